@@ -1,0 +1,166 @@
+//! The change feed and the outbox: records written in the same transaction as a change.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{MessageId, TicketId};
+
+/// The kind of object a change event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    /// A ticket (including its articles, links, watchers and flags).
+    Ticket,
+    /// A queue.
+    Queue,
+    /// A group.
+    Group,
+    /// An agent.
+    Agent,
+    /// A customer company.
+    Customer,
+    /// A customer user.
+    CustomerUser,
+    /// A state.
+    State,
+}
+
+impl EntityKind {
+    /// The stored name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            EntityKind::Ticket => "ticket",
+            EntityKind::Queue => "queue",
+            EntityKind::Group => "group",
+            EntityKind::Agent => "agent",
+            EntityKind::Customer => "customer",
+            EntityKind::CustomerUser => "customer_user",
+            EntityKind::State => "state",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<EntityKind> {
+        [
+            EntityKind::Ticket,
+            EntityKind::Queue,
+            EntityKind::Group,
+            EntityKind::Agent,
+            EntityKind::Customer,
+            EntityKind::CustomerUser,
+            EntityKind::State,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+}
+
+/// What happened to the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeOp {
+    /// It was created.
+    Created,
+    /// It changed.
+    Updated,
+    /// It was deleted.
+    Deleted,
+}
+
+impl ChangeOp {
+    /// The stored name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ChangeOp::Created => "created",
+            ChangeOp::Updated => "updated",
+            ChangeOp::Deleted => "deleted",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<ChangeOp> {
+        match name {
+            "created" => Some(ChangeOp::Created),
+            "updated" => Some(ChangeOp::Updated),
+            "deleted" => Some(ChangeOp::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the change feed.
+///
+/// The store assigns `seq` on append. Sequence numbers become visible in order: a reader that has
+/// seen `seq` N never later finds a new entry below N. Search indexing, live list updates and
+/// scheduled work read the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Position in the feed (assigned by the store; 0 before append).
+    pub seq: u64,
+    /// The object kind.
+    pub entity: EntityKind,
+    /// The object's id.
+    pub entity_id: u64,
+    /// What happened.
+    pub op: ChangeOp,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Delivery state of an outgoing message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// Waiting for delivery.
+    Pending,
+    /// Delivered to the relay.
+    Sent,
+    /// Gave up after repeated failures.
+    Failed,
+}
+
+impl MessageStatus {
+    /// The stored name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<MessageStatus> {
+        match name {
+            "pending" => Some(MessageStatus::Pending),
+            "sent" => Some(MessageStatus::Sent),
+            "failed" => Some(MessageStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// An e-mail waiting in the outbox, written in the same transaction as the article that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    /// Identity (assigned by the store).
+    pub id: MessageId,
+    /// The ticket it belongs to, if any.
+    pub ticket_id: Option<TicketId>,
+    /// From.
+    pub from: String,
+    /// To (comma-separated).
+    pub to: String,
+    /// Cc.
+    pub cc: String,
+    /// Bcc.
+    pub bcc: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// Delivery state.
+    pub status: MessageStatus,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,8 @@
+//! The rules of the domain as pure functions over loaded values.
+//!
+//! Nothing here reads a store or a clock: the desk loads what a rule needs, calls it, and writes
+//! the result.
+
+pub mod merge;
+pub mod permission;
+pub mod ticket_number;

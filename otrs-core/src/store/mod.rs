@@ -1,0 +1,484 @@
+//! The storage port: the contract between the desk and every store.
+//!
+//! A [`Store`] opens transactions; a [`StoreTx`] reads and writes every object of the core and
+//! either commits or rolls back as one. The in-memory [`MemoryStore`] lives here; SQLite and
+//! PostgreSQL live in `otrs-store`. All of them pass the same behavioural suite.
+//!
+//! Rules of the contract:
+//! - Every mutable object carries a `version`. `update_*` methods take the object as loaded (with
+//!   the version it had) and fail with [`StoreError::Conflict`] when the stored version differs;
+//!   on success the stored version is the old one plus one and the method returns the stored object.
+//! - `insert_*` methods ignore the id and version fields of their argument and return the stored
+//!   object with its new id and version 1.
+//! - Uniqueness (ticket numbers, names, logins, CustomerIDs) is enforced by the store and reported
+//!   as [`StoreError::Duplicate`].
+//! - A transaction that is dropped without [`StoreTx::commit`] is rolled back.
+//! - A commit can fail with [`StoreError::Conflict`] when a concurrent transaction won; the caller
+//!   may run the whole command again.
+//! - The store keeps the queue × state counts current on every ticket insert and update, and
+//!   appends change-feed entries only when asked to by [`StoreTx::append_change`].
+//! - Futures need no async runtime: the in-memory store's futures are always ready.
+
+mod memory;
+mod query;
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::ids::{
+    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
+    LinkId, MessageId, QueueId, TicketId,
+};
+use crate::model::{
+    Agent, ApiToken, Article, AttachmentContent, Change, Customer, CustomerUser, Draft, Group,
+    HistoryEntry, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage,
+    Queue, SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
+};
+
+pub use memory::MemoryStore;
+pub use query::{
+    Cursor, CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, SortValue,
+    TicketAccess, TicketFilter, TicketPage, TicketQuery, TicketSort, TicketSortKey,
+};
+
+/// What went wrong in a store. No variant carries backend types.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The object does not exist.
+    #[error("{what} {key} not found")]
+    NotFound {
+        /// Kind of object.
+        what: &'static str,
+        /// The key that was looked up.
+        key: String,
+    },
+    /// A version check failed or a concurrent transaction won. Running the command again is safe.
+    #[error("conflicting change to {what}: someone else changed it first")]
+    Conflict {
+        /// What was contended.
+        what: String,
+    },
+    /// A uniqueness rule was broken.
+    #[error("{what} {value:?} already exists")]
+    Duplicate {
+        /// The unique field, e.g. "queue name".
+        what: &'static str,
+        /// The offending value.
+        value: String,
+    },
+    /// A value does not fit the schema (too long, out of range).
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The backend failed (I/O, lost connection, …). Not the caller's fault.
+    #[error("storage backend failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// Shorthand for [`StoreError::NotFound`].
+    pub fn not_found(what: &'static str, key: impl ToString) -> StoreError {
+        StoreError::NotFound {
+            what,
+            key: key.to_string(),
+        }
+    }
+
+    /// Shorthand for [`StoreError::Conflict`].
+    pub fn conflict(what: impl Into<String>) -> StoreError {
+        StoreError::Conflict { what: what.into() }
+    }
+
+    /// True if running the command again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
+}
+
+/// Shorthand for results of store calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A store: opens transactions.
+pub trait Store: Send + Sync + 'static {
+    /// The transaction type.
+    type Tx: StoreTx;
+
+    /// Starts a read-write transaction. Stores that serialise writers take the write lock here.
+    fn begin(&self) -> impl Future<Output = StoreResult<Self::Tx>> + Send;
+
+    /// Starts a read-only transaction (a consistent snapshot; writes through it are refused or
+    /// rolled back).
+    fn begin_read(&self) -> impl Future<Output = StoreResult<Self::Tx>> + Send;
+}
+
+/// One transaction. Every method reads or writes inside it.
+pub trait StoreTx: Send {
+    /// Makes every write of the transaction durable and visible, or fails without applying any.
+    fn commit(self) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Discards every write of the transaction.
+    fn rollback(self) -> impl Future<Output = StoreResult<()>> + Send;
+
+    // --- states -------------------------------------------------------------------------------
+
+    /// Every state (valid or not).
+    fn states(&mut self) -> impl Future<Output = StoreResult<Vec<State>>> + Send;
+    /// Inserts a state (initial data and admin). Unlike other inserts, a non-zero id is kept, so
+    /// that the default states have their OTRS ids.
+    fn insert_state(&mut self, state: &State) -> impl Future<Output = StoreResult<State>> + Send;
+
+    // --- groups, queues, agents --------------------------------------------------------------
+
+    /// Inserts a group; a non-zero id is kept (initial data uses the OTRS ids 1–3).
+    fn insert_group(&mut self, group: &Group) -> impl Future<Output = StoreResult<Group>> + Send;
+    /// Updates a group (version-checked).
+    fn update_group(&mut self, group: &Group) -> impl Future<Output = StoreResult<Group>> + Send;
+    /// A group by id.
+    fn group(&mut self, id: GroupId) -> impl Future<Output = StoreResult<Option<Group>>> + Send;
+    /// Every group, by id.
+    fn groups(&mut self) -> impl Future<Output = StoreResult<Vec<Group>>> + Send;
+
+    /// Inserts a queue.
+    fn insert_queue(&mut self, queue: &Queue) -> impl Future<Output = StoreResult<Queue>> + Send;
+    /// Updates a queue (version-checked).
+    fn update_queue(&mut self, queue: &Queue) -> impl Future<Output = StoreResult<Queue>> + Send;
+    /// A queue by id.
+    fn queue(&mut self, id: QueueId) -> impl Future<Output = StoreResult<Option<Queue>>> + Send;
+    /// Every queue, by id.
+    fn queues(&mut self) -> impl Future<Output = StoreResult<Vec<Queue>>> + Send;
+
+    /// Inserts an agent with its group permissions and preferences; a non-zero id is kept (the
+    /// system user is agent 1).
+    fn insert_agent(&mut self, agent: &Agent) -> impl Future<Output = StoreResult<Agent>> + Send;
+    /// Updates an agent, its group permissions and preferences (version-checked).
+    fn update_agent(&mut self, agent: &Agent) -> impl Future<Output = StoreResult<Agent>> + Send;
+    /// An agent by id.
+    fn agent(&mut self, id: AgentId) -> impl Future<Output = StoreResult<Option<Agent>>> + Send;
+    /// An agent by login (exact).
+    fn agent_by_login(
+        &mut self,
+        login: &str,
+    ) -> impl Future<Output = StoreResult<Option<Agent>>> + Send;
+    /// Every agent, by id.
+    fn agents(&mut self) -> impl Future<Output = StoreResult<Vec<Agent>>> + Send;
+
+    // --- customers ---------------------------------------------------------------------------
+
+    /// Inserts a customer company.
+    fn insert_customer(
+        &mut self,
+        customer: &Customer,
+    ) -> impl Future<Output = StoreResult<Customer>> + Send;
+    /// Updates a customer company (version-checked).
+    fn update_customer(
+        &mut self,
+        customer: &Customer,
+    ) -> impl Future<Output = StoreResult<Customer>> + Send;
+    /// A customer company by id.
+    fn customer(
+        &mut self,
+        id: CustomerId,
+    ) -> impl Future<Output = StoreResult<Option<Customer>>> + Send;
+    /// A customer company by CustomerID (case-insensitive).
+    fn customer_by_customer_id(
+        &mut self,
+        customer_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<Customer>>> + Send;
+    /// Customer companies matching a filter, by CustomerID.
+    fn list_customers(
+        &mut self,
+        filter: &CustomerFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<Customer>>> + Send;
+
+    /// Inserts a customer user.
+    fn insert_customer_user(
+        &mut self,
+        user: &CustomerUser,
+    ) -> impl Future<Output = StoreResult<CustomerUser>> + Send;
+    /// Updates a customer user (version-checked).
+    fn update_customer_user(
+        &mut self,
+        user: &CustomerUser,
+    ) -> impl Future<Output = StoreResult<CustomerUser>> + Send;
+    /// A customer user by id.
+    fn customer_user(
+        &mut self,
+        id: CustomerUserId,
+    ) -> impl Future<Output = StoreResult<Option<CustomerUser>>> + Send;
+    /// A customer user by login (exact).
+    fn customer_user_by_login(
+        &mut self,
+        login: &str,
+    ) -> impl Future<Output = StoreResult<Option<CustomerUser>>> + Send;
+    /// Customer users matching a filter, by login.
+    fn list_customer_users(
+        &mut self,
+        filter: &CustomerUserFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<CustomerUser>>> + Send;
+
+    // --- tickets -----------------------------------------------------------------------------
+
+    /// Atomically increments and returns the ticket counter of a day (first call of a day → 1).
+    fn next_ticket_counter(
+        &mut self,
+        day: NaiveDate,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Inserts a ticket (number must be unique) and counts it in the queue × state counts.
+    fn insert_ticket(
+        &mut self,
+        ticket: &Ticket,
+    ) -> impl Future<Output = StoreResult<Ticket>> + Send;
+    /// Updates a ticket (version-checked) and moves it in the queue × state counts.
+    fn update_ticket(
+        &mut self,
+        ticket: &Ticket,
+    ) -> impl Future<Output = StoreResult<Ticket>> + Send;
+    /// A ticket by id.
+    fn ticket(&mut self, id: TicketId) -> impl Future<Output = StoreResult<Option<Ticket>>> + Send;
+    /// A ticket by number.
+    fn ticket_by_number(
+        &mut self,
+        number: &str,
+    ) -> impl Future<Output = StoreResult<Option<Ticket>>> + Send;
+    /// A page of tickets with the total count of matches.
+    fn list_tickets(
+        &mut self,
+        query: &TicketQuery,
+    ) -> impl Future<Output = StoreResult<TicketPage>> + Send;
+    /// The number of tickets per queue and state (only non-zero counts).
+    fn queue_state_counts(
+        &mut self,
+    ) -> impl Future<Output = StoreResult<Vec<QueueStateCount>>> + Send;
+
+    // --- articles ----------------------------------------------------------------------------
+
+    /// Inserts an article with its attachments.
+    fn insert_article(
+        &mut self,
+        article: &NewArticle,
+    ) -> impl Future<Output = StoreResult<Article>> + Send;
+    /// Updates an article's flags (important) (version-checked).
+    fn update_article(
+        &mut self,
+        article: &Article,
+    ) -> impl Future<Output = StoreResult<Article>> + Send;
+    /// An article by id.
+    fn article(
+        &mut self,
+        id: ArticleId,
+    ) -> impl Future<Output = StoreResult<Option<Article>>> + Send;
+    /// The articles of a ticket, oldest first (ties by id).
+    fn articles(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Vec<Article>>> + Send;
+    /// An attachment with its bytes.
+    fn attachment(
+        &mut self,
+        id: AttachmentId,
+    ) -> impl Future<Output = StoreResult<Option<AttachmentContent>>> + Send;
+    /// Moves every article of `from` to `to`, with the history rows tied to those articles and the
+    /// time-accounting rows of `from`. Returns the number of articles moved.
+    fn move_ticket_content(
+        &mut self,
+        from: TicketId,
+        to: TicketId,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    // --- time accounting ---------------------------------------------------------------------
+
+    /// Books time.
+    fn insert_time_accounting(
+        &mut self,
+        entry: &TimeAccountingEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The time rows of a ticket, oldest first.
+    fn time_accounting(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Vec<TimeAccountingEntry>>> + Send;
+
+    // --- seen flags --------------------------------------------------------------------------
+
+    /// Marks articles as seen by an agent (idempotent).
+    fn mark_seen(
+        &mut self,
+        agent: AgentId,
+        articles: &[ArticleId],
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The articles of a ticket that the agent has seen.
+    fn seen_articles(
+        &mut self,
+        agent: AgentId,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Vec<ArticleId>>> + Send;
+    /// Which of the given tickets have an article the agent has not seen.
+    fn unread_tickets(
+        &mut self,
+        agent: AgentId,
+        tickets: &[TicketId],
+    ) -> impl Future<Output = StoreResult<Vec<TicketId>>> + Send;
+
+    // --- history -----------------------------------------------------------------------------
+
+    /// Appends history rows.
+    fn append_history(
+        &mut self,
+        entries: &[NewHistoryEntry],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The history of a ticket, ordered by time, then id.
+    fn history(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Vec<HistoryEntry>>> + Send;
+
+    // --- links and watchers ------------------------------------------------------------------
+
+    /// Inserts a link.
+    fn insert_link(&mut self, link: &Link) -> impl Future<Output = StoreResult<Link>> + Send;
+    /// A link by id.
+    fn link(&mut self, id: LinkId) -> impl Future<Output = StoreResult<Option<Link>>> + Send;
+    /// Deletes a link.
+    fn delete_link(&mut self, id: LinkId) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The links with `object` at either end, by id.
+    fn links_of(
+        &mut self,
+        object: ObjectRef,
+    ) -> impl Future<Output = StoreResult<Vec<Link>>> + Send;
+
+    /// Adds or replaces a watcher.
+    fn upsert_watcher(&mut self, watcher: &Watcher)
+    -> impl Future<Output = StoreResult<()>> + Send;
+    /// Removes a watcher (no error if absent).
+    fn delete_watcher(
+        &mut self,
+        ticket: TicketId,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The watchers of a ticket, by agent id.
+    fn watchers(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Vec<Watcher>>> + Send;
+
+    // --- drafts ------------------------------------------------------------------------------
+
+    /// Inserts a draft (name unique per ticket and form).
+    fn insert_draft(&mut self, draft: &Draft) -> impl Future<Output = StoreResult<Draft>> + Send;
+    /// Updates a draft (version-checked).
+    fn update_draft(&mut self, draft: &Draft) -> impl Future<Output = StoreResult<Draft>> + Send;
+    /// Deletes a draft.
+    fn delete_draft(&mut self, id: DraftId) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A draft by id.
+    fn draft(&mut self, id: DraftId) -> impl Future<Output = StoreResult<Option<Draft>>> + Send;
+    /// The drafts of a ticket, by id.
+    fn drafts(&mut self, ticket: TicketId) -> impl Future<Output = StoreResult<Vec<Draft>>> + Send;
+
+    // --- change feed and outbox --------------------------------------------------------------
+
+    /// Appends a change-feed entry and returns its sequence number.
+    fn append_change(&mut self, change: &Change) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Up to `limit` feed entries after `after`, in order.
+    fn changes_since(
+        &mut self,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Change>>> + Send;
+
+    /// Queues an outgoing message.
+    fn enqueue_message(
+        &mut self,
+        message: &OutgoingMessage,
+    ) -> impl Future<Output = StoreResult<OutgoingMessage>> + Send;
+    /// Up to `limit` pending messages, oldest first.
+    fn pending_messages(
+        &mut self,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<OutgoingMessage>>> + Send;
+    /// Records a delivery attempt's outcome (status, attempts, last error).
+    fn update_message(
+        &mut self,
+        message: &OutgoingMessage,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A message by id.
+    fn message(
+        &mut self,
+        id: MessageId,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
+
+    // --- sessions and tokens -----------------------------------------------------------------
+
+    /// Stores a new session.
+    fn insert_session(
+        &mut self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A session by the digest of its secret.
+    fn session(
+        &mut self,
+        key_digest: &str,
+    ) -> impl Future<Output = StoreResult<Option<SessionRecord>>> + Send;
+    /// Replaces a session (last seen, second factor done).
+    fn update_session(
+        &mut self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Ends a session.
+    fn delete_session(&mut self, key_digest: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Ends sessions idle since before `idle_before` or created before `created_before`; returns
+    /// how many were ended.
+    fn purge_sessions(
+        &mut self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Stores a new API token.
+    fn insert_api_token(
+        &mut self,
+        token: &ApiToken,
+    ) -> impl Future<Output = StoreResult<ApiToken>> + Send;
+    /// An API token by the digest of its secret.
+    fn api_token_by_digest(
+        &mut self,
+        digest: &str,
+    ) -> impl Future<Output = StoreResult<Option<ApiToken>>> + Send;
+    /// The tokens of an agent.
+    fn api_tokens_of(
+        &mut self,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<Vec<ApiToken>>> + Send;
+    /// Replaces a token (last use, revocation).
+    fn update_api_token(
+        &mut self,
+        token: &ApiToken,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A token by id.
+    fn api_token(
+        &mut self,
+        id: ApiTokenId,
+    ) -> impl Future<Output = StoreResult<Option<ApiToken>>> + Send;
+
+    /// Stores a one-time token.
+    fn insert_one_time_token(
+        &mut self,
+        token: &OneTimeToken,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A one-time token by digest.
+    fn one_time_token(
+        &mut self,
+        digest: &str,
+    ) -> impl Future<Output = StoreResult<Option<OneTimeToken>>> + Send;
+    /// Replaces a one-time token (marks it used).
+    fn update_one_time_token(
+        &mut self,
+        token: &OneTimeToken,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+}
