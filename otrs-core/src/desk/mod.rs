@@ -134,12 +134,14 @@ macro_rules! read_tx {
 pub(crate) use {read_tx, write_tx};
 
 /// The acting user of a command, as loaded inside its transaction.
+// One per command, so the size difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(crate) enum Actor {
     /// An agent (or the system user).
     Agent(Agent),
     /// A customer user.
-    Customer(Box<CustomerUser>),
+    Customer(CustomerUser),
 }
 
 impl Actor {
@@ -310,7 +312,7 @@ impl<S: Store> Desk<S> {
                         user.validity.name()
                     )));
                 }
-                Actor::Customer(Box::new(user))
+                Actor::Customer(user)
             }
         };
         let states = StateCatalog::new(tx.states().await?);

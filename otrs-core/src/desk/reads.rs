@@ -433,7 +433,7 @@ impl<S: Store> Desk<S> {
             match &ctx.actor {
                 Actor::Agent(_) => Ok(tx.list_customer_users(&filter, page).await?),
                 Actor::Customer(user) => {
-                    let me = filter.matches(user).then(|| (**user).clone());
+                    let me = filter.matches(user).then(|| user.clone());
                     Ok(Page {
                         total: u64::from(me.is_some()),
                         items: me.into_iter().collect(),
