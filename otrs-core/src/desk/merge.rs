@@ -81,6 +81,7 @@ impl<S: Store> Desk<S> {
             .await?;
         self.require(tx, ctx, &target, Permission::Rw, "merge into")
             .await?;
+        self.ensure_not_merged(tx, ctx, &source).await?;
         let chain = self.merge_chain(tx, ctx, &target).await?;
         check_merge(&source, &target, &chain, &ctx.states)?;
         self.ensure_not_locked_by_other(tx, ctx, &source).await?;

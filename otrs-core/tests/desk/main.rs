@@ -1,0 +1,11 @@
+//! Integration tests of the desk over the in-memory store.
+
+mod common;
+
+mod articles;
+mod bulk;
+mod links;
+mod merge;
+mod permissions;
+mod state_machine;
+mod tickets;
