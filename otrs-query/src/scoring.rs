@@ -1,0 +1,303 @@
+//! Lucene 8 scoring arithmetic: BM25 in 32-bit floats, the one-byte length
+//! norm, and exact and sloppy phrase frequencies.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// BM25 `k1`.
+pub const K1: f32 = 1.2;
+/// BM25 `b`.
+pub const B: f32 = 0.75;
+
+/// Lucene's `SmallFloat.longToInt4`.
+fn long_to_int4(i: u64) -> u32 {
+    let num_bits = 64 - i.leading_zeros();
+    if num_bits < 4 {
+        i as u32
+    } else {
+        let shift = num_bits - 4;
+        let mut encoded = (i >> shift) as u32;
+        encoded &= 0x07;
+        encoded |= (shift + 1) << 3;
+        encoded
+    }
+}
+
+fn int4_to_long(i: u32) -> u64 {
+    let bits = u64::from(i & 0x07);
+    let shift = (i >> 3) as i32 - 1;
+    if shift == -1 {
+        bits
+    } else {
+        (bits | 0x08) << shift
+    }
+}
+
+const NUM_FREE_VALUES: u32 = 255 - 231;
+
+/// Lucene's `SmallFloat.intToByte4`: the length norm of a field with `len` terms.
+pub fn int_to_byte4(len: u32) -> u8 {
+    if len < NUM_FREE_VALUES {
+        len as u8
+    } else {
+        (NUM_FREE_VALUES + long_to_int4(u64::from(len - NUM_FREE_VALUES))) as u8
+    }
+}
+
+/// Lucene's `SmallFloat.byte4ToInt`: the length a norm byte stands for.
+pub fn byte4_to_int(b: u8) -> u32 {
+    let i = u32::from(b);
+    if i < NUM_FREE_VALUES {
+        i
+    } else {
+        (u64::from(NUM_FREE_VALUES) + int4_to_long(i - NUM_FREE_VALUES)) as u32
+    }
+}
+
+/// BM25 idf: `ln(1 + (N − n + 0.5) / (n + 0.5))`, in doubles, rounded to a float.
+pub fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    (1.0 + (doc_count as f64 - doc_freq as f64 + 0.5) / (doc_freq as f64 + 0.5)).ln() as f32
+}
+
+/// Average field length: total terms / documents with the field.
+pub fn avgdl(sum_total_term_freq: u64, doc_count: u64) -> f32 {
+    if doc_count == 0 {
+        1.0
+    } else {
+        (sum_total_term_freq as f64 / doc_count as f64) as f32
+    }
+}
+
+/// A BM25 scorer for one term or phrase: the weight and the per-norm cache.
+#[derive(Debug, Clone)]
+pub struct Bm25 {
+    weight: f32,
+    cache: Box<[f32; 256]>,
+}
+
+impl Bm25 {
+    /// `boost × idf` with the length cache for `avgdl`.
+    pub fn new(boost: f32, idf: f32, avgdl: f32) -> Bm25 {
+        let mut cache = Box::new([0f32; 256]);
+        for (i, c) in cache.iter_mut().enumerate() {
+            *c = 1.0f32 / (K1 * ((1.0 - B) + B * byte4_to_int(i as u8) as f32 / avgdl));
+        }
+        Bm25 {
+            weight: boost * idf,
+            cache,
+        }
+    }
+
+    /// The score for frequency `freq` in a field whose norm byte is `norm`.
+    #[inline]
+    pub fn score(&self, freq: f32, norm: u8) -> f32 {
+        let norm_inverse = self.cache[norm as usize];
+        self.weight - self.weight / (1.0f32 + freq * norm_inverse)
+    }
+}
+
+/// Sums clause scores like Lucene's conjunction and disjunction scorers (in a double).
+pub fn sum_scores(scores: impl Iterator<Item = f32>) -> f32 {
+    scores.map(f64::from).sum::<f64>() as f32
+}
+
+/// Phrase frequency: for an exact phrase (`slop == 0`) the number of matches,
+/// otherwise Lucene's sloppy frequency (sum of `1 / (1 + match length)`).
+/// `positions[i]` are the sorted positions of the i-th phrase term.  Zero
+/// means no match.
+pub fn phrase_freq(positions: &[&[u32]], terms: &[String], slop: u32) -> f32 {
+    if positions.iter().any(|p| p.is_empty()) {
+        return 0.0;
+    }
+    if slop == 0 {
+        let mut count = 0u32;
+        for &p in positions[0] {
+            if positions
+                .iter()
+                .enumerate()
+                .skip(1)
+                .all(|(i, l)| l.binary_search(&(p + i as u32)).is_ok())
+            {
+                count += 1;
+            }
+        }
+        return count as f32;
+    }
+    let mut sorted: Vec<&String> = terms.iter().collect();
+    sorted.sort();
+    let repeats = sorted.windows(2).any(|w| w[0] == w[1]);
+    if repeats {
+        return match min_window_distinct(positions, slop) {
+            Some(len) => 1.0f32 / (1.0f32 + len as f32),
+            None => 0.0,
+        };
+    }
+    sloppy_freq(positions, i64::from(slop))
+}
+
+/// Lucene's `SloppyPhraseMatcher` without repeated terms.
+fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
+    // Heap entries: (position, offset, index into positions[offset]).
+    let mut heap: BinaryHeap<Reverse<(i64, usize, usize)>> = BinaryHeap::new();
+    let mut end = i64::MIN;
+    for (offset, list) in positions.iter().enumerate() {
+        let pos = i64::from(list[0]) - offset as i64;
+        end = end.max(pos);
+        heap.push(Reverse((pos, offset, 0)));
+    }
+    let mut freq = 0f32;
+    loop {
+        let Some(Reverse((mut pos, mut offset, mut idx))) = heap.pop() else {
+            break;
+        };
+        let mut match_length = end - pos;
+        let mut next = heap.peek().map_or(i64::MAX, |Reverse(t)| t.0);
+        let mut found = false;
+        loop {
+            // advance the popped position
+            let list = positions[offset];
+            if idx + 1 >= list.len() {
+                break;
+            }
+            idx += 1;
+            pos = i64::from(list[idx]) - offset as i64;
+            end = end.max(pos);
+            if pos > next {
+                heap.push(Reverse((pos, offset, idx)));
+                if match_length <= slop {
+                    found = true;
+                    break;
+                }
+                let Some(Reverse(t)) = heap.pop() else { break };
+                (pos, offset, idx) = t;
+                next = heap.peek().map_or(i64::MAX, |Reverse(t)| t.0);
+                match_length = end - pos;
+            } else {
+                match_length = match_length.min(end - pos);
+            }
+        }
+        if found {
+            freq += 1.0f32 / (1.0f32 + match_length as f32);
+            continue;
+        }
+        if match_length <= slop {
+            freq += 1.0f32 / (1.0f32 + match_length as f32);
+        }
+        break;
+    }
+    freq
+}
+
+/// The smallest match length over assignments of distinct positions (for
+/// phrases that repeat a term), if it is within `slop`.
+fn min_window_distinct(positions: &[&[u32]], slop: u32) -> Option<i64> {
+    let mut starts: Vec<i64> = Vec::new();
+    for (i, list) in positions.iter().enumerate() {
+        starts.extend(list.iter().map(|&p| i64::from(p) - i as i64));
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut best: Option<i64> = None;
+    for &w in &starts {
+        // Find the smallest width from this lower end that admits a distinct assignment.
+        let mut lo = 0i64;
+        let mut hi = i64::from(slop);
+        if !assignable(positions, w, hi) {
+            continue;
+        }
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if assignable(positions, w, mid) {
+                hi = mid
+            } else {
+                lo = mid + 1
+            }
+        }
+        best = Some(best.map_or(lo, |b: i64| b.min(lo)));
+    }
+    best
+}
+
+fn assignable(positions: &[&[u32]], w: i64, width: i64) -> bool {
+    let candidates: Vec<Vec<u32>> = positions
+        .iter()
+        .enumerate()
+        .map(|(i, list)| {
+            list.iter()
+                .copied()
+                .filter(|&p| (w..=w + width).contains(&(i64::from(p) - i as i64)))
+                .collect()
+        })
+        .collect();
+    if candidates.iter().any(Vec::is_empty) {
+        return false;
+    }
+    // Bipartite matching of phrase slots to distinct positions.
+    let mut owner: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    fn augment(
+        slot: usize,
+        candidates: &[Vec<u32>],
+        owner: &mut std::collections::HashMap<u32, usize>,
+        seen: &mut Vec<u32>,
+    ) -> bool {
+        for &p in &candidates[slot] {
+            if seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
+            let free = match owner.get(&p) {
+                None => true,
+                Some(&other) => augment(other, candidates, owner, seen),
+            };
+            if free {
+                owner.insert(p, slot);
+                return true;
+            }
+        }
+        false
+    }
+    (0..candidates.len()).all(|slot| augment(slot, &candidates, &mut owner, &mut Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("t{i}")).collect()
+    }
+
+    #[test]
+    fn norms_match_lucene() {
+        for len in 0..40 {
+            assert_eq!(byte4_to_int(int_to_byte4(len)), len);
+        }
+        assert_eq!(byte4_to_int(int_to_byte4(41)), 40);
+        assert_eq!(int_to_byte4(u32::MAX >> 1), 255);
+    }
+
+    #[test]
+    fn sloppy_phrases() {
+        // "quick brown fox": quick=0, fox=2
+        let q: &[u32] = &[0];
+        let f: &[u32] = &[2];
+        assert_eq!(phrase_freq(&[q, f], &terms(2), 1), 0.5);
+        assert_eq!(phrase_freq(&[q, f], &terms(2), 0), 0.0);
+        // reversed: "fox quick"~N on "quick brown fox" needs N >= 3
+        assert_eq!(phrase_freq(&[f, q], &terms(2), 2), 0.0);
+        assert_eq!(phrase_freq(&[f, q], &terms(2), 3), 0.25);
+        // exact phrase counts matches
+        let a: &[u32] = &[0, 5];
+        let b: &[u32] = &[1, 6];
+        assert_eq!(phrase_freq(&[a, b], &terms(2), 0), 2.0);
+    }
+
+    #[test]
+    fn repeated_terms_need_distinct_positions() {
+        let a: &[u32] = &[3];
+        let t = vec!["a".to_string(), "a".to_string()];
+        assert_eq!(phrase_freq(&[a, a], &t, 5), 0.0);
+        let a2: &[u32] = &[3, 5];
+        assert!(phrase_freq(&[a2, a2], &t, 1) > 0.0);
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of otrs-query (one binary).
+
+mod conformance;
