@@ -100,9 +100,20 @@ impl<S: Store> Desk<S> {
         let target_links = tx.links_of(target_ref).await?;
         let source_watchers = tx.watchers(source.id).await?;
         let target_watchers = tx.watchers(target.id).await?;
+        let mut frozen = Vec::new();
+        for link in &source_links {
+            let other = link.other_end(source_ref);
+            if let Some(id) = other.ticket()
+                && let Some(ticket) = tx.ticket(id).await?
+                && ctx.states.type_of(ticket.state_id) == StateType::Merged
+            {
+                frozen.push(other);
+            }
+        }
         let plan = plan_merge(
             &source,
             &target,
+            &frozen,
             &source_links,
             &target_links,
             &source_watchers,

@@ -62,9 +62,13 @@ pub struct MergePlan {
 }
 
 /// Plans the link and watcher changes of merging `source` into `target`.
+///
+/// Links to tickets in `frozen` (merged tickets, which never change again) stay where they are:
+/// they are the record of earlier merges, and the merge chain still leads through `source`.
 pub fn plan_merge(
     source: &Ticket,
     target: &Ticket,
+    frozen: &[ObjectRef],
     source_links: &[Link],
     target_links: &[Link],
     source_watchers: &[Watcher],
@@ -81,6 +85,9 @@ pub fn plan_merge(
             target_links.iter().any(|l| l.connects(a, b, t)) || kept.iter().any(same)
         };
     for link in source_links {
+        if frozen.contains(&link.other_end(source_ref)) {
+            continue;
+        }
         plan.links_to_delete.push(link.id);
         let repoint = |end: ObjectRef| if end == source_ref { target_ref } else { end };
         let (from, to) = (repoint(link.source), repoint(link.target));
@@ -149,6 +156,7 @@ mod tests {
         let plan = plan_merge(
             source,
             target,
+            &[],
             &source_links,
             &target_links,
             &[watcher(1, 7), watcher(1, 8)],
@@ -166,6 +174,16 @@ mod tests {
         );
         assert_eq!(plan.watchers_to_add, vec![AgentId(7)]);
         assert_eq!(plan.watchers_to_remove, vec![AgentId(7), AgentId(8)]);
+    }
+
+    #[test]
+    fn links_to_merged_tickets_stay_put() {
+        let tickets = crate::desk::tests_support::tickets(&[1, 2]);
+        let ghost = ObjectRef::Ticket(TicketId(9));
+        let source_links = [link(1, 1, 9, LinkType::ParentChild), link(2, 1, 3, LinkType::Normal)];
+        let plan = plan_merge(&tickets[0], &tickets[1], &[ghost], &source_links, &[], &[], &[]);
+        assert_eq!(plan.links_to_delete, [LinkId(2)]);
+        assert_eq!(plan.links_to_create.len(), 2, "the re-pointed Normal link and the merge record");
     }
 
     #[test]

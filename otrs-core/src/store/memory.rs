@@ -27,6 +27,70 @@ use crate::model::{
     TimeAccountingEntry, Watcher,
 };
 
+/// A persistent map whose values sit behind `Arc`, so that the path copies made when a
+/// transaction changes a map shared with the committed state copy pointers, not whole rows.
+#[derive(Debug)]
+struct Shared<K: Ord + Clone, V>(OrdMap<K, Arc<V>>);
+
+impl<K: Ord + Clone, V> Clone for Shared<K, V> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<K: Ord + Clone, V> Default for Shared<K, V> {
+    fn default() -> Self {
+        Shared(OrdMap::new())
+    }
+}
+
+impl<K: Ord + Clone, V: Clone> Shared<K, V> {
+    fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get(key).map(|v| &**v)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.0.get_mut(key).map(Arc::make_mut)
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        self.0.insert(key, Arc::new(value));
+    }
+
+    fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.remove(key).map(Arc::unwrap_or_clone)
+    }
+
+    fn contains_key(&self, key: &K) -> bool {
+        self.0.contains_key(key)
+    }
+
+    fn keys(&self) -> impl DoubleEndedIterator<Item = &K> {
+        self.0.keys()
+    }
+
+    fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.values().map(|v| &**v)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        let doomed: Vec<K> = self.0.iter().filter(|(k, v)| !keep(k, v)).map(|(k, _)| k.clone()).collect();
+        for key in doomed {
+            self.0.remove(&key);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct NextIds {
     group: u64,
@@ -54,31 +118,31 @@ fn next(counter: &mut u64) -> u64 {
 struct MemState {
     generation: u64,
     ids: NextIds,
-    states: OrdMap<StateId, State>,
-    groups: OrdMap<GroupId, Group>,
-    queues: OrdMap<QueueId, Queue>,
-    agents: OrdMap<AgentId, Agent>,
-    customers: OrdMap<CustomerId, Customer>,
-    customer_users: OrdMap<CustomerUserId, CustomerUser>,
+    states: Shared<StateId, State>,
+    groups: Shared<GroupId, Group>,
+    queues: Shared<QueueId, Queue>,
+    agents: Shared<AgentId, Agent>,
+    customers: Shared<CustomerId, Customer>,
+    customer_users: Shared<CustomerUserId, CustomerUser>,
     day_counters: HashMap<NaiveDate, u64>,
-    tickets: OrdMap<TicketId, Ticket>,
-    ticket_numbers: HashMap<String, TicketId>,
+    tickets: Shared<TicketId, Ticket>,
+    ticket_numbers: HashMap<Arc<str>, TicketId>,
     counts: HashMap<(QueueId, StateId), u64>,
-    articles: OrdMap<ArticleId, Article>,
+    articles: Shared<ArticleId, Article>,
     ticket_articles: HashMap<TicketId, OrdSet<ArticleId>>,
-    attachments: HashMap<AttachmentId, AttachmentContent>,
+    attachments: Shared<AttachmentId, AttachmentContent>,
     time_rows: HashMap<TicketId, Vector<TimeAccountingEntry>>,
     seen: HashSet<(AgentId, ArticleId)>,
-    history: HashMap<TicketId, Vector<HistoryEntry>>,
-    links: OrdMap<LinkId, Link>,
+    history: HashMap<TicketId, Vector<Arc<HistoryEntry>>>,
+    links: Shared<LinkId, Link>,
     object_links: HashMap<ObjectRef, OrdSet<LinkId>>,
     watchers: HashMap<TicketId, OrdMap<AgentId, Watcher>>,
-    drafts: OrdMap<DraftId, Draft>,
+    drafts: Shared<DraftId, Draft>,
     changes: Vector<Change>,
-    outbox: OrdMap<MessageId, OutgoingMessage>,
-    sessions: HashMap<String, SessionRecord>,
-    api_tokens: OrdMap<ApiTokenId, ApiToken>,
-    one_time_tokens: HashMap<String, OneTimeToken>,
+    outbox: Shared<MessageId, OutgoingMessage>,
+    sessions: Shared<String, SessionRecord>,
+    api_tokens: Shared<ApiTokenId, ApiToken>,
+    one_time_tokens: Shared<String, OneTimeToken>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -842,7 +906,7 @@ impl StoreTx for MemoryTx {
         ready((|| {
             self.check_ticket_refs(ticket)?;
             let s = self.write()?;
-            if s.ticket_numbers.contains_key(&ticket.number) {
+            if s.ticket_numbers.contains_key(ticket.number.as_str()) {
                 return Err(StoreError::Duplicate {
                     what: "ticket number",
                     value: ticket.number.clone(),
@@ -854,7 +918,7 @@ impl StoreTx for MemoryTx {
                 version: 1,
                 ..ticket.clone()
             };
-            s.ticket_numbers.insert(stored.number.clone(), id);
+            s.ticket_numbers.insert(Arc::from(stored.number.as_str()), id);
             s.tickets.insert(id, stored.clone());
             count_ticket(s, &stored, 1);
             Ok(stored)
@@ -1076,16 +1140,16 @@ impl StoreTx for MemoryTx {
             }
             // History rows tied to a moved article go with it.
             let source_history = s.history.remove(&from).unwrap_or_default();
-            let (tied, stays): (Vector<HistoryEntry>, Vector<HistoryEntry>) = source_history
+            let (tied, stays): (Vector<Arc<HistoryEntry>>, Vector<Arc<HistoryEntry>>) = source_history
                 .into_iter()
                 .partition(|h| h.entry.article_id.is_some_and(|a| moved.contains(&a)));
             s.history.insert(from, stays);
             let target_history = s.history.entry(to).or_default();
             for mut h in tied {
-                h.entry.ticket_id = to;
+                Arc::make_mut(&mut h).entry.ticket_id = to;
                 target_history.push_back(h);
             }
-            let mut sorted: Vec<HistoryEntry> = target_history.iter().cloned().collect();
+            let mut sorted: Vec<Arc<HistoryEntry>> = target_history.iter().cloned().collect();
             sorted.sort_by_key(|h| (h.entry.created_at, h.id));
             *target_history = sorted.into_iter().collect();
             let rows = s.time_rows.remove(&from).unwrap_or_default();
@@ -1194,10 +1258,10 @@ impl StoreTx for MemoryTx {
                 s.history
                     .entry(entry.ticket_id)
                     .or_default()
-                    .push_back(HistoryEntry {
+                    .push_back(Arc::new(HistoryEntry {
                         id,
                         entry: entry.clone(),
-                    });
+                    }));
             }
             Ok(())
         })())
@@ -1211,7 +1275,7 @@ impl StoreTx for MemoryTx {
             .state
             .history
             .get(&ticket)
-            .map(|h| h.iter().cloned().collect())
+            .map(|h| h.iter().map(|row| (**row).clone()).collect())
             .unwrap_or_default();
         rows.sort_by_key(|h| (h.entry.created_at, h.id));
         ready(Ok(rows))

@@ -1,0 +1,1 @@
+//! Runnable examples of otrs-rs; see the `[[example]]` targets.
