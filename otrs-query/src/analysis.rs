@@ -21,11 +21,25 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 /// Like [`tokenize`], calling `sink` for each token.
 pub fn tokenize_into(text: &str, sink: &mut dyn FnMut(String)) {
-    for segment in text.split_word_bounds() {
+    let mut segments = text.split_word_bound_indices().peekable();
+    while let Some((start, segment)) = segments.next() {
         if !is_word(segment) {
             continue;
         }
-        let lower = lowercase(segment);
+        // Lucene keeps a run of South-East Asian letters (Thai, Lao, Khmer,
+        // Myanmar), which UAX #29 splits per character, as one token.
+        let mut end = start + segment.len();
+        if segment.chars().all(is_complex_context) {
+            while let Some(&(next_start, next)) = segments.peek() {
+                if next_start == end && next.chars().all(is_complex_context) {
+                    end += next.len();
+                    segments.next();
+                } else {
+                    break;
+                }
+            }
+        }
+        let lower = lowercase(&text[start..end]);
         if lower.chars().count() <= MAX_TOKEN_CHARS {
             sink(lower);
         } else {
@@ -82,6 +96,13 @@ fn is_other_number(c: char) -> bool {
         | '\u{1F100}'..='\u{1F10C}')
 }
 
+/// Letters of scripts written without spaces (Unicode line-break class SA).
+fn is_complex_context(c: char) -> bool {
+    matches!(c, '\u{0E00}'..='\u{0EFF}' | '\u{1000}'..='\u{109F}' | '\u{1780}'..='\u{17FF}'
+        | '\u{1950}'..='\u{19DF}' | '\u{1A20}'..='\u{1AAF}' | '\u{A9E0}'..='\u{A9FF}'
+        | '\u{AA60}'..='\u{AADF}')
+}
+
 /// Pictographic emoji, which Lucene 8's tokenizer keeps as tokens.
 fn is_emoji(c: char) -> bool {
     matches!(c, '\u{1F300}'..='\u{1F5FF}' | '\u{1F600}'..='\u{1F64F}' | '\u{1F680}'..='\u{1F6FF}'
@@ -115,6 +136,7 @@ mod tests {
             ("(1+1)=2", &["1", "1", "2"]),
             ("MÃ¼ller", &["mã", "ller"]),
             ("= & %$#", &[]),
+            ("ภาษาไทย ok", &["ภาษาไทย", "ok"]),
         ];
         for (text, tokens) in cases {
             assert_eq!(tokenize(text), *tokens, "{text}");

@@ -146,10 +146,7 @@ fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
         heap.push(Reverse((pos, offset, 0)));
     }
     let mut freq = 0f32;
-    loop {
-        let Some(Reverse((mut pos, mut offset, mut idx))) = heap.pop() else {
-            break;
-        };
+    while let Some(Reverse((mut pos, mut offset, mut idx))) = heap.pop() {
         let mut match_length = end - pos;
         let mut next = heap.peek().map_or(i64::MAX, |Reverse(t)| t.0);
         let mut found = false;

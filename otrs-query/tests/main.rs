@@ -1,3 +1,6 @@
-//! Integration tests of otrs-query (one binary).
+//! Integration tests of otrs-query, in one binary.
 
+mod agreement;
 mod conformance;
+mod index_api;
+mod robustness;
