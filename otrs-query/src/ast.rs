@@ -222,7 +222,19 @@ fn write_boost(f: &mut fmt::Formatter<'_>, boost: Option<f32>) -> fmt::Result {
 fn write_bound(f: &mut fmt::Formatter<'_>, bound: &Bound) -> fmt::Result {
     match bound {
         Bound::Open => f.write_char('*'),
-        Bound::Value(v) => write_quoted(f, v),
+        Bound::Value(v) => {
+            // A quoted range end knows no `\\` escape (only `\"`), so a
+            // backslash is written as the Unicode escape `\u005C`.
+            f.write_char('"')?;
+            for c in v.chars() {
+                match c {
+                    '"' => f.write_str("\\\"")?,
+                    '\\' => f.write_str("\\u005C")?,
+                    c => f.write_char(c)?,
+                }
+            }
+            f.write_char('"')
+        }
     }
 }
 

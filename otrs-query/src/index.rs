@@ -228,19 +228,19 @@ impl IndexEvaluator {
         let analyzed = AnalyzedDocument::new(doc, &self.schema);
         let mut out = TantivyDocument::default();
         out.add_text(self.id_field, &doc.id);
-        for (name, value) in &analyzed.fields {
-            let Some(&(field, _)) = self.fields.get(name) else {
+        for (name, value) in analyzed.fields {
+            let Some(&(field, _)) = self.fields.get(&name) else {
                 continue;
             };
             match value {
                 IndexedField::Tokens(tokens) => {
                     let tokens = tokens
-                        .iter()
+                        .into_iter()
                         .map(|t| TantivyToken {
                             offset_from: 0,
                             offset_to: 0,
                             position: t.position as usize,
-                            text: t.text.clone(),
+                            text: t.text,
                             position_length: 1,
                         })
                         .collect();
@@ -257,7 +257,7 @@ impl IndexEvaluator {
                         offset_from: 0,
                         offset_to: 0,
                         position: 0,
-                        text: k.clone(),
+                        text: k,
                         position_length: 1,
                     };
                     out.add_pre_tokenized_text(
@@ -268,7 +268,7 @@ impl IndexEvaluator {
                         },
                     );
                 }
-                IndexedField::Int(i) => out.add_i64(field, *i),
+                IndexedField::Int(i) => out.add_i64(field, i),
             }
         }
         out

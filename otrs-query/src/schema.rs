@@ -246,21 +246,23 @@ impl IndexedField {
 
 /// Analyses text values into tokens, with `gap` positions between values.
 pub fn analyze_values(values: &[String], gap: u32) -> Vec<Token> {
+    analyze_values_from(values, gap, -1).0
+}
+
+/// Like [`analyze_values`] starting after position `position` (-1 for a new
+/// field); also returns the last position (Lucene's running position).
+fn analyze_values_from(values: &[String], gap: u32, mut position: i64) -> (Vec<Token>, i64) {
     let mut out = Vec::new();
-    let mut position: i64 = -1;
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             position += i64::from(gap);
         }
         analysis::tokenize_into(v, &mut |t| {
             position += 1;
-            out.push(Token {
-                text: t,
-                position: position.max(0) as u32,
-            });
+            out.push(Token { text: t, position: position.max(0) as u32 });
         });
     }
-    out
+    (out, position)
 }
 
 /// A document analysed with a schema: every searchable field's terms.
@@ -276,6 +278,8 @@ impl AnalyzedDocument {
     /// Analyses `doc` with `schema`.  Fields the schema does not know are ignored.
     pub fn new(doc: &Document, schema: &Schema) -> AnalyzedDocument {
         let mut fields = BTreeMap::new();
+        // The last position of each text field, to reuse its tokens in the catch-all.
+        let mut last_positions: BTreeMap<&str, i64> = BTreeMap::new();
         for def in &schema.fields {
             if schema
                 .catch_all
@@ -289,7 +293,9 @@ impl AnalyzedDocument {
             };
             let indexed = match (def.kind, value) {
                 (FieldKind::Text, FieldValue::Text(v)) => {
-                    IndexedField::Tokens(analyze_values(v, schema.position_gap))
+                    let (tokens, last) = analyze_values_from(v, schema.position_gap, -1);
+                    last_positions.insert(def.name.as_str(), last);
+                    IndexedField::Tokens(tokens)
                 }
                 (FieldKind::Text, FieldValue::Int(i)) => {
                     IndexedField::Tokens(analyze_values(&[i.to_string()], schema.position_gap))
@@ -311,16 +317,35 @@ impl AnalyzedDocument {
             fields.insert(def.name.clone(), indexed);
         }
         if let Some(all) = &schema.catch_all {
-            let mut values = Vec::new();
+            // Every value of the sources in order, with the gap between
+            // consecutive values, as if they were values of one field.
+            let mut tokens = Vec::new();
+            let mut position: i64 = -1;
+            let mut first_value = true;
             for source in &all.sources {
-                if let Some(FieldValue::Text(v)) = doc.fields.get(source) {
-                    values.extend(v.iter().cloned());
+                let Some(FieldValue::Text(values)) = doc.fields.get(source) else { continue };
+                if values.is_empty() {
+                    continue;
+                }
+                let start = if first_value { position } else { position + i64::from(schema.position_gap) };
+                first_value = false;
+                match (fields.get(source), last_positions.get(source.as_str())) {
+                    (Some(IndexedField::Tokens(source_tokens)), Some(&last)) => {
+                        let shift = start + 1;
+                        tokens.extend(source_tokens.iter().map(|t| Token {
+                            text: t.text.clone(),
+                            position: (i64::from(t.position) + shift) as u32,
+                        }));
+                        position = start + 1 + last;
+                    }
+                    _ => {
+                        let (more, last) = analyze_values_from(values, schema.position_gap, start);
+                        tokens.extend(more);
+                        position = last;
+                    }
                 }
             }
-            fields.insert(
-                all.name.clone(),
-                IndexedField::Tokens(analyze_values(&values, schema.position_gap)),
-            );
+            fields.insert(all.name.clone(), IndexedField::Tokens(tokens));
         }
         AnalyzedDocument {
             id: doc.id.clone(),

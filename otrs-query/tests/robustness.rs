@@ -67,11 +67,11 @@ fn leaf() -> impl Strategy<Value = Expr> {
         (
             prop_oneof![
                 Just(Bound::Open),
-                "[a-z0-9 *\"{}\\]\\[:-]{1,5}".prop_map(Bound::Value)
+                "[a-z0-9 *\"{}\\]\\[:\\\\-]{1,5}".prop_map(Bound::Value)
             ],
             prop_oneof![
                 Just(Bound::Open),
-                "[a-z0-9 *\"{}\\]\\[:-]{1,5}".prop_map(Bound::Value)
+                "[a-z0-9 *\"{}\\]\\[:\\\\-]{1,5}".prop_map(Bound::Value)
             ],
             any::<bool>(),
             any::<bool>(),
