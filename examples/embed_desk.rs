@@ -23,12 +23,18 @@ fn main() -> Result<(), DeskError> {
 }
 
 async fn run() -> Result<(), DeskError> {
-    let desk = Desk::new(MemoryStore::new(), Arc::new(SystemClock), DeskConfig::default());
+    let desk = Desk::new(
+        MemoryStore::new(),
+        Arc::new(SystemClock),
+        DeskConfig::default(),
+    );
     desk.initialize().await?;
     let system = Principal::SYSTEM;
 
     // People and places.
-    let hotline = desk.create_queue(system, NewQueue::new("Hotline", GroupId::USERS)).await?;
+    let hotline = desk
+        .create_queue(system, NewQueue::new("Hotline", GroupId::USERS))
+        .await?;
     let agent = |login: &str, first: &str| NewAgent {
         login: login.into(),
         first_name: first.into(),
@@ -42,7 +48,11 @@ async fn run() -> Result<(), DeskError> {
     let bob = Principal::Agent(desk.create_agent(system, agent("bob", "Bob")).await?.id);
     desk.create_customer(
         alice,
-        NewCustomer { customer_id: "SSI".into(), name: "Super Support Inc.".into(), ..Default::default() },
+        NewCustomer {
+            customer_id: "SSI".into(),
+            name: "Super Support Inc.".into(),
+            ..Default::default()
+        },
     )
     .await?;
     let customer_user = |login: &str, first: &str, last: &str| NewCustomerUser {
@@ -53,21 +63,33 @@ async fn run() -> Result<(), DeskError> {
         customer_id: "SSI".into(),
         ..Default::default()
     };
-    let lacey = desk.create_customer_user(alice, customer_user("lacey", "Lacey", "Green")).await?;
-    let robert = desk.create_customer_user(alice, customer_user("robert", "Robert", "Meyer")).await?;
+    let lacey = desk
+        .create_customer_user(alice, customer_user("lacey", "Lacey", "Green"))
+        .await?;
+    let robert = desk
+        .create_customer_user(alice, customer_user("robert", "Robert", "Meyer"))
+        .await?;
 
     // Tickets.
     let mut new = NewTicket::new(
         "Keyboard needed",
         hotline.id,
-        ArticleInput::new(ArticleKind::PhoneInbound, "Keyboard", "My keyboard stopped working."),
+        ArticleInput::new(
+            ArticleKind::PhoneInbound,
+            "Keyboard",
+            "My keyboard stopped working.",
+        ),
     );
     new.customer_user = Some(lacey.id);
     let first = desk.create_ticket(alice, new).await?;
     let mut new = NewTicket::new(
         "Keyboard still needed",
         hotline.id,
-        ArticleInput::new(ArticleKind::PhoneInbound, "Keyboard", "Any news about my keyboard?"),
+        ArticleInput::new(
+            ArticleKind::PhoneInbound,
+            "Keyboard",
+            "Any news about my keyboard?",
+        ),
     );
     new.customer_user = Some(robert.id);
     let second = desk.create_ticket(alice, new).await?;
@@ -75,12 +97,25 @@ async fn run() -> Result<(), DeskError> {
 
     // Bob takes the first ticket and writes a note; Alice cannot lock it now.
     desk.lock_ticket(bob, first.id).await?;
-    desk.add_article(bob, first.id, ArticleInput::note("Ordering a new keyboard.")).await?;
+    desk.add_article(
+        bob,
+        first.id,
+        ArticleInput::note("Ordering a new keyboard."),
+    )
+    .await?;
     match desk.lock_ticket(alice, first.id).await {
         Err(error) => println!("alice: {error}"),
         Ok(_) => unreachable!("bob holds the lock"),
     }
-    desk.update_ticket(bob, first.id, TicketUpdate { priority: Some(Priority::HIGH), ..Default::default() }).await?;
+    desk.update_ticket(
+        bob,
+        first.id,
+        TicketUpdate {
+            priority: Some(Priority::HIGH),
+            ..Default::default()
+        },
+    )
+    .await?;
     desk.unlock_ticket(bob, first.id).await?;
 
     // The second ticket is the same request: merge it into the first.
@@ -88,7 +123,14 @@ async fn run() -> Result<(), DeskError> {
 
     // A bulk note on everything still open.
     let third = desk
-        .create_ticket(alice, NewTicket::new("Mouse needed", hotline.id, ArticleInput::note("Lacey also needs a mouse.")))
+        .create_ticket(
+            alice,
+            NewTicket::new(
+                "Mouse needed",
+                hotline.id,
+                ArticleInput::note("Lacey also needs a mouse."),
+            ),
+        )
         .await?;
     let report = desk
         .bulk(
@@ -106,7 +148,11 @@ async fn run() -> Result<(), DeskError> {
         )
         .await?;
     for outcome in &report.outcomes {
-        println!("bulk: ticket {} → {:?}", outcome.number.as_deref().unwrap_or("?"), outcome.outcome);
+        println!(
+            "bulk: ticket {} → {:?}",
+            outcome.number.as_deref().unwrap_or("?"),
+            outcome.outcome
+        );
     }
 
     for ticket in [first.id, second.id, third.id] {
@@ -114,7 +160,12 @@ async fn run() -> Result<(), DeskError> {
         println!("\nhistory of {} ({})", t.number, t.title);
         for row in desk.history(alice, ticket).await? {
             let e = row.entry;
-            println!("  {}  {:<20} {}", e.created_at.format("%H:%M:%S"), e.history_type.name(), e.params.join(" | "));
+            println!(
+                "  {}  {:<20} {}",
+                e.created_at.format("%H:%M:%S"),
+                e.history_type.name(),
+                e.params.join(" | ")
+            );
         }
     }
     Ok(())

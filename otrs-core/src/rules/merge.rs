@@ -180,10 +180,25 @@ mod tests {
     fn links_to_merged_tickets_stay_put() {
         let tickets = crate::desk::tests_support::tickets(&[1, 2]);
         let ghost = ObjectRef::Ticket(TicketId(9));
-        let source_links = [link(1, 1, 9, LinkType::ParentChild), link(2, 1, 3, LinkType::Normal)];
-        let plan = plan_merge(&tickets[0], &tickets[1], &[ghost], &source_links, &[], &[], &[]);
+        let source_links = [
+            link(1, 1, 9, LinkType::ParentChild),
+            link(2, 1, 3, LinkType::Normal),
+        ];
+        let plan = plan_merge(
+            &tickets[0],
+            &tickets[1],
+            &[ghost],
+            &source_links,
+            &[],
+            &[],
+            &[],
+        );
         assert_eq!(plan.links_to_delete, [LinkId(2)]);
-        assert_eq!(plan.links_to_create.len(), 2, "the re-pointed Normal link and the merge record");
+        assert_eq!(
+            plan.links_to_create.len(),
+            2,
+            "the re-pointed Normal link and the merge record"
+        );
     }
 
     #[test]

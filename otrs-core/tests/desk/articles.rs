@@ -1,8 +1,12 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
-use otrs_core::desk::{ArticleInput, ArticleKind, DraftInput, MessageSender, SendError, TicketUpdate};
-use otrs_core::model::{Direction, MessageStatus, NewAttachment, OutgoingMessage, TimeUnits, default_states};
+use otrs_core::desk::{
+    ArticleInput, ArticleKind, DraftInput, MessageSender, SendError, TicketUpdate,
+};
+use otrs_core::model::{
+    Direction, MessageStatus, NewAttachment, OutgoingMessage, TimeUnits, default_states,
+};
 use otrs_core::store::{Store, StoreTx};
 use otrs_core::{DeskError, Principal, block_on};
 
@@ -12,26 +16,59 @@ use crate::common::World;
 fn notes_are_internal_unless_made_visible_and_customers_only_see_visible_ones() {
     let w = World::new();
     let t = w.ticket("notes");
-    let internal = block_on(w.desk.add_article(w.alice, t.id, ArticleInput::note("secret"))).unwrap();
+    let internal = block_on(
+        w.desk
+            .add_article(w.alice, t.id, ArticleInput::note("secret")),
+    )
+    .unwrap();
     assert_eq!(internal.direction(), Direction::Internal);
-    assert_eq!(internal.subject, "notes", "an empty subject takes the title");
-    let visible = ArticleInput { visible_for_customer: Some(true), ..ArticleInput::note("we are on it") };
+    assert_eq!(
+        internal.subject, "notes",
+        "an empty subject takes the title"
+    );
+    let visible = ArticleInput {
+        visible_for_customer: Some(true),
+        ..ArticleInput::note("we are on it")
+    };
     let external = block_on(w.desk.add_article(w.alice, t.id, visible)).unwrap();
     assert_eq!(external.direction(), Direction::Outgoing);
-    let seen_by_customer: Vec<String> = block_on(w.desk.articles(w.lacey, t.id)).unwrap().into_iter().map(|a| a.body).collect();
+    let seen_by_customer: Vec<String> = block_on(w.desk.articles(w.lacey, t.id))
+        .unwrap()
+        .into_iter()
+        .map(|a| a.body)
+        .collect();
     assert_eq!(seen_by_customer, ["Customer called.", "we are on it"]);
     assert_eq!(block_on(w.desk.articles(w.alice, t.id)).unwrap().len(), 3);
-    assert!(w.history_types(t.id).ends_with(&["AddNote".into(), "AddNote".into()]));
+    assert!(
+        w.history_types(t.id)
+            .ends_with(&["AddNote".into(), "AddNote".into()])
+    );
 }
 
 #[test]
 fn readers_cannot_write_and_customers_cannot_write_notes() {
     let w = World::new();
     let t = w.ticket("rights");
-    assert!(matches!(block_on(w.desk.add_article(w.carol, t.id, ArticleInput::note("x"))), Err(DeskError::PermissionDenied { .. })));
-    assert!(matches!(block_on(w.desk.add_article(w.dave, t.id, ArticleInput::note("x"))), Err(DeskError::PermissionDenied { .. })));
-    assert!(matches!(block_on(w.desk.add_article(w.lacey, t.id, ArticleInput::note("x"))), Err(DeskError::Invalid(_))));
-    assert!(matches!(block_on(w.desk.add_article(w.mallory, t.id, ArticleInput::new(ArticleKind::Portal, "x", "y"))), Err(DeskError::NotFound { .. })));
+    assert!(matches!(
+        block_on(w.desk.add_article(w.carol, t.id, ArticleInput::note("x"))),
+        Err(DeskError::PermissionDenied { .. })
+    ));
+    assert!(matches!(
+        block_on(w.desk.add_article(w.dave, t.id, ArticleInput::note("x"))),
+        Err(DeskError::PermissionDenied { .. })
+    ));
+    assert!(matches!(
+        block_on(w.desk.add_article(w.lacey, t.id, ArticleInput::note("x"))),
+        Err(DeskError::Invalid(_))
+    ));
+    assert!(matches!(
+        block_on(w.desk.add_article(
+            w.mallory,
+            t.id,
+            ArticleInput::new(ArticleKind::Portal, "x", "y")
+        )),
+        Err(DeskError::NotFound { .. })
+    ));
 }
 
 struct Sink {
@@ -40,9 +77,15 @@ struct Sink {
 }
 
 impl MessageSender for Sink {
-    fn send(&self, message: &OutgoingMessage) -> impl std::future::Future<Output = Result<(), SendError>> + Send {
+    fn send(
+        &self,
+        message: &OutgoingMessage,
+    ) -> impl std::future::Future<Output = Result<(), SendError>> + Send {
         let result = if self.fail {
-            Err(SendError { message: "relay refused".into(), permanent: false })
+            Err(SendError {
+                message: "relay refused".into(),
+                permanent: false,
+            })
         } else {
             self.sent.lock().unwrap().push(message.clone());
             Ok(())
@@ -59,18 +102,28 @@ fn outgoing_email_goes_through_the_outbox_once() {
     let article = block_on(w.desk.add_article(w.alice, t.id, reply)).unwrap();
     assert_eq!(article.to, "Lacey Customer <lacey@example.org>");
     assert!(w.history_types(t.id).ends_with(&["SendAnswer".into()]));
-    let failing = Sink { sent: Default::default(), fail: true };
+    let failing = Sink {
+        sent: Default::default(),
+        fail: true,
+    };
     for _ in 0..4 {
         let report = block_on(w.desk.deliver_outbox(&failing, 10)).unwrap();
         assert_eq!(report.deferred, 1);
     }
-    let sink = Sink { sent: Default::default(), fail: false };
+    let sink = Sink {
+        sent: Default::default(),
+        fail: false,
+    };
     let report = block_on(w.desk.deliver_outbox(&sink, 10)).unwrap();
     assert_eq!(report.sent, 1);
     let sent = sink.sent.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].subject, format!("[Ticket#{}] Re: mail", t.number));
-    assert_eq!(block_on(w.desk.deliver_outbox(&sink, 10)).unwrap().sent, 0, "nothing is sent twice");
+    assert_eq!(
+        block_on(w.desk.deliver_outbox(&sink, 10)).unwrap().sent,
+        0,
+        "nothing is sent twice"
+    );
     let mut tx = block_on(w.desk.store().begin_read()).unwrap();
     let stored = block_on(tx.message(sent[0].id)).unwrap().unwrap();
     assert_eq!(stored.status, MessageStatus::Sent);
@@ -82,9 +135,18 @@ fn failed_commands_queue_no_mail() {
     let w = World::new();
     let t = w.ticket("nomail");
     let mut reply = ArticleInput::new(ArticleKind::EmailOutbound, "s", "b");
-    reply.attachments.push(NewAttachment { filename: "".into(), content_type: "text/plain".into(), content: vec![1].into(), content_id: None, inline: false });
+    reply.attachments.push(NewAttachment {
+        filename: "".into(),
+        content_type: "text/plain".into(),
+        content: vec![1].into(),
+        content_id: None,
+        inline: false,
+    });
     assert!(block_on(w.desk.add_article(w.alice, t.id, reply)).is_err());
-    let sink = Sink { sent: Default::default(), fail: false };
+    let sink = Sink {
+        sent: Default::default(),
+        fail: false,
+    };
     assert_eq!(block_on(w.desk.deliver_outbox(&sink, 10)).unwrap().sent, 0);
 }
 
@@ -92,13 +154,31 @@ fn failed_commands_queue_no_mail() {
 fn a_ticket_is_unread_while_an_article_is_unseen() {
     let w = World::new();
     let t = w.ticket("unread");
-    assert!(block_on(w.desk.unread_tickets(w.alice, &[t.id])).unwrap().is_empty(), "the author has seen their article");
-    assert_eq!(block_on(w.desk.unread_tickets(w.bob, &[t.id])).unwrap(), [t.id]);
+    assert!(
+        block_on(w.desk.unread_tickets(w.alice, &[t.id]))
+            .unwrap()
+            .is_empty(),
+        "the author has seen their article"
+    );
+    assert_eq!(
+        block_on(w.desk.unread_tickets(w.bob, &[t.id])).unwrap(),
+        [t.id]
+    );
     block_on(w.desk.mark_seen(w.bob, t.id, vec![])).unwrap();
-    assert!(block_on(w.desk.unread_tickets(w.bob, &[t.id])).unwrap().is_empty());
+    assert!(
+        block_on(w.desk.unread_tickets(w.bob, &[t.id]))
+            .unwrap()
+            .is_empty()
+    );
     block_on(w.desk.add_article(w.alice, t.id, ArticleInput::note("new"))).unwrap();
-    assert_eq!(block_on(w.desk.unread_tickets(w.bob, &[t.id])).unwrap(), [t.id]);
-    assert_eq!(block_on(w.desk.unseen_articles(w.bob, t.id)).unwrap().len(), 1);
+    assert_eq!(
+        block_on(w.desk.unread_tickets(w.bob, &[t.id])).unwrap(),
+        [t.id]
+    );
+    assert_eq!(
+        block_on(w.desk.unseen_articles(w.bob, t.id)).unwrap().len(),
+        1
+    );
 }
 
 #[test]
@@ -115,7 +195,10 @@ fn important_flag_is_global() {
 fn time_accounting_adds_up_and_accepts_otrs_input() {
     let w = World::new();
     let t = w.ticket("time");
-    let note = ArticleInput { time_units: TimeUnits::parse("1,5"), ..ArticleInput::note("worked") };
+    let note = ArticleInput {
+        time_units: TimeUnits::parse("1,5"),
+        ..ArticleInput::note("worked")
+    };
     block_on(w.desk.add_article(w.alice, t.id, note)).unwrap();
     let t2 = block_on(w.desk.account_time(w.alice, t.id, TimeUnits::from_units(2))).unwrap();
     assert_eq!(t2.accounted_time, TimeUnits::from_hundredths(350));
@@ -132,19 +215,50 @@ fn time_accounting_adds_up_and_accepts_otrs_input() {
 fn customer_follow_ups_reopen_closed_tickets() {
     let w = World::new();
     let t = w.ticket("follow up");
-    block_on(w.desk.update_ticket(w.alice, t.id, TicketUpdate { state: Some(default_states::CLOSED_SUCCESSFUL), ..Default::default() })).unwrap();
+    block_on(w.desk.update_ticket(
+        w.alice,
+        t.id,
+        TicketUpdate {
+            state: Some(default_states::CLOSED_SUCCESSFUL),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
     let reply = ArticleInput::new(ArticleKind::Portal, "Re", "still broken");
     block_on(w.desk.add_article(w.robert, t.id, reply)).unwrap();
     let t2 = w.get(t.id);
-    assert_eq!(t2.state_id, default_states::OPEN, "a company colleague's follow-up reopens");
-    assert!(w.history_types(t.id).ends_with(&["StateUpdate".into(), "FollowUp".into()]));
+    assert_eq!(
+        t2.state_id,
+        default_states::OPEN,
+        "a company colleague's follow-up reopens"
+    );
+    assert!(
+        w.history_types(t.id)
+            .ends_with(&["StateUpdate".into(), "FollowUp".into()])
+    );
     // A queue without follow-ups refuses.
     let junk = block_on(w.desk.queue_by_name(Principal::SYSTEM, "Junk")).unwrap();
-    let update = otrs_core::desk::QueueUpdate { follow_up_possible: Some(false), ..Default::default() };
+    let update = otrs_core::desk::QueueUpdate {
+        follow_up_possible: Some(false),
+        ..Default::default()
+    };
     block_on(w.desk.update_queue(w.admin, junk.id, update)).unwrap();
     let j = w.ticket_in(w.alice, junk.id, "junk");
-    block_on(w.desk.update_ticket(w.alice, j.id, TicketUpdate { state: Some(default_states::CLOSED_UNSUCCESSFUL), ..Default::default() })).unwrap();
-    let err = block_on(w.desk.add_article(w.lacey, j.id, ArticleInput::new(ArticleKind::Portal, "Re", "again"))).unwrap_err();
+    block_on(w.desk.update_ticket(
+        w.alice,
+        j.id,
+        TicketUpdate {
+            state: Some(default_states::CLOSED_UNSUCCESSFUL),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let err = block_on(w.desk.add_article(
+        w.lacey,
+        j.id,
+        ArticleInput::new(ArticleKind::Portal, "Re", "again"),
+    ))
+    .unwrap_err();
     assert!(matches!(err, DeskError::NotAllowed { .. }), "{err}");
 }
 
@@ -153,20 +267,51 @@ fn drafts_are_named_per_form_expire_and_notice_ticket_changes() {
     let w = World::new();
     let t = w.ticket("drafts");
     let fields: BTreeMap<String, String> = [("body".to_owned(), "half a reply".to_owned())].into();
-    let d = block_on(w.desk.save_draft(w.alice, t.id, DraftInput { form: "reply".into(), name: "first".into(), fields: fields.clone() })).unwrap();
-    let again = block_on(w.desk.save_draft(w.bob, t.id, DraftInput { form: "reply".into(), name: "first".into(), fields })).unwrap();
+    let d = block_on(w.desk.save_draft(
+        w.alice,
+        t.id,
+        DraftInput {
+            form: "reply".into(),
+            name: "first".into(),
+            fields: fields.clone(),
+        },
+    ))
+    .unwrap();
+    let again = block_on(w.desk.save_draft(
+        w.bob,
+        t.id,
+        DraftInput {
+            form: "reply".into(),
+            name: "first".into(),
+            fields,
+        },
+    ))
+    .unwrap();
     assert_eq!(again.id, d.id, "same form and name replaces the draft");
     assert_eq!(again.version, 2);
     let drafts = block_on(w.desk.drafts(w.alice, t.id)).unwrap();
     assert_eq!(drafts.len(), 1);
     assert!(!drafts[0].1, "ticket unchanged since");
-    block_on(w.desk.add_article(w.alice, t.id, ArticleInput::note("meanwhile"))).unwrap();
-    assert!(block_on(w.desk.drafts(w.alice, t.id)).unwrap()[0].1, "ticket changed since");
+    block_on(
+        w.desk
+            .add_article(w.alice, t.id, ArticleInput::note("meanwhile")),
+    )
+    .unwrap();
+    assert!(
+        block_on(w.desk.drafts(w.alice, t.id)).unwrap()[0].1,
+        "ticket changed since"
+    );
     w.clock.advance(Duration::days(8));
-    assert!(block_on(w.desk.drafts(w.alice, t.id)).unwrap().is_empty(), "drafts expire after 7 days");
+    assert!(
+        block_on(w.desk.drafts(w.alice, t.id)).unwrap().is_empty(),
+        "drafts expire after 7 days"
+    );
     assert!(block_on(w.desk.drafts(w.lacey, t.id)).is_err());
     block_on(w.desk.delete_draft(w.alice, d.id)).unwrap();
-    assert!(matches!(block_on(w.desk.delete_draft(w.alice, d.id)), Err(DeskError::NotFound { .. })));
+    assert!(matches!(
+        block_on(w.desk.delete_draft(w.alice, d.id)),
+        Err(DeskError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -190,7 +335,16 @@ fn attachments_are_stored_byte_exact_and_guarded() {
     assert_eq!(meta.size, 256);
     let content = block_on(w.desk.attachment(w.bob, meta.id)).unwrap();
     assert_eq!(&*content.content, &bytes[..]);
-    assert!(matches!(block_on(w.desk.attachment(w.lacey, meta.id)), Err(DeskError::NotFound { .. })), "internal article");
-    assert!(matches!(block_on(w.desk.attachment(w.dave, meta.id)), Err(DeskError::NotFound { .. })));
+    assert!(
+        matches!(
+            block_on(w.desk.attachment(w.lacey, meta.id)),
+            Err(DeskError::NotFound { .. })
+        ),
+        "internal article"
+    );
+    assert!(matches!(
+        block_on(w.desk.attachment(w.dave, meta.id)),
+        Err(DeskError::NotFound { .. })
+    ));
     let _ = Principal::SYSTEM;
 }

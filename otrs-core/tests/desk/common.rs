@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use otrs_core::clock::ManualClock;
-use otrs_core::desk::{ArticleInput, ArticleKind, NewAgent, NewCustomer, NewCustomerUser, NewGroup, NewQueue, NewTicket};
+use otrs_core::desk::{
+    ArticleInput, ArticleKind, NewAgent, NewCustomer, NewCustomerUser, NewGroup, NewQueue,
+    NewTicket,
+};
 use otrs_core::ids::{AgentId, CustomerUserId, GroupId, QueueId, TicketId};
 use otrs_core::model::{Permission, PermissionSet, Ticket};
 use otrs_core::store::MemoryStore;
@@ -62,19 +65,46 @@ impl World {
         let desk = Desk::new(MemoryStore::new(), clock.clone(), DeskConfig::default());
         let sys = Principal::SYSTEM;
         block_on(desk.initialize()).unwrap();
-        let support_group = block_on(desk.create_group(sys, NewGroup { name: "support".into(), comment: String::new() })).unwrap().id;
-        let support = block_on(desk.create_queue(sys, NewQueue::new("Support", support_group))).unwrap().id;
+        let support_group = block_on(desk.create_group(
+            sys,
+            NewGroup {
+                name: "support".into(),
+                comment: String::new(),
+            },
+        ))
+        .unwrap()
+        .id;
+        let support = block_on(desk.create_queue(sys, NewQueue::new("Support", support_group)))
+            .unwrap()
+            .id;
         let postmaster = block_on(desk.queue_by_name(sys, "Postmaster")).unwrap().id;
         let misc = block_on(desk.queue_by_name(sys, "Misc")).unwrap().id;
-        let mk = |login: &str, groups| Principal::Agent(block_on(desk.create_agent(sys, agent(login, groups))).unwrap().id);
+        let mk = |login: &str, groups| {
+            Principal::Agent(
+                block_on(desk.create_agent(sys, agent(login, groups)))
+                    .unwrap()
+                    .id,
+            )
+        };
         let admin = mk("admin", rw(&[GroupId::USERS, GroupId::ADMIN]));
         let alice = mk("alice", rw(&[GroupId::USERS, support_group]));
         let bob = mk("bob", rw(&[GroupId::USERS]));
-        let carol = mk("carol", [(GroupId::USERS, PermissionSet::RO)].into_iter().collect());
+        let carol = mk(
+            "carol",
+            [(GroupId::USERS, PermissionSet::RO)].into_iter().collect(),
+        );
         let dave = mk("dave", BTreeMap::new());
         let erin = mk("erin", rw(&[support_group]));
         for (id, name) in [("SSI", "Super Support Inc."), ("OTHER", "Other Corp.")] {
-            block_on(desk.create_customer(sys, NewCustomer { customer_id: id.into(), name: name.into(), ..Default::default() })).unwrap();
+            block_on(desk.create_customer(
+                sys,
+                NewCustomer {
+                    customer_id: id.into(),
+                    name: name.into(),
+                    ..Default::default()
+                },
+            ))
+            .unwrap();
         }
         let mk_user = |login: &str, customer: &str| {
             let user = block_on(desk.create_customer_user(
@@ -94,7 +124,23 @@ impl World {
         let lacey = mk_user("lacey", "SSI");
         let robert = mk_user("robert", "SSI");
         let mallory = mk_user("mallory", "OTHER");
-        World { desk, clock, admin, alice, bob, carol, dave, erin, postmaster, misc, support, support_group, lacey, robert, mallory }
+        World {
+            desk,
+            clock,
+            admin,
+            alice,
+            bob,
+            carol,
+            dave,
+            erin,
+            postmaster,
+            misc,
+            support,
+            support_group,
+            lacey,
+            robert,
+            mallory,
+        }
     }
 
     pub fn agent_id(p: Principal) -> AgentId {
@@ -114,7 +160,11 @@ impl World {
     }
 
     pub fn ticket_in(&self, actor: Principal, queue: QueueId, title: &str) -> Ticket {
-        let mut new = NewTicket::new(title, queue, ArticleInput::new(ArticleKind::PhoneInbound, title, "Customer called."));
+        let mut new = NewTicket::new(
+            title,
+            queue,
+            ArticleInput::new(ArticleKind::PhoneInbound, title, "Customer called."),
+        );
         new.customer_user = Some(Self::customer_id(self.lacey));
         block_on(self.desk.create_ticket(actor, new)).unwrap()
     }
@@ -124,7 +174,11 @@ impl World {
     }
 
     pub fn history_types(&self, id: TicketId) -> Vec<String> {
-        block_on(self.desk.history(Principal::SYSTEM, id)).unwrap().into_iter().map(|h| h.entry.history_type.name().to_owned()).collect()
+        block_on(self.desk.history(Principal::SYSTEM, id))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.entry.history_type.name().to_owned())
+            .collect()
     }
 
     pub fn permission_on(&self, p: Principal, group: GroupId) -> PermissionSet {

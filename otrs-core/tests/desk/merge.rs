@@ -10,10 +10,25 @@ fn merge_moves_everything_and_leaves_a_ghost() {
     let source = w.ticket("source");
     let target = w.ticket("target");
     let third = w.ticket("third");
-    let note = ArticleInput { time_units: Some(TimeUnits::from_units(3)), ..ArticleInput::note("work") };
+    let note = ArticleInput {
+        time_units: Some(TimeUnits::from_units(3)),
+        ..ArticleInput::note("work")
+    };
     block_on(w.desk.add_article(w.alice, source.id, note)).unwrap();
-    block_on(w.desk.link(w.alice, ObjectRef::Ticket(source.id), ObjectRef::Ticket(third.id), LinkType::Normal)).unwrap();
-    block_on(w.desk.link(w.alice, ObjectRef::Ticket(target.id), ObjectRef::Ticket(source.id), LinkType::Normal)).unwrap();
+    block_on(w.desk.link(
+        w.alice,
+        ObjectRef::Ticket(source.id),
+        ObjectRef::Ticket(third.id),
+        LinkType::Normal,
+    ))
+    .unwrap();
+    block_on(w.desk.link(
+        w.alice,
+        ObjectRef::Ticket(target.id),
+        ObjectRef::Ticket(source.id),
+        LinkType::Normal,
+    ))
+    .unwrap();
     block_on(w.desk.watch_ticket(w.bob, source.id)).unwrap();
     block_on(w.desk.lock_ticket(w.alice, source.id)).unwrap();
     let source_articles = block_on(w.desk.articles(w.alice, source.id)).unwrap();
@@ -31,26 +46,54 @@ fn merge_moves_everything_and_leaves_a_ghost() {
     assert_eq!(ghost_articles[0].subject, "Ticket Merged");
     assert!(ghost_articles[0].visible_for_customer);
     assert!(ghost_articles[0].body.contains(&target.number));
-    let all: Vec<_> = block_on(w.desk.articles(w.alice, target.id)).unwrap().into_iter().map(|a| a.id).collect();
+    let all: Vec<_> = block_on(w.desk.articles(w.alice, target.id))
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
     for a in source_articles.iter().chain(&target_articles) {
         assert!(all.contains(&a.id), "article {} moved", a.id);
     }
     assert_eq!(all.len(), source_articles.len() + target_articles.len());
     // Time rows moved too.
-    assert_eq!(block_on(w.desk.time_accounting(w.alice, target.id)).unwrap().len(), 1);
+    assert_eq!(
+        block_on(w.desk.time_accounting(w.alice, target.id))
+            .unwrap()
+            .len(),
+        1
+    );
     // Watchers moved.
-    assert_eq!(block_on(w.desk.watchers(w.alice, target.id)).unwrap().len(), 1);
-    assert!(block_on(w.desk.watchers(w.alice, source.id)).unwrap().is_empty());
+    assert_eq!(
+        block_on(w.desk.watchers(w.alice, target.id)).unwrap().len(),
+        1
+    );
+    assert!(
+        block_on(w.desk.watchers(w.alice, source.id))
+            .unwrap()
+            .is_empty()
+    );
     // Links: third now links to the target; the target–source link became the ParentChild record.
     let links = block_on(w.desk.links(w.alice, ObjectRef::Ticket(target.id))).unwrap();
-    assert!(links.iter().any(|l| l.connects(ObjectRef::Ticket(target.id), ObjectRef::Ticket(third.id), LinkType::Normal)));
-    assert!(links.iter().any(|l| l.link_type == LinkType::ParentChild && l.source == ObjectRef::Ticket(target.id) && l.target == ObjectRef::Ticket(source.id)));
+    assert!(links.iter().any(|l| l.connects(
+        ObjectRef::Ticket(target.id),
+        ObjectRef::Ticket(third.id),
+        LinkType::Normal
+    )));
+    assert!(links.iter().any(|l| l.link_type == LinkType::ParentChild
+        && l.source == ObjectRef::Ticket(target.id)
+        && l.target == ObjectRef::Ticket(source.id)));
     assert_eq!(links.len(), 2);
     // History on both sides.
     assert!(w.history_types(source.id).contains(&"Merged".to_owned()));
     assert!(w.history_types(target.id).contains(&"Merged".to_owned()));
     // Article history moved with the articles: the target now has the source's PhoneCallCustomer.
-    assert_eq!(w.history_types(target.id).iter().filter(|t| *t == "PhoneCallCustomer").count(), 2);
+    assert_eq!(
+        w.history_types(target.id)
+            .iter()
+            .filter(|t| *t == "PhoneCallCustomer")
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -64,15 +107,32 @@ fn a_merged_ticket_never_changes_again() {
     let attempts: Vec<Result<(), DeskError>> = vec![
         block_on(w.desk.add_article(w.alice, a.id, ArticleInput::note("x"))).map(|_| ()),
         block_on(w.desk.lock_ticket(w.alice, a.id)).map(|_| ()),
-        block_on(w.desk.update_ticket(w.alice, a.id, TicketUpdate { title: Some("y".into()), ..Default::default() })).map(|_| ()),
+        block_on(w.desk.update_ticket(
+            w.alice,
+            a.id,
+            TicketUpdate {
+                title: Some("y".into()),
+                ..Default::default()
+            },
+        ))
+        .map(|_| ()),
         block_on(w.desk.watch_ticket(w.alice, a.id)),
         block_on(w.desk.merge_tickets(w.alice, a.id, b.id)).map(|_| ()),
-        block_on(w.desk.link(w.alice, ObjectRef::Ticket(a.id), ObjectRef::Ticket(w.ticket("c").id), LinkType::Normal)).map(|_| ()),
+        block_on(w.desk.link(
+            w.alice,
+            ObjectRef::Ticket(a.id),
+            ObjectRef::Ticket(w.ticket("c").id),
+            LinkType::Normal,
+        ))
+        .map(|_| ()),
     ];
     for result in attempts {
         let err = result.unwrap_err();
         assert!(matches!(err, DeskError::TicketMerged { .. }), "{err:?}");
-        assert!(err.to_string().contains(&b.number), "names where it went: {err}");
+        assert!(
+            err.to_string().contains(&b.number),
+            "names where it went: {err}"
+        );
     }
     assert_eq!(w.get(a.id), ghost);
     assert_eq!(w.history_types(a.id), history);
@@ -84,10 +144,16 @@ fn merges_into_self_merged_or_own_chain_are_refused() {
     let a = w.ticket("a");
     let b = w.ticket("b");
     let c = w.ticket("c");
-    assert!(matches!(block_on(w.desk.merge_tickets(w.alice, a.id, a.id)), Err(DeskError::MergeIntoSelf { .. })));
+    assert!(matches!(
+        block_on(w.desk.merge_tickets(w.alice, a.id, a.id)),
+        Err(DeskError::MergeIntoSelf { .. })
+    ));
     block_on(w.desk.merge_tickets(w.alice, a.id, b.id)).unwrap();
     let err = block_on(w.desk.merge_tickets(w.alice, c.id, a.id)).unwrap_err();
-    assert!(matches!(&err, DeskError::MergeIntoMerged { into, .. } if *into == b.number), "{err}");
+    assert!(
+        matches!(&err, DeskError::MergeIntoMerged { into, .. } if *into == b.number),
+        "{err}"
+    );
     block_on(w.desk.merge_tickets(w.alice, b.id, c.id)).unwrap();
     // a → b → c: merging c into a would merge c into its own chain.
     let err = block_on(w.desk.merge_tickets(w.alice, c.id, a.id)).unwrap_err();
@@ -99,10 +165,19 @@ fn merging_needs_rw_on_both_and_the_lock_rule() {
     let w = World::new();
     let a = w.ticket("a");
     let s = w.ticket_in(w.alice, w.support, "support");
-    assert!(matches!(block_on(w.desk.merge_tickets(w.bob, a.id, s.id)), Err(DeskError::PermissionDenied { .. })));
+    assert!(matches!(
+        block_on(w.desk.merge_tickets(w.bob, a.id, s.id)),
+        Err(DeskError::PermissionDenied { .. })
+    ));
     block_on(w.desk.lock_ticket(w.bob, a.id)).unwrap();
-    assert!(matches!(block_on(w.desk.merge_tickets(w.alice, a.id, s.id)), Err(DeskError::TicketLocked { .. })));
-    assert!(matches!(block_on(w.desk.merge_tickets(w.lacey, a.id, s.id)), Err(DeskError::NotFound { .. })));
+    assert!(matches!(
+        block_on(w.desk.merge_tickets(w.alice, a.id, s.id)),
+        Err(DeskError::TicketLocked { .. })
+    ));
+    assert!(matches!(
+        block_on(w.desk.merge_tickets(w.lacey, a.id, s.id)),
+        Err(DeskError::NotFound { .. })
+    ));
     assert_eq!(w.get(a.id).state_id, default_states::OPEN);
     let _ = (StateType::Merged, Principal::SYSTEM);
 }

@@ -4,9 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
-use otrs_core::desk::{ArticleInput, ArticleKind, BulkAction, BulkMerge, BulkNote, NewTicket, TicketUpdate};
+use otrs_core::desk::{
+    ArticleInput, ArticleKind, BulkAction, BulkMerge, BulkNote, NewTicket, TicketUpdate,
+};
 use otrs_core::ids::{ArticleId, TicketId};
-use otrs_core::model::{LinkType, LockState, ObjectRef, Priority, StateType, Ticket, default_states};
+use otrs_core::model::{
+    LinkType, LockState, ObjectRef, Priority, StateType, Ticket, default_states,
+};
 use otrs_core::store::{PageRequest, TicketFilter, TicketSort};
 use otrs_core::{Principal, block_on};
 use proptest::prelude::*;
@@ -15,19 +19,69 @@ use crate::common::World;
 
 #[derive(Debug, Clone)]
 enum Cmd {
-    Create { actor: usize, queue: usize, customer: bool },
-    Note { actor: usize, ticket: usize },
-    Lock { actor: usize, ticket: usize },
-    Unlock { actor: usize, ticket: usize },
-    State { actor: usize, ticket: usize, state: usize },
-    Priority { actor: usize, ticket: usize, level: u8 },
-    Move { actor: usize, ticket: usize, queue: usize },
-    Owner { actor: usize, ticket: usize, owner: usize },
-    Merge { actor: usize, source: usize, target: usize },
-    Link { actor: usize, a: usize, b: usize, parent_child: bool },
-    Watch { actor: usize, ticket: usize },
-    Bulk { actor: usize, tickets: Vec<usize>, level: u8, keep_locked: bool, merge: bool, note: bool },
-    Tick { minutes: i64 },
+    Create {
+        actor: usize,
+        queue: usize,
+        customer: bool,
+    },
+    Note {
+        actor: usize,
+        ticket: usize,
+    },
+    Lock {
+        actor: usize,
+        ticket: usize,
+    },
+    Unlock {
+        actor: usize,
+        ticket: usize,
+    },
+    State {
+        actor: usize,
+        ticket: usize,
+        state: usize,
+    },
+    Priority {
+        actor: usize,
+        ticket: usize,
+        level: u8,
+    },
+    Move {
+        actor: usize,
+        ticket: usize,
+        queue: usize,
+    },
+    Owner {
+        actor: usize,
+        ticket: usize,
+        owner: usize,
+    },
+    Merge {
+        actor: usize,
+        source: usize,
+        target: usize,
+    },
+    Link {
+        actor: usize,
+        a: usize,
+        b: usize,
+        parent_child: bool,
+    },
+    Watch {
+        actor: usize,
+        ticket: usize,
+    },
+    Bulk {
+        actor: usize,
+        tickets: Vec<usize>,
+        level: u8,
+        keep_locked: bool,
+        merge: bool,
+        note: bool,
+    },
+    Tick {
+        minutes: i64,
+    },
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -62,16 +116,34 @@ struct TicketView {
 }
 
 fn snapshot(w: &World) -> BTreeMap<TicketId, TicketView> {
-    let page = block_on(w.desk.list_tickets(Principal::SYSTEM, TicketFilter::default(), TicketSort::parse("id").unwrap(), PageRequest::first(1000))).unwrap();
+    let page = block_on(w.desk.list_tickets(
+        Principal::SYSTEM,
+        TicketFilter::default(),
+        TicketSort::parse("id").unwrap(),
+        PageRequest::first(1000),
+    ))
+    .unwrap();
     page.tickets
         .into_iter()
         .map(|ticket| {
             let id = ticket.id;
             let view = TicketView {
-                articles: block_on(w.desk.articles(Principal::SYSTEM, id)).unwrap().into_iter().map(|a| a.id).collect(),
-                history: block_on(w.desk.history(Principal::SYSTEM, id)).unwrap().into_iter().map(|h| h.id).collect(),
-                watchers: block_on(w.desk.watchers(Principal::SYSTEM, id)).unwrap().len(),
-                links: block_on(w.desk.links(Principal::SYSTEM, ObjectRef::Ticket(id))).unwrap().len(),
+                articles: block_on(w.desk.articles(Principal::SYSTEM, id))
+                    .unwrap()
+                    .into_iter()
+                    .map(|a| a.id)
+                    .collect(),
+                history: block_on(w.desk.history(Principal::SYSTEM, id))
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect(),
+                watchers: block_on(w.desk.watchers(Principal::SYSTEM, id))
+                    .unwrap()
+                    .len(),
+                links: block_on(w.desk.links(Principal::SYSTEM, ObjectRef::Ticket(id)))
+                    .unwrap()
+                    .len(),
                 ticket,
             };
             (id, view)
@@ -98,11 +170,26 @@ impl Run {
     fn apply(&mut self, cmd: &Cmd) -> (bool, Vec<TicketId>) {
         let d = &self.w.desk;
         let act = |i: usize| self.actors[i % self.actors.len()];
-        let states = [default_states::OPEN, default_states::CLOSED_SUCCESSFUL, default_states::PENDING_REMINDER, default_states::NEW, default_states::MERGED];
+        let states = [
+            default_states::OPEN,
+            default_states::CLOSED_SUCCESSFUL,
+            default_states::PENDING_REMINDER,
+            default_states::NEW,
+            default_states::MERGED,
+        ];
         let ok = match cmd {
-            Cmd::Create { actor, queue, customer } => {
-                let (actor, kind) = if *customer { (self.w.lacey, ArticleKind::Portal) } else { (act(*actor), ArticleKind::PhoneInbound) };
-                let new = NewTicket::new("t", self.queues[*queue], ArticleInput::new(kind, "s", "b"));
+            Cmd::Create {
+                actor,
+                queue,
+                customer,
+            } => {
+                let (actor, kind) = if *customer {
+                    (self.w.lacey, ArticleKind::Portal)
+                } else {
+                    (act(*actor), ArticleKind::PhoneInbound)
+                };
+                let new =
+                    NewTicket::new("t", self.queues[*queue], ArticleInput::new(kind, "s", "b"));
                 match block_on(d.create_ticket(actor, new)) {
                     Ok(t) => {
                         self.ids.push(t.id);
@@ -112,63 +199,179 @@ impl Run {
                 }
             }
             Cmd::Note { actor, ticket } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
                 block_on(d.add_article(act(*actor), t, ArticleInput::note("n"))).is_ok()
             }
             Cmd::Lock { actor, ticket } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
                 block_on(d.lock_ticket(act(*actor), t)).is_ok()
             }
             Cmd::Unlock { actor, ticket } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
                 block_on(d.unlock_ticket(act(*actor), t)).is_ok()
             }
-            Cmd::State { actor, ticket, state } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
+            Cmd::State {
+                actor,
+                ticket,
+                state,
+            } => {
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
                 let state = states[*state];
-                let pending_until = (state == default_states::PENDING_REMINDER).then(|| self.w.clock_now() + Duration::days(1));
-                block_on(d.update_ticket(act(*actor), t, TicketUpdate { state: Some(state), pending_until, ..Default::default() })).is_ok()
+                let pending_until = (state == default_states::PENDING_REMINDER)
+                    .then(|| self.w.clock_now() + Duration::days(1));
+                block_on(d.update_ticket(
+                    act(*actor),
+                    t,
+                    TicketUpdate {
+                        state: Some(state),
+                        pending_until,
+                        ..Default::default()
+                    },
+                ))
+                .is_ok()
             }
-            Cmd::Priority { actor, ticket, level } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
-                block_on(d.update_ticket(act(*actor), t, TicketUpdate { priority: Priority::new(*level), ..Default::default() })).is_ok()
+            Cmd::Priority {
+                actor,
+                ticket,
+                level,
+            } => {
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
+                block_on(d.update_ticket(
+                    act(*actor),
+                    t,
+                    TicketUpdate {
+                        priority: Priority::new(*level),
+                        ..Default::default()
+                    },
+                ))
+                .is_ok()
             }
-            Cmd::Move { actor, ticket, queue } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
-                block_on(d.update_ticket(act(*actor), t, TicketUpdate { queue: Some(self.queues[*queue]), ..Default::default() })).is_ok()
+            Cmd::Move {
+                actor,
+                ticket,
+                queue,
+            } => {
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
+                block_on(d.update_ticket(
+                    act(*actor),
+                    t,
+                    TicketUpdate {
+                        queue: Some(self.queues[*queue]),
+                        ..Default::default()
+                    },
+                ))
+                .is_ok()
             }
-            Cmd::Owner { actor, ticket, owner } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
+            Cmd::Owner {
+                actor,
+                ticket,
+                owner,
+            } => {
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
                 let owner = act(*owner).agent();
-                block_on(d.update_ticket(act(*actor), t, TicketUpdate { owner, ..Default::default() })).is_ok()
+                block_on(d.update_ticket(
+                    act(*actor),
+                    t,
+                    TicketUpdate {
+                        owner,
+                        ..Default::default()
+                    },
+                ))
+                .is_ok()
             }
-            Cmd::Merge { actor, source, target } => {
-                let (Some(s), Some(t)) = (self.ticket(*source), self.ticket(*target)) else { return (false, vec![]) };
+            Cmd::Merge {
+                actor,
+                source,
+                target,
+            } => {
+                let (Some(s), Some(t)) = (self.ticket(*source), self.ticket(*target)) else {
+                    return (false, vec![]);
+                };
                 block_on(d.merge_tickets(act(*actor), s, t)).is_ok()
             }
-            Cmd::Link { actor, a, b, parent_child } => {
-                let (Some(a), Some(b)) = (self.ticket(*a), self.ticket(*b)) else { return (false, vec![]) };
-                let link_type = if *parent_child { LinkType::ParentChild } else { LinkType::Normal };
-                block_on(d.link(act(*actor), ObjectRef::Ticket(a), ObjectRef::Ticket(b), link_type)).is_ok()
+            Cmd::Link {
+                actor,
+                a,
+                b,
+                parent_child,
+            } => {
+                let (Some(a), Some(b)) = (self.ticket(*a), self.ticket(*b)) else {
+                    return (false, vec![]);
+                };
+                let link_type = if *parent_child {
+                    LinkType::ParentChild
+                } else {
+                    LinkType::Normal
+                };
+                block_on(d.link(
+                    act(*actor),
+                    ObjectRef::Ticket(a),
+                    ObjectRef::Ticket(b),
+                    link_type,
+                ))
+                .is_ok()
             }
             Cmd::Watch { actor, ticket } => {
-                let Some(t) = self.ticket(*ticket) else { return (false, vec![]) };
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
                 block_on(d.watch_ticket(act(*actor), t)).is_ok()
             }
-            Cmd::Bulk { actor, tickets, level, keep_locked, merge, note } => {
+            Cmd::Bulk {
+                actor,
+                tickets,
+                level,
+                keep_locked,
+                merge,
+                note,
+            } => {
                 if self.ids.is_empty() {
                     return (false, vec![]);
                 }
                 let action = BulkAction {
                     tickets: tickets.iter().filter_map(|i| self.ticket(*i)).collect(),
-                    update: TicketUpdate { priority: Priority::new(*level), ..Default::default() },
-                    note: note.then(|| BulkNote { subject: "b".into(), body: "bulk".into(), visible_for_customer: false, time_units: None }),
-                    merge: if *merge { BulkMerge::ToOldest } else { BulkMerge::None },
+                    update: TicketUpdate {
+                        priority: Priority::new(*level),
+                        ..Default::default()
+                    },
+                    note: note.then(|| BulkNote {
+                        subject: "b".into(),
+                        body: "bulk".into(),
+                        visible_for_customer: false,
+                        time_units: None,
+                    }),
+                    merge: if *merge {
+                        BulkMerge::ToOldest
+                    } else {
+                        BulkMerge::None
+                    },
                     keep_locked: *keep_locked,
                     ..Default::default()
                 };
                 return match block_on(d.bulk(act(*actor), action)) {
-                    Ok(report) => (true, report.outcomes.iter().filter(|o| !o.outcome.is_done()).map(|o| o.ticket).collect()),
+                    Ok(report) => (
+                        true,
+                        report
+                            .outcomes
+                            .iter()
+                            .filter(|o| !o.outcome.is_done())
+                            .map(|o| o.ticket)
+                            .collect(),
+                    ),
                     Err(_) => (false, vec![]),
                 };
             }
@@ -181,7 +384,14 @@ impl Run {
     }
 }
 
-fn check_invariants(run: &mut Run, before: &BTreeMap<TicketId, TicketView>, after: &BTreeMap<TicketId, TicketView>, ok: bool, untouched: &[TicketId], cmd: &Cmd) -> Result<(), TestCaseError> {
+fn check_invariants(
+    run: &mut Run,
+    before: &BTreeMap<TicketId, TicketView>,
+    after: &BTreeMap<TicketId, TicketView>,
+    ok: bool,
+    untouched: &[TicketId],
+    cmd: &Cmd,
+) -> Result<(), TestCaseError> {
     // A refused command changes nothing.
     if !ok {
         prop_assert_eq!(before, after, "refused command {:?} changed something", cmd);
@@ -195,13 +405,27 @@ fn check_invariants(run: &mut Run, before: &BTreeMap<TicketId, TicketView>, afte
             prop_assert_eq!(b.watchers, a.watchers);
         }
     }
-    let states = otrs_core::model::StateCatalog::new(block_on(run.w.desk.states(Principal::SYSTEM)).unwrap());
+    let states = otrs_core::model::StateCatalog::new(
+        block_on(run.w.desk.states(Principal::SYSTEM)).unwrap(),
+    );
     // Every ticket change has its history rows; articles never vanish except by moving in a merge.
     for (id, now) in after {
         if let Some(was) = before.get(id) {
-            if now.ticket.version != was.ticket.version || now.watchers != was.watchers || now.links != was.links {
-                let new_rows = now.history.iter().filter(|h| !was.history.contains(h)).count();
-                prop_assert!(new_rows > 0, "ticket {:?} changed without history after {:?}", id, cmd);
+            if now.ticket.version != was.ticket.version
+                || now.watchers != was.watchers
+                || now.links != was.links
+            {
+                let new_rows = now
+                    .history
+                    .iter()
+                    .filter(|h| !was.history.contains(h))
+                    .count();
+                prop_assert!(
+                    new_rows > 0,
+                    "ticket {:?} changed without history after {:?}",
+                    id,
+                    cmd
+                );
             }
         }
         // The lock holder is the owner, and it is a real agent.
@@ -219,27 +443,60 @@ fn check_invariants(run: &mut Run, before: &BTreeMap<TicketId, TicketView>, afte
                     prop_assert_eq!(ghost.links, now.links);
                 }
                 None => {
-                    prop_assert_eq!(now.articles.len(), 1, "a merged ticket keeps only the merge note");
+                    prop_assert_eq!(
+                        now.articles.len(),
+                        1,
+                        "a merged ticket keeps only the merge note"
+                    );
                     run.ghosts.insert(*id, now.clone());
                 }
             }
         }
     }
     // History rows are never lost (they only move with their articles).
-    let before_rows: BTreeSet<_> = before.values().flat_map(|v| v.history.iter().copied()).collect();
-    let after_rows: BTreeSet<_> = after.values().flat_map(|v| v.history.iter().copied()).collect();
-    prop_assert!(before_rows.is_subset(&after_rows), "a history row disappeared after {:?}", cmd);
+    let before_rows: BTreeSet<_> = before
+        .values()
+        .flat_map(|v| v.history.iter().copied())
+        .collect();
+    let after_rows: BTreeSet<_> = after
+        .values()
+        .flat_map(|v| v.history.iter().copied())
+        .collect();
+    prop_assert!(
+        before_rows.is_subset(&after_rows),
+        "a history row disappeared after {:?}",
+        cmd
+    );
     // Merges lose no article: every article seen before is still on some ticket.
-    let before_articles: BTreeSet<ArticleId> = before.values().flat_map(|v| v.articles.iter().copied()).collect();
-    let after_articles: BTreeSet<ArticleId> = after.values().flat_map(|v| v.articles.iter().copied()).collect();
-    prop_assert!(before_articles.is_subset(&after_articles), "an article disappeared after {:?}", cmd);
+    let before_articles: BTreeSet<ArticleId> = before
+        .values()
+        .flat_map(|v| v.articles.iter().copied())
+        .collect();
+    let after_articles: BTreeSet<ArticleId> = after
+        .values()
+        .flat_map(|v| v.articles.iter().copied())
+        .collect();
+    prop_assert!(
+        before_articles.is_subset(&after_articles),
+        "an article disappeared after {:?}",
+        cmd
+    );
     let article_count: usize = after.values().map(|v| v.articles.len()).sum();
-    prop_assert_eq!(article_count, after_articles.len(), "an article is on two tickets");
+    prop_assert_eq!(
+        article_count,
+        after_articles.len(),
+        "an article is on two tickets"
+    );
     // A merge target holds every article of both tickets.
     if let (true, Cmd::Merge { .. }) = (ok, cmd) {
         let newly_merged: Vec<&TicketId> = after
             .iter()
-            .filter(|(id, v)| states.type_of(v.ticket.state_id) == StateType::Merged && before.get(id).is_some_and(|b| states.type_of(b.ticket.state_id) != StateType::Merged))
+            .filter(|(id, v)| {
+                states.type_of(v.ticket.state_id) == StateType::Merged
+                    && before
+                        .get(id)
+                        .is_some_and(|b| states.type_of(b.ticket.state_id) != StateType::Merged)
+            })
             .map(|(id, _)| id)
             .collect();
         prop_assert_eq!(newly_merged.len(), 1);
@@ -251,7 +508,9 @@ fn check_invariants(run: &mut Run, before: &BTreeMap<TicketId, TicketView>, afte
     prop_assert_eq!(numbers.len(), by_id.len());
     for pair in by_id.windows(2) {
         if pair[0].number[..8] == pair[1].number[..8] {
-            prop_assert!(pair[0].number.parse::<u128>().unwrap() < pair[1].number.parse::<u128>().unwrap());
+            prop_assert!(
+                pair[0].number.parse::<u128>().unwrap() < pair[1].number.parse::<u128>().unwrap()
+            );
         }
     }
     // The maintained queue × state counts equal a recount.
@@ -260,7 +519,10 @@ fn check_invariants(run: &mut Run, before: &BTreeMap<TicketId, TicketView>, afte
     for t in &by_id {
         *recount.entry((t.queue_id.0, t.state_id.0)).or_default() += 1;
     }
-    let maintained: BTreeMap<(u64, u64), u64> = counts.iter().map(|c| ((c.queue_id.0, c.state_id.0), c.count)).collect();
+    let maintained: BTreeMap<(u64, u64), u64> = counts
+        .iter()
+        .map(|c| ((c.queue_id.0, c.state_id.0), c.count))
+        .collect();
     prop_assert_eq!(maintained, recount);
     Ok(())
 }
