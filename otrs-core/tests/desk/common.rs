@@ -10,7 +10,7 @@ use otrs_core::desk::{
     NewTicket,
 };
 use otrs_core::ids::{AgentId, CustomerUserId, GroupId, QueueId, TicketId};
-use otrs_core::model::{Permission, PermissionSet, Ticket};
+use otrs_core::model::{PermissionSet, Ticket};
 use otrs_core::store::MemoryStore;
 use otrs_core::{Desk, DeskConfig, Principal, block_on};
 
@@ -32,7 +32,6 @@ pub struct World {
     pub postmaster: QueueId,
     pub misc: QueueId,
     pub support: QueueId,
-    pub support_group: GroupId,
     pub lacey: Principal,
     pub robert: Principal,
     /// A customer user of another company.
@@ -136,7 +135,6 @@ impl World {
             postmaster,
             misc,
             support,
-            support_group,
             lacey,
             robert,
             mallory,
@@ -180,14 +178,4 @@ impl World {
             .map(|h| h.entry.history_type.name().to_owned())
             .collect()
     }
-
-    pub fn permission_on(&self, p: Principal, group: GroupId) -> PermissionSet {
-        let agent = block_on(self.desk.agent(Principal::SYSTEM, Self::agent_id(p))).unwrap();
-        agent.permissions_on(group)
-    }
-}
-
-#[allow(dead_code)]
-pub fn grants(set: PermissionSet, p: Permission) -> bool {
-    set.grants(p)
 }

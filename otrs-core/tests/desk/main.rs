@@ -1,5 +1,7 @@
 //! Integration tests of the desk over the in-memory store.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 mod articles;

@@ -410,10 +410,11 @@ fn check_invariants(
     );
     // Every ticket change has its history rows; articles never vanish except by moving in a merge.
     for (id, now) in after {
-        if let Some(was) = before.get(id) {
-            if now.ticket.version != was.ticket.version
+        if let Some(was) = before.get(id)
+            && (now.ticket.version != was.ticket.version
                 || now.watchers != was.watchers
-                || now.links != was.links
+                || now.links != was.links)
+        {
             {
                 let new_rows = now
                     .history
