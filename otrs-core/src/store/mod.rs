@@ -15,6 +15,9 @@
 //! - A transaction that is dropped without [`StoreTx::commit`] is rolled back.
 //! - A commit can fail with [`StoreError::Conflict`] when a concurrent transaction won; the caller
 //!   may run the whole command again.
+//! - A store may serialise writers by blocking in [`Store::begin`] until the running write
+//!   transaction ends (the in-memory store does, and so does SQLite with `BEGIN IMMEDIATE`).
+//!   Callers therefore never hold one transaction while starting another on the same task.
 //! - The store keeps the queue × state counts current on every ticket insert and update, and
 //!   appends change-feed entries only when asked to by [`StoreTx::append_change`].
 //! - Futures need no async runtime: the in-memory store's futures are always ready.
