@@ -1,1 +1,3 @@
-//! otrs-cli
+//! The `otrs` command line: serving, administration, import and export.
+
+pub mod demo;
