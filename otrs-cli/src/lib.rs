@@ -1,3 +1,4 @@
 //! The `otrs` command line: serving, administration, import and export.
 
+pub mod config;
 pub mod demo;
