@@ -1,0 +1,655 @@
+//! The command-line grammar (clap derive). Parsing only; `commands/` does the work.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// otrs: the help desk's server and admin tool.
+///
+/// Exit codes: 0 success, 1 runtime error (including "no such ticket"), 2 usage error.
+/// Data goes to stdout, diagnostics to stderr; `--json` prints the API's JSON shapes.
+#[derive(Debug, Parser)]
+#[command(name = "otrs", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Data directory: the SQLite database, the search index and otrs.toml live here.
+    #[arg(long, global = true, env = "OTRS_DATA_DIR", default_value = "otrs-data", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// Database URL (sqlite:PATH or postgres://…); overrides the configuration file.
+    #[arg(long, global = true, env = "OTRS_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Configuration file (default: otrs.toml in the data directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act as this agent (history records who); default: the system user.
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    pub act_as: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (agent UI, customer UI and JSON API).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Manage agents.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Manage permission groups.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Manage queues.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// Manage customer companies.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Manage customer users.
+    #[command(subcommand, name = "customer-user")]
+    CustomerUser(CustomerUserCommand),
+    /// Work with tickets.
+    #[command(subcommand)]
+    Ticket(TicketCommand),
+    /// Search tickets with the query language (e.g. `title:printer AND state:open`).
+    Search(SearchArgs),
+    /// Maintain the search index.
+    #[command(subcommand)]
+    Index(IndexCommand),
+    /// Write every object of the database as JSON Lines (backup, or moving between databases).
+    Export(ExportArgs),
+    /// Read an export into an empty database.
+    Import(ImportArgs),
+    /// Evaluate the query language over files (conformance testing).
+    #[command(subcommand)]
+    Query(QueryCommand),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for every command into a directory.
+    Man {
+        /// Output directory.
+        #[arg(long, default_value = "man", value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+/// `otrs serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default from the configuration: 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Load demo data (queues, agents, customers, tickets) into an empty database.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// How a password reaches the command: never through argv.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PasswordInput {
+    /// Read the password from the first line of standard input instead of a prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `otrs agent …`.
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Add an agent (asks for a password unless --no-password).
+    Add {
+        /// Sign-in name.
+        login: String,
+        /// First name.
+        #[arg(long)]
+        first_name: String,
+        /// Last name.
+        #[arg(long)]
+        last_name: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// Group permission, as GROUP=PERM[,PERM…] (e.g. users=rw or stats=ro); repeatable.
+        #[arg(long = "group", value_name = "GROUP=PERMS")]
+        groups: Vec<String>,
+        /// Give rw on the admin group.
+        #[arg(long)]
+        admin: bool,
+        /// Create the agent without a password (cannot sign in until one is set).
+        #[arg(long)]
+        no_password: bool,
+        #[command(flatten)]
+        password: PasswordInput,
+    },
+    /// List agents.
+    List,
+    /// Show one agent.
+    Show {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Set an agent's password; it must be changed at the next sign-in unless --permanent.
+    SetPassword {
+        /// Sign-in name.
+        login: String,
+        /// Do not require a change at the next sign-in.
+        #[arg(long)]
+        permanent: bool,
+        #[command(flatten)]
+        password: PasswordInput,
+    },
+    /// Remove an agent's two-factor secret.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Clear a lockout after too many failed sign-ins.
+    Unlock {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `otrs agent token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it (it is shown only once).
+    Create {
+        /// The agent.
+        login: String,
+        /// A label for the token.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Expire after this many days.
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+    },
+    /// List an agent's tokens.
+    List {
+        /// The agent.
+        login: String,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        /// Token id (from `token list`).
+        id: u64,
+    },
+}
+
+/// `otrs group …`.
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Add a group.
+    Add {
+        /// Name.
+        name: String,
+        /// Comment.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// List groups.
+    List,
+    /// Give an agent permissions on a group (replacing the agent's permissions there).
+    Grant {
+        /// Group name.
+        group: String,
+        /// Agent login.
+        agent: String,
+        /// Permissions, comma-separated: ro, move_into, create, note, owner, priority, rw; "none" removes.
+        permissions: String,
+    },
+}
+
+/// Validity as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidityArg {
+    /// In use.
+    Valid,
+    /// Switched off.
+    Invalid,
+    /// Switched off for now.
+    InvalidTemporarily,
+}
+
+/// `otrs queue …`.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Add a queue.
+    Add {
+        /// Name (sub-queues as Parent::Child).
+        name: String,
+        /// Group that guards the queue.
+        #[arg(long)]
+        group: String,
+        /// Comment.
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// Unlock timeout in minutes.
+        #[arg(long, default_value_t = 0)]
+        unlock_timeout: u32,
+    },
+    /// List queues.
+    List,
+    /// Show one queue.
+    Show {
+        /// Name.
+        name: String,
+    },
+    /// Change a queue.
+    Update {
+        /// Name.
+        name: String,
+        /// New name.
+        #[arg(long)]
+        rename: Option<String>,
+        /// New group.
+        #[arg(long)]
+        group: Option<String>,
+        /// New comment.
+        #[arg(long)]
+        comment: Option<String>,
+        /// Validity.
+        #[arg(long, value_enum)]
+        validity: Option<ValidityArg>,
+    },
+}
+
+/// `otrs customer …`.
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Add a customer company.
+    Add {
+        /// The CustomerID.
+        customer_id: String,
+        /// Company name.
+        #[arg(long)]
+        name: String,
+        /// Street.
+        #[arg(long, default_value = "")]
+        street: String,
+        /// Postal code.
+        #[arg(long, default_value = "")]
+        zip: String,
+        /// City.
+        #[arg(long, default_value = "")]
+        city: String,
+        /// Country.
+        #[arg(long, default_value = "")]
+        country: String,
+        /// Web site.
+        #[arg(long, default_value = "")]
+        url: String,
+        /// Comment.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// List customer companies.
+    List {
+        /// Only those whose CustomerID or name contains this (`*` is a wildcard).
+        #[arg(long)]
+        search: Option<String>,
+        /// Page (1-based).
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Rows per page (at most 100).
+        #[arg(long, default_value_t = 25)]
+        per_page: u32,
+    },
+    /// Show one customer company.
+    Show {
+        /// The CustomerID.
+        customer_id: String,
+    },
+    /// Change a customer company.
+    Update {
+        /// The CustomerID.
+        customer_id: String,
+        /// Name.
+        #[arg(long)]
+        name: Option<String>,
+        /// City.
+        #[arg(long)]
+        city: Option<String>,
+        /// Country.
+        #[arg(long)]
+        country: Option<String>,
+        /// Validity.
+        #[arg(long, value_enum)]
+        validity: Option<ValidityArg>,
+    },
+}
+
+/// `otrs customer-user …`.
+#[derive(Debug, Subcommand)]
+pub enum CustomerUserCommand {
+    /// Add a customer user (asks for a password unless --no-password).
+    Add {
+        /// Sign-in name.
+        login: String,
+        /// First name.
+        #[arg(long)]
+        first_name: String,
+        /// Last name.
+        #[arg(long)]
+        last_name: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// The company's CustomerID.
+        #[arg(long)]
+        customer: String,
+        /// Create without a password.
+        #[arg(long)]
+        no_password: bool,
+        #[command(flatten)]
+        password: PasswordInput,
+    },
+    /// List customer users.
+    List {
+        /// Only those of this CustomerID.
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only those whose login, name or e-mail contains this.
+        #[arg(long)]
+        search: Option<String>,
+        /// Page (1-based).
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Rows per page (at most 100).
+        #[arg(long, default_value_t = 25)]
+        per_page: u32,
+    },
+    /// Show one customer user.
+    Show {
+        /// Sign-in name.
+        login: String,
+    },
+    /// Change a customer user.
+    Update {
+        /// Sign-in name.
+        login: String,
+        /// E-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// Validity.
+        #[arg(long, value_enum)]
+        validity: Option<ValidityArg>,
+    },
+    /// Set a customer user's password.
+    SetPassword {
+        /// Sign-in name.
+        login: String,
+        #[command(flatten)]
+        password: PasswordInput,
+    },
+}
+
+/// The kind of a new ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TicketKindArg {
+    /// A phone call from the customer.
+    Phone,
+    /// An e-mail to the customer.
+    Email,
+    /// An internal note.
+    Note,
+}
+
+/// Link types on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinkTypeArg {
+    /// Undirected.
+    Normal,
+    /// The first ticket is the parent.
+    ParentChild,
+}
+
+/// `otrs ticket …`.
+#[derive(Debug, Subcommand)]
+pub enum TicketCommand {
+    /// Create a ticket with its first article.
+    Create {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Queue name.
+        #[arg(long)]
+        queue: String,
+        /// Body of the first article ("-" reads standard input).
+        #[arg(long)]
+        body: String,
+        /// Subject of the first article (default: the title).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Kind of ticket.
+        #[arg(long, value_enum, default_value = "phone")]
+        kind: TicketKindArg,
+        /// Customer user login.
+        #[arg(long)]
+        customer_user: Option<String>,
+        /// Priority (1–5 or a name like "high").
+        #[arg(long)]
+        priority: Option<String>,
+        /// State name.
+        #[arg(long)]
+        state: Option<String>,
+        /// Pending time (RFC 3339), for pending states.
+        #[arg(long)]
+        pending_until: Option<String>,
+        /// Owner login.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Attach a file; repeatable.
+        #[arg(long = "attach", value_name = "FILE")]
+        attachments: Vec<PathBuf>,
+    },
+    /// Show a ticket (by number or id).
+    Show {
+        /// Ticket number or id.
+        ticket: String,
+        /// Also print the articles.
+        #[arg(long)]
+        articles: bool,
+    },
+    /// List tickets.
+    List(TicketListArgs),
+    /// Change ticket properties.
+    Update {
+        /// Ticket number or id.
+        ticket: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New queue.
+        #[arg(long)]
+        queue: Option<String>,
+        /// New state.
+        #[arg(long)]
+        state: Option<String>,
+        /// New priority.
+        #[arg(long)]
+        priority: Option<String>,
+        /// New owner login.
+        #[arg(long)]
+        owner: Option<String>,
+        /// New responsible login.
+        #[arg(long)]
+        responsible: Option<String>,
+        /// New pending time (RFC 3339).
+        #[arg(long)]
+        pending_until: Option<String>,
+        /// New customer user login.
+        #[arg(long)]
+        customer_user: Option<String>,
+    },
+    /// Lock a ticket to the acting agent (--as).
+    Lock {
+        /// Ticket number or id.
+        ticket: String,
+    },
+    /// Unlock a ticket.
+    Unlock {
+        /// Ticket number or id.
+        ticket: String,
+    },
+    /// Merge a ticket into another (irreversible).
+    Merge {
+        /// The ticket to merge away.
+        ticket: String,
+        /// The ticket that receives everything.
+        #[arg(long)]
+        into: String,
+    },
+    /// Link two tickets.
+    Link {
+        /// First ticket (the parent for parent-child).
+        ticket: String,
+        /// Second ticket.
+        other: String,
+        /// Link type.
+        #[arg(long = "type", value_enum, default_value = "normal")]
+        link_type: LinkTypeArg,
+    },
+    /// Add a note.
+    Note {
+        /// Ticket number or id.
+        ticket: String,
+        /// Body ("-" reads standard input).
+        #[arg(long)]
+        body: String,
+        /// Subject.
+        #[arg(long)]
+        subject: Option<String>,
+        /// Make it visible to the customer.
+        #[arg(long)]
+        visible: bool,
+        /// Time to account (e.g. 15 or 1,5).
+        #[arg(long)]
+        time_units: Option<String>,
+    },
+    /// Show the history of a ticket.
+    History {
+        /// Ticket number or id.
+        ticket: String,
+    },
+}
+
+/// `otrs ticket list`.
+#[derive(Debug, Args)]
+pub struct TicketListArgs {
+    /// Only this queue (repeatable).
+    #[arg(long)]
+    pub queue: Vec<String>,
+    /// Only this state (repeatable).
+    #[arg(long)]
+    pub state: Vec<String>,
+    /// Only this state type: new, open, closed, pending reminder, pending auto, removed, merged (repeatable).
+    #[arg(long)]
+    pub state_type: Vec<String>,
+    /// Only tickets owned by this agent.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only tickets of this CustomerID.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// Filter with the query language.
+    #[arg(long, short = 'q')]
+    pub query: Option<String>,
+    /// Sort key, `-` for descending: changed, created, number, title, priority, pending_until, …
+    #[arg(long, default_value = "-changed")]
+    pub sort: String,
+    /// Page (1-based).
+    #[arg(long, default_value_t = 1)]
+    pub page: u32,
+    /// Rows per page (at most 100).
+    #[arg(long, default_value_t = 25)]
+    pub per_page: u32,
+}
+
+/// `otrs search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (Elasticsearch query-string syntax).
+    pub query: String,
+    /// Most hits to show.
+    #[arg(long, default_value_t = 25)]
+    pub limit: u32,
+}
+
+/// `otrs index …`.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Rebuild the search index from the database.
+    Rebuild,
+}
+
+/// `otrs export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file ("-" or absent: standard output).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+/// `otrs import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export file ("-" for standard input).
+    pub input: PathBuf,
+}
+
+/// Which evaluator answers `otrs query eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// The one-document reference evaluator.
+    Reference,
+    /// The Tantivy index evaluator.
+    Index,
+}
+
+/// `otrs query …`.
+#[derive(Debug, Subcommand)]
+pub enum QueryCommand {
+    /// Answer a queries file over a documents file; one JSON line per query.
+    Eval {
+        /// Documents (JSON Lines).
+        #[arg(long)]
+        docs: PathBuf,
+        /// Queries (JSON Lines with "id" and "q").
+        #[arg(long)]
+        queries: PathBuf,
+        /// Evaluator.
+        #[arg(long, value_enum, default_value = "index")]
+        engine: Engine,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
