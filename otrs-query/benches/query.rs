@@ -14,7 +14,10 @@ const QUERIES: &[(&str, &str)] = &[
     ("wildcard", "print*"),
     ("fuzzy", "keybaord~1"),
     ("range", "priority:[2 TO 4] AND created:[2020-01-01 TO *]"),
-    ("mixed", "(title:printer OR body:\"paper jam\"^2) AND -toner +queue:(sales OR support) inv*ce~"),
+    (
+        "mixed",
+        "(title:printer OR body:\"paper jam\"^2) AND -toner +queue:(sales OR support) inv*ce~",
+    ),
 ];
 
 fn bench_parse(c: &mut Criterion) {
@@ -26,7 +29,9 @@ fn bench_parse(c: &mut Criterion) {
     group.finish();
     let mut group = c.benchmark_group("parse+compile");
     for (name, q) in QUERIES {
-        group.bench_function(*name, |b| b.iter(|| parse_and_compile(black_box(q), &schema)));
+        group.bench_function(*name, |b| {
+            b.iter(|| parse_and_compile(black_box(q), &schema))
+        });
     }
     group.finish();
 }

@@ -6,6 +6,10 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Tokens longer than this many characters are split, as Lucene does.
 pub const MAX_TOKEN_CHARS: usize = 255;
 
+/// Separates the values of a multi-valued field inside one string handed to
+/// the index (a Unicode noncharacter; occurrences in documents become spaces).
+pub const VALUE_SEPARATOR: char = '\u{FDD0}';
+
 /// Splits `text` into lowercased tokens.
 ///
 /// ```
@@ -21,32 +25,162 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 /// Like [`tokenize`], calling `sink` for each token.
 pub fn tokenize_into(text: &str, sink: &mut dyn FnMut(String)) {
-    let mut segments = text.split_word_bound_indices().peekable();
-    while let Some((start, segment)) = segments.next() {
-        if !is_word(segment) {
-            continue;
+    for (start, end) in word_spans(text) {
+        emit(&text[start..end], &mut |t| sink(t.to_string()));
+    }
+}
+
+/// Lowercases a word and splits it into pieces of at most [`MAX_TOKEN_CHARS`].
+fn emit(word: &str, sink: &mut dyn FnMut(&str)) {
+    let mut lower = String::with_capacity(word.len());
+    lower_into(word, &mut lower);
+    if lower.len() <= MAX_TOKEN_CHARS || lower.chars().count() <= MAX_TOKEN_CHARS {
+        sink(&lower);
+    } else {
+        let chars: Vec<char> = lower.chars().collect();
+        for chunk in chars.chunks(MAX_TOKEN_CHARS) {
+            sink(&chunk.iter().collect::<String>());
         }
-        // Lucene keeps a run of South-East Asian letters (Thai, Lao, Khmer,
-        // Myanmar), which UAX #29 splits per character, as one token.
-        let mut end = start + segment.len();
-        if segment.chars().all(is_complex_context) {
-            while let Some(&(next_start, next)) = segments.peek() {
-                if next_start == end && next.chars().all(is_complex_context) {
-                    end += next.len();
-                    segments.next();
-                } else {
-                    break;
+    }
+}
+
+/// Appends `word` lowercased (per code point, simple mapping) to `out`.
+pub fn lower_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+    } else {
+        out.extend(word.chars().map(lower_char));
+    }
+}
+
+/// Tokens of the values of one field with Lucene's positions: consecutive
+/// within a value, `gap` extra positions between values.  `sink` gets the
+/// token, its byte range in `text` and its position.  `values` are the
+/// parts of `text` separated by [`VALUE_SEPARATOR`].
+pub fn positioned_tokens(text: &str, gap: u32, sink: &mut dyn FnMut(&str, usize, usize, u32)) {
+    let mut position: i64 = -1;
+    let mut offset = 0;
+    for (i, value) in text.split(VALUE_SEPARATOR).enumerate() {
+        if i > 0 {
+            position += i64::from(gap);
+        }
+        for (start, end) in word_spans(value) {
+            emit(&value[start..end], &mut |t| {
+                position += 1;
+                sink(t, offset + start, offset + end, position.max(0) as u32);
+            });
+        }
+        offset += value.len() + VALUE_SEPARATOR.len_utf8();
+    }
+}
+
+/// Joins the values of a field for the index, separated by [`VALUE_SEPARATOR`].
+pub fn join_values<'a>(values: impl IntoIterator<Item = &'a String>) -> String {
+    let mut out = String::new();
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(VALUE_SEPARATOR);
+        }
+        if v.contains(VALUE_SEPARATOR) {
+            out.push_str(&v.replace(VALUE_SEPARATOR, " "));
+        } else {
+            out.push_str(v);
+        }
+    }
+    out
+}
+
+/// Byte spans of the words of `text` (before lowercasing).
+pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let ascii = text.is_ascii();
+    let mut unicode = (!ascii).then(|| text.split_word_bound_indices().peekable());
+    let mut pos = 0usize;
+    std::iter::from_fn(move || match &mut unicode {
+        None => ascii_word(text.as_bytes(), &mut pos),
+        Some(segments) => loop {
+            let (start, segment) = segments.next()?;
+            if !is_word(segment) {
+                continue;
+            }
+            // Lucene keeps a run of South-East Asian letters (Thai, Lao, Khmer,
+            // Myanmar), which UAX #29 splits per character, as one token.
+            let mut end = start + segment.len();
+            if segment.chars().all(is_complex_context) {
+                while let Some(&(next_start, next)) = segments.peek() {
+                    if next_start == end && next.chars().all(is_complex_context) {
+                        end += next.len();
+                        segments.next();
+                    } else {
+                        break;
+                    }
                 }
             }
+            return Some((start, end));
+        },
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wb {
+    Letter,
+    Digit,
+    Underscore,
+    /// `:`
+    MidLetter,
+    /// `.` `'`
+    MidNumLet,
+    /// `,` `;`
+    MidNum,
+    Other,
+}
+
+fn wb(b: u8) -> Wb {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
+        b'0'..=b'9' => Wb::Digit,
+        b'_' => Wb::Underscore,
+        b':' => Wb::MidLetter,
+        b'.' | b'\'' => Wb::MidNumLet,
+        b',' | b';' => Wb::MidNum,
+        _ => Wb::Other,
+    }
+}
+
+/// UAX #29 word segmentation restricted to ASCII (rules WB5–WB13b), keeping
+/// the segments with a letter or digit.
+fn ascii_word(b: &[u8], pos: &mut usize) -> Option<(usize, usize)> {
+    loop {
+        while *pos < b.len() && !matches!(wb(b[*pos]), Wb::Letter | Wb::Digit | Wb::Underscore) {
+            *pos += 1;
         }
-        let lower = lowercase(&text[start..end]);
-        if lower.chars().count() <= MAX_TOKEN_CHARS {
-            sink(lower);
-        } else {
-            let chars: Vec<char> = lower.chars().collect();
-            for chunk in chars.chunks(MAX_TOKEN_CHARS) {
-                sink(chunk.iter().collect());
+        if *pos >= b.len() {
+            return None;
+        }
+        let start = *pos;
+        let mut last = wb(b[start]);
+        let mut alnum = last != Wb::Underscore;
+        let mut j = start + 1;
+        while j < b.len() {
+            let c = wb(b[j]);
+            let next = b.get(j + 1).map(|&n| wb(n));
+            match c {
+                Wb::Letter | Wb::Digit | Wb::Underscore => {
+                    alnum |= c != Wb::Underscore;
+                    last = c;
+                    j += 1;
+                }
+                Wb::MidLetter | Wb::MidNumLet if last == Wb::Letter && next == Some(Wb::Letter) => {
+                    j += 2
+                }
+                Wb::MidNum | Wb::MidNumLet if last == Wb::Digit && next == Some(Wb::Digit) => {
+                    j += 2
+                }
+                _ => break,
             }
+        }
+        *pos = j;
+        if alnum {
+            return Some((start, j));
         }
     }
 }
@@ -141,6 +275,61 @@ mod tests {
         for (text, tokens) in cases {
             assert_eq!(tokenize(text), *tokens, "{text}");
         }
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_uax29() {
+        let alphabet: Vec<char> = "aZ09_:.',;-@ #x".chars().collect();
+        // Every string of length <= 4 over the alphabet, plus a few longer ones.
+        let mut cases: Vec<String> = vec![String::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for c in &cases {
+                for a in &alphabet {
+                    next.push(format!("{c}{a}"));
+                }
+            }
+            cases.extend(next);
+            cases.sort();
+            cases.dedup();
+        }
+        cases.extend(
+            [
+                "john.smith@example.com",
+                "1,250.00",
+                "x86_64",
+                "a.b.c",
+                "don't",
+                "a:b",
+                "3:30",
+                "_a_",
+            ]
+            .map(String::from),
+        );
+        for text in cases {
+            let fast: Vec<(usize, usize)> = word_spans(&text).collect();
+            let slow: Vec<(usize, usize)> = text
+                .split_word_bound_indices()
+                .filter(|(_, s)| is_word(s))
+                .map(|(i, s)| (i, i + s.len()))
+                .collect();
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn positions_with_gap() {
+        let mut got = Vec::new();
+        let text = format!("a b{VALUE_SEPARATOR}{VALUE_SEPARATOR}c");
+        positioned_tokens(&text, 100, &mut |t, _, _, p| got.push((t.to_string(), p)));
+        assert_eq!(
+            got,
+            [
+                ("a".to_string(), 0),
+                ("b".to_string(), 1),
+                ("c".to_string(), 202)
+            ]
+        );
     }
 
     #[test]

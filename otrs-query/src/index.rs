@@ -31,17 +31,119 @@ use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, NumericOptions, STRING, Schema as TantivySchema,
     TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token as TantivyToken};
+use tantivy::tokenizer::{TextAnalyzer, Token as TantivyToken, TokenStream, Tokenizer};
 use tantivy::{
     BitSet, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
     TERMINATED, TantivyDocument, Term,
 };
 
+use crate::analysis::{MAX_TOKEN_CHARS, VALUE_SEPARATOR, join_values, lower_into, word_spans};
 use crate::automaton::CharDfa;
 use crate::compile::{Compiled, parse_and_compile};
 use crate::error::IndexError;
 use crate::plan::{Plan, Stats, combine};
-use crate::schema::{AnalyzedDocument, Document, FieldKind, IndexedField, Schema};
+use crate::schema::{Document, FieldKind, FieldValue, Schema};
+
+/// The name under which [`Analyzer`] is registered.
+pub const TOKENIZER: &str = "otrs_standard";
+
+/// The crate's analysis (see [`crate::analysis`]) as a Tantivy tokenizer:
+/// the same tokens and positions as the reference evaluator, including the
+/// position gap between values joined with [`VALUE_SEPARATOR`].
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    /// Positions skipped between values.
+    pub gap: u32,
+}
+
+/// The token stream of [`Analyzer`].
+#[allow(missing_debug_implementations)]
+pub struct AnalyzerStream<'a> {
+    values: std::str::Split<'a, char>,
+    spans: Option<Box<dyn Iterator<Item = (usize, usize)> + 'a>>,
+    value: &'a str,
+    value_offset: usize,
+    next_offset: usize,
+    first: bool,
+    position: i64,
+    gap: u32,
+    pending: Vec<String>,
+    token: TantivyToken,
+}
+
+impl Tokenizer for Analyzer {
+    type TokenStream<'a> = AnalyzerStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzerStream<'a> {
+        AnalyzerStream {
+            values: text.split(VALUE_SEPARATOR),
+            spans: None,
+            value: "",
+            value_offset: 0,
+            next_offset: 0,
+            first: true,
+            position: -1,
+            gap: self.gap,
+            pending: Vec::new(),
+            token: TantivyToken::default(),
+        }
+    }
+}
+
+impl TokenStream for AnalyzerStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if let Some(chunk) = self.pending.pop() {
+                self.position += 1;
+                self.token.text = chunk;
+                self.token.position = self.position as usize;
+                return true;
+            }
+            if let Some(spans) = &mut self.spans
+                && let Some((start, end)) = spans.next()
+            {
+                self.token.text.clear();
+                lower_into(&self.value[start..end], &mut self.token.text);
+                self.token.offset_from = self.value_offset + start;
+                self.token.offset_to = self.value_offset + end;
+                self.token.position_length = 1;
+                if self.token.text.len() > MAX_TOKEN_CHARS
+                    && self.token.text.chars().count() > MAX_TOKEN_CHARS
+                {
+                    let chars: Vec<char> = self.token.text.chars().collect();
+                    self.pending = chars
+                        .chunks(MAX_TOKEN_CHARS)
+                        .rev()
+                        .map(|c| c.iter().collect())
+                        .collect();
+                    continue;
+                }
+                self.position += 1;
+                self.token.position = self.position as usize;
+                return true;
+            }
+            let Some(value) = self.values.next() else {
+                return false;
+            };
+            if !self.first {
+                self.position += i64::from(self.gap);
+            }
+            self.first = false;
+            self.value = value;
+            self.value_offset = self.next_offset;
+            self.next_offset += value.len() + VALUE_SEPARATOR.len_utf8();
+            self.spans = Some(Box::new(word_spans(value)));
+        }
+    }
+
+    fn token(&self) -> &TantivyToken {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.token
+    }
+}
 
 /// What a search returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,16 +245,19 @@ impl std::fmt::Debug for IndexEvaluator {
 fn tantivy_schema(schema: &Schema) -> (TantivySchema, HashMap<String, (Field, FieldKind)>, Field) {
     let mut b = TantivySchema::builder();
     let id = b.add_text_field(&schema.id_field, STRING | tantivy::schema::FAST);
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer("raw")
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
-            .set_fieldnorms(true),
-    );
+    let options = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                .set_fieldnorms(true),
+        )
+    };
     let mut fields = HashMap::new();
     for def in &schema.fields {
         let f = match def.kind {
-            FieldKind::Text | FieldKind::Keyword => b.add_text_field(&def.name, text.clone()),
+            FieldKind::Text => b.add_text_field(&def.name, options(TOKENIZER)),
+            FieldKind::Keyword => b.add_text_field(&def.name, options("raw")),
             FieldKind::Integer => b.add_i64_field(&def.name, NumericOptions::from(INDEXED)),
             FieldKind::Stored => continue,
         };
@@ -194,6 +299,12 @@ impl IndexEvaluator {
         config: IndexConfig,
     ) -> Result<IndexEvaluator, IndexError> {
         let (_, fields, id_field) = tantivy_schema(&schema);
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::from(Analyzer {
+                gap: schema.position_gap,
+            }),
+        );
         let writer = index
             .writer_with_num_threads(config.threads.max(1), config.memory_bytes.max(15 << 20))?;
         let reader = index
@@ -223,52 +334,43 @@ impl IndexEvaluator {
         &self.index
     }
 
-    /// Converts a document to Tantivy's form (analysis included).
+    /// Converts a document to Tantivy's form.  Text values are joined with
+    /// [`VALUE_SEPARATOR`] and analysed by the registered [`Analyzer`].
     pub fn tantivy_document(&self, doc: &Document) -> TantivyDocument {
-        let analyzed = AnalyzedDocument::new(doc, &self.schema);
         let mut out = TantivyDocument::default();
         out.add_text(self.id_field, &doc.id);
-        for (name, value) in analyzed.fields {
-            let Some(&(field, _)) = self.fields.get(&name) else {
+        let catch_all = self.schema.catch_all.as_ref();
+        for def in &self.schema.fields {
+            let Some(&(field, kind)) = self.fields.get(&def.name) else {
                 continue;
             };
-            match value {
-                IndexedField::Tokens(tokens) => {
-                    let tokens = tokens
-                        .into_iter()
-                        .map(|t| TantivyToken {
-                            offset_from: 0,
-                            offset_to: 0,
-                            position: t.position as usize,
-                            text: t.text,
-                            position_length: 1,
-                        })
-                        .collect();
-                    out.add_pre_tokenized_text(
-                        field,
-                        PreTokenizedString {
-                            text: String::new(),
-                            tokens,
-                        },
-                    );
+            if let Some(all) = catch_all.filter(|c| c.name == def.name) {
+                let values = all.sources.iter().filter_map(|s| match doc.fields.get(s) {
+                    Some(FieldValue::Text(v)) => Some(v.iter()),
+                    _ => None,
+                });
+                out.add_text(field, join_values(values.flatten()));
+                continue;
+            }
+            let Some(value) = doc.fields.get(&def.name) else {
+                continue;
+            };
+            match (kind, value) {
+                (FieldKind::Text, FieldValue::Text(v)) => out.add_text(field, join_values(v)),
+                (FieldKind::Text, FieldValue::Int(i)) => out.add_text(field, i.to_string()),
+                (FieldKind::Keyword, FieldValue::Text(v)) => {
+                    if let Some(first) = v.first() {
+                        out.add_text(field, first);
+                    }
                 }
-                IndexedField::Keyword(k) => {
-                    let token = TantivyToken {
-                        offset_from: 0,
-                        offset_to: 0,
-                        position: 0,
-                        text: k,
-                        position_length: 1,
-                    };
-                    out.add_pre_tokenized_text(
-                        field,
-                        PreTokenizedString {
-                            text: String::new(),
-                            tokens: vec![token],
-                        },
-                    );
+                (FieldKind::Keyword, FieldValue::Int(i)) => out.add_text(field, i.to_string()),
+                (FieldKind::Integer, FieldValue::Int(i)) => out.add_i64(field, *i),
+                (FieldKind::Integer, FieldValue::Text(v)) => {
+                    if let Some(i) = v.first().and_then(|s| s.trim().parse().ok()) {
+                        out.add_i64(field, i);
+                    }
                 }
-                IndexedField::Int(i) => out.add_i64(field, i),
+                (FieldKind::Stored, _) => {}
             }
         }
         out
@@ -374,8 +476,9 @@ impl IndexEvaluator {
             let mut scorer = weight.scorer(seg, 1.0)?;
             let alive = seg.alive_bitset();
             let mut doc = scorer.doc();
+            let mut produced = 0u64;
             while doc != TERMINATED {
-                examined.fetch_add(1, Ordering::Relaxed);
+                produced += 1;
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     total += 1;
                     if keep > 0 {
@@ -385,6 +488,7 @@ impl IndexEvaluator {
                 }
                 doc = scorer.advance();
             }
+            examined.fetch_add(produced, Ordering::Relaxed);
         }
         let mut ranked = top.into_sorted();
         if !options.all_hits {
@@ -457,7 +561,14 @@ impl TopK {
         }
     }
 
+    #[inline]
     fn push(&mut self, score: f32, seg: u32, doc: DocId) {
+        if self.heap.len() >= self.k
+            && let Some(worst) = self.heap.peek()
+            && score < worst.0.0
+        {
+            return;
+        }
         let r = Ranked(score, seg, doc);
         if self.heap.len() < self.k {
             self.heap.push(std::cmp::Reverse(r));
@@ -679,7 +790,12 @@ fn build_scorer(
             s.align();
             Box::new(s)
         }
-        Plan::Fuzzy { field, dfa, scored } => {
+        Plan::Fuzzy {
+            field,
+            dfa,
+            scored,
+            terms,
+        } => {
             let Some((f, _)) = field_of(field) else {
                 return Ok(empty());
             };
@@ -692,31 +808,46 @@ fn build_scorer(
             } else {
                 vec![0.0; max_doc as usize]
             };
-            let mut stream = inverted.terms().search(Utf8Automaton(dfa)).into_stream()?;
-            while let Some((key, info)) = stream.next() {
-                let sim = std::str::from_utf8(key).ok().and_then(|t| scored.get(t));
-                let option = if sim.is_some() {
-                    IndexRecordOption::WithFreqs
-                } else {
-                    IndexRecordOption::Basic
-                };
-                let mut postings = inverted.read_postings_from_terminfo(info, option)?;
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    bits.insert(doc);
-                    if let Some(sim) = sim {
-                        sums[doc as usize] += f64::from(
-                            sim.score(postings.term_freq() as f32, norms.fieldnorm_id(doc)),
-                        );
+            let mut add =
+                |term: &[u8], info: &tantivy::postings::TermInfo| -> tantivy::Result<()> {
+                    let sim = std::str::from_utf8(term).ok().and_then(|t| scored.get(t));
+                    let option = if sim.is_some() {
+                        IndexRecordOption::WithFreqs
+                    } else {
+                        IndexRecordOption::Basic
+                    };
+                    let mut postings = inverted.read_postings_from_terminfo(info, option)?;
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        bits.insert(doc);
+                        if let Some(sim) = sim {
+                            sums[doc as usize] += f64::from(
+                                sim.score(postings.term_freq() as f32, norms.fieldnorm_id(doc)),
+                            );
+                        }
+                        doc = postings.advance();
                     }
-                    doc = postings.advance();
+                    Ok(())
+                };
+            match terms {
+                // The expansions are known from the statistics: look each one up.
+                Some(terms) => {
+                    for t in terms.iter() {
+                        if let Some(info) = inverted.get_term_info(&Term::from_field_text(f, t))? {
+                            add(t.as_bytes(), &info)?;
+                        }
+                    }
+                }
+                None => {
+                    let mut stream = inverted.terms().search(Utf8Automaton(dfa)).into_stream()?;
+                    while let Some((key, info)) = stream.next() {
+                        add(key, info)?;
+                    }
                 }
             }
-            let scores: Vec<f32> = sums.into_iter().map(|s| s as f32).collect();
-            Box::new(DenseScorer {
+            Box::new(SumScorer {
                 docs: BitSetDocSet::from(bits),
-                scores,
-                constant: 0.0,
+                sums,
             })
         }
         Plan::Pattern { field, dfa, score } => {
@@ -801,10 +932,19 @@ fn build_scorer(
                     .map(|p| build_scorer(p, reader, fields, examined))
                     .collect()
             };
+            let mut should = build(should)?;
+            if should.len() > 1 {
+                should = vec![Box::new(UnionScorer::new(should))];
+            }
+            let must = build(must)?;
+            let must_not = build(must_not)?;
+            if must.is_empty() && must_not.is_empty() && !filter_all && should.len() == 1 {
+                return Ok(should.pop().unwrap_or_else(empty));
+            }
             let mut s = BoolScorer {
-                must: build(must)?,
-                should: build(should)?,
-                must_not: build(must_not)?,
+                must,
+                should,
+                must_not,
                 filter_all: *filter_all,
                 max_doc: reader.max_doc(),
                 doc: 0,
@@ -972,6 +1112,156 @@ impl Scorer for PhraseScorer {
         self.sim.as_ref().map_or(0.0, |s| {
             s.score(self.freq, self.norms.fieldnorm_id(self.doc))
         })
+    }
+}
+
+/// A materialised set of documents with per-document sums (fuzzy expansions).
+struct SumScorer {
+    docs: BitSetDocSet,
+    sums: Vec<f64>,
+}
+
+impl DocSet for SumScorer {
+    fn advance(&mut self) -> DocId {
+        self.docs.advance()
+    }
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.docs.doc() >= target {
+            self.docs.doc()
+        } else {
+            self.docs.seek(target)
+        }
+    }
+    fn doc(&self) -> DocId {
+        self.docs.doc()
+    }
+    fn size_hint(&self) -> u32 {
+        self.docs.size_hint()
+    }
+}
+
+impl Scorer for SumScorer {
+    fn score(&mut self) -> Score {
+        self.sums
+            .get(self.docs.doc() as usize)
+            .map_or(0.0, |&s| s as f32)
+    }
+}
+
+/// A disjunction that scores the sum (in a double) of its matching children:
+/// children are drained window by window into a bitmap and a score buffer.
+struct UnionScorer {
+    children: Vec<BoxScorer>,
+    window_start: DocId,
+    present: Box<[u64; WINDOW as usize / 64]>,
+    sums: Box<[f64; WINDOW as usize]>,
+    cursor: u32,
+    doc: DocId,
+}
+
+const WINDOW: u32 = 4096;
+
+impl UnionScorer {
+    fn new(children: Vec<BoxScorer>) -> UnionScorer {
+        let mut u = UnionScorer {
+            children,
+            window_start: 0,
+            present: Box::new([0; WINDOW as usize / 64]),
+            sums: Box::new([0.0; WINDOW as usize]),
+            cursor: WINDOW,
+            doc: 0,
+        };
+        u.doc = u.refill_from(0);
+        u
+    }
+
+    /// Fills the window that starts at the smallest child document >= `from`;
+    /// returns the first document of the window.
+    fn refill_from(&mut self, from: DocId) -> DocId {
+        let mut min = TERMINATED;
+        for c in &mut self.children {
+            min = min.min(seek_to(c, from));
+        }
+        if min == TERMINATED {
+            return TERMINATED;
+        }
+        self.window_start = min;
+        let end = min.saturating_add(WINDOW);
+        self.present.fill(0);
+        for c in &mut self.children {
+            let mut d = c.doc();
+            while d < end {
+                let i = (d - min) as usize;
+                if self.present[i / 64] & (1 << (i % 64)) == 0 {
+                    self.present[i / 64] |= 1 << (i % 64);
+                    self.sums[i] = 0.0;
+                }
+                self.sums[i] += f64::from(c.score());
+                d = c.advance();
+            }
+        }
+        self.cursor = 0;
+        self.next_in_window().unwrap_or(TERMINATED)
+    }
+
+    fn next_in_window(&mut self) -> Option<DocId> {
+        let mut i = self.cursor as usize;
+        while i < WINDOW as usize {
+            let word = self.present[i / 64] >> (i % 64);
+            if word != 0 {
+                let found = i + word.trailing_zeros() as usize;
+                self.cursor = found as u32;
+                return Some(self.window_start + found as u32);
+            }
+            i = (i / 64 + 1) * 64;
+        }
+        self.cursor = WINDOW;
+        None
+    }
+}
+
+impl DocSet for UnionScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.cursor += 1;
+        self.doc = match self.next_in_window() {
+            Some(d) => d,
+            None => self.refill_from(self.window_start.saturating_add(WINDOW)),
+        };
+        self.doc
+    }
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let window_end = self.window_start.saturating_add(WINDOW);
+        if target < window_end {
+            self.cursor = target - self.window_start;
+            if let Some(d) = self.next_in_window() {
+                self.doc = d;
+                return d;
+            }
+        }
+        self.doc = self.refill_from(target.max(window_end));
+        self.doc
+    }
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+    fn size_hint(&self) -> u32 {
+        self.children
+            .iter()
+            .map(|c| c.size_hint())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Scorer for UnionScorer {
+    fn score(&mut self) -> Score {
+        self.sums[self.cursor as usize] as f32
     }
 }
 

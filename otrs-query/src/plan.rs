@@ -54,6 +54,8 @@ pub enum Plan {
         dfa: Arc<CharDfa>,
         /// Scorers of the (at most 50) expansions Lucene keeps.
         scored: Arc<HashMap<String, Bm25>>,
+        /// Every matching term of the collection, when statistics were given.
+        terms: Option<Arc<Vec<String>>>,
     },
     /// Terms accepted by an automaton (constant score).
     Pattern {
@@ -205,6 +207,7 @@ fn build(q: &Logical, boost: f32, stats: Option<&dyn Stats>) -> Plan {
                 }
             };
             let mut scored = HashMap::new();
+            let mut all_terms = None;
             if let Some(stats) = stats {
                 let term_len = term.chars().count();
                 let mut expansions: Vec<(f32, String, u64)> = stats
@@ -221,6 +224,9 @@ fn build(q: &Logical, boost: f32, stats: Option<&dyn Stats>) -> Plan {
                         (sim, t, df)
                     })
                     .collect();
+                all_terms = Some(Arc::new(
+                    expansions.iter().map(|e| e.1.clone()).collect::<Vec<_>>(),
+                ));
                 expansions.sort_by(|a, b| {
                     b.0.total_cmp(&a.0)
                         .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
@@ -238,6 +244,7 @@ fn build(q: &Logical, boost: f32, stats: Option<&dyn Stats>) -> Plan {
                 field: field.clone(),
                 dfa,
                 scored: Arc::new(scored),
+                terms: all_terms,
             }
         }
         Logical::Pattern { field, pattern } => Plan::Pattern {

@@ -147,7 +147,9 @@ pub fn evaluate(plan: &Plan, doc: &AnalyzedDocument) -> Option<f32> {
                     .map_or(0.0, |s| s.score(freq, int_to_byte4(tokens.len() as u32))),
             )
         }
-        Plan::Fuzzy { field, dfa, scored } => {
+        Plan::Fuzzy {
+            field, dfa, scored, ..
+        } => {
             let (terms, len): (Vec<&str>, usize) = match doc.fields.get(field)? {
                 IndexedField::Tokens(tokens) => (
                     tokens.iter().map(|t| t.text.as_str()).collect(),

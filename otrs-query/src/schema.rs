@@ -259,7 +259,10 @@ fn analyze_values_from(values: &[String], gap: u32, mut position: i64) -> (Vec<T
         }
         analysis::tokenize_into(v, &mut |t| {
             position += 1;
-            out.push(Token { text: t, position: position.max(0) as u32 });
+            out.push(Token {
+                text: t,
+                position: position.max(0) as u32,
+            });
         });
     }
     (out, position)
@@ -323,11 +326,17 @@ impl AnalyzedDocument {
             let mut position: i64 = -1;
             let mut first_value = true;
             for source in &all.sources {
-                let Some(FieldValue::Text(values)) = doc.fields.get(source) else { continue };
+                let Some(FieldValue::Text(values)) = doc.fields.get(source) else {
+                    continue;
+                };
                 if values.is_empty() {
                     continue;
                 }
-                let start = if first_value { position } else { position + i64::from(schema.position_gap) };
+                let start = if first_value {
+                    position
+                } else {
+                    position + i64::from(schema.position_gap)
+                };
                 first_value = false;
                 match (fields.get(source), last_positions.get(source.as_str())) {
                     (Some(IndexedField::Tokens(source_tokens)), Some(&last)) => {

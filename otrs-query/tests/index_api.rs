@@ -166,3 +166,47 @@ fn candidates_come_from_postings() {
         assert!(r.examined < n / 4, "{q}: examined {} of {n}", r.examined);
     }
 }
+
+#[test]
+fn evaluators_agree_beyond_one_scoring_window() {
+    // More documents than the union's 4096-document window, so windows refill and seek.
+    let words = ["alpha", "beta", "gamma", "delta", "omega"];
+    let schema = Schema::corpus();
+    let docs: Vec<Document> = (0..9000)
+        .map(|i| {
+            let body: Vec<&str> = (0..5)
+                .filter(|k| (i * (k + 3)) % (k + 2) == 0)
+                .map(|k| words[k])
+                .collect();
+            ticket(
+                &format!("D{i:05}"),
+                words[i % 5],
+                &body.join(" "),
+                (i % 5) as i64 + 1,
+            )
+        })
+        .collect();
+    let queries = [
+        "alpha beta",
+        "alpha OR gamma OR omega^2",
+        "+delta (alpha beta)",
+        "(alpha beta) -gamma",
+        "-alpha -beta",
+        "title:omega (body:beta AND body:gamma) priority:[2 TO 3]^0.5",
+    ];
+    let lines: Vec<otrs_query::eval::QueryLine> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| otrs_query::eval::QueryLine {
+            id: format!("L{i}"),
+            q: q.to_string(),
+        })
+        .collect();
+    let by =
+        |engine| otrs_query::eval::evaluate_all(&docs, &lines, &schema, engine).expect("evaluate");
+    let reference = by(otrs_query::eval::Engine::Reference);
+    let index = by(otrs_query::eval::Engine::Index);
+    for ((r, i), q) in reference.iter().zip(&index).zip(queries) {
+        assert_eq!(r, i, "{q}");
+    }
+}
