@@ -8,6 +8,7 @@
 
 mod admin;
 mod articles;
+mod auth;
 mod bulk;
 mod links;
 mod merge;
@@ -39,6 +40,9 @@ pub use admin::{
     NewGroup, NewQueue, QueueUpdate,
 };
 pub use articles::{ArticleInput, ArticleKind, DraftInput};
+pub use auth::{
+    AccountKind, SecondFactor, SessionInfo, SessionTimeouts, SignIn, TWO_FACTOR_PREFERENCE,
+};
 pub use bulk::{
     BulkAction, BulkEmail, BulkLink, BulkMerge, BulkNote, BulkOutcome, BulkReport,
     MAX_BULK_TICKETS, TicketOutcome,

@@ -4,5 +4,6 @@
 //! the result.
 
 pub mod merge;
+pub mod password;
 pub mod permission;
 pub mod ticket_number;
