@@ -1067,8 +1067,8 @@ impl PhraseScorer {
                 buf.clear();
                 p.positions(buf);
             }
-            let lists: Vec<&[u32]> = self.buffers.iter().map(Vec::as_slice).collect();
-            self.freq = crate::scoring::phrase_freq(&lists, &self.terms, self.slop);
+            let lists: smallvec_lists::Lists<'_> = smallvec_lists::Lists::new(&self.buffers);
+            self.freq = crate::scoring::phrase_freq(lists.as_slice(), &self.terms, self.slop);
             if self.freq > 0.0 {
                 self.doc = candidate;
                 return;
@@ -1112,6 +1112,45 @@ impl Scorer for PhraseScorer {
         self.sim.as_ref().map_or(0.0, |s| {
             s.score(self.freq, self.norms.fieldnorm_id(self.doc))
         })
+    }
+}
+
+mod smallvec_lists {
+    /// Up to eight position lists without a heap allocation.
+    pub(super) struct Lists<'a> {
+        inline: [&'a [u32]; 8],
+        spill: Vec<&'a [u32]>,
+        len: usize,
+    }
+
+    impl<'a> Lists<'a> {
+        pub(super) fn new(buffers: &'a [Vec<u32>]) -> Lists<'a> {
+            let mut inline: [&'a [u32]; 8] = [&[]; 8];
+            if buffers.len() <= 8 {
+                for (slot, b) in inline.iter_mut().zip(buffers) {
+                    *slot = b.as_slice();
+                }
+                Lists {
+                    inline,
+                    spill: Vec::new(),
+                    len: buffers.len(),
+                }
+            } else {
+                Lists {
+                    inline,
+                    spill: buffers.iter().map(Vec::as_slice).collect(),
+                    len: buffers.len(),
+                }
+            }
+        }
+
+        pub(super) fn as_slice(&self) -> &[&'a [u32]] {
+            if self.spill.is_empty() {
+                &self.inline[..self.len]
+            } else {
+                &self.spill
+            }
+        }
     }
 }
 

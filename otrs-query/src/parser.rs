@@ -37,8 +37,19 @@ pub fn parse(input: &str) -> Result<Query, QueryError> {
             format!("query longer than {MAX_QUERY_BYTES} bytes"),
         ));
     }
-    check_tokens(input)?;
-    let mut pairs = Grammar::parse(Rule::query, input).map_err(|e| syntax_error(input, &e))?;
+    // Nesting can only be as deep as the number of `(`; count precisely only
+    // when that bound is above the limit.
+    if input.bytes().filter(|&b| b == b'(').count() > MAX_DEPTH {
+        check_tokens(input)?;
+    }
+    let mut pairs = match Grammar::parse(Rule::query, input) {
+        Ok(pairs) => pairs,
+        Err(e) => {
+            // Tell a lexical error (the tokenizer fails) from a syntax error.
+            check_tokens(input)?;
+            return Err(syntax_error(input, &e));
+        }
+    };
     let query = pairs.next().ok_or_else(|| internal(input))?;
     let list = query.into_inner().next().ok_or_else(|| internal(input))?;
     Builder { input }.clause_list(list)

@@ -1,9 +1,6 @@
 //! Lucene 8 scoring arithmetic: BM25 in 32-bit floats, the one-byte length
 //! norm, and exact and sloppy phrase frequencies.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 /// BM25 `k1`.
 pub const K1: f32 = 1.2;
 /// BM25 `b`.
@@ -123,9 +120,10 @@ pub fn phrase_freq(positions: &[&[u32]], terms: &[String], slop: u32) -> f32 {
         }
         return count as f32;
     }
-    let mut sorted: Vec<&String> = terms.iter().collect();
-    sorted.sort();
-    let repeats = sorted.windows(2).any(|w| w[0] == w[1]);
+    let repeats = terms
+        .iter()
+        .enumerate()
+        .any(|(i, t)| terms[..i].contains(t));
     if repeats {
         return match min_window_distinct(positions, slop) {
             Some(len) => 1.0f32 / (1.0f32 + len as f32),
@@ -135,23 +133,29 @@ pub fn phrase_freq(positions: &[&[u32]], terms: &[String], slop: u32) -> f32 {
     sloppy_freq(positions, i64::from(slop))
 }
 
-/// Lucene's `SloppyPhraseMatcher` without repeated terms.
+/// Lucene's `SloppyPhraseMatcher` without repeated terms.  The queue of
+/// phrase positions is a small vector ordered by (position, offset).
 fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
-    // Heap entries: (position, offset, index into positions[offset]).
-    let mut heap: BinaryHeap<Reverse<(i64, usize, usize)>> = BinaryHeap::new();
+    // Entries: (position, offset, index into positions[offset]).
+    let mut queue: Vec<(i64, usize, usize)> = Vec::with_capacity(positions.len());
     let mut end = i64::MIN;
     for (offset, list) in positions.iter().enumerate() {
         let pos = i64::from(list[0]) - offset as i64;
         end = end.max(pos);
-        heap.push(Reverse((pos, offset, 0)));
+        queue.push((pos, offset, 0));
     }
+    let pop_min = |queue: &mut Vec<(i64, usize, usize)>| -> Option<(i64, usize, usize)> {
+        let (i, _) = queue.iter().enumerate().min_by_key(|(_, e)| (e.0, e.1))?;
+        Some(queue.swap_remove(i))
+    };
+    let peek_min =
+        |queue: &Vec<(i64, usize, usize)>| queue.iter().map(|e| e.0).min().unwrap_or(i64::MAX);
     let mut freq = 0f32;
-    while let Some(Reverse((mut pos, mut offset, mut idx))) = heap.pop() {
+    while let Some((mut pos, mut offset, mut idx)) = pop_min(&mut queue) {
         let mut match_length = end - pos;
-        let mut next = heap.peek().map_or(i64::MAX, |Reverse(t)| t.0);
+        let mut next = peek_min(&queue);
         let mut found = false;
         loop {
-            // advance the popped position
             let list = positions[offset];
             if idx + 1 >= list.len() {
                 break;
@@ -160,14 +164,14 @@ fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
             pos = i64::from(list[idx]) - offset as i64;
             end = end.max(pos);
             if pos > next {
-                heap.push(Reverse((pos, offset, idx)));
+                queue.push((pos, offset, idx));
                 if match_length <= slop {
                     found = true;
                     break;
                 }
-                let Some(Reverse(t)) = heap.pop() else { break };
+                let Some(t) = pop_min(&mut queue) else { break };
                 (pos, offset, idx) = t;
-                next = heap.peek().map_or(i64::MAX, |Reverse(t)| t.0);
+                next = peek_min(&queue);
                 match_length = end - pos;
             } else {
                 match_length = match_length.min(end - pos);
