@@ -675,9 +675,14 @@ pub(super) async fn append_history(tx: &mut SqlTx, entries: &[NewHistoryEntry]) 
                 .push_bind(codec::priority_level(entry.priority))
                 .push(", ")
                 .push_bind(int("owner_id", entry.owner_id.0)?)
+                .push(", ")
+                .push_bind(i as i64)
                 .push(")");
         }
-        b.push(") AS v WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.id = v.column1)");
+        // Ids are assigned in the order of the entries (the ordinal in column12).
+        b.push(
+            ") AS v WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.id = v.column1) ORDER BY v.column12",
+        );
         let inserted = tx.exec(b.build()).await?;
         if inserted != batch.len() as u64 {
             for entry in batch {

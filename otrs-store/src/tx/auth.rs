@@ -189,6 +189,7 @@ pub(super) async fn insert_api_token(tx: &mut SqlTx, token: &ApiToken) -> StoreR
                 "INSERT INTO api_tokens (agent_id, name, digest, created_at, last_used_at, \
                  expires_at, revoked_at) SELECT $1, $2, $3, $4, $5, $6, $7 \
                  WHERE EXISTS (SELECT 1 FROM agents WHERE id = $1) \
+                 AND NOT EXISTS (SELECT 1 FROM api_tokens WHERE digest = $3) \
                  ON CONFLICT DO NOTHING RETURNING id",
             ),
             token,

@@ -36,7 +36,8 @@ pub(super) async fn insert_state(tx: &mut SqlTx, state: &State) -> StoreResult<S
     let inserted = if state.id.0 == 0 {
         tx.opt(
             Stmt::new(
-                "INSERT INTO states (name, state_type, valid) VALUES ($1, $2, $3) \
+                "INSERT INTO states (name, state_type, valid) SELECT $1, $2, $3 \
+                 WHERE NOT EXISTS (SELECT 1 FROM states WHERE name = $1) \
                  ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(state.name.as_str())
@@ -109,7 +110,8 @@ pub(super) async fn insert_group(tx: &mut SqlTx, group: &Group) -> StoreResult<G
     };
     let inserted = if group.id.0 == 0 {
         tx.opt(base(
-            "INSERT INTO groups (name, comment, validity, version) VALUES ($1, $2, $3, 1) \
+            "INSERT INTO groups (name, comment, validity, version) SELECT $1, $2, $3, 1 \
+             WHERE NOT EXISTS (SELECT 1 FROM groups WHERE name = $1) \
              ON CONFLICT DO NOTHING RETURNING id",
         ))
         .await?
@@ -264,6 +266,7 @@ pub(super) async fn insert_queue(tx: &mut SqlTx, queue: &Queue) -> StoreResult<Q
                  first_response_minutes, update_minutes, solution_minutes, follow_up_possible, version) \
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, 1 \
                  WHERE EXISTS (SELECT 1 FROM groups WHERE id = $2) \
+                 AND NOT EXISTS (SELECT 1 FROM queues WHERE name = $1) \
                  ON CONFLICT DO NOTHING RETURNING id",
             ),
             queue,

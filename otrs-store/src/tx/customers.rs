@@ -69,11 +69,13 @@ pub(super) async fn insert_customer(tx: &mut SqlTx, customer: &Customer) -> Stor
         .opt(bind_customer(
             Stmt::new(
                 "INSERT INTO customers (customer_id, name, street, zip, city, country, url, comment, \
-                 validity, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) \
+                 validity, created_at, version) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1 \
+                 WHERE NOT EXISTS (SELECT 1 FROM customers WHERE lower(customer_id) = $11) \
                  ON CONFLICT DO NOTHING RETURNING id",
             ),
             customer,
-        ))
+        )
+        .bind(codec::fold(&customer.customer_id)))
         .await?
         .ok_or_else(|| StoreError::Duplicate {
             what: "CustomerID",
@@ -398,8 +400,9 @@ pub(super) async fn insert_customer_user(
                 "INSERT INTO customer_users (login, title, first_name, last_name, email, customer_id, \
                  phone, mobile, street, zip, city, country, comment, validity, password_hash, \
                  must_change_password, failed_logins, totp_secret, created_at, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18, $19, 1) ON CONFLICT DO NOTHING RETURNING id",
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                 $18, $19, 1 WHERE NOT EXISTS (SELECT 1 FROM customer_users WHERE login = $1) \
+                 ON CONFLICT DO NOTHING RETURNING id",
             ),
             user,
         ))

@@ -51,6 +51,10 @@ pub(super) async fn insert_link(tx: &mut SqlTx, link: &Link) -> StoreResult<Link
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
                  WHERE ($1 <> 'ticket' OR EXISTS (SELECT 1 FROM tickets WHERE id = $2)) \
                  AND ($3 <> 'ticket' OR EXISTS (SELECT 1 FROM tickets WHERE id = $4)) \
+                 AND NOT EXISTS (SELECT 1 FROM links l WHERE l.link_type = $5 \
+                   AND l.source_kind = $1 AND l.source_id = $2 AND l.target_kind = $3 AND l.target_id = $4) \
+                 AND ($5 <> 'Normal' OR NOT EXISTS (SELECT 1 FROM links l WHERE l.link_type = $5 \
+                   AND l.source_kind = $3 AND l.source_id = $4 AND l.target_kind = $1 AND l.target_id = $2)) \
                  ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(link.source.kind())
@@ -245,7 +249,8 @@ pub(super) async fn insert_draft(tx: &mut SqlTx, draft: &Draft) -> StoreResult<D
             Stmt::new(
                 "INSERT INTO drafts (ticket_id, form, name, fields, ticket_version, created_by, \
                  created_at, changed_at, version) SELECT $1, $2, $3, $4, $5, $6, $7, $8, 1 \
-                 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1) \
+                 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1) AND NOT EXISTS \
+                 (SELECT 1 FROM drafts WHERE ticket_id = $1 AND form = $2 AND name = $3) \
                  ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(ticket)

@@ -173,7 +173,7 @@ pub(super) async fn insert_ticket(tx: &mut SqlTx, ticket: &Ticket) -> StoreResul
                  created_by_kind, created_by_id, changed_at, changed_by_kind, changed_by_id, \
                  accounted_time, locked_at, version) \
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18, $19, 1 WHERE ",
+                 $18, $19, 1 WHERE NOT EXISTS (SELECT 1 FROM tickets WHERE number = $1) AND ",
                 ticket_refs_exist!(),
                 " ON CONFLICT DO NOTHING RETURNING id"
             )),

@@ -1,0 +1,58 @@
+//! The behavioural suite of the storage port, run against every store: each test is a generic
+//! function over `S: Store`, instantiated by `for_each_store!` as `memory::…`, `sqlite::…` and
+//! `postgres::…`.
+
+mod articles;
+mod catalog;
+mod customers;
+mod feed;
+mod relations;
+mod tickets;
+mod transactions;
+
+use articles::*;
+use catalog::*;
+use customers::*;
+use feed::*;
+use relations::*;
+use tickets::*;
+use transactions::*;
+
+use crate::support::for_each_store;
+
+for_each_store!(
+    states_keep_given_ids_and_unique_names,
+    groups_are_versioned_and_uniquely_named,
+    queues_need_their_group,
+    agents_keep_permissions_and_preferences,
+    customer_ids_are_unique_regardless_of_case,
+    customer_lists_search_sort_and_page,
+    customer_users_keep_their_details,
+    customer_user_lists_filter_by_company_and_search,
+    day_counters_count_per_day_and_roll_back,
+    tickets_round_trip_every_field,
+    ticket_writes_check_references_versions_and_numbers,
+    counts_follow_inserts_moves_and_state_changes,
+    articles_keep_attachments_byte_for_byte,
+    articles_come_oldest_first_and_update_with_versions,
+    merges_move_articles_their_history_and_time,
+    seen_flags_are_per_agent_and_idempotent,
+    history_is_ordered_by_time_then_id,
+    links_are_unique_per_pair_and_type,
+    watchers_are_replaced_and_removed_quietly,
+    drafts_are_named_per_ticket_and_form,
+    change_feed_is_dense_and_ordered,
+    outbox_hands_out_pending_messages_oldest_first,
+    sessions_and_tokens_are_kept_by_digest,
+    dropped_transactions_leave_nothing,
+    read_transactions_refuse_writes,
+    a_refused_write_leaves_the_transaction_usable,
+    stale_versions_conflict_across_transactions,
+);
+
+mod concurrent {
+    use super::concurrent_writers_never_lose_an_update;
+    use crate::support::for_each_sql_store;
+
+    for_each_sql_store!(concurrent_writers_never_lose_an_update);
+}
