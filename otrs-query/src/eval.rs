@@ -19,6 +19,21 @@ pub enum Engine {
     Index,
 }
 
+impl std::str::FromStr for Engine {
+    type Err = String;
+
+    /// `reference` or `index`.
+    fn from_str(s: &str) -> Result<Engine, String> {
+        match s {
+            "reference" => Ok(Engine::Reference),
+            "index" => Ok(Engine::Index),
+            other => Err(format!(
+                "unknown engine '{other}' (expected 'reference' or 'index')"
+            )),
+        }
+    }
+}
+
 /// How many ids the `top` list holds.
 pub const TOP_N: usize = 5;
 
@@ -36,6 +51,15 @@ pub enum EvalError {
     /// The index failed.
     #[error(transparent)]
     Index(#[from] crate::error::IndexError),
+    /// A file could not be read or the output not written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file (or `-` for the output).
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// One query of a queries file.
@@ -179,4 +203,29 @@ pub fn eval_jsonl(
     let docs = read_documents(docs_jsonl, &schema)?;
     let queries = read_queries(queries_jsonl)?;
     evaluate_all(&docs, &queries, &schema, engine)
+}
+
+/// `otrs query eval --docs FILE --queries FILE [--engine reference|index]`:
+/// reads both files, evaluates with the corpus schema and writes one JSON
+/// line per query to `out`, in the format of `expected.jsonl`.
+pub fn eval_files(
+    docs: &std::path::Path,
+    queries: &std::path::Path,
+    engine: Engine,
+    out: &mut dyn std::io::Write,
+) -> Result<(), EvalError> {
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|source| EvalError::Io {
+            path: p.display().to_string(),
+            source,
+        })
+    };
+    let lines = eval_jsonl(&read(docs)?, &read(queries)?, engine)?;
+    for line in lines {
+        writeln!(out, "{line}").map_err(|source| EvalError::Io {
+            path: "-".into(),
+            source,
+        })?;
+    }
+    Ok(())
 }

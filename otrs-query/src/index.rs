@@ -785,6 +785,7 @@ fn build_scorer(
                 doc: 0,
                 buffers: vec![Vec::new(); terms.len()],
                 examined: examined.clone(),
+                checked: 0,
             };
             s.doc = s.postings[0].doc();
             s.align();
@@ -1036,6 +1037,14 @@ struct PhraseScorer {
     doc: DocId,
     buffers: Vec<Vec<u32>>,
     examined: Arc<AtomicU64>,
+    /// Documents whose positions were checked (added to `examined` on drop).
+    checked: u64,
+}
+
+impl Drop for PhraseScorer {
+    fn drop(&mut self) {
+        self.examined.fetch_add(self.checked, Ordering::Relaxed);
+    }
 }
 
 impl PhraseScorer {
@@ -1062,7 +1071,7 @@ impl PhraseScorer {
             if !all {
                 continue;
             }
-            self.examined.fetch_add(1, Ordering::Relaxed);
+            self.checked += 1;
             for (p, buf) in self.postings.iter_mut().zip(self.buffers.iter_mut()) {
                 buf.clear();
                 p.positions(buf);

@@ -137,23 +137,17 @@ pub fn phrase_freq(positions: &[&[u32]], terms: &[String], slop: u32) -> f32 {
 /// phrase positions is a small vector ordered by (position, offset).
 fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
     // Entries: (position, offset, index into positions[offset]).
-    let mut queue: Vec<(i64, usize, usize)> = Vec::with_capacity(positions.len());
+    let mut queue: Queue = Queue::default();
     let mut end = i64::MIN;
     for (offset, list) in positions.iter().enumerate() {
         let pos = i64::from(list[0]) - offset as i64;
         end = end.max(pos);
         queue.push((pos, offset, 0));
     }
-    let pop_min = |queue: &mut Vec<(i64, usize, usize)>| -> Option<(i64, usize, usize)> {
-        let (i, _) = queue.iter().enumerate().min_by_key(|(_, e)| (e.0, e.1))?;
-        Some(queue.swap_remove(i))
-    };
-    let peek_min =
-        |queue: &Vec<(i64, usize, usize)>| queue.iter().map(|e| e.0).min().unwrap_or(i64::MAX);
     let mut freq = 0f32;
-    while let Some((mut pos, mut offset, mut idx)) = pop_min(&mut queue) {
+    while let Some((mut pos, mut offset, mut idx)) = queue.pop_min() {
         let mut match_length = end - pos;
-        let mut next = peek_min(&queue);
+        let mut next = queue.min_position();
         let mut found = false;
         loop {
             let list = positions[offset];
@@ -169,9 +163,9 @@ fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
                     found = true;
                     break;
                 }
-                let Some(t) = pop_min(&mut queue) else { break };
+                let Some(t) = queue.pop_min() else { break };
                 (pos, offset, idx) = t;
-                next = peek_min(&queue);
+                next = queue.min_position();
                 match_length = end - pos;
             } else {
                 match_length = match_length.min(end - pos);
@@ -187,6 +181,56 @@ fn sloppy_freq(positions: &[&[u32]], slop: i64) -> f32 {
         break;
     }
     freq
+}
+
+type Entry = (i64, usize, usize);
+
+/// The phrase-position queue: inline for up to eight terms.
+#[derive(Default)]
+struct Queue {
+    inline: [Entry; 8],
+    len: usize,
+    spill: Vec<Entry>,
+}
+
+impl Queue {
+    fn push(&mut self, e: Entry) {
+        if self.spill.is_empty() && self.len < self.inline.len() {
+            self.inline[self.len] = e;
+            self.len += 1;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.inline[..self.len]);
+            }
+            self.spill.push(e);
+        }
+    }
+
+    fn entries(&mut self) -> &mut [Entry] {
+        if self.spill.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+
+    fn pop_min(&mut self) -> Option<Entry> {
+        let entries = self.entries();
+        let (i, _) = entries.iter().enumerate().min_by_key(|(_, e)| (e.0, e.1))?;
+        let last = entries.len() - 1;
+        entries.swap(i, last);
+        let e = entries[last];
+        if self.spill.is_empty() {
+            self.len -= 1;
+        } else {
+            self.spill.pop();
+        }
+        Some(e)
+    }
+
+    fn min_position(&mut self) -> i64 {
+        self.entries().iter().map(|e| e.0).min().unwrap_or(i64::MAX)
+    }
 }
 
 /// The smallest match length over assignments of distinct positions (for
@@ -291,6 +335,57 @@ mod tests {
         let a: &[u32] = &[0, 5];
         let b: &[u32] = &[1, 6];
         assert_eq!(phrase_freq(&[a, b], &terms(2), 0), 2.0);
+    }
+
+    /// The README's definition: some choice of positions has
+    /// `max(p_i - i) - min(p_i - i) <= slop`.
+    fn matches_by_definition(lists: &[Vec<u32>], slop: i64) -> bool {
+        fn rec(lists: &[Vec<u32>], i: usize, lo: i64, hi: i64, slop: i64) -> bool {
+            if i == lists.len() {
+                return hi - lo <= slop;
+            }
+            lists[i].iter().any(|&p| {
+                let v = i64::from(p) - i as i64;
+                let (l, h) = (lo.min(v), hi.max(v));
+                h - l <= slop && rec(lists, i + 1, l, h, slop)
+            })
+        }
+        rec(lists, 0, i64::MAX, i64::MIN, slop)
+    }
+
+    #[test]
+    fn sloppy_matcher_agrees_with_the_definition() {
+        // A deterministic pseudo-random walk over small documents.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let n = 2 + (next() % 3) as usize;
+            let doc_len = 3 + (next() % 12) as u32;
+            // Each position holds one of the n terms or another word.
+            let mut lists = vec![Vec::new(); n];
+            for pos in 0..doc_len {
+                let t = (next() % (n as u64 + 2)) as usize;
+                if t < n {
+                    lists[t].push(pos);
+                }
+            }
+            if lists.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let slop = (next() % 6) as u32;
+            let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+            let freq = phrase_freq(&refs, &terms(n), slop);
+            assert_eq!(
+                freq > 0.0,
+                matches_by_definition(&lists, i64::from(slop)),
+                "{lists:?} ~{slop}"
+            );
+        }
     }
 
     #[test]
