@@ -9,7 +9,7 @@ use tracing::instrument;
 use super::{SqlTx, conflict};
 use crate::check;
 use crate::codec;
-use crate::sql::{Row, Stmt, int, stored_time};
+use crate::sql::{Dialect, Row, Stmt, int, stored_time};
 
 /// The ticket columns, for `SELECT … FROM tickets t`.
 macro_rules! ticket_columns {
@@ -240,20 +240,31 @@ pub(super) async fn update_ticket(tx: &mut SqlTx, ticket: &Ticket) -> StoreResul
     Ok(stored(ticket, ticket.id, ticket.version + 1))
 }
 
+/// A ticket by id. In a PostgreSQL write transaction the row is locked until the transaction
+/// ends (`FOR UPDATE`): commands read a ticket to change it, and a concurrent command on the same
+/// ticket then waits and reads the committed result instead of failing its version check.
+/// SQLite serialises writers, so it needs no row locks.
 #[instrument(skip_all)]
 pub(super) async fn ticket(tx: &mut SqlTx, id: TicketId) -> StoreResult<Option<Ticket>> {
-    tx.opt(
-        Stmt::new(concat!(
+    let lock = !tx.read_only && tx.dialect() == Dialect::Postgres;
+    let sql = if lock {
+        concat!(
+            "SELECT ",
+            ticket_columns!(),
+            " FROM tickets t WHERE t.id = $1 FOR UPDATE"
+        )
+    } else {
+        concat!(
             "SELECT ",
             ticket_columns!(),
             " FROM tickets t WHERE t.id = $1"
-        ))
-        .bind(int("id", id.0)?),
-    )
-    .await?
-    .as_ref()
-    .map(ticket_from)
-    .transpose()
+        )
+    };
+    tx.opt(Stmt::new(sql).bind(int("id", id.0)?))
+        .await?
+        .as_ref()
+        .map(ticket_from)
+        .transpose()
 }
 
 #[instrument(skip_all)]
