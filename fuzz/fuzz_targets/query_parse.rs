@@ -17,4 +17,5 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(otrs_query::parse(&printed).ok(), Some(ast), "printed as {printed:?}");
     }
     let _ = otrs_query::parse_and_compile(text, &otrs_query::Schema::corpus());
+    let _ = otrs_query::parser::parse_lenient(text);
 });

@@ -55,6 +55,69 @@ pub fn parse(input: &str) -> Result<Query, QueryError> {
     Builder { input }.clause_list(list)
 }
 
+/// Parses leniently for user-interface hints: returns the best tree it can
+/// (after repairing the input: escaping the offending character, closing
+/// groups, dropping a dangling operator) and every error met on the way.
+/// The strict [`parse`] is what searches use.
+///
+/// ```
+/// let (ast, errors) = otrs_query::parser::parse_lenient("title:(printer \"offline");
+/// assert_eq!(errors[0].message, "unclosed quote starting at column 16");
+/// assert!(ast.is_some());
+/// ```
+pub fn parse_lenient(input: &str) -> (Option<Query>, Vec<QueryError>) {
+    let mut errors: Vec<QueryError> = Vec::new();
+    let mut text = input.to_string();
+    // Byte offsets in `text` where a backslash was inserted.
+    let mut inserted: Vec<usize> = Vec::new();
+    for _ in 0..16 {
+        match parse(&text) {
+            Ok(q) => return (Some(q), errors),
+            Err(e) => {
+                let shift = inserted.iter().filter(|&&i| i < e.offset).count();
+                let original = e.offset.saturating_sub(shift).min(input.len());
+                errors.push(QueryError {
+                    offset: original,
+                    column: QueryError::column_of(input, original),
+                    ..e.clone()
+                });
+                if !repair(&mut text, e.offset, &mut inserted) {
+                    break;
+                }
+            }
+        }
+    }
+    (None, errors)
+}
+
+/// One repair step at `offset`; false when nothing more can be done.
+fn repair(text: &mut String, offset: usize, inserted: &mut Vec<usize>) -> bool {
+    if offset < text.len() && text.is_char_boundary(offset) {
+        text.insert(offset, '\\');
+        inserted.push(offset);
+        return true;
+    }
+    let opens = text.matches('(').count();
+    let closes = text.matches(')').count();
+    if opens > closes {
+        text.push(')');
+        return true;
+    }
+    // Drop a dangling operator, modifier or `field:` at the end.
+    let trimmed = text.trim_end_matches([' ', '\t', '\n', '\r', '\u{3000}']);
+    let cut = trimmed
+        .rfind([' ', '\t', '\n', '\r', '\u{3000}', '('])
+        .map_or(0, |i| i + 1);
+    if cut == 0 {
+        // A single damaged word: drop its last character.
+        text.truncate(trimmed.len());
+        text.pop();
+        return !text.trim().is_empty();
+    }
+    text.truncate(cut);
+    !text.trim().is_empty()
+}
+
 fn internal(input: &str) -> QueryError {
     QueryError::new(ErrorClass::Syntax, input, 0, "the query could not be read")
 }
