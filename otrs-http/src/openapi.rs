@@ -1,0 +1,75 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the DTOs.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{auth, people, search, tickets};
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token (`otrs agent token create LOGIN`)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "A session cookie from POST /api/v1/auth/login; requests that change something also need X-CSRF-Token",
+            ))),
+        );
+    }
+}
+
+/// The API's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "otrs-rs API",
+        description = "The help desk over JSON. Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `type` per error. Every object has a numeric `id`; responses carry ids and names side by side; requests accept either. Reads carry an `ETag`; updates take `If-Match` and answer 412 on a stale version.",
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    paths(
+        tickets::list_tickets, tickets::create_ticket, tickets::bulk, tickets::get_ticket,
+        tickets::update_ticket, tickets::lock_ticket, tickets::unlock_ticket, tickets::merge_ticket,
+        tickets::list_links, tickets::add_link, tickets::delete_link, tickets::list_watchers,
+        tickets::watch_ticket, tickets::unwatch_ticket, tickets::ticket_history,
+        tickets::list_articles, tickets::add_article, tickets::get_article, tickets::update_article,
+        tickets::download_attachment, tickets::mark_seen, tickets::list_time, tickets::account_time,
+        tickets::list_drafts, tickets::save_draft, tickets::delete_draft,
+        people::list_queues, people::create_queue, people::get_queue, people::update_queue,
+        people::queue_metrics, people::list_groups, people::create_group, people::get_group,
+        people::update_group, people::list_states, people::create_state, people::list_agents,
+        people::create_agent, people::get_agent, people::update_agent, people::clear_agent_lockout,
+        people::reset_agent_two_factor, people::list_customers, people::create_customer,
+        people::get_customer, people::update_customer, people::list_customer_users,
+        people::create_customer_user, people::get_customer_user, people::update_customer_user,
+        people::clear_customer_lockout, people::reset_customer_two_factor, people::list_changes,
+        search::search,
+        auth::login, auth::session, auth::logout, auth::second_factor, auth::resend_code,
+        auth::change_password, auth::forgot_password, auth::reset_password, auth::totp_setup,
+        auth::totp_confirm, auth::email_setup, auth::email_confirm, auth::reset_two_factor,
+        auth::list_tokens, auth::create_token, auth::revoke_token,
+    ),
+    tags(
+        (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
+        (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
+        (name = "search"), (name = "changes"), (name = "auth"),
+    )
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
