@@ -10,11 +10,17 @@ fuzz_target!(|data: &[u8]| {
     if data.len() > 512 {
         return;
     }
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     pest::set_call_limit(std::num::NonZeroUsize::new(200_000));
     if let Ok(ast) = otrs_query::parse(text) {
         let printed = ast.to_string();
-        assert_eq!(otrs_query::parse(&printed).ok(), Some(ast), "printed as {printed:?}");
+        assert_eq!(
+            otrs_query::parse(&printed).ok(),
+            Some(ast),
+            "printed as {printed:?}"
+        );
     }
     let _ = otrs_query::parse_and_compile(text, &otrs_query::Schema::corpus());
     let _ = otrs_query::parser::parse_lenient(text);
