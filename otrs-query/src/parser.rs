@@ -106,8 +106,10 @@ fn repair(text: &mut String, offset: usize, inserted: &mut Vec<usize>) -> bool {
     // Drop a dangling operator, modifier or `field:` at the end.
     let trimmed = text.trim_end_matches([' ', '\t', '\n', '\r', '\u{3000}']);
     let cut = trimmed
-        .rfind([' ', '\t', '\n', '\r', '\u{3000}', '('])
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{3000}' | '('))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     if cut == 0 {
         // A single damaged word: drop its last character.
         text.truncate(trimmed.len());

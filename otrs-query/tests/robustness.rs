@@ -182,6 +182,9 @@ proptest! {
 
 #[test]
 fn pathological_inputs_are_rejected_quickly() {
+    // Found by the fuzzer: the lenient repair cut inside U+3000.
+    let (_, errors) = otrs_query::parser::parse_lenient("-\u{3000}-");
+    assert!(!errors.is_empty());
     let cases = [
         "a".repeat(100_000),
         "(".repeat(100_000),
