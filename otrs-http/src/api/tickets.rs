@@ -24,7 +24,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::{Api, Resolver, convert, etag, if_match, not_modified, paging};
-use crate::auth::AnyAuth;
+use crate::auth::{AgentAuth, AnyAuth};
 use crate::dto::*;
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::extract::{Json, Path, Query};
@@ -552,7 +552,7 @@ pub(crate) async fn update_ticket<S: Store>(
     responses((status = 200, body = TicketDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn lock_ticket<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<Response, ApiError> {
     let ticket = state
@@ -572,7 +572,7 @@ pub(crate) async fn lock_ticket<S: Store>(
     responses((status = 200, body = TicketDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn unlock_ticket<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<Response, ApiError> {
     let ticket = state
@@ -592,7 +592,7 @@ pub(crate) async fn unlock_ticket<S: Store>(
     responses((status = 200, body = TicketDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn merge_ticket<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
     Json(body): Json<MergeBody>,
 ) -> Result<Response, ApiError> {
@@ -637,7 +637,7 @@ pub(crate) async fn list_links<S: Store>(
     responses((status = 201, body = LinkDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn add_link<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
     Json(body): Json<LinkBody>,
 ) -> Result<Response, ApiError> {
@@ -673,7 +673,7 @@ pub(crate) async fn add_link<S: Store>(
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn delete_link<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path((id, link_id)): Path<(u64, u64)>,
 ) -> Result<StatusCode, ApiError> {
     let links = state
@@ -696,7 +696,7 @@ pub(crate) async fn delete_link<S: Store>(
     responses((status = 200, body = WatcherList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn list_watchers<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<Json<WatcherList>, ApiError> {
     let watchers = state.desk().watchers(auth.principal, TicketId(id)).await?;
@@ -722,7 +722,7 @@ pub(crate) async fn list_watchers<S: Store>(
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn watch_ticket<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<StatusCode, ApiError> {
     state
@@ -738,7 +738,7 @@ pub(crate) async fn watch_ticket<S: Store>(
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn unwatch_ticket<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<StatusCode, ApiError> {
     state
@@ -754,7 +754,7 @@ pub(crate) async fn unwatch_ticket<S: Store>(
     responses((status = 200, body = HistoryList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn ticket_history<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<Json<HistoryList>, ApiError> {
     let rows = state.desk().history(auth.principal, TicketId(id)).await?;
@@ -857,7 +857,7 @@ pub(crate) async fn get_article<S: Store>(
     responses((status = 200, body = ArticleDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn update_article<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path((id, article_id)): Path<(u64, u64)>,
     Json(body): Json<ArticlePatch>,
 ) -> Result<Json<ArticleDto>, ApiError> {
@@ -951,7 +951,7 @@ pub(crate) async fn download_attachment<S: Store>(
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn mark_seen<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
     Json(body): Json<SeenBody>,
 ) -> Result<StatusCode, ApiError> {
@@ -972,7 +972,7 @@ pub(crate) async fn mark_seen<S: Store>(
     responses((status = 200, body = TimeList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn list_time<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<Json<TimeList>, ApiError> {
     let rows = state
@@ -991,7 +991,7 @@ pub(crate) async fn list_time<S: Store>(
     responses((status = 200, body = TicketDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn account_time<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
     Json(body): Json<TimeBody>,
 ) -> Result<Response, ApiError> {
@@ -1013,7 +1013,7 @@ pub(crate) async fn account_time<S: Store>(
     responses((status = 200, body = DraftList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn list_drafts<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
 ) -> Result<Json<DraftList>, ApiError> {
     let drafts = state.desk().drafts(auth.principal, TicketId(id)).await?;
@@ -1042,7 +1042,7 @@ fn draft(d: &otrs_core::model::Draft, stale: bool) -> DraftDto {
     responses((status = 200, body = DraftDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn save_draft<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
     Json(body): Json<DraftBody>,
 ) -> Result<Json<DraftDto>, ApiError> {
@@ -1067,7 +1067,7 @@ pub(crate) async fn save_draft<S: Store>(
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn delete_draft<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Path((id, draft_id)): Path<(u64, u64)>,
 ) -> Result<StatusCode, ApiError> {
     let drafts = state.desk().drafts(auth.principal, TicketId(id)).await?;
@@ -1090,7 +1090,7 @@ pub(crate) async fn delete_draft<S: Store>(
     responses((status = 200, body = BulkReportDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn bulk<S: Store>(
     State(state): State<AppState<S>>,
-    auth: AnyAuth,
+    AgentAuth { auth, .. }: AgentAuth,
     Json(body): Json<BulkBody>,
 ) -> Result<Json<BulkReportDto>, ApiError> {
     let r = Resolver {

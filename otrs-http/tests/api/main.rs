@@ -1,1 +1,4 @@
-//! API tests.
+//! The HTTP API's integration tests (one binary; each file a module).
+
+mod matrix;
+mod support;
