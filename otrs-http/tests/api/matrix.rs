@@ -171,7 +171,9 @@ fn documented(template: &str) -> String {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         let name = &rest[start..end];
         out.push_str(match name {
             "{queue_id}" | "{group_id}" | "{agent_id}" | "{customer_id}" | "{customer_user_id}" => {
@@ -217,7 +219,11 @@ async fn every_documented_route_has_a_case_for_every_role_and_refusals_change_no
         }
     }
     assert!(missing.is_empty(), "routes without a case: {missing:#?}");
-    assert_eq!(cases.len(), documented_routes.len(), "a case for an undocumented route");
+    assert_eq!(
+        cases.len(),
+        documented_routes.len(),
+        "a case for an undocumented route"
+    );
 
     let mut failures = Vec::new();
     for case in &cases {

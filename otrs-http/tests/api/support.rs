@@ -18,9 +18,7 @@ use otrs_core::ids::{
     AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
     LinkId, QueueId, TicketId,
 };
-use otrs_core::model::{
-    LinkType, NewAttachment, ObjectRef, PermissionSet, SessionRecord,
-};
+use otrs_core::model::{LinkType, NewAttachment, ObjectRef, PermissionSet, SessionRecord};
 use otrs_core::store::MemoryStore;
 use otrs_core::{Desk, DeskConfig, Principal};
 use otrs_http::config::{HashCost, HttpConfig, SmtpConfig};
@@ -94,15 +92,21 @@ impl SmtpSink {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("no message containing {needle:?}; got {:?}", self.messages());
+        panic!(
+            "no message containing {needle:?}; got {:?}",
+            self.messages()
+        );
     }
 }
 
 /// The text after `prefix` up to the end of its line, from a message (quoted-printable soft
 /// breaks removed).
 pub fn after(message: &str, prefix: &str) -> String {
-    let text = message.replace("=\n", "");
-    let start = text.find(prefix).unwrap_or_else(|| panic!("{prefix:?} not in {text}")) + prefix.len();
+    let text = message.replace("=\n", "").replace("=3D", "=");
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix:?} not in {text}"))
+        + prefix.len();
     text[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric())
@@ -260,7 +264,10 @@ impl World {
         let admin = desk
             .create_agent(
                 sys,
-                agent("admin", rw(&[GroupId::USERS, GroupId::ADMIN, support_group])),
+                agent(
+                    "admin",
+                    rw(&[GroupId::USERS, GroupId::ADMIN, support_group]),
+                ),
             )
             .await
             .unwrap()
@@ -526,7 +533,12 @@ impl World {
     /// tokens and sessions of the fixtures.
     pub async fn fingerprint(&self) -> String {
         let sys = Principal::SYSTEM;
-        let changes = self.desk.changes_since(sys, 0, 100_000).await.unwrap().len();
+        let changes = self
+            .desk
+            .changes_since(sys, 0, 100_000)
+            .await
+            .unwrap()
+            .len();
         let tickets = self
             .desk
             .list_tickets(
