@@ -1,9 +1,12 @@
 //! The HTTP API's integration tests (one binary; each file a module).
 
 mod conditional;
+mod full_stack;
+mod fuzz;
 mod isolation;
 mod matrix;
 mod openapi;
+mod pages;
 mod problems;
 mod signin;
 mod support;
