@@ -1,8 +1,6 @@
 //! Outgoing e-mail over SMTP with `lettre`: the desk's outbox and the server's own messages
 //! (sign-in codes, password resets).
 
-use std::future::Future;
-
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Mailboxes, MessageBuilder};
 use lettre::transport::smtp::authentication::Credentials;
@@ -121,20 +119,15 @@ impl SmtpMailer {
 }
 
 impl MessageSender for SmtpMailer {
-    fn send(
-        &self,
-        message: &OutgoingMessage,
-    ) -> impl Future<Output = Result<(), SendError>> + Send {
-        async move {
-            self.send_text(
-                &message.from,
-                &message.to,
-                &message.cc,
-                &message.bcc,
-                &message.subject,
-                &message.body,
-            )
-            .await
-        }
+    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError> {
+        self.send_text(
+            &message.from,
+            &message.to,
+            &message.cc,
+            &message.bcc,
+            &message.subject,
+            &message.body,
+        )
+        .await
     }
 }

@@ -409,7 +409,7 @@ impl<S: Store> Desk<S> {
             return Err(not_authenticated());
         };
         let principal = account.principal();
-        let outcome = write_tx!(self, |tx| async {
+        write_tx!(self, |tx| async {
             let Some(mut account) = self.account(&mut tx, principal).await? else {
                 return Ok(Err(not_authenticated()));
             };
@@ -427,8 +427,7 @@ impl<S: Store> Desk<S> {
             }
             self.count_failure(&mut tx, &mut account, policy).await?;
             Ok::<_, DeskError>(Err(not_authenticated()))
-        })?;
-        outcome
+        })?
     }
 
     async fn count_failure(
@@ -468,7 +467,7 @@ impl<S: Store> Desk<S> {
         email_code_digest: Option<&str>,
         totp_ok: impl Fn(&str) -> bool,
     ) -> Result<(), DeskError> {
-        let outcome = write_tx!(self, |tx| async {
+        write_tx!(self, |tx| async {
             let Some(mut account) = self.account(&mut tx, principal).await? else {
                 return Ok(Err(not_authenticated()));
             };
@@ -495,8 +494,7 @@ impl<S: Store> Desk<S> {
             }
             self.count_failure(&mut tx, &mut account, policy).await?;
             Ok::<_, DeskError>(Err(DeskError::invalid("code", "is wrong or has expired")))
-        })?;
-        outcome
+        })?
     }
 
     /// Sets a password, after checking it against the policy for the target's kind.

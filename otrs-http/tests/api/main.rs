@@ -1,5 +1,7 @@
 //! The HTTP API's integration tests (one binary; each file a module).
 
+#![allow(clippy::unwrap_used)]
+
 mod conditional;
 mod full_stack;
 mod fuzz;

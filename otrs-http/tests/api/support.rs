@@ -201,6 +201,7 @@ pub struct World {
     /// Lacey's ticket in Support, with a visible article carrying an attachment.
     pub ticket: TicketId,
     pub ticket2: TicketId,
+    #[allow(dead_code)]
     pub ticket3: TicketId,
     pub article: ArticleId,
     pub attachment: AttachmentId,
