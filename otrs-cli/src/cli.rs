@@ -22,10 +22,22 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Global {
     /// Data directory: the SQLite database, the search index and otrs.toml live here.
-    #[arg(long, global = true, env = "OTRS_DATA_DIR", default_value = "otrs-data", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "OTRS_DATA_DIR",
+        default_value = "otrs-data",
+        value_name = "DIR"
+    )]
     pub data_dir: PathBuf,
     /// Database URL (sqlite:PATH or postgres://…); overrides the configuration file.
-    #[arg(long, global = true, env = "OTRS_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "OTRS_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Configuration file (default: otrs.toml in the data directory).
     #[arg(long, global = true, value_name = "FILE")]

@@ -396,6 +396,12 @@ impl IndexEvaluator {
             .delete_term(Term::from_field_text(self.id_field, id));
     }
 
+    /// Deletes every document (visible after [`commit`](Self::commit)); for rebuilding.
+    pub fn delete_all(&mut self) -> Result<(), IndexError> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
     /// Makes every change visible to searches.
     pub fn commit(&mut self) -> Result<(), IndexError> {
         self.writer.commit()?;

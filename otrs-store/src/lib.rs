@@ -48,6 +48,7 @@ mod postgres;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+pub mod search;
 pub mod transfer;
 mod tx;
 
@@ -57,5 +58,6 @@ pub use check::Limits;
 pub use postgres::{ChangeListener, DEFAULT_NOTIFY_CHANNEL, PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+pub use search::{SearchError, TicketHits, TicketIndex};
 pub use transfer::{ImportSummary, Progress};
 pub use tx::SqlTx;
