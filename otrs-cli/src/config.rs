@@ -66,7 +66,9 @@ pub struct SqliteConfig {
 
 impl Default for SqliteConfig {
     fn default() -> Self {
-        SqliteConfig { synchronous: Synchronous::Full }
+        SqliteConfig {
+            synchronous: Synchronous::Full,
+        }
     }
 }
 
@@ -88,8 +90,6 @@ pub struct SmtpConfig {
     pub host: String,
     /// Relay port.
     pub port: u16,
-    /// `none`, `starttls` or `tls`.
-    pub security: SmtpSecurity,
     /// User name, if the relay needs one.
     pub username: String,
     /// Password, if the relay needs one.
@@ -103,24 +103,11 @@ impl Default for SmtpConfig {
         SmtpConfig {
             host: String::new(),
             port: 25,
-            security: SmtpSecurity::None,
             username: String::new(),
             password: Secret::default(),
             from: "otrs@localhost".into(),
         }
     }
-}
-
-/// How the SMTP connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
-    /// Plain (for a relay on the same machine).
-    None,
-    /// Upgrade with STARTTLS.
-    Starttls,
-    /// TLS from the start.
-    Tls,
 }
 
 /// Password rules.
@@ -140,12 +127,22 @@ pub struct PasswordPolicyConfig {
 impl PasswordPolicyConfig {
     /// Agents: at least 12 characters.
     pub fn agents() -> Self {
-        PasswordPolicyConfig { min_length: 12, min_uppercase: 0, min_lowercase: 0, min_digits: 0 }
+        PasswordPolicyConfig {
+            min_length: 12,
+            min_uppercase: 0,
+            min_lowercase: 0,
+            min_digits: 0,
+        }
     }
 
     /// Customer users: at least 8 characters with 2 upper-case, 2 lower-case letters and a digit.
     pub fn customers() -> Self {
-        PasswordPolicyConfig { min_length: 8, min_uppercase: 2, min_lowercase: 2, min_digits: 1 }
+        PasswordPolicyConfig {
+            min_length: 8,
+            min_uppercase: 2,
+            min_lowercase: 2,
+            min_digits: 1,
+        }
     }
 }
 
@@ -169,7 +166,11 @@ pub struct SessionConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { idle_timeout_minutes: 120, max_age_hours: 16, max_failed_logins: 5 }
+        SessionConfig {
+            idle_timeout_minutes: 120,
+            max_age_hours: 16,
+            max_failed_logins: 5,
+        }
     }
 }
 
@@ -185,7 +186,10 @@ pub struct LimitsConfig {
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { max_attachment_bytes: 20 * 1024 * 1024, max_request_bytes: 50 * 1024 * 1024 }
+        LimitsConfig {
+            max_attachment_bytes: 20 * 1024 * 1024,
+            max_request_bytes: 50 * 1024 * 1024,
+        }
     }
 }
 
@@ -213,7 +217,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() { f.write_str("\"\"") } else { f.write_str("\"[redacted]\"") }
+        if self.0.is_empty() {
+            f.write_str("\"\"")
+        } else {
+            f.write_str("\"[redacted]\"")
+        }
     }
 }
 
@@ -244,46 +252,85 @@ const NOT_CONFIG: [&str; 3] = ["OTRS_TEST_", "OTRS_LOG", "OTRS_DATA_DIR"];
 impl Config {
     /// Reads the configuration: defaults, the file if it exists (a missing file is fine unless it
     /// was named explicitly), then the environment.
-    pub fn load(file: &Path, must_exist: bool, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: &Path,
+        must_exist: bool,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
         let mut table = match std::fs::read_to_string(file) {
-            Ok(text) => text.parse::<toml::Table>().map_err(|e| ConfigError::Invalid {
-                origin: file.display().to_string(),
-                message: e.to_string(),
-            })?,
+            Ok(text) => text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError::Invalid {
+                    origin: file.display().to_string(),
+                    message: e.to_string(),
+                })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => toml::Table::new(),
-            Err(source) => return Err(ConfigError::Read { path: file.to_owned(), source }),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: file.to_owned(),
+                    source,
+                });
+            }
         };
         let mut origins = vec![file.display().to_string()];
         for (name, value) in env {
-            let Some(key) = name.strip_prefix("OTRS_") else { continue };
+            let Some(key) = name.strip_prefix("OTRS_") else {
+                continue;
+            };
             if NOT_CONFIG.iter().any(|p| name.starts_with(p)) || key.is_empty() {
                 continue;
             }
             let path: Vec<String> = key.split("__").map(str::to_lowercase).collect();
-            set_path(&mut table, &path, parse_scalar(&value)).map_err(|message| ConfigError::Invalid { origin: name.clone(), message })?;
+            set_path(&mut table, &path, parse_scalar(&value)).map_err(|message| {
+                ConfigError::Invalid {
+                    origin: name.clone(),
+                    message,
+                }
+            })?;
             origins.push(name);
         }
-        let config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid { origin: origins.join(", "), message: e.message().to_owned() })?;
+        let config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                    origin: origins.join(", "),
+                    message: e.message().to_owned(),
+                })?;
         config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |message: String| Err(ConfigError::Invalid { origin: "configuration".into(), message });
+        let invalid = |message: String| {
+            Err(ConfigError::Invalid {
+                origin: "configuration".into(),
+                message,
+            })
+        };
         if !(1..=99).contains(&self.system_id) {
-            return invalid(format!("system_id must be between 1 and 99, not {}", self.system_id));
+            return invalid(format!(
+                "system_id must be between 1 and 99, not {}",
+                self.system_id
+            ));
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return invalid(format!("time_zone {:?} is not an IANA time zone name", self.time_zone));
+            return invalid(format!(
+                "time_zone {:?} is not an IANA time zone name",
+                self.time_zone
+            ));
         }
         if self.sessions.idle_timeout_minutes == 0 || self.sessions.max_age_hours == 0 {
             return invalid("session timeouts must be greater than zero".into());
         }
         let url = self.database_url.expose();
-        if !url.is_empty() && !url.starts_with("sqlite:") && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
-            return invalid("database_url must start with sqlite:, postgres:// or postgresql://".into());
+        if !url.is_empty()
+            && !url.starts_with("sqlite:")
+            && !url.starts_with("postgres://")
+            && !url.starts_with("postgresql://")
+        {
+            return invalid(
+                "database_url must start with sqlite:, postgres:// or postgresql://".into(),
+            );
         }
         Ok(())
     }
@@ -315,7 +362,9 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Res
             Ok(())
         }
         [first, rest @ ..] => {
-            let entry = table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let entry = table
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             match entry {
                 toml::Value::Table(inner) => set_path(inner, rest, value),
                 _ => Err(format!("{first} is not a section")),
@@ -329,15 +378,32 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn defaults_then_file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("otrs.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsystem_id = 12\n[smtp]\nhost = \"mail.example.com\"\n").unwrap();
-        let config = Config::load(&file, true, env(&[("OTRS_SMTP__PORT", "2525"), ("OTRS_SYSTEM_ID", "13"), ("OTRS_TEST_POSTGRES_URL", "x"), ("PATH", "/bin")])).unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nsystem_id = 12\n[smtp]\nhost = \"mail.example.com\"\n",
+        )
+        .unwrap();
+        let config = Config::load(
+            &file,
+            true,
+            env(&[
+                ("OTRS_SMTP__PORT", "2525"),
+                ("OTRS_SYSTEM_ID", "13"),
+                ("OTRS_TEST_POSTGRES_URL", "x"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(config.system_id, 13, "the environment wins over the file");
         assert_eq!(config.smtp.host, "mail.example.com");
@@ -350,8 +416,14 @@ mod tests {
     fn a_missing_file_is_fine_unless_named() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("absent.toml");
-        assert_eq!(Config::load(&file, false, env(&[])).unwrap(), Config::default());
-        assert!(matches!(Config::load(&file, true, env(&[])), Err(ConfigError::Read { .. })));
+        assert_eq!(
+            Config::load(&file, false, env(&[])).unwrap(),
+            Config::default()
+        );
+        assert!(matches!(
+            Config::load(&file, true, env(&[])),
+            Err(ConfigError::Read { .. })
+        ));
     }
 
     #[test]
@@ -361,17 +433,41 @@ mod tests {
         std::fs::write(&file, "lissen = \"x\"\n").unwrap();
         let err = Config::load(&file, true, env(&[])).unwrap_err().to_string();
         assert!(err.contains("lissen"), "{err}");
-        let err = Config::load(&dir.path().join("none"), false, env(&[("OTRS_SYSTEM_ID", "100")])).unwrap_err().to_string();
+        let err = Config::load(
+            &dir.path().join("none"),
+            false,
+            env(&[("OTRS_SYSTEM_ID", "100")]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("system_id"), "{err}");
-        let err = Config::load(&dir.path().join("none"), false, env(&[("OTRS_TIME_ZONE", "Mars/Base")])).unwrap_err().to_string();
+        let err = Config::load(
+            &dir.path().join("none"),
+            false,
+            env(&[("OTRS_TIME_ZONE", "Mars/Base")]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("Mars/Base"), "{err}");
-        let err = Config::load(&dir.path().join("none"), false, env(&[("OTRS_SQLITE__SYNCHRONOUS", "sometimes")])).unwrap_err().to_string();
+        let err = Config::load(
+            &dir.path().join("none"),
+            false,
+            env(&[("OTRS_SQLITE__SYNCHRONOUS", "sometimes")]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("OTRS_SQLITE__SYNCHRONOUS"), "{err}");
     }
 
     #[test]
     fn secrets_do_not_leak_into_debug_output() {
-        let config = Config { smtp: SmtpConfig { password: Secret::new("hunter2"), ..Default::default() }, ..Default::default() };
+        let config = Config {
+            smtp: SmtpConfig {
+                password: Secret::new("hunter2"),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
         assert!(!format!("{config:?}").contains("hunter2"));
     }
 }

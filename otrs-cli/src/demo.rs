@@ -108,7 +108,10 @@ pub async fn load<S: Store + Clone>(
 
     // Agents.
     let groups = |admin: bool| {
-        let mut map = BTreeMap::from([(GroupId::USERS, PermissionSet::RW), (GroupId::STATS, PermissionSet::RO)]);
+        let mut map = BTreeMap::from([
+            (GroupId::USERS, PermissionSet::RW),
+            (GroupId::STATS, PermissionSet::RO),
+        ]);
         if admin {
             map.insert(GroupId::ADMIN, PermissionSet::RW);
             map.insert(GroupId::STATS, PermissionSet::RW);
@@ -203,10 +206,19 @@ pub async fn load<S: Store + Clone>(
         let body = BODIES[i % BODIES.len()];
         let ticket = if i % 4 == 3 {
             // A customer wrote in through the portal.
-            let new = NewTicket::new(title, postmaster, ArticleInput::new(ArticleKind::Portal, title, body));
-            desk.create_ticket(Principal::Customer(customer), new).await?
+            let new = NewTicket::new(
+                title,
+                postmaster,
+                ArticleInput::new(ArticleKind::Portal, title, body),
+            );
+            desk.create_ticket(Principal::Customer(customer), new)
+                .await?
         } else {
-            let mut new = NewTicket::new(title, queues[i % queues.len()], ArticleInput::new(ArticleKind::PhoneInbound, title, body));
+            let mut new = NewTicket::new(
+                title,
+                queues[i % queues.len()],
+                ArticleInput::new(ArticleKind::PhoneInbound, title, body),
+            );
             new.customer_user = Some(customer);
             new.priority = Priority::new(1 + (i % 5) as u8);
             desk.create_ticket(agent, new).await?
@@ -218,17 +230,36 @@ pub async fn load<S: Store + Clone>(
             0 | 4 => {
                 let reply = ArticleInput {
                     time_units: Some(TimeUnits::from_units(15)),
-                    ..ArticleInput::new(ArticleKind::EmailOutbound, format!("Re: {title}"), "Hello,\n\nthis is fixed now. Please let us know if anything is still wrong.\n\nYour service desk")
+                    ..ArticleInput::new(
+                        ArticleKind::EmailOutbound,
+                        format!("Re: {title}"),
+                        "Hello,\n\nthis is fixed now. Please let us know if anything is still wrong.\n\nYour service desk",
+                    )
                 };
                 desk.add_article(agent, ticket.id, reply).await?;
                 clock.advance(Duration::hours(2));
-                let state = if i % 7 == 0 { default_states::CLOSED_SUCCESSFUL } else { default_states::CLOSED_UNSUCCESSFUL };
-                desk.update_ticket(agent, ticket.id, TicketUpdate { state: Some(state), ..Default::default() }).await?;
+                let state = if i % 7 == 0 {
+                    default_states::CLOSED_SUCCESSFUL
+                } else {
+                    default_states::CLOSED_UNSUCCESSFUL
+                };
+                desk.update_ticket(
+                    agent,
+                    ticket.id,
+                    TicketUpdate {
+                        state: Some(state),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             }
             // Being worked on: locked, with an internal note.
             1 => {
                 desk.lock_ticket(agent, ticket.id).await?;
-                let note = ArticleInput { time_units: Some(TimeUnits::from_units(10)), ..ArticleInput::note("Checked the logs; waiting for the vendor.") };
+                let note = ArticleInput {
+                    time_units: Some(TimeUnits::from_units(10)),
+                    ..ArticleInput::note("Checked the logs; waiting for the vendor.")
+                };
                 desk.add_article(agent, ticket.id, note).await?;
             }
             // Waiting for the customer.
@@ -242,7 +273,10 @@ pub async fn load<S: Store + Clone>(
             }
             // A visible note to the customer.
             3 => {
-                let note = ArticleInput { visible_for_customer: Some(true), ..ArticleInput::note("We have ordered the replacement part.") };
+                let note = ArticleInput {
+                    visible_for_customer: Some(true),
+                    ..ArticleInput::note("We have ordered the replacement part.")
+                };
                 desk.add_article(agent, ticket.id, note).await?;
             }
             _ => {}
@@ -258,27 +292,78 @@ pub async fn load<S: Store + Clone>(
     desk.update_ticket(
         lisa,
         reminder,
-        TicketUpdate { state: Some(default_states::PENDING_REMINDER), pending_until: Some(now + Duration::hours(20)), ..Default::default() },
+        TicketUpdate {
+            state: Some(default_states::PENDING_REMINDER),
+            pending_until: Some(now + Duration::hours(20)),
+            ..Default::default()
+        },
     )
     .await?;
 
     // Links: a parent with two children and a plain link.
     let tom = Principal::Agent(agents[2]);
-    desk.link(tom, ObjectRef::Ticket(tickets[12]), ObjectRef::Ticket(tickets[13]), LinkType::ParentChild).await?;
-    desk.link(tom, ObjectRef::Ticket(tickets[12]), ObjectRef::Ticket(tickets[20]), LinkType::ParentChild).await?;
-    desk.link(tom, ObjectRef::Ticket(tickets[26]), ObjectRef::Ticket(tickets[33]), LinkType::Normal).await?;
+    desk.link(
+        tom,
+        ObjectRef::Ticket(tickets[12]),
+        ObjectRef::Ticket(tickets[13]),
+        LinkType::ParentChild,
+    )
+    .await?;
+    desk.link(
+        tom,
+        ObjectRef::Ticket(tickets[12]),
+        ObjectRef::Ticket(tickets[20]),
+        LinkType::ParentChild,
+    )
+    .await?;
+    desk.link(
+        tom,
+        ObjectRef::Ticket(tickets[26]),
+        ObjectRef::Ticket(tickets[33]),
+        LinkType::Normal,
+    )
+    .await?;
 
     // A merged pair: the same request came in twice.
-    let open = TicketFilter { state_ids: Some(vec![default_states::OPEN, default_states::NEW]), ..Default::default() };
-    let page = desk.list_tickets(sys, open, TicketSort::parse("id").unwrap_or_default(), PageRequest::first(100)).await?;
-    let candidates: Vec<TicketId> = page.tickets.iter().filter(|t| !t.lock.is_locked()).map(|t| t.id).take(2).collect();
+    let open = TicketFilter {
+        state_ids: Some(vec![default_states::OPEN, default_states::NEW]),
+        ..Default::default()
+    };
+    let page = desk
+        .list_tickets(
+            sys,
+            open,
+            TicketSort::parse("id").unwrap_or_default(),
+            PageRequest::first(100),
+        )
+        .await?;
+    let candidates: Vec<TicketId> = page
+        .tickets
+        .iter()
+        .filter(|t| !t.lock.is_locked())
+        .map(|t| t.id)
+        .take(2)
+        .collect();
     if candidates.len() == 2 {
-        desk.bulk(tom, BulkAction { tickets: candidates, merge: BulkMerge::ToOldest, ..Default::default() }).await?;
+        desk.bulk(
+            tom,
+            BulkAction {
+                tickets: candidates,
+                merge: BulkMerge::ToOldest,
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     // The newest ticket is still untouched: new and unread.
     tick(10, &mut progress);
 
-    Ok(DemoInfo { admin_login: "admin".into(), agent_logins, customer_logins, tickets: tickets.len() })
+    Ok(DemoInfo {
+        admin_login: "admin".into(),
+        agent_logins,
+        customer_logins,
+        tickets: tickets.len(),
+    })
 }
 
 #[cfg(test)]
@@ -295,16 +380,40 @@ mod tests {
         let store = MemoryStore::new();
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
         let mut last = (0, 0);
-        let info = block_on(load(&store, &DeskConfig::default(), now, |p| format!("hash({p})"), |done, total| last = (done, total))).unwrap();
+        let info = block_on(load(
+            &store,
+            &DeskConfig::default(),
+            now,
+            |p| format!("hash({p})"),
+            |done, total| last = (done, total),
+        ))
+        .unwrap();
         assert_eq!(last.0, last.1, "progress reaches the end");
         assert_eq!(info.tickets, 50);
-        let desk = Desk::new(store, Arc::new(ManualClock::new(now)), DeskConfig::default());
+        let desk = Desk::new(
+            store,
+            Arc::new(ManualClock::new(now)),
+            DeskConfig::default(),
+        );
         let sys = Principal::SYSTEM;
-        let all = block_on(desk.list_tickets(sys, TicketFilter::default(), TicketSort::default(), PageRequest::first(100))).unwrap();
+        let all = block_on(desk.list_tickets(
+            sys,
+            TicketFilter::default(),
+            TicketSort::default(),
+            PageRequest::first(100),
+        ))
+        .unwrap();
         assert_eq!(all.total, 50);
         let states = otrs_core::model::StateCatalog::new(block_on(desk.states(sys)).unwrap());
-        let count = |t: StateType| all.tickets.iter().filter(|x| states.type_of(x.state_id) == t).count();
-        assert!(count(StateType::New) > 0 && count(StateType::Open) > 0 && count(StateType::Closed) > 0);
+        let count = |t: StateType| {
+            all.tickets
+                .iter()
+                .filter(|x| states.type_of(x.state_id) == t)
+                .count()
+        };
+        assert!(
+            count(StateType::New) > 0 && count(StateType::Open) > 0 && count(StateType::Closed) > 0
+        );
         assert_eq!(count(StateType::Merged), 1, "one merged pair");
         assert_eq!(count(StateType::PendingReminder), 1);
         assert!(count(StateType::PendingAuto) > 0);
@@ -316,6 +425,9 @@ mod tests {
         let ssi = block_on(desk.customer_by_customer_id(sys, "SSI")).unwrap();
         assert_eq!(ssi.name, "Super Support Inc.");
         let oldest = all.tickets.iter().map(|t| t.created_at).min().unwrap();
-        assert!(now - oldest >= Duration::days(29), "tickets spread over a month");
+        assert!(
+            now - oldest >= Duration::days(29),
+            "tickets spread over a month"
+        );
     }
 }

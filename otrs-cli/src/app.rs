@@ -1,0 +1,157 @@
+//! Opening what a command needs: the configuration, the store, the desk, the search index, and
+//! the acting user.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use otrs_core::clock::SystemClock;
+use otrs_core::rules::ticket_number::SystemId;
+use otrs_core::{Desk, DeskConfig, Principal};
+use otrs_store::{AnyStore, SqliteOptions, SqliteStore, TicketIndex};
+
+use crate::cli::Global;
+use crate::config::{Config, Synchronous};
+use crate::error::CliError;
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "otrs.db";
+/// The search index directory inside the data directory.
+pub const INDEX_DIR: &str = "index";
+/// The configuration file inside the data directory.
+pub const CONFIG_FILE: &str = "otrs.toml";
+
+/// The configuration and the data directory, before anything is opened.
+#[derive(Debug)]
+pub struct Setup {
+    /// The options every command takes.
+    pub global: Global,
+    /// The configuration.
+    pub config: Config,
+}
+
+impl Setup {
+    /// Reads the configuration. `create` makes a missing data directory (serve, migrate);
+    /// otherwise a missing one is an error with a hint.
+    pub fn load(global: &Global, create: bool) -> Result<Setup, CliError> {
+        let dir = &global.data_dir;
+        if !dir.is_dir() {
+            if create {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    CliError::io(format!("cannot create data directory {}", dir.display()), e)
+                })?;
+            } else {
+                return Err(CliError::NoDataDir { path: dir.clone() });
+            }
+        }
+        let (file, named) = match &global.config {
+            Some(file) => (file.clone(), true),
+            None => (dir.join(CONFIG_FILE), false),
+        };
+        let mut config = Config::load(&file, named, std::env::vars())?;
+        if let Some(url) = &global.database_url {
+            config.database_url = crate::config::Secret::new(url.clone());
+        }
+        Ok(Setup {
+            global: global.clone(),
+            config,
+        })
+    }
+
+    /// The desk settings from the configuration.
+    pub fn desk_config(&self) -> DeskConfig {
+        DeskConfig {
+            system_id: SystemId::new(self.config.system_id).unwrap_or_default(),
+            time_zone: self.config.tz(),
+            max_attachment_bytes: self.config.limits.max_attachment_bytes,
+            system_address: self.config.smtp.from.clone(),
+            ..DeskConfig::default()
+        }
+    }
+
+    /// The search index directory.
+    pub fn index_dir(&self) -> PathBuf {
+        self.global.data_dir.join(INDEX_DIR)
+    }
+
+    /// Opens the store (creating and migrating the schema as needed).
+    pub async fn open_store(&self) -> Result<AnyStore, CliError> {
+        let url = self.config.database_url.expose();
+        if url.is_empty() {
+            let path = self.global.data_dir.join(DATABASE_FILE);
+            return Ok(AnyStore::Sqlite(
+                open_sqlite(&path, self.config.sqlite.synchronous, &self.config).await?,
+            ));
+        }
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = Path::new(path.strip_prefix("//").unwrap_or(path));
+            return Ok(AnyStore::Sqlite(
+                open_sqlite(path, self.config.sqlite.synchronous, &self.config).await?,
+            ));
+        }
+        Ok(AnyStore::open(url).await?)
+    }
+
+    /// Opens everything a desk command needs.
+    pub async fn open(self) -> Result<App, CliError> {
+        let store = self.open_store().await?;
+        let desk = Arc::new(Desk::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            self.desk_config(),
+        ));
+        desk.initialize().await?;
+        let actor = match &self.global.act_as {
+            None => Principal::SYSTEM,
+            Some(login) => {
+                Principal::Agent(desk.agent_by_login(Principal::SYSTEM, login).await?.id)
+            }
+        };
+        Ok(App {
+            setup: self,
+            store,
+            desk,
+            actor,
+        })
+    }
+}
+
+async fn open_sqlite(
+    path: &Path,
+    synchronous: Synchronous,
+    config: &Config,
+) -> Result<SqliteStore, CliError> {
+    let options = SqliteOptions {
+        synchronous: match synchronous {
+            Synchronous::Full => otrs_store::Synchronous::Full,
+            Synchronous::Normal => otrs_store::Synchronous::Normal,
+        },
+        limits: otrs_store::Limits {
+            max_attachment_bytes: config.limits.max_attachment_bytes.max(1),
+            ..otrs_store::Limits::default()
+        },
+        ..SqliteOptions::default()
+    };
+    Ok(SqliteStore::open(path, options).await?)
+}
+
+/// An opened desk.
+#[derive(Debug)]
+pub struct App {
+    /// Configuration and options.
+    pub setup: Setup,
+    /// The store.
+    pub store: AnyStore,
+    /// The desk over it.
+    pub desk: Arc<Desk<AnyStore>>,
+    /// Who acts (`--as`, else the system user).
+    pub actor: Principal,
+}
+
+impl App {
+    /// Opens the search index and brings it up to date with the database.
+    pub async fn index(&self) -> Result<TicketIndex, CliError> {
+        let index = TicketIndex::open(&self.setup.index_dir())?;
+        index.catch_up(&self.store).await?;
+        Ok(index)
+    }
+}
