@@ -45,10 +45,10 @@ mod codec;
 mod error;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod search;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-pub mod search;
 pub mod transfer;
 mod tx;
 
@@ -56,8 +56,8 @@ pub use any::AnyStore;
 pub use check::Limits;
 #[cfg(feature = "postgres")]
 pub use postgres::{ChangeListener, DEFAULT_NOTIFY_CHANNEL, PostgresOptions, PostgresStore};
+pub use search::{SearchError, TicketHits, TicketIndex};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
-pub use search::{SearchError, TicketHits, TicketIndex};
 pub use transfer::{ImportSummary, Progress};
 pub use tx::SqlTx;

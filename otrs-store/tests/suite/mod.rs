@@ -2,7 +2,7 @@
 //! function over `S: Store`, instantiated by `for_each_store!` as `memory::…`, `sqlite::…` and
 //! `postgres::…`.
 
-mod articles;
+pub mod articles;
 mod catalog;
 mod customers;
 mod feed;

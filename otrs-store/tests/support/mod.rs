@@ -51,8 +51,12 @@ pub fn postgres_url() -> Option<String> {
                     "{test}: OTRS_TEST_POSTGRES_URL is not set, and OTRS_TEST_REQUIRE_ALL=1 forbids skipping"
                 );
             }
-            eprintln!(
-                "\n!!!! SKIPPED {test}: set OTRS_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL tests !!!!\n"
+            // Written to the process's stderr, past the test harness's output capture, so that
+            // the skip shows in a normal `cargo test` run.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "!!!! SKIPPED {test}: set OTRS_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL tests !!!!"
             );
             None
         }
@@ -109,17 +113,17 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let store = self.store.clone();
         let url = self.url.clone();
         let schema = self.schema.clone();
-        // Drop cannot await; a short-lived runtime on its own thread does the cleanup.
+        // Drop cannot await; a short-lived runtime on its own thread does the cleanup, on a
+        // connection of its own (the pool's connections belong to the test's runtime, which is
+        // blocked here). Idle pool connections do not keep the schema from being dropped.
         let cleanup = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
             runtime.block_on(async move {
-                store.close().await;
                 use sqlx::Connection;
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
                     let drop = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");

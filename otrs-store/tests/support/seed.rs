@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use otrs_core::ids::{AgentId, CustomerUserId, GroupId, QueueId, StateId, TicketId};
+use otrs_core::ids::{AgentId, CustomerUserId, GroupId, QueueId, TicketId};
 use otrs_core::model::{
     Agent, Customer, CustomerUser, Group, LockState, PermissionSet, Principal, Priority, Queue,
-    State, StateCatalog, Ticket, TimeUnits, Validity, default_states,
+    StateCatalog, Ticket, TimeUnits, Validity, default_states,
 };
 use otrs_core::store::{Store, StoreTx};
 
@@ -22,7 +22,6 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
 
 #[derive(Debug, Clone, Copy)]
 pub struct World {
-    pub users: GroupId,
     pub support_group: GroupId,
     pub postmaster: QueueId,
     pub support: QueueId,
@@ -238,7 +237,6 @@ pub async fn world<S: Store>(store: &S) -> World {
         .id;
     tx.commit().await.unwrap();
     World {
-        users: GroupId::USERS,
         support_group,
         postmaster,
         support,
@@ -249,11 +247,6 @@ pub async fn world<S: Store>(store: &S) -> World {
         lacey,
         robert,
     }
-}
-
-/// The states every store starts with, by id.
-pub fn state(id: u64) -> StateId {
-    StateId(id)
 }
 
 /// Inserts a ticket in its own transaction.
