@@ -3,6 +3,9 @@
 //! PostgreSQL tests run when `OTRS_TEST_POSTGRES_URL` is set (each in a schema of its own) and
 //! print a loud skip line otherwise; `OTRS_TEST_REQUIRE_ALL=1` turns a skip into a failure.
 
+// Helpers shared by the tests unwrap as freely as the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 mod bad_data;
 mod desk;
 mod durability;

@@ -102,7 +102,7 @@ pub async fn links_are_unique_per_pair_and_type<S: Store>(store: S) {
     );
     assert_eq!(
         ro!(store, |tx| tx.links_of(kb).await.unwrap()),
-        [kb_link.clone()]
+        std::slice::from_ref(&kb_link)
     );
 
     rw!(store, |tx| tx.delete_link(normal.id).await.unwrap());
