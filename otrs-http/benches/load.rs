@@ -190,14 +190,15 @@ fn main() {
     };
 
     // Baseline 2: the raw read path of a GET over the same store (token check, then the ticket),
-    // on two tasks like the server's two worker threads.
+    // on as many concurrent tasks as wrk has connections.
+    let tasks_n: usize = connections.parse().unwrap_or(32);
     let raw_get = {
         let mut rates = Vec::new();
         for _ in 0..runs {
             let started = Instant::now();
             let count = runtime.block_on(async {
                 let mut tasks = Vec::new();
-                for _ in 0..2 {
+                for _ in 0..tasks_n {
                     let desk = desk.clone();
                     let token = digest(&token);
                     tasks.push(tokio::spawn(async move {
@@ -326,7 +327,7 @@ fn main() {
     );
     println!("| raw desk create loop over SQLite, no HTTP (baseline) | {raw:.0} | – | – |");
     println!(
-        "| raw desk read path of a GET (token check + ticket), no HTTP, 2 tasks (baseline) | {raw_get:.0} | – | – |"
+        "| raw desk read path of a GET (token check + ticket), no HTTP, one task per connection (baseline) | {raw_get:.0} | – | – |"
     );
     println!(
         "| GET /api/v1/tickets/{{id}} (Bearer token) | {:.0} | {} | {} |",

@@ -39,6 +39,7 @@ pub mod mail;
 pub mod openapi;
 mod pages;
 pub mod search;
+pub mod shapes;
 mod signin;
 pub mod state;
 

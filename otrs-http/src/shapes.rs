@@ -1,0 +1,86 @@
+//! The API's JSON shapes for other front ends: the CLI's `--json` prints exactly what the API
+//! answers by turning core values into these DTOs.
+
+use otrs_core::Principal;
+use otrs_core::model::{
+    Agent, ApiToken, Article, Change, Customer, CustomerUser, Group, Queue, State, Ticket,
+};
+use otrs_core::store::Store;
+
+use crate::api::convert;
+use crate::dto::{
+    AgentDto, ArticleDto, ChangeDto, CustomerDto, CustomerUserDto, GroupDto, QueueDto, StateDto,
+    TicketDto, TokenDto,
+};
+use crate::state::AppState;
+
+/// A ticket with the names of its queue, state, owner, responsible and customer user.
+pub async fn ticket<S: Store>(state: &AppState<S>, ticket: &Ticket) -> TicketDto {
+    let names = convert::names_for(state, &[ticket]).await;
+    convert::ticket(state, &names, ticket).await
+}
+
+/// Several tickets.
+pub async fn tickets<S: Store>(state: &AppState<S>, tickets: &[Ticket]) -> Vec<TicketDto> {
+    convert::tickets(state, tickets).await
+}
+
+/// An article (Bcc left out for customer users).
+pub fn article(article: &Article, for_customer: bool) -> ArticleDto {
+    convert::article(article, for_customer)
+}
+
+async fn group_names<S: Store>(state: &AppState<S>) -> std::collections::BTreeMap<u64, String> {
+    state
+        .desk()
+        .groups(Principal::SYSTEM)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|g| (g.id.0, g.name))
+        .collect()
+}
+
+/// A queue with its group's name.
+pub async fn queue<S: Store>(state: &AppState<S>, queue: &Queue) -> QueueDto {
+    let groups = group_names(state).await;
+    convert::queue(
+        queue,
+        groups.get(&queue.group_id.0).cloned().unwrap_or_default(),
+    )
+}
+
+/// An agent with group names (sign-in settings left out).
+pub async fn agent<S: Store>(state: &AppState<S>, agent: &Agent) -> AgentDto {
+    convert::agent(agent, &group_names(state).await)
+}
+
+/// A group.
+pub fn group(group: &Group) -> GroupDto {
+    convert::group(group)
+}
+
+/// A state.
+pub fn state(state: &State) -> StateDto {
+    convert::state(state)
+}
+
+/// A customer company.
+pub fn customer(customer: &Customer) -> CustomerDto {
+    convert::customer(customer)
+}
+
+/// A customer user.
+pub fn customer_user(user: &CustomerUser) -> CustomerUserDto {
+    convert::customer_user(user)
+}
+
+/// A change-feed entry.
+pub fn change(change: &Change) -> ChangeDto {
+    convert::change(change)
+}
+
+/// An API token (never its secret), with its owner's login.
+pub fn token(token: &ApiToken, login: String) -> TokenDto {
+    convert::token(token, login)
+}
