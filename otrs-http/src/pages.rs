@@ -64,7 +64,28 @@ pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
             )
             .route(&format!("{base}/logout"), post(logout::<S>));
     }
-    router
+    router.layer(axum::middleware::from_fn(same_origin))
+}
+
+/// Refuses form posts from other sites: a browser's `Origin` must name this host. (The forms
+/// before sign-in have no session, hence no CSRF token; this also stops login CSRF.)
+async fn same_origin(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() != axum::http::Method::GET
+        && request.method() != axum::http::Method::HEAD
+        && let Some(origin) = request.headers().get(header::ORIGIN)
+    {
+        let origin = origin.to_str().unwrap_or("");
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if origin == "null" || origin_host != host {
+            return ApiError::new("csrf", "form posts must come from this site").into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Which interface a page belongs to, from its path.

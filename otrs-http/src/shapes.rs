@@ -3,14 +3,15 @@
 
 use otrs_core::Principal;
 use otrs_core::model::{
-    Agent, ApiToken, Article, Change, Customer, CustomerUser, Group, Queue, State, Ticket,
+    Agent, ApiToken, Article, Change, Customer, CustomerUser, Group, HistoryEntry, Link, Queue,
+    State, Ticket, TimeAccountingEntry,
 };
 use otrs_core::store::Store;
 
 use crate::api::convert;
 use crate::dto::{
-    AgentDto, ArticleDto, ChangeDto, CustomerDto, CustomerUserDto, GroupDto, QueueDto, StateDto,
-    TicketDto, TokenDto,
+    AgentDto, ArticleDto, ChangeDto, CustomerDto, CustomerUserDto, GroupDto, HistoryDto, LinkDto,
+    QueueDto, StateDto, TicketDto, TimeEntryDto, TokenDto,
 };
 use crate::state::AppState;
 
@@ -23,6 +24,24 @@ pub async fn ticket<S: Store>(state: &AppState<S>, ticket: &Ticket) -> TicketDto
 /// Several tickets.
 pub async fn tickets<S: Store>(state: &AppState<S>, tickets: &[Ticket]) -> Vec<TicketDto> {
     convert::tickets(state, tickets).await
+}
+
+/// History rows with the names of queue, state and owner at the time.
+pub async fn history<S: Store>(state: &AppState<S>, rows: &[HistoryEntry]) -> Vec<HistoryDto> {
+    let names = state.names().await;
+    rows.iter()
+        .map(|row| convert::history(&names, row))
+        .collect()
+}
+
+/// A link.
+pub fn link(link: &Link) -> LinkDto {
+    convert::link(link)
+}
+
+/// A time-accounting row.
+pub fn time_entry(entry: &TimeAccountingEntry) -> TimeEntryDto {
+    convert::time_entry(entry)
 }
 
 /// An article (Bcc left out for customer users).

@@ -2,7 +2,6 @@
 //! rules and does the cryptography and the mailing around them.
 
 use axum::http::HeaderValue;
-use chrono::Duration;
 use otrs_core::Principal;
 use otrs_core::desk::{AccountKind, SecondFactor, SessionInfo, SignIn};
 use otrs_core::model::{OneTimeTokenPurpose, SessionRecord};
@@ -296,5 +295,5 @@ pub(crate) fn expires_at<S: Store>(
     state: &AppState<S>,
     record: &SessionRecord,
 ) -> chrono::DateTime<chrono::Utc> {
-    record.created_at + state.config().sessions.absolute.min(Duration::days(3650))
+    record.created_at + state.config().sessions.absolute
 }

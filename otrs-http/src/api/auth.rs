@@ -114,7 +114,6 @@ pub(crate) async fn login<S: Store>(
         header::SET_COOKIE,
         signin::session_cookie(&state, &new.secret),
     );
-    let _ = new.sign_in;
     Ok(response)
 }
 

@@ -90,6 +90,21 @@ async fn pages_escape_everything_users_typed_or_stored() {
         .await;
         assert!(!r.text().contains("\"><script>"), "{}", r.text());
     }
+    // Form posts from another site are refused (login CSRF).
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/agent/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "desk.example.com")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(encode(&[
+            ("login", "alice"),
+            ("password", PASSWORD),
+        ])))
+        .unwrap();
+    let r = w.send(request).await;
+    assert_eq!(r.status, 403);
+    assert!(r.header("set-cookie").is_empty());
     // A stored name with markup is shown as text.
     let admin = w.session(Principal::Agent(w.admin)).await;
     let r = w
