@@ -137,13 +137,23 @@ fn totp(secret: &str) -> Option<TOTP> {
     Some(TOTP::new_unchecked(TotpAlgorithm::SHA1, 6, 1, 30, bytes))
 }
 
-/// True if `code` is the TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of `secret` at `unix_time`,
-/// or of the step before or after.
-pub fn totp_matches(secret: &str, code: &str, unix_time: u64) -> bool {
+/// The 30-second time step whose TOTP code (RFC 6238: SHA-1, 6 digits) of `secret` is `code`,
+/// looking at the step of `unix_time` and the one before and after it.
+pub fn totp_step(secret: &str, code: &str, unix_time: u64) -> Option<u64> {
     let code = code.trim();
-    code.len() == 6
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && totp(secret).is_some_and(|t| t.check(code, unix_time))
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let totp = totp(secret)?;
+    let step = unix_time / 30;
+    [step, step.saturating_sub(1), step + 1]
+        .into_iter()
+        .find(|s| constant_time_eq(&totp.generate(s * 30), code))
+}
+
+/// True if `code` is the TOTP code of `secret` at `unix_time`, or of the step before or after.
+pub fn totp_matches(secret: &str, code: &str, unix_time: u64) -> bool {
+    totp_step(secret, code, unix_time).is_some()
 }
 
 /// The TOTP code of `secret` at `unix_time` (for tests and tools).
@@ -207,6 +217,8 @@ mod tests {
         );
         assert!(!totp_matches(&secret, "287082", 59 + 90));
         assert!(!totp_matches(&secret, "28708", 59));
+        assert_eq!(totp_step(&secret, "287082", 59), Some(1));
+        assert_eq!(totp_step(&secret, "287082", 89), Some(1));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use otrs_core::store::Store;
 use crate::auth::SESSION_COOKIE;
 use crate::crypto::{
     digest, email_code_digest, hash_password_async, new_email_code, new_totp_secret, otpauth_uri,
-    qr_svg, random_hex, totp_matches, verify_password_async,
+    qr_svg, random_hex, totp_step, verify_password_async,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -140,7 +140,7 @@ pub(crate) async fn second_factor<S: Store>(
             principal,
             &state.config().auth,
             Some(&email_digest),
-            |secret| totp_matches(secret, code, now),
+            |secret| totp_step(secret, code, now),
         )
         .await?;
     state.desk().complete_second_factor(session_digest).await?;
@@ -254,7 +254,7 @@ pub(crate) async fn totp_confirm<S: Store>(
     let now = unix_now(state);
     state
         .desk()
-        .enable_totp(principal, secret.trim(), |s| totp_matches(s, code, now))
+        .enable_totp(principal, secret.trim(), |s| totp_step(s, code, now))
         .await?;
     Ok(())
 }

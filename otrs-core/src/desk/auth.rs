@@ -24,6 +24,10 @@ use crate::store::{Store, StoreTx};
 /// The preference holding the chosen second factor (`totp` or `email`; absent = none).
 pub const TWO_FACTOR_PREFERENCE: &str = "auth.two_factor";
 
+/// The preference holding the last TOTP time step that signed in, so that a code is never
+/// accepted twice (RFC 6238, section 5.2).
+const TOTP_STEP_PREFERENCE: &str = "auth.totp_last_step";
+
 /// The message of every failed sign-in, so that a caller cannot tell an unknown login from a
 /// wrong password or a locked account.
 const SIGN_IN_FAILED: &str = "sign-in failed: wrong login or password, or the account is locked";
@@ -272,6 +276,28 @@ impl Account {
             Some(m) => preferences.insert(TWO_FACTOR_PREFERENCE.to_owned(), m.to_owned()),
             None => preferences.remove(TWO_FACTOR_PREFERENCE),
         };
+        preferences.remove(TOTP_STEP_PREFERENCE);
+    }
+
+    fn preferences_mut(&mut self) -> &mut std::collections::BTreeMap<String, String> {
+        match self {
+            Account::Agent(a) => &mut a.preferences,
+            Account::Customer(c) => &mut c.preferences,
+        }
+    }
+
+    /// Accepts a TOTP time step only if it is later than the last one used, and remembers it.
+    fn use_totp_step(&mut self, step: u64) -> bool {
+        let last = self
+            .preferences_mut()
+            .get(TOTP_STEP_PREFERENCE)
+            .and_then(|v| v.parse::<u64>().ok());
+        if last.is_some_and(|last| step <= last) {
+            return false;
+        }
+        self.preferences_mut()
+            .insert(TOTP_STEP_PREFERENCE.to_owned(), step.to_string());
+        true
     }
 
     fn sign_in(&self) -> SignIn {
@@ -456,8 +482,9 @@ impl<S: Store> Desk<S> {
         })
     }
 
-    /// Checks the second factor of a sign-in: a TOTP code (`totp_ok` gets the secret and says
-    /// whether the code matches it) or an e-mail code (the digest of the code the user typed, as
+    /// Checks the second factor of a sign-in: a TOTP code (`totp_step` gets the secret and
+    /// returns the time step the code belongs to, if it matches; a step is accepted once, and
+    /// only after the last one used) or an e-mail code (the digest of the code the user typed, as
     /// issued with [`Desk::issue_one_time_token`]; it is used up). A wrong code counts as a failed
     /// sign-in, like a wrong password.
     pub async fn verify_second_factor(
@@ -465,7 +492,7 @@ impl<S: Store> Desk<S> {
         principal: Principal,
         policy: &AuthPolicy,
         email_code_digest: Option<&str>,
-        totp_ok: impl Fn(&str) -> bool,
+        totp_step: impl Fn(&str) -> Option<u64>,
     ) -> Result<(), DeskError> {
         write_tx!(self, |tx| async {
             let Some(mut account) = self.account(&mut tx, principal).await? else {
@@ -476,7 +503,10 @@ impl<S: Store> Desk<S> {
             }
             let matched = match account.second_factor() {
                 SecondFactor::None => true,
-                SecondFactor::Totp { secret } => totp_ok(&secret),
+                SecondFactor::Totp { secret } => match totp_step(&secret) {
+                    Some(step) => account.use_totp_step(step),
+                    None => false,
+                },
                 SecondFactor::Email { .. } => match email_code_digest {
                     Some(digest) => self
                         .redeem_in(&mut tx, digest, OneTimeTokenPurpose::EmailCode, principal)
@@ -486,10 +516,9 @@ impl<S: Store> Desk<S> {
                 },
             };
             if matched {
-                if account.failed_logins() != 0 {
-                    account.set_failed_logins(0);
-                    self.save_account(&mut tx, &account).await?;
-                }
+                // Saved whether or not the failure count changes: a TOTP step is used up.
+                account.set_failed_logins(0);
+                self.save_account(&mut tx, &account).await?;
                 return Ok(Ok(()));
             }
             self.count_failure(&mut tx, &mut account, policy).await?;
@@ -571,14 +600,14 @@ impl<S: Store> Desk<S> {
         })
     }
 
-    /// Sets up a TOTP authenticator app for the actor's own account. `code_ok` gets the secret
-    /// and says whether the code the user read from the app matches it; only a verified secret is
-    /// kept.
+    /// Sets up a TOTP authenticator app for the actor's own account. `code_step` gets the secret
+    /// and returns the time step of the code the user read from the app, if it matches; only a
+    /// verified secret is kept, and that code is used up.
     pub async fn enable_totp(
         &self,
         actor: Principal,
         secret: &str,
-        code_ok: impl FnOnce(&str) -> bool,
+        code_step: impl FnOnce(&str) -> Option<u64>,
     ) -> Result<(), DeskError> {
         if !is_totp_secret(secret) {
             return Err(DeskError::invalid(
@@ -586,12 +615,12 @@ impl<S: Store> Desk<S> {
                 "must be 16 to 128 Base32 characters (A-Z, 2-7)",
             ));
         }
-        if !code_ok(secret) {
+        let Some(step) = code_step(secret) else {
             return Err(DeskError::invalid(
                 "code",
                 "does not match the secret (check the time on the device)",
             ));
-        }
+        };
         write_tx!(self, |tx| async {
             let (mut account, _) = self
                 .managed_account(
@@ -602,6 +631,9 @@ impl<S: Store> Desk<S> {
                 )
                 .await?;
             account.set_second_factor(Some(secret.to_owned()), Some("totp"));
+            account
+                .preferences_mut()
+                .insert(TOTP_STEP_PREFERENCE.to_owned(), step.to_string());
             self.save_account(&mut tx, &account).await
         })
     }

@@ -304,5 +304,35 @@ async fn the_two_factor_page_shows_a_qr_code_and_takes_a_code() {
         &[("csrf_token", &csrf), ("code", &code)],
     )
     .await;
+    // The code that confirmed the setup is used up.
+    assert_eq!(r.status, 422);
+    w.clock.advance(chrono::Duration::seconds(30));
+    let now = u64::try_from(w.desk.now().timestamp()).unwrap();
+    let code = otrs_http::crypto::totp_code(&secret, now).unwrap();
+    let fields = [("csrf_token", csrf.as_str()), ("code", code.as_str())];
+    let r = form(&w, "/agent/login/second-factor", Some(&cookie), &fields).await;
     assert_eq!(r.header("location"), "/agent");
+    // And so is this one, for the next sign-in.
+    let r = form(
+        &w,
+        "/agent/login",
+        None,
+        &[("login", "alice"), ("password", PASSWORD)],
+    )
+    .await;
+    let cookie = r.header("set-cookie").split(';').next().unwrap().to_owned();
+    let html = page(&w, "/agent/login/second-factor", Some(&cookie))
+        .await
+        .text();
+    let csrf = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let fields = [("csrf_token", csrf.as_str()), ("code", code.as_str())];
+    let r = form(&w, "/agent/login/second-factor", Some(&cookie), &fields).await;
+    assert_eq!(r.status, 422);
 }
