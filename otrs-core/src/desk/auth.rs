@@ -1069,3 +1069,310 @@ fn target_key(target: Principal) -> String {
         Principal::Customer(id) => id.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::block_on;
+    use crate::clock::ManualClock;
+    use crate::desk::{DeskConfig, NewAgent, NewCustomer, NewCustomerUser};
+    use crate::store::MemoryStore;
+
+    // A stand-in for a password hash: the adapters use argon2id.
+    fn hash(password: &str) -> String {
+        format!("plain:{password}")
+    }
+
+    fn verify(password: &str) -> impl FnOnce(Option<String>) -> std::future::Ready<bool> {
+        let expected = hash(password);
+        move |stored| std::future::ready(stored.as_deref() == Some(expected.as_str()))
+    }
+
+    fn hasher(password: String) -> std::future::Ready<String> {
+        std::future::ready(hash(&password))
+    }
+
+    struct World {
+        desk: Desk<MemoryStore>,
+        clock: Arc<ManualClock>,
+        alice: AgentId,
+        bob: AgentId,
+        lacey: Principal,
+        policy: AuthPolicy,
+    }
+
+    fn world() -> World {
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap(),
+        ));
+        let desk = Desk::new(MemoryStore::new(), clock.clone(), DeskConfig::default());
+        block_on(desk.initialize()).unwrap();
+        let sys = Principal::SYSTEM;
+        let agent = |login: &str| NewAgent {
+            login: login.into(),
+            first_name: "A".into(),
+            last_name: "B".into(),
+            email: format!("{login}@example.com"),
+            password_hash: Some(hash("twelve chars ok")),
+            must_change_password: false,
+            groups: BTreeMap::new(),
+        };
+        let alice = block_on(desk.create_agent(sys, agent("alice"))).unwrap().id;
+        let bob = block_on(desk.create_agent(sys, agent("bob"))).unwrap().id;
+        block_on(desk.create_customer(
+            sys,
+            NewCustomer {
+                customer_id: "SSI".into(),
+                name: "SSI".into(),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        let lacey = block_on(desk.create_customer_user(
+            sys,
+            NewCustomerUser {
+                login: "lacey".into(),
+                first_name: "L".into(),
+                last_name: "G".into(),
+                email: "lacey@example.org".into(),
+                customer_id: "SSI".into(),
+                password_hash: Some(hash("ABcd1234")),
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+        .id;
+        World {
+            desk,
+            clock,
+            alice,
+            bob,
+            lacey: Principal::Customer(lacey),
+            policy: AuthPolicy::default(),
+        }
+    }
+
+    fn sign_in(w: &World, login: &str, password: &str) -> Result<SignIn, DeskError> {
+        block_on(
+            w.desk
+                .sign_in(AccountKind::Agent, login, &w.policy, verify(password)),
+        )
+    }
+
+    #[test]
+    fn failures_lock_the_account_until_cleared_and_success_resets_the_count() {
+        let w = world();
+        assert!(sign_in(&w, "alice", "wrong").is_err());
+        assert!(sign_in(&w, "alice", "twelve chars ok").is_ok());
+        let agent = block_on(w.desk.agent(Principal::SYSTEM, w.alice)).unwrap();
+        assert_eq!(agent.failed_logins, 0, "a success resets the count");
+        for _ in 0..5 {
+            assert!(matches!(
+                sign_in(&w, "alice", "wrong"),
+                Err(DeskError::NotAuthenticated(_))
+            ));
+        }
+        let agent = block_on(w.desk.agent(Principal::SYSTEM, w.alice)).unwrap();
+        assert_eq!(agent.validity, Validity::InvalidTemporarily);
+        assert!(sign_in(&w, "alice", "twelve chars ok").is_err());
+        // Only someone else, with the right to manage the account, clears it.
+        assert!(
+            block_on(
+                w.desk
+                    .clear_lockout(Principal::Agent(w.bob), Principal::Agent(w.alice))
+            )
+            .is_err()
+        );
+        block_on(
+            w.desk
+                .clear_lockout(Principal::SYSTEM, Principal::Agent(w.alice)),
+        )
+        .unwrap();
+        assert!(sign_in(&w, "alice", "twelve chars ok").is_ok());
+        assert!(sign_in(&w, "nobody", "twelve chars ok").is_err());
+    }
+
+    #[test]
+    fn password_changes_follow_the_policy_and_who_may_set_what() {
+        let w = world();
+        let alice = Principal::Agent(w.alice);
+        let set = |actor, target, new: &str, current: &str| {
+            block_on(
+                w.desk
+                    .set_password(actor, target, new, &w.policy, verify(current), hasher),
+            )
+        };
+        assert!(matches!(
+            set(alice, alice, "short", "twelve chars ok"),
+            Err(DeskError::Invalid(_))
+        ));
+        assert!(matches!(
+            set(alice, alice, "a new long password", "wrong"),
+            Err(DeskError::Invalid(e)) if e.0[0].field == "current_password"
+        ));
+        set(alice, alice, "a new long password", "twelve chars ok").unwrap();
+        assert!(sign_in(&w, "alice", "a new long password").is_ok());
+        // Other agents may not; admins may, and then it must be changed.
+        assert!(matches!(
+            set(Principal::Agent(w.bob), alice, "bob chose this one", ""),
+            Err(DeskError::PermissionDenied { .. })
+        ));
+        set(Principal::SYSTEM, alice, "admin chose this one", "").unwrap();
+        let signed = sign_in(&w, "alice", "admin chose this one").unwrap();
+        assert!(signed.must_change_password);
+        // While it must be changed, the current password is not asked for.
+        set(alice, alice, "alice chose this one", "not asked").unwrap();
+        assert!(
+            !sign_in(&w, "alice", "alice chose this one")
+                .unwrap()
+                .must_change_password
+        );
+        // Customer users: their own policy; they cannot reach agents.
+        assert!(matches!(
+            set(w.lacey, w.lacey, "abcdefghij1", "ABcd1234"),
+            Err(DeskError::Invalid(_))
+        ));
+        assert!(matches!(
+            set(w.lacey, alice, "Whatever12AB", ""),
+            Err(DeskError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn reset_tokens_work_once_and_expire() {
+        let w = world();
+        let reset = |digest: &str, new: &str| {
+            block_on(w.desk.reset_password(digest, new, &w.policy, hasher))
+        };
+        let found = block_on(w.desk.request_password_reset(
+            AccountKind::Agent,
+            "alice",
+            "digest-1",
+            Duration::hours(1),
+        ))
+        .unwrap();
+        assert!(found.is_some());
+        assert!(
+            block_on(w.desk.request_password_reset(
+                AccountKind::Agent,
+                "nobody",
+                "digest-x",
+                Duration::hours(1)
+            ))
+            .unwrap()
+            .is_none()
+        );
+        assert!(matches!(
+            reset("digest-1", "short"),
+            Err(DeskError::Invalid(_))
+        ));
+        reset("digest-1", "reset long password").unwrap();
+        assert!(sign_in(&w, "alice", "reset long password").is_ok());
+        assert!(reset("digest-1", "another long password").is_err());
+        block_on(w.desk.request_password_reset(
+            AccountKind::Agent,
+            "alice",
+            "digest-2",
+            Duration::hours(1),
+        ))
+        .unwrap();
+        w.clock.advance(Duration::hours(2));
+        assert!(reset("digest-2", "another long password").is_err());
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_or_old() {
+        let w = world();
+        let now = w.desk.now();
+        let session = |key: &str| SessionRecord {
+            key_digest: key.into(),
+            principal: Principal::Agent(w.alice),
+            csrf_token: "csrf".into(),
+            awaiting_second_factor: false,
+            created_at: now,
+            last_seen_at: now,
+            remote_addr: String::new(),
+        };
+        let timeouts = SessionTimeouts::default();
+        let auth = |key: &str| {
+            block_on(
+                w.desk
+                    .authenticate_session(key, timeouts, Duration::seconds(60)),
+            )
+        };
+        block_on(w.desk.create_session(&session("a"))).unwrap();
+        block_on(w.desk.create_session(&session("b"))).unwrap();
+        for _ in 0..15 {
+            w.clock.advance(Duration::hours(1));
+            assert!(auth("a").is_ok());
+        }
+        assert!(auth("b").is_err(), "idle for 15 hours");
+        w.clock.advance(Duration::hours(1) + Duration::seconds(1));
+        assert!(auth("a").is_err(), "older than 16 hours");
+        assert!(auth("a").is_err(), "and gone");
+    }
+
+    #[test]
+    fn api_tokens_are_refused_once_revoked_or_expired() {
+        let w = world();
+        let alice = Principal::Agent(w.alice);
+        let touch = Duration::seconds(60);
+        let token = block_on(
+            w.desk
+                .create_api_token(alice, w.alice, "script", "d1", None),
+        )
+        .unwrap();
+        assert_eq!(
+            block_on(w.desk.authenticate_api_token("d1", touch))
+                .unwrap()
+                .agent_id,
+            w.alice
+        );
+        assert!(block_on(w.desk.create_api_token(alice, w.bob, "x", "d2", None)).is_err());
+        assert!(matches!(
+            block_on(w.desk.revoke_api_token(Principal::Agent(w.bob), token.id)),
+            Err(DeskError::NotFound { .. })
+        ));
+        block_on(w.desk.revoke_api_token(alice, token.id)).unwrap();
+        assert!(block_on(w.desk.authenticate_api_token("d1", touch)).is_err());
+        let soon = w.desk.now() + Duration::minutes(5);
+        block_on(
+            w.desk
+                .create_api_token(alice, w.alice, "short", "d3", Some(soon)),
+        )
+        .unwrap();
+        assert!(block_on(w.desk.authenticate_api_token("d3", touch)).is_ok());
+        w.clock.advance(Duration::minutes(6));
+        assert!(block_on(w.desk.authenticate_api_token("d3", touch)).is_err());
+    }
+
+    #[test]
+    fn a_totp_step_signs_in_once() {
+        let w = world();
+        let alice = Principal::Agent(w.alice);
+        let secret = "JBSWY3DPEHPK3PXP";
+        assert!(block_on(w.desk.enable_totp(alice, "bad", |_| Some(1))).is_err());
+        assert!(block_on(w.desk.enable_totp(alice, secret, |_| None)).is_err());
+        block_on(w.desk.enable_totp(alice, secret, |_| Some(100))).unwrap();
+        let check =
+            |step: u64| {
+                block_on(w.desk.verify_second_factor(alice, &w.policy, None, |s| {
+                    (s == secret).then_some(step)
+                }))
+            };
+        assert!(check(100).is_err(), "the setup code is used up");
+        assert!(check(101).is_ok());
+        assert!(check(101).is_err(), "no replay");
+        assert!(check(102).is_ok());
+        block_on(w.desk.reset_two_factor(alice, alice)).unwrap();
+        assert_eq!(
+            block_on(w.desk.second_factor(alice)).unwrap(),
+            SecondFactor::None
+        );
+    }
+}
