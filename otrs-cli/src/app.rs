@@ -106,11 +106,17 @@ impl Setup {
                 Principal::Agent(desk.agent_by_login(Principal::SYSTEM, login).await?.id)
             }
         };
+        let shapes = otrs_http::AppState::new(
+            Arc::clone(&desk),
+            crate::commands::serve::http_config(&self.config),
+            Arc::new(otrs_http::search::NoSearchIndex),
+        );
         Ok(App {
             setup: self,
             store,
             desk,
             actor,
+            shapes,
         })
     }
 }
@@ -145,9 +151,15 @@ pub struct App {
     pub desk: Arc<Desk<AnyStore>>,
     /// Who acts (`--as`, else the system user).
     pub actor: Principal,
+    shapes: otrs_http::AppState<AnyStore>,
 }
 
 impl App {
+    /// The server state, used to print the API's JSON shapes.
+    pub fn shapes(&self) -> otrs_http::AppState<AnyStore> {
+        self.shapes.clone()
+    }
+
     /// Opens the search index and brings it up to date with the database.
     pub async fn index(&self) -> Result<TicketIndex, CliError> {
         let index = TicketIndex::open(&self.setup.index_dir())?;

@@ -22,10 +22,10 @@ pub enum CliError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The database could not be opened or failed.
-    #[error("database: {0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// A command of the desk refused or failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Desk(#[from] DeskError),
     /// The search index failed or a query does not parse.
     #[error(transparent)]

@@ -46,16 +46,18 @@ impl Output {
         }
     }
 
-    /// Prints a list: JSON `{"items": [...], "total": n}` (the API's list shape) or a table.
-    pub fn list<T: Serialize>(
+    /// Prints a list: the API shapes `dtos` as JSON `{"items": [...], "total": n}` (the API's
+    /// list shape), or `items` as a table.
+    pub fn list<D: Serialize, R>(
         &self,
-        items: &[T],
+        dtos: &[D],
+        items: &[R],
         total: u64,
         headers: &[&str],
-        row: impl Fn(&T) -> Vec<String>,
+        row: impl Fn(&R) -> Vec<String>,
     ) -> Result<(), CliError> {
         if self.json {
-            let value = serde_json::json!({ "items": items, "total": total });
+            let value = serde_json::json!({ "items": dtos, "total": total });
             let json =
                 serde_json::to_string_pretty(&value).map_err(|e| CliError::Other(e.to_string()))?;
             write_out(&format!("{json}\n"))

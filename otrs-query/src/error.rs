@@ -47,7 +47,7 @@ impl fmt::Display for ErrorClass {
 
 /// An error in a query, with the byte offset and the 1-based column (in characters) where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message} (column {column})")]
+#[error("{message}{}", if message.contains("column") { String::new() } else { format!(" (column {column})") })]
 pub struct QueryError {
     /// What kind of error this is.
     pub class: ErrorClass,

@@ -1,16 +1,26 @@
 //! The commands: each module turns parsed arguments into desk calls and prints the result.
 
 pub mod data;
+pub mod people;
 pub mod serve;
+pub mod tickets;
 
 use clap::CommandFactory;
 
+use crate::app::{App, Setup};
+use crate::cli::Global;
 use crate::cli::{Cli, Command, IndexCommand};
 use crate::error::CliError;
+use crate::output::Output;
+
+async fn open(global: &Global) -> Result<App, CliError> {
+    Setup::load(global, false)?.open().await
+}
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let global = &cli.global;
+    let output = Output { json: global.json };
     match &cli.command {
         Command::Serve(args) => serve::serve(global, args).await,
         Command::Migrate => serve::migrate(global).await,
@@ -24,7 +34,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Man { out } => man_pages(out),
-        other => Err(CliError::Other(format!("{other:?} is not available yet"))),
+        Command::Agent(c) => people::agent(&open(global).await?, output, c).await,
+        Command::Group(c) => people::group(&open(global).await?, output, c).await,
+        Command::Queue(c) => people::queue(&open(global).await?, output, c).await,
+        Command::Customer(c) => people::customer(&open(global).await?, output, c).await,
+        Command::CustomerUser(c) => people::customer_user(&open(global).await?, output, c).await,
+        Command::Ticket(c) => tickets::ticket(&open(global).await?, output, c).await,
+        Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
     }
 }
 
