@@ -184,7 +184,6 @@ impl Store for PostgresStore {
             false,
             self.limits,
             Some(Arc::clone(&self.channel)),
-            None,
         ))
     }
 
@@ -194,13 +193,7 @@ impl Store for PostgresStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
             .map_err(from_sqlx)?;
-        Ok(SqlTx::new(
-            Conn::Postgres(tx),
-            true,
-            self.limits,
-            None,
-            None,
-        ))
+        Ok(SqlTx::new(Conn::Postgres(tx), true, self.limits, None))
     }
 }
 

@@ -1,14 +1,12 @@
 //! The embedded store: one SQLite file in WAL mode.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use otrs_core::store::{Store, StoreError, StoreResult};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use tokio::sync::Semaphore;
 
 use crate::check::Limits;
 use crate::error::from_sqlx;
@@ -36,7 +34,7 @@ pub enum Synchronous {
 pub struct SqliteOptions {
     /// Durability of commits.
     pub synchronous: Synchronous,
-    /// Connections in the pool. Writers take turns on one of them; the others serve readers.
+    /// Connections for read transactions. Write transactions have one connection of their own.
     pub max_connections: u32,
     /// How long to wait for another process that holds the write lock.
     pub busy_timeout: Duration,
@@ -60,14 +58,15 @@ impl Default for SqliteOptions {
 
 /// A store in one SQLite file.
 ///
-/// Write transactions start with `BEGIN IMMEDIATE` and take turns on an in-process queue, so
-/// concurrent commands wait for each other instead of failing at lock upgrade; read transactions
-/// run beside them on their own snapshots (WAL). Other processes on the same file wait up to
-/// [`SqliteOptions::busy_timeout`].
+/// Write transactions run on one connection of their own, in turn (waiting in a fair queue for
+/// it), and start with `BEGIN IMMEDIATE`: concurrent commands wait for each other instead of
+/// failing at lock upgrade, and the writer's page cache stays warm. Read transactions run beside
+/// them on a pool of their own, each on its snapshot (WAL). Other processes on the same file wait
+/// up to [`SqliteOptions::busy_timeout`].
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
-    writer: Arc<Semaphore>,
+    readers: SqlitePool,
+    writer: SqlitePool,
     limits: Limits,
 }
 
@@ -88,22 +87,30 @@ impl SqliteStore {
             .pragma("cache_size", format!("-{}", options.cache_kib))
             .pragma("temp_store", "memory")
             .optimize_on_close(true, 1000);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.max(2))
+        // The writer first: it creates the file and switches it to WAL.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(connect.clone())
+            .await
+            .map_err(from_sqlx)?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
             .connect_with(connect)
             .await
             .map_err(from_sqlx)?;
         let store = SqliteStore {
-            pool,
-            writer: Arc::new(Semaphore::new(1)),
+            readers,
+            writer,
             limits: options.limits,
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    /// A private database in memory, for tests and tools. It has one connection, so
-    /// transactions run one after the other: a task must finish one before it begins another.
+    /// A private database in memory, for tests and tools. It has one connection, so reads and
+    /// writes run one after the other: a task must finish a transaction before it begins another.
     pub async fn open_in_memory() -> StoreResult<SqliteStore> {
         let connect = SqliteConnectOptions::new()
             .in_memory(true)
@@ -117,8 +124,8 @@ impl SqliteStore {
             .await
             .map_err(from_sqlx)?;
         let store = SqliteStore {
-            pool,
-            writer: Arc::new(Semaphore::new(1)),
+            readers: pool.clone(),
+            writer: pool,
             limits: Limits::default(),
         };
         store.migrate().await?;
@@ -129,21 +136,27 @@ impl SqliteStore {
     /// [`SqliteStore::open`]; safe to run again.
     pub async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR
-            .run(&self.pool)
+            .run(&self.writer)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))
     }
 
-    /// The connection pool, for tools that need raw SQL (benchmark baselines, diagnostics).
+    /// The pool of read connections, for tools that need raw SQL (diagnostics, baselines).
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        &self.readers
+    }
+
+    /// The one write connection, for tools that write with raw SQL (benchmark baselines). Writes
+    /// through it take their turn with the store's own.
+    pub fn write_pool(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Runs SQLite's own consistency checks (`PRAGMA integrity_check` and
     /// `PRAGMA foreign_key_check`); an error describes the first problems found.
     pub async fn check_integrity(&self) -> StoreResult<()> {
         let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await
             .map_err(from_sqlx)?;
         if rows.len() != 1 || rows[0].0 != "ok" {
@@ -153,7 +166,7 @@ impl SqliteStore {
             ));
         }
         let orphans = sqlx::query("PRAGMA foreign_key_check")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await
             .map_err(from_sqlx)?;
         if !orphans.is_empty() {
@@ -166,7 +179,8 @@ impl SqliteStore {
 
     /// Closes every connection (checkpointing the WAL into the database file).
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.readers.close().await;
+        self.writer.close().await;
     }
 
     /// Writes every table as JSON Lines (see [`crate::transfer`]); returns the rows written.
@@ -192,26 +206,16 @@ impl Store for SqliteStore {
     type Tx = SqlTx;
 
     async fn begin(&self) -> StoreResult<SqlTx> {
-        let permit = Arc::clone(&self.writer)
-            .acquire_owned()
-            .await
-            .map_err(|e| StoreError::Backend(Box::new(e)))?;
         let tx = self
-            .pool
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(from_sqlx)?;
-        Ok(SqlTx::new(
-            Conn::Sqlite(tx),
-            false,
-            self.limits,
-            None,
-            Some(permit),
-        ))
+        Ok(SqlTx::new(Conn::Sqlite(tx), false, self.limits, None))
     }
 
     async fn begin_read(&self) -> StoreResult<SqlTx> {
-        let tx = self.pool.begin().await.map_err(from_sqlx)?;
-        Ok(SqlTx::new(Conn::Sqlite(tx), true, self.limits, None, None))
+        let tx = self.readers.begin().await.map_err(from_sqlx)?;
+        Ok(SqlTx::new(Conn::Sqlite(tx), true, self.limits, None))
     }
 }

@@ -44,12 +44,10 @@ use crate::sql::{Builder, Conn, Dialect, Row, Stmt};
 ///
 /// Dropping it without [`StoreTx::commit`] rolls it back.
 pub struct SqlTx {
-    // Field order matters: the transaction must end before the writer permit is released.
     conn: Conn,
     read_only: bool,
     limits: Limits,
     notify_channel: Option<Arc<str>>,
-    _writer: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl fmt::Debug for SqlTx {
@@ -67,14 +65,12 @@ impl SqlTx {
         read_only: bool,
         limits: Limits,
         notify_channel: Option<Arc<str>>,
-        writer: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> SqlTx {
         SqlTx {
             conn,
             read_only,
             limits,
             notify_channel,
-            _writer: writer,
         }
     }
 
