@@ -65,10 +65,16 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 async fn open_desk(path: &Path) -> Arc<Desk<SqliteStore>> {
-    let options = SqliteOptions {
+    let mut options = SqliteOptions {
         synchronous: Synchronous::Full,
         ..SqliteOptions::default()
     };
+    if let Some(n) = std::env::var("OTRS_BENCH_SQLITE_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        options.max_connections = n;
+    }
     let store = SqliteStore::open(path, options).await.unwrap();
     let desk = Arc::new(Desk::new(
         store,
