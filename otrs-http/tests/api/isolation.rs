@@ -81,4 +81,26 @@ async fn a_customer_of_another_company_sees_nothing() {
     );
     assert_eq!(r.header("x-content-type-options"), "nosniff");
     assert_eq!(w.get("/api/v1/tickets", &lacey).await.json()["total"], 1);
+
+    // A ticket of her company (no customer user of hers) is hers to read too; mallory's is not.
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let r = w
+        .call(Method::POST, "/api/v1/tickets", &alice,
+            Some(json!({"title": "Company matter", "queue": "Support", "customer_id": "ssi", "article": {"kind": "phone-inbound", "body": "For the whole company."}})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let company = r.json()["id"].as_u64().unwrap();
+    assert_eq!(
+        w.get(&format!("/api/v1/tickets/{company}"), &lacey)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(w.get("/api/v1/tickets", &lacey).await.json()["total"], 2);
+    assert_eq!(
+        w.get(&format!("/api/v1/tickets/{company}"), &mallory)
+            .await
+            .status,
+        404
+    );
 }
