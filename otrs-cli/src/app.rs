@@ -50,6 +50,7 @@ impl Setup {
         let mut config = Config::load(&file, named, std::env::vars())?;
         if let Some(url) = &global.database_url {
             config.database_url = crate::config::Secret::new(url.clone());
+            config.validate()?;
         }
         Ok(Setup {
             global: global.clone(),
@@ -60,7 +61,10 @@ impl Setup {
     /// The desk settings from the configuration.
     pub fn desk_config(&self) -> DeskConfig {
         DeskConfig {
-            system_id: SystemId::new(self.config.system_id).unwrap_or_default(),
+            system_id: u8::try_from(self.config.system_id)
+                .ok()
+                .and_then(SystemId::new)
+                .unwrap_or_default(),
             time_zone: self.config.tz(),
             max_attachment_bytes: self.config.limits.max_attachment_bytes,
             system_address: self.config.smtp.from.clone(),

@@ -6,11 +6,16 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// otrs: the help desk's server and admin tool.
-///
-/// Exit codes: 0 success, 1 runtime error (including "no such ticket"), 2 usage error.
-/// Data goes to stdout, diagnostics to stderr; `--json` prints the API's JSON shapes.
 #[derive(Debug, Parser)]
-#[command(name = "otrs", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "otrs",
+    version,
+    about = "The help desk's server and admin tool.",
+    after_help = "Exit codes: 0 success, 1 runtime error (including \"no such ticket\"), 2 usage error.\n\
+                  Data goes to standard output, diagnostics to standard error; --json prints the API's JSON shapes.\n\
+                  Sort keys that start with '-' need an equals sign: --sort=-changed.",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

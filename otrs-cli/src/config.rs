@@ -20,7 +20,7 @@ pub struct Config {
     /// The public address of the web interface, used in e-mailed links.
     pub base_url: String,
     /// The SystemID inside ticket numbers (1–99).
-    pub system_id: u8,
+    pub system_id: u32,
     /// The system time zone (IANA name); "today" for ticket numbers.
     pub time_zone: String,
     /// SQLite settings.
@@ -300,7 +300,8 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |message: String| {
             Err(ConfigError::Invalid {
                 origin: "configuration".into(),

@@ -1,0 +1,10 @@
+//! The `otrs` binary, run for real in temporary directories.
+
+#![allow(clippy::unwrap_used)]
+
+mod admin;
+mod data;
+mod errors;
+mod serve;
+mod support;
+mod tickets;
