@@ -5,7 +5,7 @@
 //!
 //! - [`SqliteStore`] (feature `sqlite`, the default): one file, WAL, foreign keys on, and
 //!   `synchronous=FULL` unless [`Synchronous::Normal`] is chosen. Writers take turns
-//!   (`BEGIN IMMEDIATE` behind an in-process queue); readers run beside them.
+//!   on one write connection (`BEGIN IMMEDIATE`); readers run beside them on their own pool.
 //! - [`PostgresStore`] (feature `postgres`): for scale and for several `otrs serve` instances on
 //!   one database. Version-checked updates at READ COMMITTED; committed change-feed appends are
 //!   announced with `NOTIFY` ([`PostgresStore::listen_changes`]).
