@@ -106,13 +106,27 @@ impl HashCost {
     };
 }
 
-/// An SMTP relay (plain SMTP; a relay on the same host or a TLS-terminating one).
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the same host, or the tests' sink).
+    #[default]
+    None,
+    /// STARTTLS, required (port 587 usually). Needs the `smtp-tls` feature.
+    StartTls,
+    /// TLS from the first byte (port 465 usually). Needs the `smtp-tls` feature.
+    Tls,
+}
+
+/// An SMTP relay.
 #[derive(Clone)]
 pub struct SmtpConfig {
     /// Host name or address.
     pub host: String,
-    /// Port (25 or 587 usually).
+    /// Port (25, 465 or 587 usually).
     pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
     /// User for AUTH, if the relay needs one.
     pub username: Option<String>,
     /// Password for AUTH.
@@ -126,6 +140,7 @@ impl fmt::Debug for SmtpConfig {
         f.debug_struct("SmtpConfig")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "[hidden]"))
             .field("timeout", &self.timeout)

@@ -55,7 +55,7 @@ use axum::routing::get;
 use otrs_core::store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 
-pub use config::{HashCost, HttpConfig, SmtpConfig};
+pub use config::{HashCost, HttpConfig, SmtpConfig, SmtpTls};
 pub use error::ApiError;
 pub use state::AppState;
 

@@ -8,12 +8,14 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use otrs_core::desk::{MessageSender, SendError};
 use otrs_core::model::OutgoingMessage;
 
-use crate::config::HttpConfig;
+use crate::config::{HttpConfig, SmtpConfig, SmtpTls};
 
 /// Sends through the SMTP relay of the settings (or refuses when none is configured).
 pub struct SmtpMailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: String,
+    /// Why there is no transport although a relay is configured.
+    broken: Option<String>,
 }
 
 impl std::fmt::Debug for SmtpMailer {
@@ -21,6 +23,7 @@ impl std::fmt::Debug for SmtpMailer {
         f.debug_struct("SmtpMailer")
             .field("configured", &self.transport.is_some())
             .field("from", &self.from)
+            .field("broken", &self.broken)
             .finish()
     }
 }
@@ -50,26 +53,47 @@ fn add_recipients(
     Ok(builder)
 }
 
+fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let builder = match smtp.tls {
+        SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone()),
+        #[cfg(feature = "smtp-tls")]
+        SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+            .map_err(|e| format!("SMTP relay {}: {e}", smtp.host))?,
+        #[cfg(feature = "smtp-tls")]
+        SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
+            .map_err(|e| format!("SMTP relay {}: {e}", smtp.host))?,
+        #[cfg(not(feature = "smtp-tls"))]
+        SmtpTls::StartTls | SmtpTls::Tls => {
+            return Err("SMTP over TLS needs otrs-http built with the smtp-tls feature".to_owned());
+        }
+    };
+    let mut builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
+    if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    Ok(builder.build())
+}
+
 impl SmtpMailer {
-    /// A mailer for the relay in `config.smtp`.
+    /// A mailer for the relay in `config.smtp`. A relay that cannot be used (TLS asked for
+    /// without the `smtp-tls` feature, a bad host name) is logged, and every message to it fails.
     pub fn new(config: &HttpConfig) -> SmtpMailer {
-        let transport = config.smtp.as_ref().map(|smtp| {
-            let mut builder =
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
-                    .port(smtp.port)
-                    .timeout(Some(smtp.timeout));
-            if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
-                builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        let (transport, broken) = match config.smtp.as_ref().map(transport) {
+            None => (None, None),
+            Some(Ok(transport)) => (Some(transport), None),
+            Some(Err(reason)) => {
+                tracing::error!(%reason, "the SMTP relay cannot be used");
+                (None, Some(reason))
             }
-            builder.build()
-        });
+        };
         SmtpMailer {
             transport,
             from: config.mail_from.clone(),
+            broken,
         }
     }
 
-    /// True if a relay is configured.
+    /// True if a relay is configured and usable.
     pub fn is_configured(&self) -> bool {
         self.transport.is_some()
     }
@@ -85,7 +109,12 @@ impl SmtpMailer {
         body: &str,
     ) -> Result<(), SendError> {
         let Some(transport) = &self.transport else {
-            return Err(send_error("no SMTP relay is configured", false));
+            return Err(send_error(
+                self.broken
+                    .clone()
+                    .unwrap_or_else(|| "no SMTP relay is configured".into()),
+                false,
+            ));
         };
         let from = if from.trim().is_empty() {
             &self.from
@@ -129,5 +158,34 @@ impl MessageSender for SmtpMailer {
             &message.body,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "smtp-tls"))]
+    #[tokio::test]
+    async fn tls_without_the_feature_is_reported_not_ignored() {
+        let config = HttpConfig {
+            smtp: Some(SmtpConfig {
+                host: "smtp.example.com".into(),
+                port: 587,
+                tls: SmtpTls::StartTls,
+                username: Some("desk".into()),
+                password: Some("secret".into()),
+                timeout: std::time::Duration::from_secs(1),
+            }),
+            ..HttpConfig::default()
+        };
+        let mailer = SmtpMailer::new(&config);
+        assert!(!mailer.is_configured());
+        let error = mailer
+            .send_notice("a@example.org", "s", "b")
+            .await
+            .unwrap_err();
+        assert!(error.message.contains("smtp-tls"), "{error}");
+        assert!(!format!("{config:?}").contains("secret"));
     }
 }
