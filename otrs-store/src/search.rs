@@ -556,6 +556,54 @@ mod tests {
         ));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_committed_write_is_searchable_within_one_second() {
+        let store = crate::SqliteStore::open_in_memory().await.unwrap();
+        let clock = Arc::new(otrs_core::clock::SystemClock);
+        let desk = Desk::new(store.clone(), clock, DeskConfig::default());
+        desk.initialize().await.unwrap();
+        let index = TicketIndex::in_memory().unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let follower = {
+            let index = index.clone();
+            let store = store.clone();
+            tokio::spawn(async move {
+                index
+                    .follow(store, Duration::from_millis(250), async move {
+                        let _ = stop_rx.await;
+                    })
+                    .await;
+            })
+        };
+        let queue = desk.queue_by_name(Principal::SYSTEM, "Misc").await.unwrap();
+        for i in 0..5 {
+            let new = NewTicket::new(
+                format!("kettle {i}"),
+                queue.id,
+                ArticleInput::note("descaling needed"),
+            );
+            let ticket = desk.create_ticket(Principal::SYSTEM, new).await.unwrap();
+            let committed = std::time::Instant::now();
+            loop {
+                if index
+                    .search(&format!("number:{}", ticket.number), 1)
+                    .unwrap()
+                    .total
+                    == 1
+                {
+                    break;
+                }
+                assert!(
+                    committed.elapsed() < Duration::from_secs(1),
+                    "ticket {i} not searchable after one second"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        let _ = stop_tx.send(());
+        follower.await.unwrap();
+    }
+
     #[test]
     fn a_reopened_index_resumes_at_its_position_and_rebuild_matches() {
         let dir = tempfile::tempdir().unwrap();

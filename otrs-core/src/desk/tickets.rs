@@ -260,6 +260,17 @@ impl<S: Store> Desk<S> {
             ));
         }
 
+        // Everything read before the number is taken: the daily counter stays locked from here to
+        // the commit in the SQL stores, so the fewer round trips after it, the more creators can
+        // proceed concurrently.
+        let owner_login = match owner_id {
+            AgentId::SYSTEM => None,
+            id => Some(self.load_agent(tx, id).await?.login),
+        };
+        let responsible_login = match responsible_id {
+            AgentId::SYSTEM => None,
+            id => Some(self.load_agent(tx, id).await?.login),
+        };
         let number = self.next_ticket_number(tx, ctx.now).await?;
         let ticket = Ticket {
             id: TicketId(0),
@@ -304,8 +315,7 @@ impl<S: Store> Desk<S> {
             );
             edit.record(&ctx, HistoryType::CustomerUpdate, params, None);
         }
-        if owner_id != AgentId::SYSTEM {
-            let login = self.load_agent(tx, owner_id).await?.login;
+        if let Some(login) = owner_login {
             edit.record(
                 &ctx,
                 HistoryType::OwnerUpdate,
@@ -313,8 +323,7 @@ impl<S: Store> Desk<S> {
                 None,
             );
         }
-        if responsible_id != AgentId::SYSTEM {
-            let login = self.load_agent(tx, responsible_id).await?.login;
+        if let Some(login) = responsible_login {
             edit.record(
                 &ctx,
                 HistoryType::ResponsibleUpdate,

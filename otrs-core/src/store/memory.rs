@@ -473,10 +473,12 @@ impl MemoryTx {
             && filter
                 .pending_before
                 .is_none_or(|t| ticket.pending_until.is_some_and(|p| p < t))
-            && filter
-                .title_contains
-                .as_deref()
-                .is_none_or(|t| ticket.title.to_lowercase().contains(&t.to_lowercase()))
+            && filter.title_contains.as_deref().is_none_or(|t| {
+                ticket
+                    .title
+                    .to_ascii_lowercase()
+                    .contains(&t.to_ascii_lowercase())
+            })
     }
 
     fn list_tickets_sync(&self, query: &TicketQuery) -> TicketPage {
@@ -732,6 +734,8 @@ impl MemoryTx {
                         row.ticket_id = to;
                         row
                     }));
+                    // Oldest first, as the port promises; the sort is stable on ties.
+                    target.sort_by_key(|row| row.created_at);
                 },
             )?;
         }

@@ -20,6 +20,13 @@
 //!   Callers therefore never hold one transaction while starting another on the same task.
 //! - The store keeps the queue × state counts current on every ticket insert and update, and
 //!   appends change-feed entries only when asked to by [`StoreTx::append_change`].
+//! - A write that fails (a version conflict, a duplicate, a missing reference, a value over a
+//!   limit) changes nothing and leaves the transaction usable; the caller decides whether to go
+//!   on or roll back.
+//! - Ids are assigned by the store and may have gaps (PostgreSQL sequences skip numbers of
+//!   rolled-back transactions).
+//! - Stored times keep microseconds; anything finer is cut.
+//! - Text filters ignore the case of ASCII letters only.
 //! - Futures need no async runtime: the in-memory store's futures are always ready.
 
 mod memory;

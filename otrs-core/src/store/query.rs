@@ -65,7 +65,7 @@ pub struct TicketFilter {
     pub changed_before: Option<DateTime<Utc>>,
     /// Pending time set and before this instant (reminders due).
     pub pending_before: Option<DateTime<Utc>>,
-    /// Title contains this text (case-insensitive).
+    /// Title contains this text, ignoring the case of ASCII letters.
     pub title_contains: Option<String>,
 }
 
@@ -407,10 +407,11 @@ impl CustomerUserFilter {
     }
 }
 
-/// Case-insensitive containment where `*` stands for any text (`**` or `*` alone match all).
+/// Containment where `*` stands for any text (`**` or `*` alone match all), ignoring the case of
+/// ASCII letters (as every store does; SQLite's `lower()` folds ASCII only).
 pub fn text_matches(pattern: &str, text: &str) -> bool {
-    let pattern = pattern.to_lowercase();
-    let text = text.to_lowercase();
+    let pattern = pattern.to_ascii_lowercase();
+    let text = text.to_ascii_lowercase();
     let pieces: Vec<&str> = pattern.split('*').filter(|p| !p.is_empty()).collect();
     let mut rest = text.as_str();
     for piece in pieces {

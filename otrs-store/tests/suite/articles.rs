@@ -276,11 +276,9 @@ pub async fn merges_move_articles_their_history_and_time<S: Store>(store: S) {
     assert_eq!(moved_history, [Some(t1), Some(a1), Some(a2)]);
     assert!(dst_history.iter().all(|h| h.entry.ticket_id == target));
     assert!(src_time.is_empty());
-    let mut units: Vec<i64> = dst_time.iter().map(|t| t.units.hundredths()).collect();
-    // FIXME: the in-memory store lists merged time rows after the target's own rows, SQL stores
-    // by time ("oldest first", as the port documents); compare as sets until the core decides.
-    units.sort_unstable();
-    assert_eq!(units, [25, 50, 100]);
+    // Oldest first, as the port documents: the target's row (at 3), then the moved ones (7, 8).
+    let units: Vec<i64> = dst_time.iter().map(|t| t.units.hundredths()).collect();
+    assert_eq!(units, [50, 100, 25]);
     assert!(dst_time.iter().all(|t| t.ticket_id == target));
 
     let mut tx = store.begin().await.unwrap();
