@@ -123,10 +123,9 @@ pub enum SmtpTls {
 pub struct SmtpConfig {
     /// Host name or address.
     pub host: String,
-    /// Port (25, 465 or 587 usually).
+    /// Port: 465 means TLS from the first byte, 587 STARTTLS (both need the `smtp-tls`
+    /// feature); any other port plain SMTP.
     pub port: u16,
-    /// Transport security.
-    pub tls: SmtpTls,
     /// User for AUTH, if the relay needs one.
     pub username: Option<String>,
     /// Password for AUTH.
@@ -135,12 +134,23 @@ pub struct SmtpConfig {
     pub timeout: StdDuration,
 }
 
+impl SmtpConfig {
+    /// The transport security the port asks for: 465 → TLS, 587 → STARTTLS, else none.
+    pub fn tls(&self) -> SmtpTls {
+        match self.port {
+            465 => SmtpTls::Tls,
+            587 => SmtpTls::StartTls,
+            _ => SmtpTls::None,
+        }
+    }
+}
+
 impl fmt::Debug for SmtpConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmtpConfig")
             .field("host", &self.host)
             .field("port", &self.port)
-            .field("tls", &self.tls)
+            .field("tls", &self.tls())
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "[hidden]"))
             .field("timeout", &self.timeout)

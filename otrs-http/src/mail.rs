@@ -54,7 +54,7 @@ fn add_recipients(
 }
 
 fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let builder = match smtp.tls {
+    let builder = match smtp.tls() {
         SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone()),
         #[cfg(feature = "smtp-tls")]
         SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
@@ -172,7 +172,6 @@ mod tests {
             smtp: Some(SmtpConfig {
                 host: "smtp.example.com".into(),
                 port: 587,
-                tls: SmtpTls::StartTls,
                 username: Some("desk".into()),
                 password: Some("secret".into()),
                 timeout: std::time::Duration::from_secs(1),

@@ -385,7 +385,6 @@ impl World {
             smtp: Some(SmtpConfig {
                 host: "127.0.0.1".into(),
                 port: smtp.port,
-                tls: otrs_http::SmtpTls::None,
                 username: None,
                 password: None,
                 timeout: Duration::from_secs(5),
