@@ -10,7 +10,6 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod output;
-pub mod search;
 
 use std::process::ExitCode;
 

@@ -11,7 +11,6 @@ use crate::app::Setup;
 use crate::cli::{Global, ServeArgs};
 use crate::config::Config;
 use crate::error::CliError;
-use crate::search::IndexSearch;
 
 /// How often the search index reads the change feed while serving.
 const INDEX_INTERVAL: Duration = Duration::from_millis(250);
@@ -90,11 +89,7 @@ pub async fn serve(global: &Global, args: &ServeArgs) -> Result<(), CliError> {
     let address = listener
         .local_addr()
         .map_err(|e| CliError::io("reading the listening address", e))?;
-    let state = AppState::new(
-        Arc::clone(&app.desk),
-        http,
-        Arc::new(IndexSearch(index.clone())),
-    );
+    let state = AppState::new(Arc::clone(&app.desk), http, Arc::new(index.clone()));
     eprintln!("otrs is listening on http://{address}/");
     eprintln!("  agents:    http://{address}/agent");
     eprintln!("  customers: http://{address}/external");

@@ -23,8 +23,8 @@ use otrs_core::store::MemoryStore;
 use otrs_core::{Desk, DeskConfig, Principal};
 use otrs_http::config::{HashCost, HttpConfig, SmtpConfig};
 use otrs_http::crypto::{digest, hash_password};
-use otrs_http::search::{TicketIndex, TicketNames};
 use otrs_http::{AppState, router};
+use otrs_store::TicketIndex;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -378,7 +378,7 @@ impl World {
             .unwrap()
             .id;
 
-        let index = Arc::new(TicketIndex::in_ram().unwrap());
+        let index = Arc::new(TicketIndex::in_memory().unwrap());
         let smtp = SmtpSink::start().await;
         let mut config = HttpConfig {
             password_hashing: HashCost::TEST,
@@ -424,34 +424,9 @@ impl World {
         world
     }
 
-    /// Puts every ticket into the search index.
+    /// Brings the search index up to date with the desk's change feed.
     pub async fn reindex(&self) {
-        let sys = Principal::SYSTEM;
-        let page = self
-            .desk
-            .list_tickets(
-                sys,
-                Default::default(),
-                Default::default(),
-                otrs_core::store::PageRequest::first(1000),
-            )
-            .await
-            .unwrap();
-        for t in page.tickets {
-            let articles = self.desk.articles(sys, t.id).await.unwrap();
-            let doc = TicketIndex::document(
-                &t,
-                &articles,
-                TicketNames {
-                    queue: "Support",
-                    state: "open",
-                    owner: "",
-                    customer: t.customer_id.as_deref().unwrap_or(""),
-                },
-            );
-            self.index.upsert(&doc).unwrap();
-        }
-        self.index.commit().unwrap();
+        self.index.catch_up(self.desk.store()).await.unwrap();
     }
 
     /// A signed-in browser session of `principal`, made directly in the store.

@@ -58,6 +58,18 @@ pub fn postgres_url() -> Option<String> {
                 std::io::stderr(),
                 "!!!! SKIPPED {test}: set OTRS_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL tests !!!!"
             );
+            // `scripts/test` lists the skipped suites at the end of the run.
+            if let Ok(log) = std::env::var("OTRS_TEST_SKIP_LOG")
+                && let Ok(mut file) = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(log)
+            {
+                let _ = writeln!(
+                    file,
+                    "otrs-store PostgreSQL suites (set OTRS_TEST_POSTGRES_URL=postgres://USER@HOST/DB)"
+                );
+            }
             None
         }
     }
