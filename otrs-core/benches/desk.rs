@@ -5,6 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+// The allocator is the embedding program's choice; glibc's spends a third of a create in
+// consolidating free lists, so the figures in docs/PERFORMANCE.md name the allocator. Set
+// OTRS_BENCH_SYSTEM_ALLOC at build time (`--cfg system_alloc`) to measure glibc's instead.
+#[cfg(not(system_alloc))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::Arc;
