@@ -6,9 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 // The allocator is the embedding program's choice; glibc's spends a third of a create in
-// consolidating free lists, so the figures in docs/PERFORMANCE.md name the allocator. Set
-// OTRS_BENCH_SYSTEM_ALLOC at build time (`--cfg system_alloc`) to measure glibc's instead.
-#[cfg(not(system_alloc))]
+// consolidating free lists, so the figures in docs/PERFORMANCE.md name the allocator (remove
+// these two lines to measure glibc's).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
