@@ -3,6 +3,10 @@
 //! moment, 50 times per backend. After every kill the store opens cleanly and every acknowledged
 //! ticket and article is there, with byte-identical attachments.
 //!
+//! The child also keeps a search index in step with the change feed, as `otrs serve` does, so
+//! kills land between commits and indexing too; after every restart the index catches up and then
+//! holds exactly one document per ticket in the database.
+//!
 //! The child is this test binary again, running only [`child_process`] with the store named in
 //! its environment; in a normal test run that test does nothing.
 
@@ -15,10 +19,10 @@ use otrs_core::clock::SystemClock;
 use otrs_core::desk::{ArticleInput, ArticleKind, NewTicket};
 use otrs_core::ids::{ArticleId, TicketId};
 use otrs_core::model::NewAttachment;
-use otrs_core::store::{Store, StoreTx};
+use otrs_core::store::{PageRequest, Store, StoreTx, TicketQuery};
 use otrs_core::{Desk, DeskConfig, Principal};
 use otrs_store::{
-    AnyStore, PostgresOptions, PostgresStore, SqliteOptions, SqliteStore, Synchronous,
+    AnyStore, PostgresOptions, PostgresStore, SqliteOptions, SqliteStore, Synchronous, TicketIndex,
 };
 use rand::Rng;
 
@@ -26,6 +30,7 @@ use crate::support;
 
 const TARGET: &str = "OTRS_STORE_DURABILITY_TARGET";
 const SEED_BASE: &str = "OTRS_STORE_DURABILITY_SEED";
+const INDEX_DIR: &str = "OTRS_STORE_DURABILITY_INDEX";
 const ROUNDS: usize = 50;
 
 /// The attachments of the ticket written with `seed`: a small and a larger file whose bytes
@@ -92,6 +97,7 @@ fn child_process() {
         return;
     };
     let seed_base: u64 = std::env::var(SEED_BASE).unwrap().parse().unwrap();
+    let index_dir = std::env::var(INDEX_DIR).unwrap();
     let url = std::env::var("OTRS_TEST_POSTGRES_URL").ok();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,6 +105,13 @@ fn child_process() {
         .unwrap();
     runtime.block_on(async move {
         let store = open(&target, url.as_deref()).await;
+        let index = TicketIndex::open(index_dir.as_ref()).unwrap();
+        let follower = store.clone();
+        tokio::spawn(async move {
+            index
+                .follow(follower, Duration::from_millis(20), std::future::pending())
+                .await;
+        });
         let desk = Desk::new(store, Arc::new(SystemClock), DeskConfig::default());
         let queue = desk
             .queue_by_name(Principal::SYSTEM, "Postmaster")
@@ -159,7 +172,7 @@ fn parse(line: &str) -> Option<Ack> {
 
 /// Starts a child, lets it write for a random while, kills it with SIGKILL, and returns what it
 /// acknowledged.
-fn run_child(target: &str, seed_base: u64) -> Vec<Ack> {
+fn run_child(target: &str, index_dir: &std::path::Path, seed_base: u64) -> Vec<Ack> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -169,6 +182,7 @@ fn run_child(target: &str, seed_base: u64) -> Vec<Ack> {
         ])
         .env(TARGET, target)
         .env(SEED_BASE, seed_base.to_string())
+        .env(INDEX_DIR, index_dir)
         .env_remove("RUST_BACKTRACE")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -241,7 +255,28 @@ async fn verify(store: &AnyStore, all: &[Ack], deep: &[Ack]) {
     tx.rollback().await.unwrap();
 }
 
+/// After a restart the index catches up with the database and holds one document per ticket.
+async fn verify_index(store: &AnyStore, index_dir: &std::path::Path) {
+    let index = TicketIndex::open(index_dir).unwrap();
+    index.catch_up(store).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let query = TicketQuery {
+        access: Default::default(),
+        filter: Default::default(),
+        sort: Default::default(),
+        page: PageRequest::first(1),
+    };
+    let tickets = tx.list_tickets(&query).await.unwrap().total;
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        index.len(),
+        tickets,
+        "the index holds one document per ticket once caught up"
+    );
+}
+
 async fn kill_and_restart(target: String, url: Option<String>) {
+    let index_dir = tempfile::tempdir().unwrap();
     // Initial data, written once.
     let store = open(&target, url.as_deref()).await;
     Desk::new(store.clone(), Arc::new(SystemClock), DeskConfig::default())
@@ -253,7 +288,7 @@ async fn kill_and_restart(target: String, url: Option<String>) {
     let started = Instant::now();
     let mut acked: Vec<Ack> = Vec::new();
     for round in 0..ROUNDS {
-        let acks = run_child(&target, (round as u64 + 1) * 1_000_000);
+        let acks = run_child(&target, index_dir.path(), (round as u64 + 1) * 1_000_000);
         // Restart: the store opens (migrations run again) and is consistent.
         let store = open(&target, url.as_deref()).await;
         if let AnyStore::Sqlite(sqlite) = &store {
@@ -261,6 +296,7 @@ async fn kill_and_restart(target: String, url: Option<String>) {
         }
         acked.extend(acks.iter().cloned());
         verify(&store, &acked, &acks).await;
+        verify_index(&store, index_dir.path()).await;
         close(store).await;
     }
     let store = open(&target, url.as_deref()).await;
