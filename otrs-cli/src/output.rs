@@ -73,18 +73,6 @@ impl Output {
             write_out(&format!("{text}\n"))
         }
     }
-
-    /// Prints one JSON object per line (machine interfaces always use this).
-    pub fn json_lines(values: impl IntoIterator<Item = serde_json::Value>) -> Result<(), CliError> {
-        let mut stdout = std::io::stdout().lock();
-        for value in values {
-            writeln!(stdout, "{value}")
-                .map_err(|e| CliError::io("writing to standard output", e))?;
-        }
-        stdout
-            .flush()
-            .map_err(|e| CliError::io("writing to standard output", e))
-    }
 }
 
 /// A table with the project's style.

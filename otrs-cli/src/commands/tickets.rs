@@ -510,16 +510,14 @@ pub async fn search(app: &App, out: Output, args: &SearchArgs) -> Result<(), Cli
             PageRequest::first(limit),
         )
         .await?;
-    let mut ranked: Vec<&Ticket> = Vec::new();
-    for id in &hits.tickets {
-        if let Some(t) = visible.tickets.iter().find(|t| t.id == *id) {
-            ranked.push(t);
-        }
-        if ranked.len() >= args.limit as usize {
-            break;
-        }
-    }
-    let tickets: Vec<Ticket> = ranked.into_iter().cloned().collect();
+    let mut by_id: std::collections::HashMap<TicketId, Ticket> =
+        visible.tickets.into_iter().map(|t| (t.id, t)).collect();
+    let tickets: Vec<Ticket> = hits
+        .tickets
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .take(args.limit as usize)
+        .collect();
     let dtos = shapes::tickets(&app.shapes(), &tickets).await;
     out.list(
         &dtos,

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::desk::{Actor, Ctx, Desk, read_tx, write_tx};
+use crate::desk::{Actor, Ctx, Desk, check_expected_version, read_tx, write_tx};
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::{AgentId, CustomerId, CustomerUserId, GroupId, QueueId, StateId};
 use crate::model::{
@@ -258,17 +258,6 @@ pub struct CustomerUserUpdate {
     pub preferences: BTreeMap<String, String>,
     /// Only apply at this version.
     pub expected_version: Option<u64>,
-}
-
-fn stale(what: String, expected: Option<u64>, actual: u64) -> Result<(), DeskError> {
-    match expected {
-        Some(expected) if expected != actual => Err(DeskError::VersionMismatch {
-            what,
-            expected,
-            actual,
-        }),
-        _ => Ok(()),
-    }
 }
 
 fn check_login(errors: &mut ValidationErrors, field: &str, login: &str) {
@@ -540,8 +529,8 @@ impl<S: Store> Desk<S> {
         let ctx = self.ctx(tx, actor).await?;
         Self::require_admin(&ctx, "change", format!("queue {id}"))?;
         let mut queue = self.load_queue(tx, id).await?;
-        stale(
-            format!("queue {}", queue.name),
+        check_expected_version(
+            || format!("queue {}", queue.name),
             u.expected_version,
             queue.version,
         )?;
@@ -668,8 +657,8 @@ impl<S: Store> Desk<S> {
             });
         }
         let mut agent = self.load_agent(tx, id).await?;
-        stale(
-            format!("agent {}", agent.login),
+        check_expected_version(
+            || format!("agent {}", agent.login),
             u.expected_version,
             agent.version,
         )?;
@@ -800,8 +789,8 @@ impl<S: Store> Desk<S> {
             .customer(id)
             .await?
             .ok_or_else(|| DeskError::not_found("customer", id))?;
-        stale(
-            format!("customer {}", customer.customer_id),
+        check_expected_version(
+            || format!("customer {}", customer.customer_id),
             u.expected_version,
             customer.version,
         )?;
@@ -978,8 +967,8 @@ impl<S: Store> Desk<S> {
             .customer_user(id)
             .await?
             .ok_or_else(|| DeskError::not_found("customer user", id))?;
-        stale(
-            format!("customer user {}", user.login),
+        check_expected_version(
+            || format!("customer user {}", user.login),
             u.expected_version,
             user.version,
         )?;

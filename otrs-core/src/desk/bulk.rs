@@ -11,7 +11,7 @@ use crate::desk::{Ctx, Desk, TicketEdit};
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::TicketId;
 use crate::model::{LinkType, ObjectRef, Permission, Principal, TimeUnits};
-use crate::store::Store;
+use crate::store::{PageRequest, Store, TicketFilter, TicketSort, TicketSortKey};
 
 /// The most tickets one bulk action takes.
 pub const MAX_BULK_TICKETS: usize = 10_000;
@@ -374,17 +374,20 @@ impl<S: Store> Desk<S> {
             BulkMerge::None => return Ok(()),
             BulkMerge::Into(target) => target,
             BulkMerge::ToOldest => {
-                let mut oldest: Option<(chrono::DateTime<chrono::Utc>, TicketId)> = None;
-                for id in &done {
-                    if let Ok(ticket) = self.ticket(actor, *id).await {
-                        let key = (ticket.created_at, ticket.id);
-                        if oldest.is_none_or(|o| key < o) {
-                            oldest = Some(key);
-                        }
-                    }
-                }
-                match oldest {
-                    Some((_, id)) => id,
+                // One read: the oldest of the tickets that went through (creation time, then id).
+                let filter = TicketFilter {
+                    ids: Some(done.clone()),
+                    ..Default::default()
+                };
+                let sort = TicketSort {
+                    key: TicketSortKey::Created,
+                    descending: false,
+                };
+                let oldest = self
+                    .list_tickets(actor, filter, sort, PageRequest::first(1))
+                    .await?;
+                match oldest.tickets.first() {
+                    Some(ticket) => ticket.id,
                     None => return Ok(()),
                 }
             }

@@ -240,6 +240,23 @@ pub(crate) fn history_row(
     }
 }
 
+/// Refuses a caller's copy at version `expected` when the stored object is at `actual`
+/// (the API's `If-Match`); `None` means the caller did not ask.
+pub(crate) fn check_expected_version(
+    what: impl FnOnce() -> String,
+    expected: Option<u64>,
+    actual: u64,
+) -> Result<(), DeskError> {
+    match expected {
+        Some(expected) if expected != actual => Err(DeskError::VersionMismatch {
+            what: what(),
+            expected,
+            actual,
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl<S: Store> Desk<S> {
     /// A desk over `store`, reading time from `clock`.
     pub fn new(store: S, clock: Arc<dyn Clock>, config: DeskConfig) -> Desk<S> {
@@ -455,14 +472,11 @@ impl<S: Store> Desk<S> {
 
     /// Refuses a stale `If-Match` version.
     pub(crate) fn ensure_version(ticket: &Ticket, expected: Option<u64>) -> Result<(), DeskError> {
-        match expected {
-            Some(expected) if expected != ticket.version => Err(DeskError::VersionMismatch {
-                what: format!("ticket {}", ticket.number),
-                expected,
-                actual: ticket.version,
-            }),
-            _ => Ok(()),
-        }
+        check_expected_version(
+            || format!("ticket {}", ticket.number),
+            expected,
+            ticket.version,
+        )
     }
 
     /// Writes a changed ticket, its history rows and a change-feed entry.

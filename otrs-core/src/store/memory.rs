@@ -284,6 +284,25 @@ impl MemoryTx {
         Ok(())
     }
 
+    /// Replaces the value under an existing `key`; `missing` names it when there is none.
+    fn replace<K, V, M>(
+        &mut self,
+        table: Pick<M>,
+        key: K,
+        value: V,
+        missing: impl FnOnce() -> StoreError,
+    ) -> StoreResult<()>
+    where
+        M: Table<K, V> + 'static,
+        K: Clone + Send + 'static,
+        V: Send + 'static,
+    {
+        if table(self.state_mut()?).find(&key).is_none() {
+            return Err(missing());
+        }
+        self.set(table, key, value)
+    }
+
     /// Removes `key`, remembering the value.
     fn unset<K, V, M>(&mut self, table: Pick<M>, key: K) -> StoreResult<Option<V>>
     where
@@ -1676,12 +1695,12 @@ impl StoreTx for MemoryTx {
         &mut self,
         message: &OutgoingMessage,
     ) -> impl Future<Output = StoreResult<()>> + Send {
-        sync!({
-            if !self.state().outbox.contains_key(&message.id) {
-                return Err(StoreError::not_found("message", message.id));
-            }
-            self.set(|s| &mut s.outbox, message.id, message.clone())
-        })
+        ready(self.replace(
+            |s| &mut s.outbox,
+            message.id,
+            message.clone(),
+            || StoreError::not_found("message", message.id),
+        ))
     }
 
     fn message(
@@ -1721,16 +1740,12 @@ impl StoreTx for MemoryTx {
         &mut self,
         session: &SessionRecord,
     ) -> impl Future<Output = StoreResult<()>> + Send {
-        sync!({
-            if !self.state().sessions.contains_key(&session.key_digest) {
-                return Err(StoreError::not_found("session", "(secret)"));
-            }
-            self.set(
-                |s| &mut s.sessions,
-                session.key_digest.clone(),
-                session.clone(),
-            )
-        })
+        ready(self.replace(
+            |s| &mut s.sessions,
+            session.key_digest.clone(),
+            session.clone(),
+            || StoreError::not_found("session", "(secret)"),
+        ))
     }
 
     fn delete_session(&mut self, key_digest: &str) -> impl Future<Output = StoreResult<()>> + Send {
@@ -1817,12 +1832,12 @@ impl StoreTx for MemoryTx {
         &mut self,
         token: &ApiToken,
     ) -> impl Future<Output = StoreResult<()>> + Send {
-        sync!({
-            if !self.state().api_tokens.contains_key(&token.id) {
-                return Err(StoreError::not_found("api token", token.id));
-            }
-            self.set(|s| &mut s.api_tokens, token.id, token.clone())
-        })
+        ready(self.replace(
+            |s| &mut s.api_tokens,
+            token.id,
+            token.clone(),
+            || StoreError::not_found("api token", token.id),
+        ))
     }
 
     fn api_token(
@@ -1862,16 +1877,12 @@ impl StoreTx for MemoryTx {
         &mut self,
         token: &OneTimeToken,
     ) -> impl Future<Output = StoreResult<()>> + Send {
-        sync!({
-            if !self.state().one_time_tokens.contains_key(&token.digest) {
-                return Err(StoreError::not_found("one-time token", "(secret)"));
-            }
-            self.set(
-                |s| &mut s.one_time_tokens,
-                token.digest.clone(),
-                token.clone(),
-            )
-        })
+        ready(self.replace(
+            |s| &mut s.one_time_tokens,
+            token.digest.clone(),
+            token.clone(),
+            || StoreError::not_found("one-time token", "(secret)"),
+        ))
     }
 }
 
