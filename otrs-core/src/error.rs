@@ -51,8 +51,16 @@ impl ValidationErrors {
     /// Checks a text field: trimmed length within bounds (in characters) and no NUL or other
     /// control characters except tab and line breaks when `multiline`.
     pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize, multiline: bool) {
-        let length = value.chars().count();
-        if value.trim().chars().count() < min {
+        // ASCII text (the common case) has as many characters as bytes.
+        let chars = |s: &str| {
+            if s.is_ascii() {
+                s.len()
+            } else {
+                s.chars().count()
+            }
+        };
+        let length = chars(value);
+        if min > 0 && chars(value.trim()) < min {
             if min == 1 {
                 self.add(field, "is required");
             } else {
@@ -65,7 +73,9 @@ impl ValidationErrors {
             );
         }
         let allowed = |c: char| c == '\t' || (multiline && matches!(c, '\n' | '\r'));
-        if let Some(c) = value.chars().find(|c| c.is_control() && !allowed(*c)) {
+        let may_hold_control = !value.is_ascii() || value.bytes().any(|b| b.is_ascii_control());
+        if may_hold_control && let Some(c) = value.chars().find(|c| c.is_control() && !allowed(*c))
+        {
             self.add(
                 field,
                 format!("contains the control character U+{:04X}", u32::from(c)),

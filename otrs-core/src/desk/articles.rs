@@ -198,18 +198,11 @@ impl<S: Store> Desk<S> {
         field: &str,
     ) -> Result<(), DeskError> {
         let mut errors = ValidationErrors::new();
-        let f = |name: &str| {
-            if field.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{field}.{name}")
-            }
-        };
-        errors.text(&f("subject"), &input.subject, 0, 3800, false);
-        errors.text(&f("body"), &input.body, 0, usize::MAX, true);
+        errors.text("subject", &input.subject, 0, 3800, false);
+        errors.text("body", &input.body, 0, usize::MAX, true);
         if input.body.len() as u64 > self.config.max_body_bytes {
             errors.add(
-                f("body"),
+                "body",
                 format!(
                     "is larger than the limit of {} bytes",
                     self.config.max_body_bytes
@@ -221,7 +214,7 @@ impl<S: Store> Desk<S> {
             && input.attachments.is_empty()
         {
             errors.add(
-                f("body"),
+                "body",
                 "is required (an article needs a subject, a body or an attachment)",
             );
         }
@@ -229,7 +222,7 @@ impl<S: Store> Desk<S> {
             && ct != "text/plain"
             && ct != "text/html"
         {
-            errors.add(f("content_type"), "must be text/plain or text/html");
+            errors.add("content_type", "must be text/plain or text/html");
         }
         for (name, value) in [
             ("from", &input.from),
@@ -238,17 +231,17 @@ impl<S: Store> Desk<S> {
             ("bcc", &input.bcc),
         ] {
             if let Some(value) = value {
-                errors.text(&f(name), value, 0, 3800, false);
+                errors.text(name, value, 0, 3800, false);
             }
         }
         for (name, value) in [("to", &input.to), ("cc", &input.cc), ("bcc", &input.bcc)] {
             for address in value.iter().flat_map(|v| split_addresses(v)) {
-                errors.email(&f(name), address);
+                errors.email(name, address);
             }
         }
         if input.attachments.len() > self.config.max_attachments_per_article {
             errors.add(
-                f("attachments"),
+                "attachments",
                 format!(
                     "has {} files; at most {} are allowed",
                     input.attachments.len(),
@@ -257,7 +250,7 @@ impl<S: Store> Desk<S> {
             );
         }
         for (i, attachment) in input.attachments.iter().enumerate() {
-            let af = |name: &str| f(&format!("attachments[{i}].{name}"));
+            let af = |name: &str| format!("attachments[{i}].{name}");
             errors.text(&af("filename"), &attachment.filename, 1, 255, false);
             if attachment.filename.contains(['/', '\\']) {
                 errors.add(af("filename"), "must not contain a path separator");
@@ -278,7 +271,7 @@ impl<S: Store> Desk<S> {
         if let Some(units) = input.time_units
             && (units < TimeUnits::ZERO || units > TimeUnits::MAX_PER_ENTRY)
         {
-            errors.add(f("time_units"), "must be between 0 and 1000000");
+            errors.add("time_units", "must be between 0 and 1000000");
         }
         for (name, value) in [
             ("message_id", &input.message_id),
@@ -286,7 +279,7 @@ impl<S: Store> Desk<S> {
             ("references", &input.references),
         ] {
             if let Some(value) = value {
-                errors.text(&f(name), value, 0, 3800, false);
+                errors.text(name, value, 0, 3800, false);
             }
         }
         // Who may write which kind.
@@ -294,7 +287,7 @@ impl<S: Store> Desk<S> {
             (Actor::Customer(_), ArticleKind::Portal) => {}
             (Actor::Customer(_), kind) => {
                 errors.add(
-                    f("kind"),
+                    "kind",
                     format!(
                         "customer users can only write portal messages, not {}",
                         kind.name()
@@ -302,14 +295,20 @@ impl<S: Store> Desk<S> {
                 );
             }
             (Actor::Agent(_), ArticleKind::Portal) if !ctx.actor.is_system() => {
-                errors.add(f("kind"), "portal messages are written by customer users");
+                errors.add("kind", "portal messages are written by customer users");
             }
             _ => {}
         }
         if input.kind == ArticleKind::EmailOutbound
             && input.to.as_deref().is_some_and(|t| t.trim().is_empty())
         {
-            errors.add(f("to"), "is required for an e-mail");
+            errors.add("to", "is required for an e-mail");
+        }
+        // Field names get the caller's prefix only when there is something to report.
+        if !field.is_empty() {
+            for error in &mut errors.0 {
+                error.field = format!("{field}.{}", error.field);
+            }
         }
         errors.into_result()
     }
@@ -906,7 +905,10 @@ impl<S: Store> Desk<S> {
 }
 
 fn article_history_param(article: &Article) -> String {
-    article.subject.chars().take(100).collect()
+    match article.subject.char_indices().nth(100) {
+        Some((cut, _)) => article.subject[..cut].to_owned(),
+        None => article.subject.clone(),
+    }
 }
 
 /// Splits an address list on commas and semicolons, dropping blanks.

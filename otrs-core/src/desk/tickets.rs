@@ -248,10 +248,19 @@ impl<S: Store> Desk<S> {
 
         let creator = ctx.actor.agent().map_or(AgentId::SYSTEM, |a| a.id);
         let owner_id = new.owner.unwrap_or(creator);
-        self.check_assignee(tx, &queue, owner_id, Permission::Owner, "owner")
+        let owner_login = self
+            .check_assignee(tx, &ctx, &queue, owner_id, Permission::Owner, "owner")
             .await?;
         let responsible_id = new.responsible.unwrap_or(AgentId::SYSTEM);
-        self.check_assignee(tx, &queue, responsible_id, Permission::Ro, "responsible")
+        let responsible_login = self
+            .check_assignee(
+                tx,
+                &ctx,
+                &queue,
+                responsible_id,
+                Permission::Ro,
+                "responsible",
+            )
             .await?;
         if new.lock && owner_id == AgentId::SYSTEM {
             return Err(DeskError::invalid(
@@ -260,17 +269,9 @@ impl<S: Store> Desk<S> {
             ));
         }
 
-        // Everything read before the number is taken: the daily counter stays locked from here to
-        // the commit in the SQL stores, so the fewer round trips after it, the more creators can
-        // proceed concurrently.
-        let owner_login = match owner_id {
-            AgentId::SYSTEM => None,
-            id => Some(self.load_agent(tx, id).await?.login),
-        };
-        let responsible_login = match responsible_id {
-            AgentId::SYSTEM => None,
-            id => Some(self.load_agent(tx, id).await?.login),
-        };
+        // Everything is read before the number is taken: the daily counter stays locked from here
+        // to the commit in the SQL stores, so the fewer round trips after it, the more creators
+        // can proceed concurrently.
         let number = self.next_ticket_number(tx, ctx.now).await?;
         let ticket = Ticket {
             id: TicketId(0),
@@ -395,22 +396,29 @@ impl<S: Store> Desk<S> {
     }
 
     /// Checks that `agent` may be owner (or responsible) of tickets in `queue`.
+    /// Returns the agent's login (`None` for the system user, who needs no check). The acting
+    /// agent is taken from `ctx` rather than loaded again.
     async fn check_assignee(
         &self,
         tx: &mut S::Tx,
+        ctx: &Ctx,
         queue: &crate::model::Queue,
         agent: AgentId,
         permission: Permission,
         field: &'static str,
-    ) -> Result<(), DeskError> {
+    ) -> Result<Option<String>, DeskError> {
         if agent == AgentId::SYSTEM {
-            return Ok(());
+            return Ok(None);
         }
-        let Some(candidate) = tx.agent(agent).await? else {
-            return Err(DeskError::invalid(
-                field,
-                format!("agent {agent} does not exist"),
-            ));
+        let loaded;
+        let candidate = match ctx.actor.agent() {
+            Some(actor) if actor.id == agent => actor,
+            _ => {
+                loaded = tx.agent(agent).await?.ok_or_else(|| {
+                    DeskError::invalid(field, format!("agent {agent} does not exist"))
+                })?;
+                &loaded
+            }
         };
         if !candidate.validity.is_valid() {
             return Err(DeskError::invalid(
@@ -418,7 +426,7 @@ impl<S: Store> Desk<S> {
                 format!("agent {} is {}", candidate.login, candidate.validity.name()),
             ));
         }
-        if !agent_may_use_queue(&candidate, queue, permission) {
+        if !agent_may_use_queue(candidate, queue, permission) {
             return Err(DeskError::invalid(
                 field,
                 format!(
@@ -427,7 +435,7 @@ impl<S: Store> Desk<S> {
                 ),
             ));
         }
-        Ok(())
+        Ok(Some(candidate.login.clone()))
     }
 
     /// Applies several property changes to a ticket in one command; each change checks its own
@@ -544,7 +552,7 @@ impl<S: Store> Desk<S> {
             )
             .await?;
             let queue = self.load_queue(tx, edit.ticket.queue_id).await?;
-            self.check_assignee(tx, &queue, responsible, Permission::Ro, "responsible")
+            self.check_assignee(tx, ctx, &queue, responsible, Permission::Ro, "responsible")
                 .await?;
             self.set_responsible_in(tx, ctx, edit, responsible).await?;
         }
@@ -753,7 +761,7 @@ impl<S: Store> Desk<S> {
     ) -> Result<(), DeskError> {
         if check_eligibility {
             let queue = self.load_queue(tx, edit.ticket.queue_id).await?;
-            self.check_assignee(tx, &queue, owner, Permission::Owner, "owner")
+            self.check_assignee(tx, ctx, &queue, owner, Permission::Owner, "owner")
                 .await?;
         }
         if owner == edit.ticket.owner_id {

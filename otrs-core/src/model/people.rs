@@ -245,9 +245,7 @@ pub struct Agent {
 impl Agent {
     /// "First Last".
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_owned()
+        full_name(&self.first_name, &self.last_name)
     }
 
     /// The permissions the agent holds on a group.
@@ -347,9 +345,7 @@ pub struct CustomerUser {
 impl CustomerUser {
     /// "First Last".
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_owned()
+        full_name(&self.first_name, &self.last_name)
     }
 
     /// The main CustomerID and the extra ones.
@@ -374,4 +370,18 @@ pub struct Watcher {
     pub agent_id: AgentId,
     /// Since when.
     pub since: DateTime<Utc>,
+}
+
+/// "First Last", trimmed, built without the formatting machinery (it is part of every article).
+fn full_name(first: &str, last: &str) -> String {
+    let mut name = String::with_capacity(first.len() + last.len() + 1);
+    name.push_str(first);
+    name.push(' ');
+    name.push_str(last);
+    let trimmed = name.trim();
+    if trimmed.len() == name.len() {
+        name
+    } else {
+        trimmed.to_owned()
+    }
 }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// The installation's SystemID (1 to 99), the second part of every ticket number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,9 +58,34 @@ pub fn check_digit(digits: &str) -> u8 {
 
 /// Builds the DateChecksum number for the `counter`-th ticket of `day`.
 pub fn date_checksum(day: NaiveDate, system_id: SystemId, counter: u64) -> String {
-    let body = format!("{}{}{:05}", day.format("%Y%m%d"), system_id, counter);
-    let check = check_digit(&body);
-    format!("{body}{check}")
+    // Written digit by digit rather than through the formatting machinery: this runs once per
+    // created ticket.
+    let mut number = String::with_capacity(20);
+    let date = u64::try_from(day.year()).unwrap_or(0) * 10_000
+        + u64::from(day.month()) * 100
+        + u64::from(day.day());
+    push_digits(&mut number, date, 8);
+    push_digits(&mut number, u64::from(system_id.0), 1);
+    push_digits(&mut number, counter, 5);
+    let check = check_digit(&number);
+    number.push(char::from(b'0' + check));
+    number
+}
+
+/// Appends `value` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len() - width);
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// True if `number` is a well-formed DateChecksum number of this SystemID (valid date, check digit).
@@ -147,6 +172,16 @@ mod tests {
             let n = date_checksum(d, sid, counter);
             prop_assert!(is_date_checksum(&n, sid));
             prop_assert!(n.starts_with(&d.format("%Y%m%d").to_string()));
+        }
+
+        #[test]
+        fn the_digit_writer_agrees_with_the_layout_written_by_format(
+            days in 0i64..40_000, counter in 0u64..20_000_000, sid in 1u8..=99
+        ) {
+            let d = day(2000, 1, 1) + chrono::Duration::days(days);
+            let body = format!("{}{}{:05}", d.format("%Y%m%d"), sid, counter);
+            let expected = format!("{body}{}", check_digit(&body));
+            prop_assert_eq!(date_checksum(d, SystemId::new(sid).unwrap(), counter), expected);
         }
 
         #[test]

@@ -66,7 +66,8 @@ struct MemState {
     customer_users: BTreeMap<CustomerUserId, CustomerUser>,
     day_counters: BTreeMap<NaiveDate, u64>,
     tickets: BTreeMap<TicketId, Ticket>,
-    ticket_numbers: BTreeMap<String, TicketId>,
+    // Hashed: numbers share long prefixes, which makes ordered lookups compare many bytes.
+    ticket_numbers: HashMap<String, TicketId>,
     counts: HashMap<(QueueId, StateId), u64>,
     articles: BTreeMap<ArticleId, Article>,
     ticket_articles: BTreeMap<TicketId, BTreeSet<ArticleId>>,
