@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+pub mod calendar;
 pub mod clock;
 pub mod desk;
 pub mod error;

@@ -9,5 +9,7 @@ mod bulk;
 mod links;
 mod merge;
 mod permissions;
+mod recurrence_conformance;
+mod recurrence_props;
 mod state_machine;
 mod tickets;
