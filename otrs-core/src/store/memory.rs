@@ -1454,17 +1454,34 @@ impl StoreTx for MemoryTx {
         entries: &[NewHistoryEntry],
     ) -> impl Future<Output = StoreResult<()>> + Send {
         sync!({
-            for entry in entries {
-                self.require_ticket(entry.ticket_id)?;
-                let id = HistoryId(next(&mut self.ids()?.history));
-                self.push(
-                    |s| &mut s.history,
-                    entry.ticket_id,
-                    HistoryEntry {
-                        id,
+            // Commands write several rows of one ticket at a time: each run of rows for the same
+            // ticket is checked, appended and made undoable once.
+            let mut rest = entries;
+            while let Some(first) = rest.first() {
+                let ticket = first.ticket_id;
+                let run = rest.iter().take_while(|e| e.ticket_id == ticket).count();
+                let (batch, tail) = rest.split_at(run);
+                rest = tail;
+                self.require_ticket(ticket)?;
+                let ids = self.ids()?;
+                let rows: Vec<HistoryEntry> = batch
+                    .iter()
+                    .map(|entry| HistoryEntry {
+                        id: HistoryId(next(&mut ids.history)),
                         entry: entry.clone(),
-                    },
-                )?;
+                    })
+                    .collect();
+                let list = self.state_mut()?.history.entry(ticket).or_default();
+                let before = list.len();
+                list.extend(rows);
+                self.undo.push(Box::new(move |s| {
+                    if let Some(list) = s.history.get_mut(&ticket) {
+                        list.truncate(before);
+                        if list.is_empty() {
+                            s.history.remove(&ticket);
+                        }
+                    }
+                }));
             }
             Ok(())
         })
