@@ -87,8 +87,27 @@ async fn any_store_opens_by_url() {
     let store = otrs_store::AnyStore::open(&url).await.unwrap();
     assert!(matches!(store, otrs_store::AnyStore::Sqlite(_)));
     assert!(otrs_store::AnyStore::open("mysql://nope").await.is_err());
-    if let Some(url) = support::postgres_url() {
+    // The URL names a schema of this test's own (through the connection's search path), so the
+    // migrations never touch the shared database's public schema, which other runs may hold.
+    if let Some(db) = support::postgres().await {
+        let separator = if db.url.contains('?') { '&' } else { '?' };
+        let url = format!(
+            "{}{separator}options=-c%20search_path%3D{}",
+            db.url, db.schema
+        );
         let store = otrs_store::AnyStore::open(&url).await;
-        assert!(store.is_ok(), "{store:?}");
+        assert!(
+            matches!(store, Ok(otrs_store::AnyStore::Postgres(_))),
+            "{store:?}"
+        );
+        let own_tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 \
+             AND table_name = '_sqlx_migrations'",
+        )
+        .bind(&db.schema)
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(own_tables, 1, "migrations ran in the URL's schema");
     }
 }
