@@ -65,6 +65,8 @@ id_type! {
     AppointmentId,
     /// An API token.
     ApiTokenId,
+    /// A statistic definition.
+    StatId,
 }
 
 impl AgentId {

@@ -14,6 +14,7 @@ mod links;
 mod merge;
 mod outbox;
 mod reads;
+mod stats;
 mod tickets;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ pub use bulk::{
     MAX_BULK_TICKETS, TicketOutcome,
 };
 pub use outbox::{DeliveryReport, MessageSender, SendError};
+pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
 
 /// How often a command is tried when concurrent commands keep winning.
