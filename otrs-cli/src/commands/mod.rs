@@ -3,6 +3,7 @@
 pub mod data;
 pub mod people;
 pub mod serve;
+pub mod stats;
 pub mod tickets;
 
 use clap::CommandFactory;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::CustomerUser(c) => people::customer_user(&open(global).await?, output, c).await,
         Command::Ticket(c) => tickets::ticket(&open(global).await?, output, c).await,
         Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
+        Command::Stats(c) => stats::stats(&open(global).await?, output, c).await,
     }
 }
 
