@@ -6,5 +6,6 @@ mod admin;
 mod data;
 mod errors;
 mod serve;
+mod stats;
 mod support;
 mod tickets;
