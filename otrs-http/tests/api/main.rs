@@ -12,3 +12,4 @@ mod pages;
 mod problems;
 mod signin;
 mod support;
+mod ui;
