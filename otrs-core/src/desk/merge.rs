@@ -168,6 +168,7 @@ impl<S: Store> Desk<S> {
             ctx,
             &plan.links_to_delete,
             &plan.links_to_create,
+            &plan.links_absorbed,
             &source_edit.ticket,
             &mut target_edit,
         )
@@ -200,11 +201,32 @@ impl<S: Store> Desk<S> {
         ctx: &Ctx,
         to_delete: &[LinkId],
         to_create: &[(ObjectRef, ObjectRef, LinkType)],
+        absorbed: &[(ObjectRef, LinkType)],
         source: &Ticket,
         target_edit: &mut TicketEdit,
     ) -> Result<(), DeskError> {
         for id in to_delete {
             tx.delete_link(*id).await?;
+        }
+        // A third ticket linked to both tickets keeps one link (to the target); the one to the
+        // source is gone, and its history says so.
+        for (other, link_type) in absorbed {
+            let Some(id) = other.ticket() else { continue };
+            let ticket = self.load_ticket(tx, id).await?;
+            let row = history_row(
+                &ticket,
+                ctx,
+                HistoryType::TicketLinkDelete,
+                vec![
+                    source.number.clone(),
+                    source.id.to_string(),
+                    link_type.name().into(),
+                ],
+                None,
+            );
+            tx.append_history(&[row]).await?;
+            self.feed(tx, ctx, EntityKind::Ticket, ticket.id.0, ChangeOp::Updated)
+                .await?;
         }
         for (from, to, link_type) in to_create {
             tx.insert_link(&Link {
