@@ -332,21 +332,7 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
     let customer = world.customer.0 as i64;
     // SQLite writers take turns on the store's one write connection, as the store's own do.
     let counter_pool = match world.desk.store() {
-        AnyStore::Postgres(s) => Some(
-            sqlx::postgres::PgPoolOptions::new()
-                .max_connections(2)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        sqlx::raw_sql("SET synchronous_commit TO off")
-                            .execute(conn)
-                            .await
-                            .map(|_| ())
-                    })
-                })
-                .connect_with(s.pool().connect_options().as_ref().clone())
-                .await
-                .unwrap(),
-        ),
+        AnyStore::Postgres(s) => Some(s.counter_pool().clone()),
         AnyStore::Sqlite(_) => None,
     };
     let started = Instant::now();

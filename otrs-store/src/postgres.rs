@@ -155,6 +155,12 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// The pool daily ticket counters are incremented on (autocommit, `synchronous_commit` off),
+    /// for benchmark baselines that write the same rows as the store.
+    pub fn counter_pool(&self) -> &PgPool {
+        &self.counter_pool
+    }
+
     /// The channel committed change-feed appends are announced on.
     pub fn notify_channel(&self) -> &str {
         &self.channel
