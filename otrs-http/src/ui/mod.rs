@@ -21,6 +21,7 @@ mod fields;
 mod lists;
 mod organizer;
 mod prefs;
+mod search;
 mod ticket;
 
 use std::sync::Arc;
@@ -108,6 +109,7 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             get(organizer::edit_page::<S>).post(organizer::save::<S>),
         )
         .route("/agent/notifications", get(notifications::page::<S>))
+        .route("/agent/search", get(search::page::<S>))
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

@@ -923,3 +923,46 @@ async fn the_ticket_view_has_actions_scroll_to_and_layouts() {
     assert_eq!(page(&w, "/agent/tickets/999999", &alice).await.status, 404);
     assert_eq!(page(&w, "/agent/tickets/abc", &alice).await.status, 404);
 }
+
+#[tokio::test]
+async fn the_header_search_groups_results_by_type() {
+    let w = World::new().await;
+    w.reindex().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(&w, "/agent/search?q=printer", &alice).await.text();
+    assert!(
+        html.contains("Tickets (1)") && html.contains("Printer offline"),
+        "{html}"
+    );
+    assert!(html.contains("Customers (0)") && html.contains("Queues (0)"));
+    let html = page(&w, "/agent/search?q=support", &alice).await.text();
+    assert!(
+        html.contains("Queues (1)") && html.contains("Customers (1)"),
+        "{html}"
+    );
+    // Narrowed to agents.
+    let html = page(&w, "/agent/search?q=erin&types=agents", &alice)
+        .await
+        .text();
+    assert!(
+        html.contains("Agents (1)") && !html.contains("Tickets ("),
+        "{html}"
+    );
+    // A query that does not parse: the error at the field, the other groups still there.
+    let r = page(
+        &w,
+        "/agent/search?q=title%3A%28&types=tickets&types=queues",
+        &alice,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let html = r.text();
+    assert!(
+        html.contains("id=\"search-q-error\"") && html.contains("Queues (0)"),
+        "{html}"
+    );
+    // Erin sees no Support ticket.
+    let erin = agent(&w, w.erin).await;
+    let html = page(&w, "/agent/search?q=printer", &erin).await.text();
+    assert!(html.contains("Tickets (0)") && !html.contains("Printer offline"));
+}
