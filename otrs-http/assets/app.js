@@ -116,6 +116,9 @@
     }
     var notice = doc.getElementById("new-data");
     var source = new EventSource(live.dataset.events);
+    // Leaving the page ends the stream at once (browsers allow only a few connections per site).
+    window.addEventListener("pagehide", function () { source.close(); });
+    window.addEventListener("beforeunload", function () { source.close(); });
     source.addEventListener("update", function (ev) {
       var data = JSON.parse(ev.data);
       var total = doc.getElementById("total-count");

@@ -151,7 +151,7 @@ impl IntoResponse for Page {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         );
         if let Some(cookie) = self.cookie {
             h.insert(header::SET_COOKIE, cookie);

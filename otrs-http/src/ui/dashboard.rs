@@ -176,7 +176,7 @@ pub(crate) async fn page<S: Store>(
             select #widget-kind name="kind" {
                 @for k in WidgetKind::ALL { option value=(k.key()) { (k.label()) } }
             }
-            " " button type="submit" { "＋ Add widget" }
+            " " button type="submit" { "+ Add widget" }
         }
     };
     let crumbs = Crumbs {

@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use otrs_core::store::Store;
 
 use crate::state::AppState;
@@ -50,12 +50,19 @@ pub const ACTIONS: [(&str, &str); 3] = [
 ];
 
 /// The main menu: (label, link).
-pub const MAIN_MENU: [(&str, &str); 4] = [
+pub const MAIN_MENU: [(&str, &str); 5] = [
     ("Dashboard", "/agent"),
     ("Search", "/agent/search"),
+    ("Personalization", "/agent/preferences"),
     ("Customize Organizer", "/agent/organizer"),
     ("Notifications", "/agent/notifications"),
 ];
+
+/// The bell icon (drawn here: no icon font or image request).
+const BELL_SVG: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/></svg>"#;
+
+/// The plus icon.
+const PLUS_SVG: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"><path d="M12 5v14M5 12h14"/></svg>"#;
 
 fn initials(ctx: &UiCtx) -> String {
     let a = &ctx.agent;
@@ -124,7 +131,7 @@ pub async fn agent_page_with<S: Store>(
                     div.center {
                         details.menu.bell {
                             summary aria-label={ "Notifications, " (bell.unseen) " unseen" } {
-                                "🔔"
+                                (PreEscaped(BELL_SVG))
                                 @if bell.unseen > 0 { " " span.badge { (bell.unseen) } }
                             }
                             div.popup {
@@ -145,7 +152,7 @@ pub async fn agent_page_with<S: Store>(
                             input #header-search type="search" name="q" placeholder="Search tickets, customers, agents…";
                         }
                         details.menu.right {
-                            summary aria-label="Create" { "＋" }
+                            summary aria-label="Create" { (PreEscaped(PLUS_SVG)) }
                             nav.popup aria-label="Create" {
                                 @for (label, href) in ACTIONS { a href=(href) { (label) } }
                             }

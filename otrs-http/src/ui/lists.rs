@@ -489,8 +489,12 @@ pub(crate) async fn events<S: Store>(
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
+    // A first event at once, so that the answer's head and the stream reach the browser now.
+    let ready: Result<Event, Infallible> = Ok(Event::default()
+        .event("ready")
+        .data(serde_json::json!({ "total": first.0 }).to_string()));
     let seed = (state, ctx, v, first);
-    let stream = futures_util::stream::unfold(seed, move |(state, ctx, v, last)| async move {
+    let changes = futures_util::stream::unfold(seed, move |(state, ctx, v, last)| async move {
         loop {
             tokio::time::sleep(LIVE_INTERVAL).await;
             let Ok(now) = signature(&state, &ctx, &v, upto).await else {
@@ -504,6 +508,7 @@ pub(crate) async fn events<S: Store>(
             }
         }
     });
+    let stream = futures_util::StreamExt::chain(futures_util::stream::iter([ready]), changes);
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -20,6 +20,7 @@ mod export;
 mod fields;
 mod lists;
 mod organizer;
+mod preferences;
 mod prefs;
 mod search;
 mod ticket;
@@ -69,11 +70,15 @@ impl UiCtx {
         Principal::Agent(self.agent.id)
     }
 
-    /// A time in the agent's zone, ISO-like with the zone's abbreviation.
+    /// A time in the agent's zone and chosen format, with the zone's abbreviation.
     pub fn time(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
+        let format = preferences::format_of(
+            self.agent
+                .preferences
+                .get(preferences::DATETIME_FORMAT_PREFERENCE)
+                .map(String::as_str),
+        );
+        at.with_timezone(&self.tz).format(format).to_string()
     }
 }
 
@@ -110,6 +115,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         )
         .route("/agent/notifications", get(notifications::page::<S>))
         .route("/agent/search", get(search::page::<S>))
+        .route(
+            "/agent/preferences",
+            get(preferences::page::<S>).post(preferences::save::<S>),
+        )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

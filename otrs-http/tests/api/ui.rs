@@ -966,3 +966,105 @@ async fn the_header_search_groups_results_by_type() {
     let html = page(&w, "/agent/search?q=printer", &erin).await.text();
     assert!(html.contains("Tickets (0)") && !html.contains("Printer offline"));
 }
+
+#[tokio::test]
+async fn personalization_saves_each_section_and_changes_how_times_read() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(&w, "/agent/preferences", &alice).await.text();
+    for needle in [
+        "User Profile",
+        "Security",
+        "Notification Settings",
+        "My Queues",
+        "Chat Availability",
+        "Ticket lock timeout notification",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &alice,
+        &[
+            ("section", "profile"),
+            ("time_zone", "America/New_York"),
+            ("datetime_format", "us"),
+            ("ooo_from", "2026-04-01"),
+            ("ooo_to", "2026-04-10"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let stored = w
+        .desk
+        .agent(Principal::SYSTEM, w.alice)
+        .await
+        .unwrap()
+        .preferences;
+    assert_eq!(stored["time_zone"], "America/New_York");
+    assert_eq!(stored["out_of_office"], "2026-04-01/2026-04-10");
+    // The ticket created at 09:00 UTC reads as 04:00 AM in New York.
+    let html = page(&w, &format!("/agent/tickets/{}", w.ticket.0), &alice)
+        .await
+        .text();
+    assert!(html.contains("03/02/2026 04:00 AM EST"), "{html}");
+    let support = w.support.0.to_string();
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &alice,
+        &[
+            ("section", "notifications"),
+            ("my_queues", &support),
+            ("web_ticket_create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let stored = w
+        .desk
+        .agent(Principal::SYSTEM, w.alice)
+        .await
+        .unwrap()
+        .preferences;
+    assert_eq!(stored["notify.my_queues"], support);
+    assert_eq!(stored["notify.event.ticket_create"], "web");
+    // Erin may not pick a queue she cannot read; nothing of the form is kept.
+    let erin = agent(&w, w.erin).await;
+    let before = w.desk.agent(Principal::SYSTEM, w.erin).await.unwrap();
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &erin,
+        &[
+            ("section", "notifications"),
+            ("my_queues", &support),
+            ("web_ticket_create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("you may not read queue"));
+    assert_eq!(
+        before.version,
+        w.desk
+            .agent(Principal::SYSTEM, w.erin)
+            .await
+            .unwrap()
+            .version
+    );
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &alice,
+        &[
+            ("section", "profile"),
+            ("time_zone", "Nowhere/Land"),
+            ("datetime_format", "iso"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("unknown time zone"));
+}
