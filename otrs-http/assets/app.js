@@ -153,6 +153,8 @@
             setTimeout(function () { if (tr.parentNode) tr.parentNode.removeChild(tr); }, 4000);
           });
           if (total) total.textContent = String(data.total);
+          var shown = doc.getElementById("shown-count");
+          if (shown) shown.textContent = String(tbody.querySelectorAll("tr[data-id]:not(.leaving)").length);
           updateSelected();
         });
     });

@@ -446,6 +446,17 @@ pub async fn save<S: Store, T: Serialize>(
             .map_err(|e| crate::error::internal("could not store a setting", &e))?,
         None => String::new(),
     };
+    save_text(state, agent, key, &text).await
+}
+
+/// Stores one preference as text (empty removes it).
+pub async fn save_text<S: Store>(
+    state: &AppState<S>,
+    agent: &Agent,
+    key: &str,
+    text: &str,
+) -> Result<(), ApiError> {
+    let text = text.to_owned();
     let mut preferences = BTreeMap::new();
     preferences.insert(key.to_owned(), text);
     state

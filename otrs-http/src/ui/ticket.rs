@@ -85,11 +85,20 @@ pub(crate) async fn page<S: Store>(
     let dto = convert::tickets(&state, std::slice::from_ref(&ticket))
         .await
         .remove(0);
-    let layout = query
+    let chosen = query
         .number::<u8>("layout")
         .ok()
         .flatten()
-        .filter(|n| (1..=3).contains(n))
+        .filter(|n| (1..=3).contains(n));
+    // A layout chosen in the breadcrumb bar is kept for the next ticket.
+    if let Some(n) = chosen
+        && ctx.agent.preferences.get(LAYOUT_PREFERENCE) != Some(&n.to_string())
+        && let Err(e) =
+            crate::ui::prefs::save_text(&state, &ctx.agent, LAYOUT_PREFERENCE, &n.to_string()).await
+    {
+        tracing::warn!(error = %message_of(&e), "could not keep the ticket layout");
+    }
+    let layout = chosen
         .or_else(|| {
             ctx.agent
                 .preferences

@@ -393,6 +393,90 @@ async fn an_agent_works_through_the_interface_in_chromium() {
     );
     shot(&c, "pulse.png").await;
 
+    // A row that no longer matches turns red and leaves (Open Tickets, a ticket closed).
+    c.goto(&format!("{base}/agent/tickets/list/1"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("pulse-toggle"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let answer = api_patch(
+        port,
+        &w.token_secret,
+        &format!("/api/v1/tickets/{}", w.ticket.0),
+        &json!({ "state": "closed successful" }),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let row = format!("tr[data-id=\"{}\"]", w.ticket.0);
+    let html = wait_source(&c, 8, |h| h.contains("leaving\"")).await;
+    assert!(
+        html.contains("leaving\""),
+        "the closed ticket's row did not turn red"
+    );
+    shot(&c, "pulse-leaving.png").await;
+    let gone = wait_source(&c, 8, |h| {
+        !h.contains(&format!("data-id=\"{}\"", w.ticket.0))
+    })
+    .await;
+    assert!(
+        !gone.contains(&format!("data-id=\"{}\"", w.ticket.0)),
+        "the row stayed"
+    );
+    assert!(c.find(Locator::Css(&row)).await.is_err());
+    assert_eq!(text_of(&c, "#total-count").await, "2");
+
+    // Default mode: a notice instead.
+    c.find(Locator::Id("pulse-toggle"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.refresh().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("pulse-toggle"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    api_patch(
+        port,
+        &w.token_secret,
+        &format!("/api/v1/tickets/{}", w.ticket3.0),
+        &json!({ "title": "Mail slow today" }),
+    )
+    .await;
+    let notice = c.find(Locator::Id("new-data")).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    while notice.attr("hidden").await.unwrap().is_some() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert!(
+        notice.attr("hidden").await.unwrap().is_none(),
+        "no new-data notice"
+    );
+    assert!(
+        !c.source().await.unwrap().contains("Mail slow today"),
+        "default mode changed rows"
+    );
+
+    // The organizer's hover preview.
+    c.execute(
+        "document.querySelector('.organizer a[data-preview]').dispatchEvent(new MouseEvent('mouseenter'))",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let html = wait_source(&c, 5, |h| {
+        h.contains("class=\"preview\"") && h.contains("total)")
+    })
+    .await;
+    assert!(html.contains("class=\"preview\""), "no preview");
+    shot(&c, "organizer-preview.png").await;
+
     // --- bulk: lock and continue, change priority, merge to the oldest ---
     c.goto(&format!("{base}/agent/tickets/list/4?sort=created"))
         .await

@@ -920,6 +920,11 @@ async fn the_ticket_view_has_actions_scroll_to_and_layouts() {
     ] {
         assert!(html.contains(needle), "{needle}");
     }
+    // The chosen layout is kept for the next ticket.
+    let html = page(&w, &format!("/agent/tickets/{}", w.ticket2.0), &alice)
+        .await
+        .text();
+    assert!(html.contains("grid cols-3"));
     assert_eq!(page(&w, "/agent/tickets/999999", &alice).await.status, 404);
     assert_eq!(page(&w, "/agent/tickets/abc", &alice).await.status, 404);
 }
