@@ -10,6 +10,7 @@ mod admin;
 mod articles;
 mod auth;
 mod bulk;
+mod jobs;
 mod links;
 mod merge;
 mod outbox;
@@ -46,6 +47,11 @@ pub use auth::{
 pub use bulk::{
     BulkAction, BulkEmail, BulkLink, BulkMerge, BulkNote, BulkOutcome, BulkReport,
     MAX_BULK_TICKETS, TicketOutcome,
+};
+pub use jobs::{
+    AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,
+    MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,
+    message_id_for,
 };
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use tickets::{NewTicket, TicketUpdate};
