@@ -10,6 +10,7 @@ mod admin;
 mod articles;
 mod auth;
 mod bulk;
+mod jobs;
 mod links;
 mod merge;
 mod outbox;
@@ -47,6 +48,11 @@ pub use bulk::{
     BulkAction, BulkEmail, BulkLink, BulkMerge, BulkNote, BulkOutcome, BulkReport,
     MAX_BULK_TICKETS, TicketOutcome,
 };
+pub use jobs::{
+    AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,
+    MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,
+    message_id_for,
+};
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use tickets::{NewTicket, TicketUpdate};
 
@@ -78,6 +84,11 @@ pub struct DeskConfig {
     pub customer_default_groups: Vec<(GroupId, PermissionSet)>,
     /// Delivery attempts before an outgoing message is marked failed.
     pub max_delivery_attempts: u32,
+    /// How long the state catalogue read by one command is reused by the next ones. States are
+    /// only ever added (never renamed, retyped or deleted), and this desk forgets its copy when it
+    /// adds one, so the only effect is that a state added by another process sharing the database
+    /// is unknown here for at most this long. Zero reads it in every command.
+    pub state_cache_ttl: Duration,
 }
 
 impl Default for DeskConfig {
@@ -94,6 +105,7 @@ impl Default for DeskConfig {
             system_address: "otrs@localhost".into(),
             customer_default_groups: vec![(GroupId::USERS, PermissionSet::RW)],
             max_delivery_attempts: 5,
+            state_cache_ttl: Duration::seconds(1),
         }
     }
 }
@@ -104,6 +116,8 @@ pub struct Desk<S: Store> {
     store: S,
     clock: Arc<dyn Clock>,
     config: DeskConfig,
+    /// The state catalogue and when it was read (see [`DeskConfig::state_cache_ttl`]).
+    states_cache: parking_lot::Mutex<Option<(DateTime<Utc>, Arc<StateCatalog>)>>,
 }
 
 /// Runs `$body` (an expression using `&mut $tx`) in a write transaction, committing on success and
@@ -181,7 +195,7 @@ impl Actor {
 pub(crate) struct Ctx {
     pub(crate) actor: Actor,
     pub(crate) now: DateTime<Utc>,
-    pub(crate) states: StateCatalog,
+    pub(crate) states: Arc<StateCatalog>,
 }
 
 /// A ticket being changed inside a command, with the history rows the changes produced.
@@ -264,6 +278,7 @@ impl<S: Store> Desk<S> {
             store,
             clock,
             config,
+            states_cache: parking_lot::Mutex::new(None),
         }
     }
 
@@ -301,6 +316,25 @@ impl<S: Store> Desk<S> {
     }
 
     /// Loads the actor and the state catalogue.
+    /// The state catalogue, reused for [`DeskConfig::state_cache_ttl`] after it was read.
+    async fn state_catalog(&self, tx: &mut S::Tx) -> Result<Arc<StateCatalog>, DeskError> {
+        let now = self.clock.now();
+        if let Some((read_at, catalog)) = &*self.states_cache.lock()
+            && now >= *read_at
+            && now - *read_at < self.config.state_cache_ttl
+        {
+            return Ok(Arc::clone(catalog));
+        }
+        let catalog = Arc::new(StateCatalog::new(tx.states().await?));
+        *self.states_cache.lock() = Some((now, Arc::clone(&catalog)));
+        Ok(catalog)
+    }
+
+    /// Forgets the cached state catalogue (after this desk added states).
+    pub(crate) fn forget_states(&self) {
+        *self.states_cache.lock() = None;
+    }
+
     pub(crate) async fn ctx(&self, tx: &mut S::Tx, actor: Principal) -> Result<Ctx, DeskError> {
         let actor = match actor {
             Principal::Agent(id) => {
@@ -336,7 +370,7 @@ impl<S: Store> Desk<S> {
                 Actor::Customer(user)
             }
         };
-        let states = StateCatalog::new(tx.states().await?);
+        let states = self.state_catalog(tx).await?;
         Ok(Ctx {
             actor,
             now: self.clock.now(),

@@ -6,6 +6,7 @@ pub mod articles;
 mod catalog;
 mod customers;
 mod feed;
+mod jobs;
 mod relations;
 mod tickets;
 mod transactions;
@@ -14,6 +15,7 @@ use articles::*;
 use catalog::*;
 use customers::*;
 use feed::*;
+use jobs::*;
 use relations::*;
 use tickets::*;
 use transactions::*;
@@ -48,6 +50,12 @@ for_each_store!(
     read_transactions_refuse_writes,
     a_refused_write_leaves_the_transaction_usable,
     stale_versions_conflict_across_transactions,
+    // --- scheduler ---
+    jobs_are_claimed_with_leases_and_finished_once,
+    keyed_jobs_replace_the_pending_one_and_cancel_by_key,
+    notifications_are_per_agent_deduplicated_and_marked_seen,
+    outbox_keeps_message_ids_unique_and_attachments_byte_for_byte,
+    concurrent_claimers_never_share_a_job,
 );
 
 mod concurrent {
