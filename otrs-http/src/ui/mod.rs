@@ -113,7 +113,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             "/agent/organizer/{id}",
             get(organizer::edit_page::<S>).post(organizer::save::<S>),
         )
-        .route("/agent/notifications", get(notifications::page::<S>))
+        .route(
+            "/agent/notifications",
+            get(notifications::page::<S>).post(notifications::mark_seen::<S>),
+        )
         .route("/agent/search", get(search::page::<S>))
         .route(
             "/agent/preferences",

@@ -1073,3 +1073,54 @@ async fn personalization_saves_each_section_and_changes_how_times_read() {
     assert_eq!(r.status, 422);
     assert!(r.text().contains("unknown time zone"));
 }
+
+#[tokio::test]
+async fn the_bell_shows_the_latest_five_and_show_all_marks_them_seen() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    for i in 0..7 {
+        w.desk
+            .notify_agent(
+                Principal::SYSTEM,
+                w.alice,
+                otrs_core::model::NewAgentNotification {
+                    title: format!("Reminder {i} <b>"),
+                    body: "Team meeting".into(),
+                    link: Some("/agent/tickets/1".into()),
+                    dedup_key: None,
+                },
+            )
+            .await
+            .unwrap();
+        w.clock.advance(chrono::Duration::seconds(1));
+    }
+    let html = page(&w, "/agent", &alice).await.text();
+    let bell = html.split("Notifications, 7 unseen").nth(1).unwrap();
+    let bell = bell.split("Show All").next().unwrap();
+    assert!(bell.contains("<span class=\"badge\">7</span>"), "{bell}");
+    assert!(bell.contains("Reminder 6 &lt;b&gt;") && bell.contains("Reminder 2 &lt;b&gt;"));
+    assert!(
+        !bell.contains("Reminder 1 "),
+        "only the latest five: {bell}"
+    );
+    // Another agent's bell stays empty.
+    let erin = agent(&w, w.erin).await;
+    assert!(
+        page(&w, "/agent", &erin)
+            .await
+            .text()
+            .contains("Notifications, 0 unseen")
+    );
+    let all = page(&w, "/agent/notifications", &alice).await.text();
+    assert!(all.contains("Reminder 0 &lt;b&gt;") && all.contains("Mark all as seen"));
+    let r = submit(&w, "/agent/notifications", &alice, &[]).await;
+    assert_eq!(r.status, 303);
+    let html = page(&w, "/agent", &alice).await.text();
+    assert!(html.contains("Notifications, 0 unseen"));
+    assert!(
+        !page(&w, "/agent/notifications", &alice)
+            .await
+            .text()
+            .contains("Mark all as seen")
+    );
+}
