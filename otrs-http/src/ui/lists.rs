@@ -296,6 +296,7 @@ pub(crate) async fn page<S: Store>(
     let left = html! {
         button.button type="submit" form="selection" formaction="/agent/tickets/bulk" data-needs-selection { "✎ Bulk" }
         button.button type="submit" form="selection" formaction="/agent/tickets/export" data-needs-selection { "⤓ Export" }
+        button.button type="submit" form="selection" formaction="/agent/tickets/watch" data-needs-selection { "Watch" }
         span #selected-count.muted aria-live="polite" {}
     };
     let right = html! {

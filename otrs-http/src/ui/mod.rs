@@ -24,6 +24,7 @@ mod preferences;
 mod prefs;
 mod search;
 mod ticket;
+mod watch;
 
 use std::sync::Arc;
 
@@ -100,6 +101,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/tickets/bulk",
             get(bulk::page::<S>).post(bulk::execute::<S>),
+        )
+        .route(
+            "/agent/tickets/watch",
+            get(watch::page::<S>).post(watch::execute::<S>),
         )
         .route(
             "/agent/tickets/export",

@@ -1124,3 +1124,64 @@ async fn the_bell_shows_the_latest_five_and_show_all_marks_them_seen() {
             .contains("Mark all as seen")
     );
 }
+
+#[tokio::test]
+async fn selected_tickets_are_watched_and_unwatched() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(
+        &w,
+        &format!(
+            "/agent/tickets/watch?ids={}&ids={}",
+            w.ticket.0, w.ticket2.0
+        ),
+        &alice,
+    )
+    .await
+    .text();
+    assert!(html.contains("<strong>2</strong> selected tickets"));
+    let (a, b) = (w.ticket.0.to_string(), w.ticket2.0.to_string());
+    let r = submit(
+        &w,
+        "/agent/tickets/watch",
+        &alice,
+        &[("ids", &a), ("ids", &b), ("action", "watch")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("<strong>2</strong> of 2 tickets watched.")
+    );
+    for id in [w.ticket, w.ticket2] {
+        let watchers = w.desk.watchers(Principal::SYSTEM, id).await.unwrap();
+        assert!(
+            watchers.iter().any(|x| x.agent_id == w.alice),
+            "{watchers:?}"
+        );
+    }
+    submit(
+        &w,
+        "/agent/tickets/watch",
+        &alice,
+        &[("ids", &a), ("action", "unwatch")],
+    )
+    .await;
+    let watchers = w.desk.watchers(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert!(watchers.iter().all(|x| x.agent_id != w.alice));
+    // Erin may not read Support: her watch is refused and reported.
+    let erin = agent(&w, w.erin).await;
+    let r = submit(
+        &w,
+        "/agent/tickets/watch",
+        &erin,
+        &[("ids", &a), ("action", "watch")],
+    )
+    .await;
+    assert!(
+        r.text()
+            .contains("<strong>0</strong> of 1 tickets watched.")
+    );
+    let watchers = w.desk.watchers(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert!(watchers.iter().all(|x| x.agent_id != w.erin));
+}
