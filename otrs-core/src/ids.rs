@@ -65,6 +65,10 @@ id_type! {
     AppointmentId,
     /// An API token.
     ApiTokenId,
+    /// A calendar.
+    CalendarId,
+    /// A row of an appointment's history.
+    AppointmentHistoryId,
 }
 
 impl AgentId {

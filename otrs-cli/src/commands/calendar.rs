@@ -185,7 +185,7 @@ mod tests {
         let line = r#"{"id": "X4", "tz": "Europe/Budapest", "dtstart": "2020-05-04T08:00:00", "all_day": false, "rrule": "FREQ=DAILY;COUNT=2", "exdates": [], "window": {"from": "2020-05-01T00:00:00Z", "to": "2020-06-01T00:00:00Z"}, "disputed": true}"#;
         assert_eq!(
             expand_case(line, 1),
-            "{\"id\": \"X4\", \"occurrences\": [{\"start\": \"2020-05-04T06:00:00Z\", \"local\": \"2020-05-04T08:00:00+02:00\"}, {\"start\": \"2020-05-05T06:00:00Z\", \"local\": \"2020-05-05T08:00:00+02:00\"}]]}"
+            "{\"id\": \"X4\", \"occurrences\": [{\"start\": \"2020-05-04T06:00:00Z\", \"local\": \"2020-05-04T08:00:00+02:00\"}, {\"start\": \"2020-05-05T06:00:00Z\", \"local\": \"2020-05-05T08:00:00+02:00\"}]}"
         );
     }
 }

@@ -10,6 +10,7 @@ mod admin;
 mod articles;
 mod auth;
 mod bulk;
+mod calendar;
 mod links;
 mod merge;
 mod outbox;
@@ -46,6 +47,10 @@ pub use auth::{
 pub use bulk::{
     BulkAction, BulkEmail, BulkLink, BulkMerge, BulkNote, BulkOutcome, BulkReport,
     MAX_BULK_TICKETS, TicketOutcome,
+};
+pub use calendar::{
+    AppointmentInput, AppointmentOccurrence, AppointmentUpdate, CalendarFeed, CalendarUpdate,
+    EditScope, MAX_OCCURRENCE_WINDOW_DAYS, NewCalendar, expand_rows, series_of,
 };
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use tickets::{NewTicket, TicketUpdate};

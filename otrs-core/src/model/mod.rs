@@ -5,6 +5,7 @@
 
 mod article;
 mod auth;
+mod calendar;
 mod feed;
 mod history;
 mod link;
@@ -18,6 +19,7 @@ pub use article::{
     NewAttachment, SenderType, TimeAccountingEntry,
 };
 pub use auth::{ApiToken, OneTimeToken, OneTimeTokenPurpose, SessionRecord};
+pub use calendar::{Appointment, AppointmentAction, AppointmentHistoryEntry, Calendar};
 pub use feed::{Change, ChangeOp, EntityKind, MessageStatus, OutgoingMessage};
 pub use history::{HistoryEntry, HistoryType, NewHistoryEntry};
 pub use link::{Link, LinkType, ObjectRef};

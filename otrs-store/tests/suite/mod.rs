@@ -3,6 +3,7 @@
 //! `postgres::…`.
 
 pub mod articles;
+pub mod calendar;
 mod catalog;
 mod customers;
 mod feed;
@@ -11,6 +12,7 @@ mod tickets;
 mod transactions;
 
 use articles::*;
+use calendar::*;
 use catalog::*;
 use customers::*;
 use feed::*;
@@ -48,6 +50,10 @@ for_each_store!(
     read_transactions_refuse_writes,
     a_refused_write_leaves_the_transaction_usable,
     stale_versions_conflict_across_transactions,
+    // --- calendar ---
+    calendars_are_versioned_unique_and_found_by_token,
+    appointments_round_trip_and_are_found_by_window,
+    appointment_history_outlives_the_appointment,
 );
 
 mod concurrent {
