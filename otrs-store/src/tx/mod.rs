@@ -50,6 +50,9 @@ pub struct SqlTx {
     read_only: bool,
     limits: Limits,
     notify_channel: Option<Arc<str>>,
+    /// PostgreSQL: where daily ticket counters are incremented, outside this transaction.
+    #[cfg(feature = "postgres")]
+    counter_pool: Option<sqlx::PgPool>,
 }
 
 impl fmt::Debug for SqlTx {
@@ -73,7 +76,16 @@ impl SqlTx {
             read_only,
             limits,
             notify_channel,
+            #[cfg(feature = "postgres")]
+            counter_pool: None,
         }
+    }
+
+    /// Increments daily ticket counters on `pool`, in autocommit, instead of in this transaction.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn with_counter_pool(mut self, pool: sqlx::PgPool) -> SqlTx {
+        self.counter_pool = Some(pool);
+        self
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
