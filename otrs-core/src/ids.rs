@@ -69,6 +69,10 @@ id_type! {
     JobId,
     /// A web-view notification of an agent.
     NotificationId,
+    /// A calendar.
+    CalendarId,
+    /// A row of an appointment's history.
+    AppointmentHistoryId,
 }
 
 impl AgentId {

@@ -10,6 +10,7 @@ mod admin;
 mod articles;
 mod auth;
 mod bulk;
+mod calendar;
 mod jobs;
 mod links;
 mod merge;
@@ -47,6 +48,10 @@ pub use auth::{
 pub use bulk::{
     BulkAction, BulkEmail, BulkLink, BulkMerge, BulkNote, BulkOutcome, BulkReport,
     MAX_BULK_TICKETS, TicketOutcome,
+};
+pub use calendar::{
+    AppointmentInput, AppointmentOccurrence, AppointmentUpdate, CalendarFeed, CalendarUpdate,
+    EditScope, MAX_OCCURRENCE_WINDOW_DAYS, NewCalendar, expand_rows, series_of,
 };
 pub use jobs::{
     AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,

@@ -37,14 +37,14 @@ use std::future::Future;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{
-    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
-    JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
+    AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
 use crate::model::{
-    Agent, AgentNotification, ApiToken, Article, AttachmentContent, Change, Customer, CustomerUser,
-    Draft, Group, HistoryEntry, Job, JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef,
-    OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, Ticket, TimeAccountingEntry,
-    Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
 
 pub use memory::MemoryStore;
@@ -591,4 +591,75 @@ pub trait StoreTx: Send {
         &mut self,
         message_id: &str,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
+    // --- calendar ----------------------------------------------------------------------------
+
+    /// Inserts a calendar (name and feed token unique).
+    fn insert_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send;
+    /// Updates a calendar (version-checked).
+    fn update_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send;
+    /// Deletes a calendar; refused while it holds appointments.
+    fn delete_calendar(&mut self, id: CalendarId) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A calendar by id.
+    fn calendar(
+        &mut self,
+        id: CalendarId,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send;
+    /// A calendar by its feed token (exact).
+    fn calendar_by_feed_token(
+        &mut self,
+        token: &str,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send;
+    /// Every calendar, by id.
+    fn calendars(&mut self) -> impl Future<Output = StoreResult<Vec<Calendar>>> + Send;
+
+    /// Inserts an appointment (the calendar, and the parent of a detached occurrence, must exist).
+    fn insert_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send;
+    /// Updates an appointment (version-checked).
+    fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send;
+    /// Deletes an appointment (its detached occurrences must be deleted first).
+    fn delete_appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// An appointment by id.
+    fn appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Option<Appointment>>> + Send;
+    /// The appointments of the given calendars that may have an occurrence overlapping
+    /// `[from, to)`: `first_start_utc < to` and (`last_end_utc` unset or `> from`), by id.
+    /// Detached occurrences are included like any other row.
+    fn appointments_between(
+        &mut self,
+        calendars: &[CalendarId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send;
+    /// The detached occurrences of a series, by id.
+    fn detached_occurrences(
+        &mut self,
+        parent: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send;
+    /// Appends a row to an appointment's history.
+    fn append_appointment_history(
+        &mut self,
+        entry: &AppointmentHistoryEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The history of an appointment, oldest first (ties by id).
+    fn appointment_history(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send;
 }

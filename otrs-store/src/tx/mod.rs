@@ -11,6 +11,7 @@
 
 mod articles;
 mod auth;
+mod calendar;
 mod catalog;
 mod customers;
 mod feed;
@@ -25,14 +26,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use otrs_core::ids::{
-    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
-    JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
+    AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
 use otrs_core::model::{
-    Agent, AgentNotification, ApiToken, Article, AttachmentContent, Change, Customer, CustomerUser,
-    Draft, Group, HistoryEntry, Job, JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef,
-    OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, Ticket, TimeAccountingEntry,
-    Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
 use otrs_core::store::{
     CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, StoreError,
@@ -728,5 +729,101 @@ impl StoreTx for SqlTx {
         message_id: &str,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
         feed::message_by_message_id(self, message_id)
+    }
+
+    // --- calendar ----------------------------------------------------------------------------
+
+    fn insert_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        calendar::insert_calendar(self, calendar)
+    }
+
+    fn update_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        calendar::update_calendar(self, calendar)
+    }
+
+    fn delete_calendar(&mut self, id: CalendarId) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::delete_calendar(self, id)
+    }
+
+    fn calendar(
+        &mut self,
+        id: CalendarId,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        calendar::calendar(self, id)
+    }
+
+    fn calendar_by_feed_token(
+        &mut self,
+        token: &str,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        calendar::calendar_by_feed_token(self, token)
+    }
+
+    fn calendars(&mut self) -> impl Future<Output = StoreResult<Vec<Calendar>>> + Send {
+        calendar::calendars(self)
+    }
+
+    fn insert_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        calendar::insert_appointment(self, appointment)
+    }
+
+    fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        calendar::update_appointment(self, appointment)
+    }
+
+    fn delete_appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::delete_appointment(self, id)
+    }
+
+    fn appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Option<Appointment>>> + Send {
+        calendar::appointment(self, id)
+    }
+
+    fn appointments_between(
+        &mut self,
+        calendars: &[CalendarId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        calendar::appointments_between(self, calendars, from, to)
+    }
+
+    fn detached_occurrences(
+        &mut self,
+        parent: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        calendar::detached_occurrences(self, parent)
+    }
+
+    fn append_appointment_history(
+        &mut self,
+        entry: &AppointmentHistoryEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::append_appointment_history(self, entry)
+    }
+
+    fn appointment_history(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send {
+        calendar::appointment_history(self, id)
     }
 }
