@@ -28,7 +28,7 @@ use crate::ui::ticket::problem_page;
 use crate::ui::{UiCtx, message_of};
 
 /// The selected ticket ids of a form (`ids`, repeated).
-fn selected(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
+pub(crate) fn selected(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
     let mut ids = Vec::new();
     for v in fields.all("ids") {
         let id = v
@@ -113,7 +113,8 @@ fn refused_list(s: &Selection) -> Markup {
     }
 }
 
-fn back_of(fields: &Fields) -> String {
+/// The list to go back to (a path of the agent interface only).
+pub(crate) fn back_of(fields: &Fields) -> String {
     fields
         .get("back")
         .filter(|b| b.starts_with("/agent/") && !b.starts_with("//"))

@@ -64,10 +64,7 @@ async fn dialog<S: Store>(
         ],
         c => c,
     };
-    let back = fields
-        .get("back")
-        .filter(|b| b.starts_with("/agent/") && !b.starts_with("//"))
-        .unwrap_or("/agent/tickets/list/1");
+    let back = crate::ui::bulk::back_of(fields);
     let body = html! {
         @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
         @if ids.is_empty() {

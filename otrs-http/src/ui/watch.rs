@@ -8,44 +8,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
-use otrs_core::ids::TicketId;
 use otrs_core::store::Store;
 
 use crate::api::tickets::public_error;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::UiCtx;
-use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::bulk::{back_of, selected};
+use crate::ui::fields::{FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::problem_page;
-
-fn ids_of(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
-    let mut ids = Vec::new();
-    for v in fields.all("ids") {
-        let id: u64 = v
-            .trim()
-            .parse()
-            .map_err(|_| ApiError::invalid("ids", format!("{v:?} is not a ticket id")))?;
-        if !ids.contains(&TicketId(id)) {
-            ids.push(TicketId(id));
-        }
-    }
-    if ids.is_empty() {
-        return Err(ApiError::invalid("ids", "select at least one ticket"));
-    }
-    if ids.len() > otrs_core::desk::MAX_BULK_TICKETS {
-        return Err(ApiError::invalid("ids", "too many tickets at once"));
-    }
-    Ok(ids)
-}
-
-fn back_of(fields: &Fields) -> String {
-    fields
-        .get("back")
-        .filter(|b| b.starts_with("/agent/") && !b.starts_with("//"))
-        .unwrap_or("/agent/tickets/list/1")
-        .to_owned()
-}
 
 /// Asks whether to watch or unwatch the selected tickets.
 pub(crate) async fn page<S: Store>(
@@ -53,7 +25,7 @@ pub(crate) async fn page<S: Store>(
     Extension(ctx): Extension<Arc<UiCtx>>,
     QueryFields(query): QueryFields,
 ) -> Response {
-    let ids = match ids_of(&query) {
+    let ids = match selected(&query) {
         Ok(ids) => ids,
         Err(e) => return problem_page(&state, &ctx, "Watch", &e).await,
     };
@@ -81,7 +53,7 @@ pub(crate) async fn execute<S: Store>(
     Extension(ctx): Extension<Arc<UiCtx>>,
     FormFields(form): FormFields,
 ) -> Response {
-    let ids = match ids_of(&form) {
+    let ids = match selected(&form) {
         Ok(ids) => ids,
         Err(e) => return problem_page(&state, &ctx, "Watch", &e).await,
     };
