@@ -233,7 +233,7 @@ async fn form_page<S: Store>(
                 legend { "Link Tickets" }
                 label { input type="radio" name="link" value="none" checked[!sel("link", "together") && !sel("link", "parent")]; " Do not link" } br;
                 label { input type="radio" name="link" value="together" checked[sel("link", "together")]; " Link together" } br;
-                label { input type="radio" name="link" value="parent" checked[sel("link", "parent")]; " Link to the parent ticket number: " }
+                label { input type="radio" name="link" value="parent" checked[sel("link", "parent")]; " Link to the parent ticket (number, or title with * as a wildcard): " }
                 label.sr-only for="b-link-parent" { "Parent ticket number" }
                 input #b-link-parent name="link_parent" value=(v("link_parent"));
             }
@@ -242,7 +242,7 @@ async fn form_page<S: Store>(
                 p.note { "A merge cannot be undone." }
                 label { input type="radio" name="merge" value="none" checked[!sel("merge", "oldest") && !sel("merge", "into")]; " Do not merge" } br;
                 label { input type="radio" name="merge" value="oldest" checked[sel("merge", "oldest")]; " Merge to oldest" } br;
-                label { input type="radio" name="merge" value="into" checked[sel("merge", "into")]; " Merge into ticket number: " }
+                label { input type="radio" name="merge" value="into" checked[sel("merge", "into")]; " Merge into ticket (number, or title with * as a wildcard): " }
                 label.sr-only for="b-merge-into" { "Target ticket number" }
                 input #b-merge-into name="merge_into" value=(v("merge_into"));
             }
@@ -283,21 +283,67 @@ fn units(fields: &Fields, key: &str) -> Result<Option<TimeUnits>, ApiError> {
         .ok_or_else(|| ApiError::invalid(key, "must be a non-negative number of units"))
 }
 
+/// The ticket a link or merge target names: its number, or a title (with `*` as a wildcard)
+/// that exactly one ticket the agent may read matches.
 async fn ticket_by_number<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     fields: &Fields,
     key: &str,
 ) -> Result<TicketId, ApiError> {
-    let number = fields.text(key);
-    if number.is_empty() {
-        return Err(ApiError::invalid(key, "enter a ticket number"));
+    let text = fields.text(key);
+    if text.is_empty() {
+        return Err(ApiError::invalid(key, "enter a ticket number or title"));
     }
-    Ok(state
+    if text.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(t) = state.desk().ticket_by_number(ctx.principal(), &text).await
+    {
+        return Ok(t.id);
+    }
+    let words: Vec<&str> = text
+        .split('*')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(longest) = words.iter().max_by_key(|w| w.len()) else {
+        return Err(ApiError::invalid(key, "enter a ticket number or title"));
+    };
+    let page = state
         .desk()
-        .ticket_by_number(ctx.principal(), &number)
-        .await?
-        .id)
+        .list_tickets(
+            ctx.principal(),
+            otrs_core::store::TicketFilter {
+                title_contains: Some((*longest).to_owned()),
+                ..Default::default()
+            },
+            otrs_core::store::TicketSort::default(),
+            otrs_core::store::PageRequest::page(1, 50),
+        )
+        .await?;
+    let found: Vec<_> = page
+        .tickets
+        .iter()
+        .filter(|t| crate::api::text_matches(&text, &t.title))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(ApiError::invalid(
+            key,
+            format!("no ticket matches {text:?}"),
+        )),
+        many => Err(ApiError::invalid(
+            key,
+            format!(
+                "{} tickets match {text:?} ({}); enter the number",
+                many.len(),
+                many.iter()
+                    .take(5)
+                    .map(|t| t.number.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }
 
 async fn action_of<S: Store>(

@@ -1185,3 +1185,78 @@ async fn selected_tickets_are_watched_and_unwatched() {
     let watchers = w.desk.watchers(Principal::SYSTEM, w.ticket).await.unwrap();
     assert!(watchers.iter().all(|x| x.agent_id != w.erin));
 }
+
+#[tokio::test]
+async fn bulk_link_and_merge_targets_are_found_by_number_or_title() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let a = w.ticket.0.to_string();
+    // A title with a wildcard that one ticket matches: link to it as parent.
+    let r = submit(
+        &w,
+        "/agent/tickets/bulk",
+        &alice,
+        &[
+            ("ids", &a),
+            ("link", "parent"),
+            ("link_parent", "VPN*"),
+            ("unlock", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let links = w
+        .desk
+        .links(
+            Principal::SYSTEM,
+            otrs_core::model::ObjectRef::Ticket(w.ticket),
+        )
+        .await
+        .unwrap();
+    assert!(
+        links.iter().any(
+            |l| l.source == otrs_core::model::ObjectRef::Ticket(w.ticket2)
+                || l.target == otrs_core::model::ObjectRef::Ticket(w.ticket2)
+        ),
+        "{links:?}"
+    );
+    // Ambiguous or unknown: refused at the field, nothing changes.
+    let before = w.fingerprint().await;
+    for (text, says) in [
+        ("*", "enter a ticket number or title"),
+        ("*o*", "tickets match"),
+        ("nothing like it", "no ticket matches"),
+    ] {
+        let r = submit(
+            &w,
+            "/agent/tickets/bulk",
+            &alice,
+            &[("ids", &a), ("merge", "into"), ("merge_into", text)],
+        )
+        .await;
+        assert_eq!(r.status, 422, "{text}");
+        assert!(r.text().contains(says), "{text}: {}", r.text());
+    }
+    assert_eq!(before, w.fingerprint().await);
+    // A number still works.
+    let t3 = w.desk.ticket(Principal::SYSTEM, w.ticket3).await.unwrap();
+    let r = submit(
+        &w,
+        "/agent/tickets/bulk",
+        &alice,
+        &[
+            ("ids", &a),
+            ("merge", "into"),
+            ("merge_into", &t3.number),
+            ("unlock", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    let states = w.desk.states(Principal::SYSTEM).await.unwrap();
+    assert_eq!(
+        states.iter().find(|s| s.id == t.state_id).unwrap().name,
+        "merged"
+    );
+}
