@@ -73,6 +73,8 @@ id_type! {
     CalendarId,
     /// A row of an appointment's history.
     AppointmentHistoryId,
+    /// A statistic definition.
+    StatId,
 }
 
 impl AgentId {

@@ -658,6 +658,24 @@ const TABLES: &[Table] = &[
         identity: true,
         derived: false,
     },
+    // --- statistics ---
+    Table {
+        name: "stat_definitions",
+        columns: &[
+            col("id", Int),
+            col("number", Int),
+            col("title", Text),
+            col("valid", Bool),
+            col("definition", Text),
+            col("created_by", Int),
+            col("created_at", Time),
+            col("changed_at", Time),
+            col("version", Int),
+        ],
+        key: &["id"],
+        identity: true,
+        derived: false,
+    },
 ];
 
 /// The names of the exported tables, in export order.

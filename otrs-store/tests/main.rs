@@ -13,6 +13,7 @@ mod durability;
 mod listen;
 mod lists;
 mod migrations;
+mod stats;
 mod suite;
 mod support;
 mod transfer;

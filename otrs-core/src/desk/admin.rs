@@ -382,6 +382,7 @@ impl<S: Store> Desk<S> {
                 added = true;
             }
         }
+        added |= self.seed_stats_tx(tx).await?;
         Ok(added)
     }
 

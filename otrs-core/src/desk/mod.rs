@@ -16,6 +16,7 @@ mod links;
 mod merge;
 mod outbox;
 mod reads;
+mod stats;
 mod tickets;
 
 #[cfg(test)]
@@ -59,6 +60,7 @@ pub use jobs::{
     message_id_for,
 };
 pub use outbox::{DeliveryReport, MessageSender, SendError};
+pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
 
 /// How often a command is tried when concurrent commands keep winning.

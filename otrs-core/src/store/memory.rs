@@ -21,6 +21,7 @@ use super::{
     Cursor, CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, Store,
     StoreError, StoreResult, StoreTx, TicketAccess, TicketFilter, TicketPage, TicketQuery,
 };
+use crate::ids::StatId;
 use crate::ids::{
     AgentId, ApiTokenId, AppointmentHistoryId, AppointmentId, ArticleId, AttachmentId, CalendarId,
     CustomerId, CustomerUserId, DraftId, GroupId, HistoryId, JobId, LinkId, MessageId,
@@ -28,11 +29,15 @@ use crate::ids::{
 };
 use crate::model::{
     Agent, ApiToken, Appointment, AppointmentHistoryEntry, Article, AttachmentContent,
-    AttachmentMeta, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Link,
-    MessageStatus, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
-    SessionRecord, State, StateType, Ticket, TimeAccountingEntry, Watcher,
+    AttachmentMeta, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry,
+    HistoryType, Link, MessageStatus, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken,
+    OutgoingMessage, Queue, SessionRecord, State, StateType, Ticket, TimeAccountingEntry, Watcher,
 };
 use crate::model::{AgentNotification, Job, JobFilter, JobState};
+use crate::stats::StatDefinition;
+use crate::stats::query::{
+    StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount, compare_rows,
+};
 
 #[derive(Debug, Clone, Copy, Default)]
 struct NextIds {
@@ -57,6 +62,8 @@ struct NextIds {
     calendar: u64,
     appointment: u64,
     appointment_history: u64,
+    // --- statistics ---
+    stat: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -100,6 +107,8 @@ struct MemState {
     calendars: BTreeMap<CalendarId, Calendar>,
     appointments: BTreeMap<AppointmentId, Appointment>,
     appointment_history: BTreeMap<AppointmentId, Vec<AppointmentHistoryEntry>>,
+    // --- statistics ---
+    stat_definitions: BTreeMap<StatId, StatDefinition>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -2448,6 +2457,157 @@ impl StoreTx for MemoryTx {
         rows.sort_by_key(|h| (h.created_at, h.id));
         ready(Ok(rows))
     }
+
+    // --- statistics ---------------------------------------------------------------------------
+
+    fn stat_counts(
+        &mut self,
+        filter: &StatFilter,
+        x: &StatGroup,
+        y: &StatGroup,
+    ) -> impl Future<Output = StoreResult<Vec<StatCount>>> + Send {
+        let needs_close = filter.needs_close_time() || x.needs_close_time() || y.needs_close_time();
+        let state = self.state();
+        let mut counts: BTreeMap<
+            (crate::stats::query::StatKey, crate::stats::query::StatKey),
+            u64,
+        > = BTreeMap::new();
+        for t in state.tickets.values() {
+            let closed = if needs_close {
+                close_time(state, t, &filter.closed_states)
+            } else {
+                None
+            };
+            if !filter.matches(t, closed) {
+                continue;
+            }
+            if let (Some(kx), Some(ky)) = (x.key(t, closed), y.key(t, closed)) {
+                *counts.entry((kx, ky)).or_default() += 1;
+            }
+        }
+        ready(Ok(counts
+            .into_iter()
+            .map(|((x, y), count)| StatCount { x, y, count })
+            .collect()))
+    }
+
+    fn stat_rows(
+        &mut self,
+        query: &StatListQuery,
+    ) -> impl Future<Output = StoreResult<Vec<StatRow>>> + Send {
+        let state = self.state();
+        let mut rows: Vec<StatRow> = state
+            .tickets
+            .values()
+            .filter_map(|t| {
+                let closed_at = close_time(state, t, &query.filter.closed_states);
+                query.filter.matches(t, closed_at).then(|| StatRow {
+                    ticket: t.clone(),
+                    closed_at,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| compare_rows(a, b, query.sort, query.descending));
+        rows.truncate(query.limit as usize);
+        ready(Ok(rows))
+    }
+
+    fn stat_state_changes(
+        &mut self,
+        bounds: &[DateTime<Utc>],
+    ) -> impl Future<Output = StoreResult<Vec<StateChangeCount>>> + Send {
+        let mut counts: BTreeMap<(u32, StateId), u64> = BTreeMap::new();
+        for h in self.state().history.values().flatten() {
+            let e = &h.entry;
+            if !matches!(
+                e.history_type,
+                HistoryType::NewTicket | HistoryType::StateUpdate
+            ) {
+                continue;
+            }
+            if let Some(b) = crate::stats::period::bucket_of(bounds, e.created_at) {
+                *counts
+                    .entry((u32::try_from(b).unwrap_or(u32::MAX), e.state_id))
+                    .or_default() += 1;
+            }
+        }
+        ready(Ok(counts
+            .into_iter()
+            .map(|((bucket, state), count)| StateChangeCount {
+                bucket,
+                state,
+                count,
+            })
+            .collect()))
+    }
+
+    fn insert_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        sync!({
+            unique(
+                self.state().stat_definitions.values(),
+                |s| s.number == stat.number,
+                "statistic number",
+                &stat.number.to_string(),
+            )?;
+            let stored = StatDefinition {
+                id: StatId(next(&mut self.ids()?.stat)),
+                version: 1,
+                ..stat.clone()
+            };
+            self.set(|s| &mut s.stat_definitions, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        sync!({
+            let all = &self.state().stat_definitions;
+            let stored = all
+                .get(&stat.id)
+                .ok_or_else(|| StoreError::not_found("statistic", stat.id))?;
+            check_version("statistic", stat.id, stored.version, stat.version)?;
+            unique(
+                all.values(),
+                |s| s.id != stat.id && s.number == stat.number,
+                "statistic number",
+                &stat.number.to_string(),
+            )?;
+            let stored = StatDefinition {
+                version: stat.version + 1,
+                ..stat.clone()
+            };
+            self.set(|s| &mut s.stat_definitions, stat.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_stat(&mut self, id: StatId) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            self.unset(|s| &mut s.stat_definitions, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("statistic", id))
+        })
+    }
+
+    fn stat(
+        &mut self,
+        id: StatId,
+    ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send {
+        ready(Ok(self.state().stat_definitions.get(&id).cloned()))
+    }
+
+    fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
+        let mut all: Vec<StatDefinition> =
+            self.state().stat_definitions.values().cloned().collect();
+        all.sort_by_key(|s| (s.number, s.id));
+        ready(Ok(all))
+    }
 }
 
 /// True if `owner` holds the running job's lease (an expired lease still counts until another
@@ -2503,6 +2663,25 @@ impl MemoryTx {
         }
         Ok(())
     }
+}
+
+/// The close time of a ticket (see [`crate::stats::query`]).
+fn close_time(state: &MemState, t: &Ticket, closed: &[StateId]) -> Option<DateTime<Utc>> {
+    if !closed.contains(&t.state_id) {
+        return None;
+    }
+    state
+        .history
+        .get(&t.id)?
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.entry.history_type,
+                HistoryType::NewTicket | HistoryType::StateUpdate
+            ) && closed.contains(&h.entry.state_id)
+        })
+        .map(|h| h.entry.created_at)
+        .max()
 }
 
 #[cfg(test)]

@@ -38,13 +38,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{
     AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
-    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, StatId,
+    TicketId,
 };
 use crate::model::{
     Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
     AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
     JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
     SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
+};
+use crate::stats::StatDefinition;
+use crate::stats::query::{
+    StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount,
 };
 
 pub use memory::MemoryStore;
@@ -662,4 +667,45 @@ pub trait StoreTx: Send {
         &mut self,
         id: AppointmentId,
     ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send;
+    // --- statistics --------------------------------------------------------------------------
+
+    /// The number of tickets passing `filter` per pair of keys on `x` and `y` (only non-zero
+    /// counts; tickets outside every bucket of a time axis are not counted). See
+    /// [`crate::stats::query`] for the close time.
+    fn stat_counts(
+        &mut self,
+        filter: &StatFilter,
+        x: &StatGroup,
+        y: &StatGroup,
+    ) -> impl Future<Output = StoreResult<Vec<StatCount>>> + Send;
+    /// Up to `limit` tickets passing the filter, in the query's order, with their close times.
+    fn stat_rows(
+        &mut self,
+        query: &StatListQuery,
+    ) -> impl Future<Output = StoreResult<Vec<StatRow>>> + Send;
+    /// History rows of type `NewTicket` or `StateUpdate` per bucket (`bounds[i]..bounds[i + 1]`)
+    /// and the state entered (only non-zero counts).
+    fn stat_state_changes(
+        &mut self,
+        bounds: &[DateTime<Utc>],
+    ) -> impl Future<Output = StoreResult<Vec<StateChangeCount>>> + Send;
+    /// Inserts a statistic definition (its number must be unique).
+    fn insert_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send;
+    /// Updates a statistic definition (version-checked; the number must stay unique).
+    fn update_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send;
+    /// Deletes a statistic definition.
+    fn delete_stat(&mut self, id: StatId) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A statistic definition by id.
+    fn stat(
+        &mut self,
+        id: StatId,
+    ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send;
+    /// Every statistic definition, by number.
+    fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send;
 }

@@ -18,6 +18,7 @@ mod feed;
 mod jobs;
 mod list;
 mod relations;
+mod stats;
 mod tickets;
 
 use std::fmt;
@@ -25,6 +26,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use otrs_core::ids::StatId;
 use otrs_core::ids::{
     AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
     CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
@@ -34,6 +36,10 @@ use otrs_core::model::{
     AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
     JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
     SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
+};
+use otrs_core::stats::StatDefinition;
+use otrs_core::stats::query::{
+    StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount,
 };
 use otrs_core::store::{
     CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, StoreError,
@@ -825,5 +831,59 @@ impl StoreTx for SqlTx {
         id: AppointmentId,
     ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send {
         calendar::appointment_history(self, id)
+    }
+
+    // --- statistics ---------------------------------------------------------------------------
+
+    fn stat_counts(
+        &mut self,
+        filter: &StatFilter,
+        x: &StatGroup,
+        y: &StatGroup,
+    ) -> impl Future<Output = StoreResult<Vec<StatCount>>> + Send {
+        stats::stat_counts(self, filter, x, y)
+    }
+
+    fn stat_rows(
+        &mut self,
+        query: &StatListQuery,
+    ) -> impl Future<Output = StoreResult<Vec<StatRow>>> + Send {
+        stats::stat_rows(self, query)
+    }
+
+    fn stat_state_changes(
+        &mut self,
+        bounds: &[DateTime<Utc>],
+    ) -> impl Future<Output = StoreResult<Vec<StateChangeCount>>> + Send {
+        stats::stat_state_changes(self, bounds)
+    }
+
+    fn insert_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        stats::insert_stat(self, stat)
+    }
+
+    fn update_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        stats::update_stat(self, stat)
+    }
+
+    fn delete_stat(&mut self, id: StatId) -> impl Future<Output = StoreResult<()>> + Send {
+        stats::delete_stat(self, id)
+    }
+
+    fn stat(
+        &mut self,
+        id: StatId,
+    ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send {
+        stats::stat(self, id)
+    }
+
+    fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
+        stats::stats(self)
     }
 }
