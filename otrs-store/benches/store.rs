@@ -225,19 +225,22 @@ async fn desk_create(world: &DeskWorld, writers: usize) -> f64 {
     (per_writer * writers) as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The rows one desk command writes for a new e-mail ticket, in one transaction, with bare sqlx.
+/// The daily counter's increment, as the stores do it (SQLite: in the creating transaction;
+/// PostgreSQL: in autocommit on a pool of its own with `synchronous_commit` off).
+const COUNTER_INCREMENT: &str = "INSERT INTO ticket_counters (day, counter) VALUES ($1, 1) \
+     ON CONFLICT (day) DO UPDATE SET counter = ticket_counters.counter + 1 RETURNING counter";
+
+fn counter_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 25).unwrap()
+}
+
+/// The rows one desk command writes for a new e-mail ticket, in one transaction, with bare sqlx,
+/// given the day's counter.
 macro_rules! raw_create_one {
-    ($tx:expr, $time:expr, $n:expr, $agent:expr, $queue:expr, $customer:expr) => {{
+    ($tx:expr, $time:expr, $n:expr, $counter:expr, $agent:expr, $queue:expr, $customer:expr) => {{
         let tx = $tx;
         let now = $time;
-        let counter: i64 = sqlx::query_scalar(
-            "INSERT INTO ticket_counters (day, counter) VALUES ($1, 1) ON CONFLICT (day) \
-             DO UPDATE SET counter = ticket_counters.counter + 1 RETURNING counter",
-        )
-        .bind(NaiveDate::from_ymd_opt(2026, 3, 25).unwrap())
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+        let counter: i64 = $counter;
         let number = format!("raw{}-{counter}", $n);
         let ticket: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (number, title, queue_id, state_id, priority, lock, owner_id, \
@@ -328,9 +331,14 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
     let queue = world.queue.0 as i64;
     let customer = world.customer.0 as i64;
     // SQLite writers take turns on the store's one write connection, as the store's own do.
+    let counter_pool = match world.desk.store() {
+        AnyStore::Postgres(s) => Some(s.counter_pool().clone()),
+        AnyStore::Sqlite(_) => None,
+    };
     let started = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
+            let counter_pool = counter_pool.clone();
             let store = world.desk.store().clone();
             let agent = world.agents[w].agent().unwrap().0 as i64;
             tokio::spawn(async move {
@@ -340,10 +348,16 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
                         AnyStore::Sqlite(s) => {
                             let mut tx =
                                 s.write_pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
+                            let counter = sqlx::query_scalar(COUNTER_INCREMENT)
+                                .bind(counter_day())
+                                .fetch_one(&mut *tx)
+                                .await
+                                .unwrap();
                             raw_create_one!(
                                 &mut *tx,
                                 start().timestamp_micros(),
                                 n,
+                                counter,
                                 agent,
                                 queue,
                                 customer
@@ -351,8 +365,13 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
                             tx.commit().await.unwrap();
                         }
                         AnyStore::Postgres(s) => {
+                            let counter = sqlx::query_scalar(COUNTER_INCREMENT)
+                                .bind(counter_day())
+                                .fetch_one(counter_pool.as_ref().unwrap())
+                                .await
+                                .unwrap();
                             let mut tx = s.pool().begin().await.unwrap();
-                            raw_create_one!(&mut *tx, start(), n, agent, queue, customer);
+                            raw_create_one!(&mut *tx, start(), n, counter, agent, queue, customer);
                             tx.commit().await.unwrap();
                         }
                     }

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_data;
+mod counters;
 mod desk;
 mod durability;
 mod listen;

@@ -305,7 +305,9 @@ impl<S: Store> Desk<S> {
     /// all three groups) and the queues Postmaster, Raw, Junk and Misc. Returns true if anything
     /// was added. Safe to run at every start.
     pub async fn initialize(&self) -> Result<bool, DeskError> {
-        write_tx!(self, |tx| self.initialize_tx(&mut tx))
+        let result = write_tx!(self, |tx| self.initialize_tx(&mut tx));
+        self.forget_states();
+        result
     }
 
     async fn initialize_tx(&self, tx: &mut S::Tx) -> Result<bool, DeskError> {
@@ -384,7 +386,11 @@ impl<S: Store> Desk<S> {
         Ok(added)
     }
 
-    fn require_admin(ctx: &Ctx, action: &'static str, object: String) -> Result<(), DeskError> {
+    pub(crate) fn require_admin(
+        ctx: &Ctx,
+        action: &'static str,
+        object: String,
+    ) -> Result<(), DeskError> {
         match &ctx.actor {
             Actor::Agent(agent) if agent.is_admin() => Ok(()),
             _ => Err(DeskError::PermissionDenied {
@@ -1068,8 +1074,10 @@ impl<S: Store> Desk<S> {
         name: String,
         state_type: crate::model::StateType,
     ) -> Result<State, DeskError> {
-        write_tx!(self, |tx| self
-            .create_state_tx(&mut tx, actor, &name, state_type))
+        let result = write_tx!(self, |tx| self
+            .create_state_tx(&mut tx, actor, &name, state_type));
+        self.forget_states();
+        result
     }
 
     async fn create_state_tx(

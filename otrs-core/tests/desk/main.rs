@@ -6,6 +6,8 @@ mod common;
 
 mod articles;
 mod bulk;
+mod calendar;
+mod jobs;
 mod links;
 mod merge;
 mod permissions;

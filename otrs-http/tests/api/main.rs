@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod conditional;
 mod full_stack;
 mod fuzz;
@@ -12,3 +13,4 @@ mod pages;
 mod problems;
 mod signin;
 mod support;
+mod ui;

@@ -11,9 +11,11 @@
 
 mod articles;
 mod auth;
+mod calendar;
 mod catalog;
 mod customers;
 mod feed;
+mod jobs;
 mod list;
 mod relations;
 mod stats;
@@ -26,13 +28,14 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use otrs_core::ids::StatId;
 use otrs_core::ids::{
-    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
-    LinkId, MessageId, QueueId, TicketId,
+    AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
 use otrs_core::model::{
-    Agent, ApiToken, Article, AttachmentContent, Change, Customer, CustomerUser, Draft, Group,
-    HistoryEntry, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage,
-    Queue, SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
 use otrs_core::stats::StatDefinition;
 use otrs_core::stats::query::{
@@ -54,6 +57,9 @@ pub struct SqlTx {
     read_only: bool,
     limits: Limits,
     notify_channel: Option<Arc<str>>,
+    /// PostgreSQL: where daily ticket counters are incremented, outside this transaction.
+    #[cfg(feature = "postgres")]
+    counter_pool: Option<sqlx::PgPool>,
 }
 
 impl fmt::Debug for SqlTx {
@@ -77,7 +83,16 @@ impl SqlTx {
             read_only,
             limits,
             notify_channel,
+            #[cfg(feature = "postgres")]
+            counter_pool: None,
         }
+    }
+
+    /// Increments daily ticket counters on `pool`, in autocommit, instead of in this transaction.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn with_counter_pool(mut self, pool: sqlx::PgPool) -> SqlTx {
+        self.counter_pool = Some(pool);
+        self
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -611,6 +626,211 @@ impl StoreTx for SqlTx {
         token: &OneTimeToken,
     ) -> impl Future<Output = StoreResult<()>> + Send {
         auth::update_one_time_token(self, token)
+    }
+
+    // --- jobs, agent notifications, outbox by Message-ID (scheduler) -------------------------
+
+    fn upsert_job(&mut self, job: &Job) -> impl Future<Output = StoreResult<Job>> + Send {
+        jobs::upsert_job(self, job)
+    }
+
+    fn job(&mut self, id: JobId) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::job(self, id)
+    }
+
+    fn list_jobs(
+        &mut self,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<Job>>> + Send {
+        jobs::list_jobs(self, filter, page)
+    }
+
+    fn claim_jobs(
+        &mut self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Job>>> + Send {
+        jobs::claim_jobs(self, owner, now, lease_until, limit)
+    }
+
+    fn finish_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::finish_job(self, id, owner, now)
+    }
+
+    fn fail_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::fail_job(self, id, owner, error, retry_at, now)
+    }
+
+    fn cancel_job(
+        &mut self,
+        id: JobId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::cancel_job(self, id, now)
+    }
+
+    fn cancel_jobs_by_key(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::cancel_jobs_by_key(self, key, now)
+    }
+
+    fn purge_jobs(
+        &mut self,
+        finished_before: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::purge_jobs(self, finished_before)
+    }
+
+    fn insert_agent_notification(
+        &mut self,
+        notification: &AgentNotification,
+    ) -> impl Future<Output = StoreResult<AgentNotification>> + Send {
+        jobs::insert_agent_notification(self, notification)
+    }
+
+    fn agent_notifications(
+        &mut self,
+        agent: AgentId,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<AgentNotification>>> + Send {
+        jobs::agent_notifications(self, agent, limit)
+    }
+
+    fn unseen_notification_count(
+        &mut self,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::unseen_notification_count(self, agent)
+    }
+
+    fn mark_notifications_seen(
+        &mut self,
+        agent: AgentId,
+        ids: Option<&[NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::mark_notifications_seen(self, agent, ids, at)
+    }
+
+    fn message_by_message_id(
+        &mut self,
+        message_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
+        feed::message_by_message_id(self, message_id)
+    }
+
+    // --- calendar ----------------------------------------------------------------------------
+
+    fn insert_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        calendar::insert_calendar(self, calendar)
+    }
+
+    fn update_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        calendar::update_calendar(self, calendar)
+    }
+
+    fn delete_calendar(&mut self, id: CalendarId) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::delete_calendar(self, id)
+    }
+
+    fn calendar(
+        &mut self,
+        id: CalendarId,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        calendar::calendar(self, id)
+    }
+
+    fn calendar_by_feed_token(
+        &mut self,
+        token: &str,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        calendar::calendar_by_feed_token(self, token)
+    }
+
+    fn calendars(&mut self) -> impl Future<Output = StoreResult<Vec<Calendar>>> + Send {
+        calendar::calendars(self)
+    }
+
+    fn insert_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        calendar::insert_appointment(self, appointment)
+    }
+
+    fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        calendar::update_appointment(self, appointment)
+    }
+
+    fn delete_appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::delete_appointment(self, id)
+    }
+
+    fn appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Option<Appointment>>> + Send {
+        calendar::appointment(self, id)
+    }
+
+    fn appointments_between(
+        &mut self,
+        calendars: &[CalendarId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        calendar::appointments_between(self, calendars, from, to)
+    }
+
+    fn detached_occurrences(
+        &mut self,
+        parent: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        calendar::detached_occurrences(self, parent)
+    }
+
+    fn append_appointment_history(
+        &mut self,
+        entry: &AppointmentHistoryEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::append_appointment_history(self, entry)
+    }
+
+    fn appointment_history(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send {
+        calendar::appointment_history(self, id)
     }
 
     // --- statistics ---------------------------------------------------------------------------

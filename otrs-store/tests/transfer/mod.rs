@@ -95,6 +95,51 @@ async fn fill_everything(store: AnyStore) {
     )
     .await
     .unwrap();
+    // --- calendar ---
+    let calendar = desk
+        .create_calendar(
+            Principal::SYSTEM,
+            otrs_core::desk::NewCalendar {
+                name: "Team «A»".into(),
+                color: "#00aa00".into(),
+                group_id: otrs_core::ids::GroupId::USERS,
+                feed_token: "feed-token-0123456789abcdefghijklmnopqrstuvwxyz".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let wall = |t: &str| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").unwrap();
+    let (series, _) = desk
+        .create_ticket_appointment(
+            f.alice,
+            first.id,
+            otrs_core::desk::AppointmentInput {
+                calendar_id: calendar.id,
+                title: "Visit – «Drucker»".into(),
+                description: "line one\nline two".into(),
+                location: "Floor 2".into(),
+                all_day: false,
+                start: wall("2020-03-30T09:00"),
+                end: wall("2020-03-30T10:00"),
+                time_zone: "Europe/Budapest".into(),
+                rrule: Some("FREQ=WEEKLY;COUNT=4".into()),
+                notify_minutes_before: Some(30),
+            },
+        )
+        .await
+        .unwrap();
+    desk.update_appointment(
+        f.alice,
+        series.id,
+        otrs_core::desk::AppointmentUpdate {
+            title: Some("Moved".into()),
+            ..Default::default()
+        },
+        otrs_core::desk::EditScope::Occurrence("2020-04-06T07:00:00Z".parse().unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
     let alice = f.alice.agent().unwrap();
     rw!(store, |tx| {
         let mut agent = tx.agent(alice).await.unwrap().unwrap();
@@ -139,6 +184,57 @@ async fn fill_everything(store: AnyStore) {
         .await
         .unwrap();
     });
+    // --- scheduler ---
+    let admin = otrs_core::Principal::SYSTEM;
+    let job = desk
+        .schedule_job(
+            admin,
+            otrs_core::model::NewJob::new("notify.agent", r#"{"x":1}"#, desk.now()).with_key("k"),
+        )
+        .await
+        .unwrap();
+    desk.claim_job("w1", chrono::Duration::minutes(5))
+        .await
+        .unwrap();
+    assert!(desk.job(admin, job.id).await.unwrap().lease_until.is_some());
+    desk.notify_agent(
+        admin,
+        alice,
+        otrs_core::model::NewAgentNotification {
+            title: "Reminder".into(),
+            body: "Soon.".into(),
+            link: Some("/agent".into()),
+            dedup_key: Some("d".into()),
+        },
+    )
+    .await
+    .unwrap();
+    desk.queue_message(
+        admin,
+        otrs_core::model::OutgoingMessage {
+            id: otrs_core::ids::MessageId(0),
+            ticket_id: None,
+            from: String::new(),
+            to: "boss@example.org".into(),
+            cc: String::new(),
+            bcc: String::new(),
+            subject: "Report".into(),
+            body: "Attached.".into(),
+            status: otrs_core::model::MessageStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            created_at: seed::at(8),
+            message_id: None,
+            attachments: vec![otrs_core::model::OutgoingAttachment {
+                filename: "r.pdf".into(),
+                content_type: "application/pdf".into(),
+                content: b"%PDF\x00\xff".as_slice().into(),
+            }],
+        },
+        "report.1",
+    )
+    .await
+    .unwrap();
 }
 
 async fn export(store: &AnyStore) -> (Vec<u8>, Vec<Progress>) {
