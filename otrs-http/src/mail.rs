@@ -1,8 +1,10 @@
 //! Outgoing e-mail over SMTP with `lettre`: the desk's outbox and the server's own messages
 //! (sign-in codes, password resets).
 
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, Mailboxes, MessageBuilder, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{
+    Attachment, Body, Mailbox, Mailboxes, MessageBuilder, MultiPart, SinglePart,
+};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use otrs_core::desk::{MessageSender, SendError};
@@ -157,9 +159,13 @@ impl SmtpMailer {
                         true,
                     )
                 })?;
-                parts = parts.singlepart(
-                    Attachment::new(a.filename.clone()).body(a.content.to_vec(), content_type),
-                );
+                // Always base64: the library would pick 7bit for bytes that are all below
+                // 0x80, control characters and NULs included, which relays may mangle.
+                let body =
+                    Body::new_with_encoding(a.content.to_vec(), ContentTransferEncoding::Base64)
+                        .map_err(|_| send_error(format!("cannot encode {}", a.filename), true))?;
+                parts =
+                    parts.singlepart(Attachment::new(a.filename.clone()).body(body, content_type));
             }
             builder.multipart(parts)
         };
@@ -234,7 +240,7 @@ mod tests {
     #[test]
     fn messages_carry_their_message_id_and_attachments_as_multipart() {
         let mailer = SmtpMailer::new(&HttpConfig::default());
-        let pdf: &[u8] = b"%PDF-1.7\x00\xff binary";
+        let pdf: &[u8] = b"%PDF-1.7\x00\x01 all below 0x80";
         let message = mailer
             .build(
                 "OTRS <otrs@example.com>",

@@ -6,6 +6,7 @@ mod conditional;
 mod full_stack;
 mod fuzz;
 mod isolation;
+mod jobs;
 mod matrix;
 mod openapi;
 mod pages;
