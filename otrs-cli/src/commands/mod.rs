@@ -1,6 +1,7 @@
 //! The commands: each module turns parsed arguments into desk calls and prints the result.
 
 pub mod data;
+pub mod jobs;
 pub mod people;
 pub mod serve;
 pub mod tickets;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::CustomerUser(c) => people::customer_user(&open(global).await?, output, c).await,
         Command::Ticket(c) => tickets::ticket(&open(global).await?, output, c).await,
         Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
+        Command::Jobs(c) => jobs::jobs(&open(global).await?, output, c).await,
     }
 }
 

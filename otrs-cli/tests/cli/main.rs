@@ -5,6 +5,7 @@
 mod admin;
 mod data;
 mod errors;
+mod jobs;
 mod serve;
 mod support;
 mod tickets;
