@@ -13,3 +13,4 @@ mod pages;
 mod problems;
 mod signin;
 mod support;
+mod workers;
