@@ -95,6 +95,9 @@ pub enum Command {
     /// Evaluate the query language over files (conformance testing).
     #[command(subcommand)]
     Query(QueryCommand),
+    /// Work with appointments (and expand recurrence test cases).
+    #[command(subcommand)]
+    Appointment(AppointmentCommand),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -659,6 +662,19 @@ pub enum QueryCommand {
         /// Evaluator.
         #[arg(long, value_enum, default_value = "index")]
         engine: Engine,
+    },
+}
+
+/// `otrs appointment …`.
+#[derive(Debug, Subcommand)]
+pub enum AppointmentCommand {
+    /// Expand recurrence cases (JSON Lines in the format of the recurrence conformance corpus):
+    /// one JSON line per case with its occurrences in the case's window, or its error.
+    /// Needs no database.
+    Expand {
+        /// The cases file (JSON Lines; "-" for standard input).
+        #[arg(long, value_name = "FILE")]
+        cases: PathBuf,
     },
 }
 

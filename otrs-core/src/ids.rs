@@ -69,6 +69,12 @@ id_type! {
     JobId,
     /// A web-view notification of an agent.
     NotificationId,
+    /// A calendar.
+    CalendarId,
+    /// A row of an appointment's history.
+    AppointmentHistoryId,
+    /// A statistic definition.
+    StatId,
 }
 
 impl AgentId {

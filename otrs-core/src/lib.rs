@@ -37,6 +37,7 @@ mod executor;
 pub mod ids;
 pub mod model;
 pub mod rules;
+pub mod stats;
 pub mod store;
 
 pub use desk::{Desk, DeskConfig};

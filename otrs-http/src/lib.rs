@@ -43,6 +43,7 @@ pub mod search;
 pub mod shapes;
 mod signin;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -107,6 +108,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .merge(api.router)
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(pages::routes::<S>())
+        // --- agent web interface (ui) ---
+        .merge(ui::routes::<S>(state.clone()))
         .fallback(fallback)
         .layer(axum::middleware::map_response(method_not_allowed))
         .layer(DefaultBodyLimit::max(limit))

@@ -225,19 +225,22 @@ async fn desk_create(world: &DeskWorld, writers: usize) -> f64 {
     (per_writer * writers) as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The rows one desk command writes for a new e-mail ticket, in one transaction, with bare sqlx.
+/// The daily counter's increment, as the stores do it (SQLite: in the creating transaction;
+/// PostgreSQL: in autocommit on a pool of its own with `synchronous_commit` off).
+const COUNTER_INCREMENT: &str = "INSERT INTO ticket_counters (day, counter) VALUES ($1, 1) \
+     ON CONFLICT (day) DO UPDATE SET counter = ticket_counters.counter + 1 RETURNING counter";
+
+fn counter_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 25).unwrap()
+}
+
+/// The rows one desk command writes for a new e-mail ticket, in one transaction, with bare sqlx,
+/// given the day's counter.
 macro_rules! raw_create_one {
-    ($tx:expr, $time:expr, $n:expr, $agent:expr, $queue:expr, $customer:expr) => {{
+    ($tx:expr, $time:expr, $n:expr, $counter:expr, $agent:expr, $queue:expr, $customer:expr) => {{
         let tx = $tx;
         let now = $time;
-        let counter: i64 = sqlx::query_scalar(
-            "INSERT INTO ticket_counters (day, counter) VALUES ($1, 1) ON CONFLICT (day) \
-             DO UPDATE SET counter = ticket_counters.counter + 1 RETURNING counter",
-        )
-        .bind(NaiveDate::from_ymd_opt(2026, 3, 25).unwrap())
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+        let counter: i64 = $counter;
         let number = format!("raw{}-{counter}", $n);
         let ticket: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (number, title, queue_id, state_id, priority, lock, owner_id, \
@@ -328,9 +331,14 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
     let queue = world.queue.0 as i64;
     let customer = world.customer.0 as i64;
     // SQLite writers take turns on the store's one write connection, as the store's own do.
+    let counter_pool = match world.desk.store() {
+        AnyStore::Postgres(s) => Some(s.counter_pool().clone()),
+        AnyStore::Sqlite(_) => None,
+    };
     let started = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
+            let counter_pool = counter_pool.clone();
             let store = world.desk.store().clone();
             let agent = world.agents[w].agent().unwrap().0 as i64;
             tokio::spawn(async move {
@@ -340,10 +348,16 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
                         AnyStore::Sqlite(s) => {
                             let mut tx =
                                 s.write_pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
+                            let counter = sqlx::query_scalar(COUNTER_INCREMENT)
+                                .bind(counter_day())
+                                .fetch_one(&mut *tx)
+                                .await
+                                .unwrap();
                             raw_create_one!(
                                 &mut *tx,
                                 start().timestamp_micros(),
                                 n,
+                                counter,
                                 agent,
                                 queue,
                                 customer
@@ -351,8 +365,13 @@ async fn raw_create(world: &DeskWorld, writers: usize) -> f64 {
                             tx.commit().await.unwrap();
                         }
                         AnyStore::Postgres(s) => {
+                            let counter = sqlx::query_scalar(COUNTER_INCREMENT)
+                                .bind(counter_day())
+                                .fetch_one(counter_pool.as_ref().unwrap())
+                                .await
+                                .unwrap();
                             let mut tx = s.pool().begin().await.unwrap();
-                            raw_create_one!(&mut *tx, start(), n, agent, queue, customer);
+                            raw_create_one!(&mut *tx, start(), n, counter, agent, queue, customer);
                             tx.commit().await.unwrap();
                         }
                     }
@@ -826,6 +845,117 @@ async fn bench_list() {
     }
 }
 
+// --- statistics at a million tickets ---------------------------------------------------------
+
+/// Times `Desk::run_stat` (engine, catalogue reads, the aggregating SQL) for matrix statistics
+/// over the generated tickets, beside a bare `GROUP BY` count in the same run.
+async fn bench_stats() {
+    use otrs_core::stats::{
+        Element, ElementValue, Period, RunOptions, Scale, StatFormat, StatKind, StatSettings,
+        TimeSelection,
+    };
+    let tickets: i64 = std::env::var("OTRS_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    println!("\n### Matrix statistics at {tickets} tickets (13 queues; p50 / max of 5 runs)\n");
+    println!("| store | statistic | p50 | max | baseline | baseline p50 |");
+    println!("|---|---|---:|---:|---|---:|");
+    let mut all = backends().await;
+    all.retain(|b| b.name != "SQLite NORMAL");
+    for backend in all {
+        let world = desk_world(backend.store.clone()).await;
+        let started = Instant::now();
+        generate(&backend.store, tickets).await;
+        eprintln!(
+            "{}: {tickets} tickets generated in {:.0} s",
+            backend.name,
+            started.elapsed().as_secs_f64()
+        );
+        let last_year = TimeSelection {
+            period: Period::Relative {
+                past: 12,
+                upcoming: 0,
+                unit: Scale::Month,
+            },
+            scale: Scale::Month,
+        };
+        let matrix = |x: ElementValue, y: ElementValue, filters: Vec<Element>| StatSettings {
+            title: "Bench".into(),
+            description: "Bench.".into(),
+            kind: StatKind::Matrix {
+                x: Element::fixed(x),
+                y: Element::fixed(y),
+                filters,
+            },
+            permission_groups: vec![GroupId::STATS],
+            formats: vec![StatFormat::Csv],
+            time_zone: chrono_tz::Europe::Berlin,
+            sum_row: true,
+            sum_column: true,
+            valid: true,
+        };
+        let cases = [
+            (
+                "queue × state, created in the last 12 months",
+                matrix(
+                    ElementValue::State(Vec::new()),
+                    ElementValue::Queue(Vec::new()),
+                    vec![Element::fixed(ElementValue::CreateTime(last_year))],
+                ),
+            ),
+            (
+                "queue × creation month (last 12 months, Europe/Berlin)",
+                matrix(
+                    ElementValue::CreateTime(last_year),
+                    ElementValue::Queue(Vec::new()),
+                    Vec::new(),
+                ),
+            ),
+        ];
+        let name = backend.name;
+        let bare = time_raw(
+            &backend.store,
+            "SELECT queue_id, state_id, count(*) FROM tickets GROUP BY queue_id, state_id",
+            5,
+        )
+        .await;
+        for (what, settings) in cases {
+            let stat = world
+                .desk
+                .create_stat(Principal::SYSTEM, settings)
+                .await
+                .unwrap();
+            let mut samples = Vec::new();
+            let mut total = 0;
+            for _ in 0..5 {
+                let started = Instant::now();
+                let table = world
+                    .desk
+                    .run_stat(
+                        Principal::SYSTEM,
+                        stat.number,
+                        StatFormat::Csv,
+                        RunOptions::default(),
+                    )
+                    .await
+                    .unwrap();
+                samples.push(started.elapsed());
+                total = match table.rows.last().and_then(|r| r.last()) {
+                    Some(otrs_core::stats::StatCell::Count(n)) => *n,
+                    _ => 0,
+                };
+            }
+            let p50 = percentile(&mut samples, 0.5);
+            let max = percentile(&mut samples, 1.0);
+            println!(
+                "| {name} | {what} ({total} tickets counted) | {p50:.0} ms | {max:.0} ms | bare `SELECT queue_id, state_id, count(*) … GROUP BY` over all tickets | {bare:.0} ms |"
+            );
+        }
+        drop_backend(backend).await;
+    }
+}
+
 fn main() {
     let sections: Vec<String> = std::env::args()
         .skip(1)
@@ -846,6 +976,9 @@ fn main() {
         }
         if wanted("list") {
             bench_list().await;
+        }
+        if wanted("stats") {
+            bench_stats().await;
         }
     });
 }

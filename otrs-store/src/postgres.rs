@@ -56,6 +56,10 @@ impl Default for PostgresOptions {
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Connections that only increment daily ticket counters, in autocommit (see
+    /// [`crate::tx::SqlTx`]'s `next_ticket_counter`): a counter row locked until the creating
+    /// transaction commits would make every creator wait for the one before it.
+    counter_pool: PgPool,
     limits: Limits,
     channel: Arc<str>,
 }
@@ -109,11 +113,27 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await
             .map_err(from_sqlx)?;
+        // Waiting for the counter's own commit to reach the disk would buy nothing: the ticket
+        // that uses the number commits later, and its WAL flush covers the counter's record; a
+        // counter lost in a crash was used by no durable ticket.
+        let counter_pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql("SET synchronous_commit TO off")
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                })
+            })
+            .connect_lazy_with(connect);
         let store = PostgresStore {
             pool,
+            counter_pool,
             limits: options.limits,
             channel: Arc::from(options.notify_channel.as_str()),
         };
@@ -135,6 +155,12 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// The pool daily ticket counters are incremented on (autocommit, `synchronous_commit` off),
+    /// for benchmark baselines that write the same rows as the store.
+    pub fn counter_pool(&self) -> &PgPool {
+        &self.counter_pool
+    }
+
     /// The channel committed change-feed appends are announced on.
     pub fn notify_channel(&self) -> &str {
         &self.channel
@@ -152,6 +178,7 @@ impl PostgresStore {
 
     /// Closes every connection.
     pub async fn close(&self) {
+        self.counter_pool.close().await;
         self.pool.close().await;
     }
 
@@ -184,7 +211,8 @@ impl Store for PostgresStore {
             false,
             self.limits,
             Some(Arc::clone(&self.channel)),
-        ))
+        )
+        .with_counter_pool(self.counter_pool.clone()))
     }
 
     async fn begin_read(&self) -> StoreResult<SqlTx> {

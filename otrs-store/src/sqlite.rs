@@ -87,9 +87,12 @@ impl SqliteStore {
             .pragma("cache_size", format!("-{}", options.cache_kib))
             .pragma("temp_store", "memory")
             .optimize_on_close(true, 1000);
-        // The writer first: it creates the file and switches it to WAL.
+        // The writer first: it creates the file and switches it to WAL. Connections to a local
+        // file do not go stale, so the pools skip sqlx's ping before handing one out (a round
+        // trip to the connection's worker thread per transaction).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(connect.clone())
@@ -97,6 +100,7 @@ impl SqliteStore {
             .map_err(from_sqlx)?;
         let readers = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
+            .test_before_acquire(false)
             .connect_with(connect)
             .await
             .map_err(from_sqlx)?;

@@ -7,11 +7,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_data;
+mod counters;
 mod desk;
 mod durability;
 mod listen;
 mod lists;
 mod migrations;
+mod stats;
 mod suite;
 mod support;
 mod transfer;

@@ -1,5 +1,6 @@
 //! The commands: each module turns parsed arguments into desk calls and prints the result.
 
+pub mod calendar;
 pub mod data;
 pub mod jobs;
 pub mod people;
@@ -10,7 +11,7 @@ use clap::CommandFactory;
 
 use crate::app::{App, Setup};
 use crate::cli::Global;
-use crate::cli::{Cli, Command, IndexCommand};
+use crate::cli::{AppointmentCommand, Cli, Command, IndexCommand};
 use crate::error::CliError;
 use crate::output::Output;
 
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import(args) => data::import(global, args).await,
         Command::Index(IndexCommand::Rebuild) => data::rebuild_index(global).await,
         Command::Query(command) => data::query(command),
+        Command::Appointment(AppointmentCommand::Expand { cases }) => calendar::expand(cases),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(*shell, &mut command, "otrs", &mut std::io::stdout());

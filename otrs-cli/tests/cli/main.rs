@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod calendar;
 mod data;
 mod errors;
 mod jobs;

@@ -305,7 +305,9 @@ impl<S: Store> Desk<S> {
     /// all three groups) and the queues Postmaster, Raw, Junk and Misc. Returns true if anything
     /// was added. Safe to run at every start.
     pub async fn initialize(&self) -> Result<bool, DeskError> {
-        write_tx!(self, |tx| self.initialize_tx(&mut tx))
+        let result = write_tx!(self, |tx| self.initialize_tx(&mut tx));
+        self.forget_states();
+        result
     }
 
     async fn initialize_tx(&self, tx: &mut S::Tx) -> Result<bool, DeskError> {
@@ -380,6 +382,7 @@ impl<S: Store> Desk<S> {
                 added = true;
             }
         }
+        added |= self.seed_stats_tx(tx).await?;
         Ok(added)
     }
 
@@ -1071,8 +1074,10 @@ impl<S: Store> Desk<S> {
         name: String,
         state_type: crate::model::StateType,
     ) -> Result<State, DeskError> {
-        write_tx!(self, |tx| self
-            .create_state_tx(&mut tx, actor, &name, state_type))
+        let result = write_tx!(self, |tx| self
+            .create_state_tx(&mut tx, actor, &name, state_type));
+        self.forget_states();
+        result
     }
 
     async fn create_state_tx(

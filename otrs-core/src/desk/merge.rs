@@ -4,10 +4,10 @@ use crate::desk::{Actor, Ctx, Desk, TicketEdit, articles::ArticleInput, history_
 use crate::error::DeskError;
 use crate::ids::{LinkId, TicketId};
 use crate::model::{
-    ChangeOp, EntityKind, HistoryType, Link, LinkType, ObjectRef, Permission, Principal, StateType,
-    Ticket, TimeUnits, Watcher,
+    ChangeOp, EntityKind, HistoryType, Link, ObjectRef, Permission, Principal, StateType, Ticket,
+    TimeUnits, Watcher,
 };
-use crate::rules::merge::{check_merge, plan_merge};
+use crate::rules::merge::{MergePlan, check_merge, plan_merge};
 use crate::store::{Store, StoreTx};
 
 /// The longest merge chain followed when checking a merge target.
@@ -163,15 +163,8 @@ impl<S: Store> Desk<S> {
             })
             .await?;
         }
-        self.rewrite_links(
-            tx,
-            ctx,
-            &plan.links_to_delete,
-            &plan.links_to_create,
-            &source_edit.ticket,
-            &mut target_edit,
-        )
-        .await?;
+        self.rewrite_links(tx, ctx, &plan, &source_edit.ticket, &mut target_edit)
+            .await?;
 
         // 5. The merged ticket: merged state, unlocked, no pending time.
         self.unlock_in(ctx, &mut source_edit);
@@ -198,15 +191,34 @@ impl<S: Store> Desk<S> {
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
-        to_delete: &[LinkId],
-        to_create: &[(ObjectRef, ObjectRef, LinkType)],
+        plan: &MergePlan,
         source: &Ticket,
         target_edit: &mut TicketEdit,
     ) -> Result<(), DeskError> {
-        for id in to_delete {
+        for id in &plan.links_to_delete {
             tx.delete_link(*id).await?;
         }
-        for (from, to, link_type) in to_create {
+        // A third ticket linked to both tickets keeps one link (to the target); the one to the
+        // source is gone, and its history says so.
+        for (other, link_type) in &plan.links_absorbed {
+            let Some(id) = other.ticket() else { continue };
+            let ticket = self.load_ticket(tx, id).await?;
+            let row = history_row(
+                &ticket,
+                ctx,
+                HistoryType::TicketLinkDelete,
+                vec![
+                    source.number.clone(),
+                    source.id.to_string(),
+                    link_type.name().into(),
+                ],
+                None,
+            );
+            tx.append_history(&[row]).await?;
+            self.feed(tx, ctx, EntityKind::Ticket, ticket.id.0, ChangeOp::Updated)
+                .await?;
+        }
+        for (from, to, link_type) in &plan.links_to_create {
             tx.insert_link(&Link {
                 id: LinkId(0),
                 source: *from,

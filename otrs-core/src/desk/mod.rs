@@ -10,11 +10,13 @@ mod admin;
 mod articles;
 mod auth;
 mod bulk;
+mod calendar;
 mod jobs;
 mod links;
 mod merge;
 mod outbox;
 mod reads;
+mod stats;
 mod tickets;
 
 #[cfg(test)]
@@ -48,12 +50,17 @@ pub use bulk::{
     BulkAction, BulkEmail, BulkLink, BulkMerge, BulkNote, BulkOutcome, BulkReport,
     MAX_BULK_TICKETS, TicketOutcome,
 };
+pub use calendar::{
+    AppointmentInput, AppointmentOccurrence, AppointmentUpdate, CalendarFeed, CalendarUpdate,
+    EditScope, MAX_OCCURRENCE_WINDOW_DAYS, NewCalendar, expand_rows, series_of,
+};
 pub use jobs::{
     AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,
     MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,
     message_id_for,
 };
 pub use outbox::{DeliveryReport, MessageSender, SendError};
+pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
 
 /// How often a command is tried when concurrent commands keep winning.
@@ -84,6 +91,11 @@ pub struct DeskConfig {
     pub customer_default_groups: Vec<(GroupId, PermissionSet)>,
     /// Delivery attempts before an outgoing message is marked failed.
     pub max_delivery_attempts: u32,
+    /// How long the state catalogue read by one command is reused by the next ones. States are
+    /// only ever added (never renamed, retyped or deleted), and this desk forgets its copy when it
+    /// adds one, so the only effect is that a state added by another process sharing the database
+    /// is unknown here for at most this long. Zero reads it in every command.
+    pub state_cache_ttl: Duration,
 }
 
 impl Default for DeskConfig {
@@ -100,6 +112,7 @@ impl Default for DeskConfig {
             system_address: "otrs@localhost".into(),
             customer_default_groups: vec![(GroupId::USERS, PermissionSet::RW)],
             max_delivery_attempts: 5,
+            state_cache_ttl: Duration::seconds(1),
         }
     }
 }
@@ -110,6 +123,8 @@ pub struct Desk<S: Store> {
     store: S,
     clock: Arc<dyn Clock>,
     config: DeskConfig,
+    /// The state catalogue and when it was read (see [`DeskConfig::state_cache_ttl`]).
+    states_cache: parking_lot::Mutex<Option<(DateTime<Utc>, Arc<StateCatalog>)>>,
 }
 
 /// Runs `$body` (an expression using `&mut $tx`) in a write transaction, committing on success and
@@ -187,7 +202,7 @@ impl Actor {
 pub(crate) struct Ctx {
     pub(crate) actor: Actor,
     pub(crate) now: DateTime<Utc>,
-    pub(crate) states: StateCatalog,
+    pub(crate) states: Arc<StateCatalog>,
 }
 
 /// A ticket being changed inside a command, with the history rows the changes produced.
@@ -270,6 +285,7 @@ impl<S: Store> Desk<S> {
             store,
             clock,
             config,
+            states_cache: parking_lot::Mutex::new(None),
         }
     }
 
@@ -307,6 +323,25 @@ impl<S: Store> Desk<S> {
     }
 
     /// Loads the actor and the state catalogue.
+    /// The state catalogue, reused for [`DeskConfig::state_cache_ttl`] after it was read.
+    async fn state_catalog(&self, tx: &mut S::Tx) -> Result<Arc<StateCatalog>, DeskError> {
+        let now = self.clock.now();
+        if let Some((read_at, catalog)) = &*self.states_cache.lock()
+            && now >= *read_at
+            && now - *read_at < self.config.state_cache_ttl
+        {
+            return Ok(Arc::clone(catalog));
+        }
+        let catalog = Arc::new(StateCatalog::new(tx.states().await?));
+        *self.states_cache.lock() = Some((now, Arc::clone(&catalog)));
+        Ok(catalog)
+    }
+
+    /// Forgets the cached state catalogue (after this desk added states).
+    pub(crate) fn forget_states(&self) {
+        *self.states_cache.lock() = None;
+    }
+
     pub(crate) async fn ctx(&self, tx: &mut S::Tx, actor: Principal) -> Result<Ctx, DeskError> {
         let actor = match actor {
             Principal::Agent(id) => {
@@ -342,7 +377,7 @@ impl<S: Store> Desk<S> {
                 Actor::Customer(user)
             }
         };
-        let states = StateCatalog::new(tx.states().await?);
+        let states = self.state_catalog(tx).await?;
         Ok(Ctx {
             actor,
             now: self.clock.now(),

@@ -5,6 +5,7 @@
 
 mod article;
 mod auth;
+mod calendar;
 mod feed;
 mod history;
 mod job;
@@ -19,6 +20,7 @@ pub use article::{
     NewAttachment, SenderType, TimeAccountingEntry,
 };
 pub use auth::{ApiToken, OneTimeToken, OneTimeTokenPurpose, SessionRecord};
+pub use calendar::{Appointment, AppointmentAction, AppointmentHistoryEntry, Calendar};
 pub use feed::{Change, ChangeOp, EntityKind, MessageStatus, OutgoingAttachment, OutgoingMessage};
 pub use history::{HistoryEntry, HistoryType, NewHistoryEntry};
 pub use job::{AgentNotification, Job, JobFilter, JobState, NewAgentNotification, NewJob};

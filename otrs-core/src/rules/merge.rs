@@ -55,6 +55,9 @@ pub struct MergePlan {
     /// (source, target, type) of the links to create: the re-pointed ones without duplicates and
     /// self-links, then the ParentChild link main → merged.
     pub links_to_create: Vec<(ObjectRef, ObjectRef, LinkType)>,
+    /// The far end and type of each deleted link that is not re-created because the main ticket
+    /// already has the same link: that object loses a link and gets a history row for it.
+    pub links_absorbed: Vec<(ObjectRef, LinkType)>,
     /// Watchers of the merged ticket who start watching the main ticket.
     pub watchers_to_add: Vec<AgentId>,
     /// Watchers removed from the merged ticket (all of them).
@@ -91,7 +94,12 @@ pub fn plan_merge(
         plan.links_to_delete.push(link.id);
         let repoint = |end: ObjectRef| if end == source_ref { target_ref } else { end };
         let (from, to) = (repoint(link.source), repoint(link.target));
-        if from == to || exists(&kept, from, to, link.link_type) {
+        if from == to {
+            continue;
+        }
+        if exists(&kept, from, to, link.link_type) {
+            plan.links_absorbed
+                .push((link.other_end(source_ref), link.link_type));
             continue;
         }
         kept.push((from, to, link.link_type));
@@ -171,6 +179,10 @@ mod tests {
                 (t(2), t(5), LinkType::Normal),
                 (t(2), t(1), LinkType::ParentChild),
             ]
+        );
+        assert_eq!(
+            plan.links_absorbed,
+            vec![(t(3), LinkType::Normal), (t(5), LinkType::Normal)]
         );
         assert_eq!(plan.watchers_to_add, vec![AgentId(7)]);
         assert_eq!(plan.watchers_to_remove, vec![AgentId(7), AgentId(8)]);

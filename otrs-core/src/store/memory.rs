@@ -21,17 +21,23 @@ use super::{
     Cursor, CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, Store,
     StoreError, StoreResult, StoreTx, TicketAccess, TicketFilter, TicketPage, TicketQuery,
 };
+use crate::ids::StatId;
 use crate::ids::{
-    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
-    HistoryId, JobId, LinkId, MessageId, NotificationId, QueueId, StateId, TicketId,
+    AgentId, ApiTokenId, AppointmentHistoryId, AppointmentId, ArticleId, AttachmentId, CalendarId,
+    CustomerId, CustomerUserId, DraftId, GroupId, HistoryId, JobId, LinkId, MessageId,
+    NotificationId, QueueId, StateId, TicketId,
 };
 use crate::model::{
-    Agent, ApiToken, Article, AttachmentContent, AttachmentMeta, Change, Customer, CustomerUser,
-    Draft, Group, HistoryEntry, Link, MessageStatus, NewArticle, NewHistoryEntry, ObjectRef,
-    OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, StateType, Ticket,
-    TimeAccountingEntry, Watcher,
+    Agent, ApiToken, Appointment, AppointmentHistoryEntry, Article, AttachmentContent,
+    AttachmentMeta, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry,
+    HistoryType, Link, MessageStatus, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken,
+    OutgoingMessage, Queue, SessionRecord, State, StateType, Ticket, TimeAccountingEntry, Watcher,
 };
 use crate::model::{AgentNotification, Job, JobFilter, JobState};
+use crate::stats::StatDefinition;
+use crate::stats::query::{
+    StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount, compare_rows,
+};
 
 #[derive(Debug, Clone, Copy, Default)]
 struct NextIds {
@@ -52,6 +58,12 @@ struct NextIds {
     // --- scheduler ---
     job: u64,
     notification: u64,
+    // --- calendar ---
+    calendar: u64,
+    appointment: u64,
+    appointment_history: u64,
+    // --- statistics ---
+    stat: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -91,6 +103,12 @@ struct MemState {
     // --- scheduler ---
     jobs: BTreeMap<JobId, Job>,
     notifications: BTreeMap<NotificationId, AgentNotification>,
+    // --- calendar ---
+    calendars: BTreeMap<CalendarId, Calendar>,
+    appointments: BTreeMap<AppointmentId, Appointment>,
+    appointment_history: BTreeMap<AppointmentId, Vec<AppointmentHistoryEntry>>,
+    // --- statistics ---
+    stat_definitions: BTreeMap<StatId, StatDefinition>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -594,9 +612,10 @@ impl MemoryTx {
     fn object_exists(&self, object: ObjectRef) -> bool {
         match object {
             ObjectRef::Ticket(id) => self.state().tickets.contains_key(&id),
-            // Knowledge-base articles and appointments are not kept by this store version; the
-            // desk refuses links to them for now.
-            ObjectRef::KbArticle(_) | ObjectRef::Appointment(_) => true,
+            ObjectRef::Appointment(id) => self.state().appointments.contains_key(&id),
+            // Knowledge-base articles are not kept by this store version; the desk refuses links
+            // to them for now.
+            ObjectRef::KbArticle(_) => true,
         }
     }
 
@@ -2227,6 +2246,368 @@ impl StoreTx for MemoryTx {
             .find(|m| m.message_id.as_deref() == Some(message_id))
             .cloned()))
     }
+
+    // --- calendar ----------------------------------------------------------------------------
+
+    fn insert_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        sync!({
+            self.check_calendar(calendar)?;
+            let stored = Calendar {
+                id: CalendarId(next(&mut self.ids()?.calendar)),
+                version: 1,
+                ..calendar.clone()
+            };
+            self.set(|s| &mut s.calendars, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        sync!({
+            let stored = self
+                .state()
+                .calendars
+                .get(&calendar.id)
+                .ok_or_else(|| StoreError::not_found("calendar", calendar.id))?;
+            check_version("calendar", calendar.id, stored.version, calendar.version)?;
+            self.check_calendar(calendar)?;
+            let stored = Calendar {
+                version: calendar.version + 1,
+                ..calendar.clone()
+            };
+            self.set(|s| &mut s.calendars, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_calendar(&mut self, id: CalendarId) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            if self
+                .state()
+                .appointments
+                .values()
+                .any(|a| a.calendar_id == id)
+            {
+                return Err(StoreError::Invalid {
+                    field: "calendar",
+                    message: format!("calendar {id} still holds appointments"),
+                });
+            }
+            self.unset(|s| &mut s.calendars, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("calendar", id))
+        })
+    }
+
+    fn calendar(
+        &mut self,
+        id: CalendarId,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        ready(Ok(self.state().calendars.get(&id).cloned()))
+    }
+
+    fn calendar_by_feed_token(
+        &mut self,
+        token: &str,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        ready(Ok(self
+            .state()
+            .calendars
+            .values()
+            .find(|c| c.feed_token == token)
+            .cloned()))
+    }
+
+    fn calendars(&mut self) -> impl Future<Output = StoreResult<Vec<Calendar>>> + Send {
+        ready(Ok(self.state().calendars.values().cloned().collect()))
+    }
+
+    fn insert_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        sync!({
+            self.check_appointment(appointment)?;
+            let stored = Appointment {
+                id: AppointmentId(next(&mut self.ids()?.appointment)),
+                version: 1,
+                ..appointment.clone()
+            };
+            self.set(|s| &mut s.appointments, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        sync!({
+            let stored = self
+                .state()
+                .appointments
+                .get(&appointment.id)
+                .ok_or_else(|| StoreError::not_found("appointment", appointment.id))?;
+            check_version(
+                "appointment",
+                appointment.id,
+                stored.version,
+                appointment.version,
+            )?;
+            self.check_appointment(appointment)?;
+            let stored = Appointment {
+                version: appointment.version + 1,
+                ..appointment.clone()
+            };
+            self.set(|s| &mut s.appointments, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            if self
+                .state()
+                .appointments
+                .values()
+                .any(|a| a.parent_id == Some(id))
+            {
+                return Err(StoreError::Invalid {
+                    field: "appointment",
+                    message: format!("appointment {id} still has detached occurrences"),
+                });
+            }
+            self.unset(|s| &mut s.appointments, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("appointment", id))
+        })
+    }
+
+    fn appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Option<Appointment>>> + Send {
+        ready(Ok(self.state().appointments.get(&id).cloned()))
+    }
+
+    fn appointments_between(
+        &mut self,
+        calendars: &[CalendarId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        ready(Ok(self
+            .state()
+            .appointments
+            .values()
+            .filter(|a| {
+                calendars.contains(&a.calendar_id)
+                    && a.first_start_utc < to
+                    && a.last_end_utc.is_none_or(|end| end > from)
+            })
+            .cloned()
+            .collect()))
+    }
+
+    fn detached_occurrences(
+        &mut self,
+        parent: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        ready(Ok(self
+            .state()
+            .appointments
+            .values()
+            .filter(|a| a.parent_id == Some(parent))
+            .cloned()
+            .collect()))
+    }
+
+    fn append_appointment_history(
+        &mut self,
+        entry: &AppointmentHistoryEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            let row = AppointmentHistoryEntry {
+                id: AppointmentHistoryId(next(&mut self.ids()?.appointment_history)),
+                ..entry.clone()
+            };
+            self.push(|s| &mut s.appointment_history, entry.appointment_id, row)
+        })
+    }
+
+    fn appointment_history(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send {
+        let mut rows = self
+            .state()
+            .appointment_history
+            .get(&id)
+            .cloned()
+            .unwrap_or_default();
+        rows.sort_by_key(|h| (h.created_at, h.id));
+        ready(Ok(rows))
+    }
+
+    // --- statistics ---------------------------------------------------------------------------
+
+    fn stat_counts(
+        &mut self,
+        filter: &StatFilter,
+        x: &StatGroup,
+        y: &StatGroup,
+    ) -> impl Future<Output = StoreResult<Vec<StatCount>>> + Send {
+        let needs_close = filter.needs_close_time() || x.needs_close_time() || y.needs_close_time();
+        let state = self.state();
+        let mut counts: BTreeMap<
+            (crate::stats::query::StatKey, crate::stats::query::StatKey),
+            u64,
+        > = BTreeMap::new();
+        for t in state.tickets.values() {
+            let closed = if needs_close {
+                close_time(state, t, &filter.closed_states)
+            } else {
+                None
+            };
+            if !filter.matches(t, closed) {
+                continue;
+            }
+            if let (Some(kx), Some(ky)) = (x.key(t, closed), y.key(t, closed)) {
+                *counts.entry((kx, ky)).or_default() += 1;
+            }
+        }
+        ready(Ok(counts
+            .into_iter()
+            .map(|((x, y), count)| StatCount { x, y, count })
+            .collect()))
+    }
+
+    fn stat_rows(
+        &mut self,
+        query: &StatListQuery,
+    ) -> impl Future<Output = StoreResult<Vec<StatRow>>> + Send {
+        let state = self.state();
+        let mut rows: Vec<StatRow> = state
+            .tickets
+            .values()
+            .filter_map(|t| {
+                let closed_at = close_time(state, t, &query.filter.closed_states);
+                query.filter.matches(t, closed_at).then(|| StatRow {
+                    ticket: t.clone(),
+                    closed_at,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| compare_rows(a, b, query.sort, query.descending));
+        rows.truncate(query.limit as usize);
+        ready(Ok(rows))
+    }
+
+    fn stat_state_changes(
+        &mut self,
+        bounds: &[DateTime<Utc>],
+    ) -> impl Future<Output = StoreResult<Vec<StateChangeCount>>> + Send {
+        let mut counts: BTreeMap<(u32, StateId), u64> = BTreeMap::new();
+        for h in self.state().history.values().flatten() {
+            let e = &h.entry;
+            if !matches!(
+                e.history_type,
+                HistoryType::NewTicket | HistoryType::StateUpdate
+            ) {
+                continue;
+            }
+            if let Some(b) = crate::stats::period::bucket_of(bounds, e.created_at) {
+                *counts
+                    .entry((u32::try_from(b).unwrap_or(u32::MAX), e.state_id))
+                    .or_default() += 1;
+            }
+        }
+        ready(Ok(counts
+            .into_iter()
+            .map(|((bucket, state), count)| StateChangeCount {
+                bucket,
+                state,
+                count,
+            })
+            .collect()))
+    }
+
+    fn insert_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        sync!({
+            unique(
+                self.state().stat_definitions.values(),
+                |s| s.number == stat.number,
+                "statistic number",
+                &stat.number.to_string(),
+            )?;
+            let stored = StatDefinition {
+                id: StatId(next(&mut self.ids()?.stat)),
+                version: 1,
+                ..stat.clone()
+            };
+            self.set(|s| &mut s.stat_definitions, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        sync!({
+            let all = &self.state().stat_definitions;
+            let stored = all
+                .get(&stat.id)
+                .ok_or_else(|| StoreError::not_found("statistic", stat.id))?;
+            check_version("statistic", stat.id, stored.version, stat.version)?;
+            unique(
+                all.values(),
+                |s| s.id != stat.id && s.number == stat.number,
+                "statistic number",
+                &stat.number.to_string(),
+            )?;
+            let stored = StatDefinition {
+                version: stat.version + 1,
+                ..stat.clone()
+            };
+            self.set(|s| &mut s.stat_definitions, stat.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_stat(&mut self, id: StatId) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            self.unset(|s| &mut s.stat_definitions, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("statistic", id))
+        })
+    }
+
+    fn stat(
+        &mut self,
+        id: StatId,
+    ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send {
+        ready(Ok(self.state().stat_definitions.get(&id).cloned()))
+    }
+
+    fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
+        let mut all: Vec<StatDefinition> =
+            self.state().stat_definitions.values().cloned().collect();
+        all.sort_by_key(|s| (s.number, s.id));
+        ready(Ok(all))
+    }
 }
 
 /// True if `owner` holds the running job's lease (an expired lease still counts until another
@@ -2243,6 +2624,64 @@ fn cancelled(job: Job, now: DateTime<Utc>) -> Job {
         finished_at: Some(now),
         ..job
     }
+}
+
+// --- calendar --------------------------------------------------------------------------------
+
+impl MemoryTx {
+    /// The uniqueness and reference rules of a calendar row.
+    fn check_calendar(&self, calendar: &Calendar) -> StoreResult<()> {
+        let s = self.state();
+        unique(
+            s.calendars.values(),
+            |c| c.name == calendar.name && c.id != calendar.id,
+            "calendar name",
+            &calendar.name,
+        )?;
+        unique(
+            s.calendars.values(),
+            |c| c.feed_token == calendar.feed_token && c.id != calendar.id,
+            "calendar feed token",
+            "(secret)",
+        )?;
+        if !s.groups.contains_key(&calendar.group_id) {
+            return Err(StoreError::not_found("group", calendar.group_id));
+        }
+        Ok(())
+    }
+
+    /// The reference rules of an appointment row.
+    fn check_appointment(&self, appointment: &Appointment) -> StoreResult<()> {
+        let s = self.state();
+        if !s.calendars.contains_key(&appointment.calendar_id) {
+            return Err(StoreError::not_found("calendar", appointment.calendar_id));
+        }
+        if let Some(parent) = appointment.parent_id
+            && !s.appointments.contains_key(&parent)
+        {
+            return Err(StoreError::not_found("appointment", parent));
+        }
+        Ok(())
+    }
+}
+
+/// The close time of a ticket (see [`crate::stats::query`]).
+fn close_time(state: &MemState, t: &Ticket, closed: &[StateId]) -> Option<DateTime<Utc>> {
+    if !closed.contains(&t.state_id) {
+        return None;
+    }
+    state
+        .history
+        .get(&t.id)?
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.entry.history_type,
+                HistoryType::NewTicket | HistoryType::StateUpdate
+            ) && closed.contains(&h.entry.state_id)
+        })
+        .map(|h| h.entry.created_at)
+        .max()
 }
 
 #[cfg(test)]

@@ -37,14 +37,19 @@ use std::future::Future;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{
-    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
-    JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
+    AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, StatId,
+    TicketId,
 };
 use crate::model::{
-    Agent, AgentNotification, ApiToken, Article, AttachmentContent, Change, Customer, CustomerUser,
-    Draft, Group, HistoryEntry, Job, JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef,
-    OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, Ticket, TimeAccountingEntry,
-    Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
+};
+use crate::stats::StatDefinition;
+use crate::stats::query::{
+    StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount,
 };
 
 pub use memory::MemoryStore;
@@ -591,4 +596,116 @@ pub trait StoreTx: Send {
         &mut self,
         message_id: &str,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
+    // --- calendar ----------------------------------------------------------------------------
+
+    /// Inserts a calendar (name and feed token unique).
+    fn insert_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send;
+    /// Updates a calendar (version-checked).
+    fn update_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send;
+    /// Deletes a calendar; refused while it holds appointments.
+    fn delete_calendar(&mut self, id: CalendarId) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A calendar by id.
+    fn calendar(
+        &mut self,
+        id: CalendarId,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send;
+    /// A calendar by its feed token (exact).
+    fn calendar_by_feed_token(
+        &mut self,
+        token: &str,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send;
+    /// Every calendar, by id.
+    fn calendars(&mut self) -> impl Future<Output = StoreResult<Vec<Calendar>>> + Send;
+
+    /// Inserts an appointment (the calendar, and the parent of a detached occurrence, must exist).
+    fn insert_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send;
+    /// Updates an appointment (version-checked).
+    fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send;
+    /// Deletes an appointment (its detached occurrences must be deleted first).
+    fn delete_appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// An appointment by id.
+    fn appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Option<Appointment>>> + Send;
+    /// The appointments of the given calendars that may have an occurrence overlapping
+    /// `[from, to)`: `first_start_utc < to` and (`last_end_utc` unset or `> from`), by id.
+    /// Detached occurrences are included like any other row.
+    fn appointments_between(
+        &mut self,
+        calendars: &[CalendarId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send;
+    /// The detached occurrences of a series, by id.
+    fn detached_occurrences(
+        &mut self,
+        parent: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send;
+    /// Appends a row to an appointment's history.
+    fn append_appointment_history(
+        &mut self,
+        entry: &AppointmentHistoryEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The history of an appointment, oldest first (ties by id).
+    fn appointment_history(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send;
+    // --- statistics --------------------------------------------------------------------------
+
+    /// The number of tickets passing `filter` per pair of keys on `x` and `y` (only non-zero
+    /// counts; tickets outside every bucket of a time axis are not counted). See
+    /// [`crate::stats::query`] for the close time.
+    fn stat_counts(
+        &mut self,
+        filter: &StatFilter,
+        x: &StatGroup,
+        y: &StatGroup,
+    ) -> impl Future<Output = StoreResult<Vec<StatCount>>> + Send;
+    /// Up to `limit` tickets passing the filter, in the query's order, with their close times.
+    fn stat_rows(
+        &mut self,
+        query: &StatListQuery,
+    ) -> impl Future<Output = StoreResult<Vec<StatRow>>> + Send;
+    /// History rows of type `NewTicket` or `StateUpdate` per bucket (`bounds[i]..bounds[i + 1]`)
+    /// and the state entered (only non-zero counts).
+    fn stat_state_changes(
+        &mut self,
+        bounds: &[DateTime<Utc>],
+    ) -> impl Future<Output = StoreResult<Vec<StateChangeCount>>> + Send;
+    /// Inserts a statistic definition (its number must be unique).
+    fn insert_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send;
+    /// Updates a statistic definition (version-checked; the number must stay unique).
+    fn update_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send;
+    /// Deletes a statistic definition.
+    fn delete_stat(&mut self, id: StatId) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A statistic definition by id.
+    fn stat(
+        &mut self,
+        id: StatId,
+    ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send;
+    /// Every statistic definition, by number.
+    fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send;
 }

@@ -97,6 +97,42 @@ fn merge_moves_everything_and_leaves_a_ghost() {
 }
 
 #[test]
+fn a_ticket_linked_to_both_keeps_one_link_and_records_the_lost_one() {
+    let w = World::new();
+    let source = w.ticket("source");
+    let target = w.ticket("target");
+    let third = w.ticket("third");
+    for end in [source.id, target.id] {
+        block_on(w.desk.link(
+            w.alice,
+            ObjectRef::Ticket(third.id),
+            ObjectRef::Ticket(end),
+            LinkType::Normal,
+        ))
+        .unwrap();
+    }
+    let deletes_before = w
+        .history_types(third.id)
+        .iter()
+        .filter(|t| *t == "TicketLinkDelete")
+        .count();
+    block_on(w.desk.merge_tickets(w.alice, source.id, target.id)).unwrap();
+    let links = block_on(w.desk.links(w.alice, ObjectRef::Ticket(third.id))).unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].connects(
+        ObjectRef::Ticket(third.id),
+        ObjectRef::Ticket(target.id),
+        LinkType::Normal
+    ));
+    let deletes_after = w
+        .history_types(third.id)
+        .iter()
+        .filter(|t| *t == "TicketLinkDelete")
+        .count();
+    assert_eq!(deletes_after, deletes_before + 1);
+}
+
+#[test]
 fn a_merged_ticket_never_changes_again() {
     let w = World::new();
     let a = w.ticket("a");

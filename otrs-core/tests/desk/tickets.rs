@@ -579,3 +579,53 @@ impl World {
         self.clock.now()
     }
 }
+
+#[test]
+fn states_added_here_are_usable_at_once_and_from_elsewhere_after_the_cache_time() {
+    use otrs_core::model::{State, StateType};
+    use otrs_core::store::{Store, StoreTx};
+    let w = World::new();
+    // Fill the catalogue cache.
+    w.ticket("before");
+    let here = block_on(
+        w.desk
+            .create_state(w.admin, "waiting for parts".into(), StateType::Open),
+    )
+    .unwrap();
+    let new = |title: &str, state| NewTicket {
+        state: Some(state),
+        ..NewTicket::new(title, w.postmaster, ArticleInput::note("n"))
+    };
+    block_on(
+        w.desk
+            .create_ticket(w.alice, new("uses the new state", here.id)),
+    )
+    .unwrap();
+
+    // Another process adds a state straight to the shared store: unknown until the cache expires.
+    let elsewhere = block_on(async {
+        let mut tx = w.desk.store().begin().await.unwrap();
+        let state = tx
+            .insert_state(&State {
+                id: otrs_core::ids::StateId(0),
+                name: "with the vendor".into(),
+                state_type: StateType::Open,
+                valid: true,
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        state
+    });
+    let refused = block_on(
+        w.desk
+            .create_ticket(w.alice, new("too early", elsewhere.id)),
+    );
+    assert!(
+        matches!(&refused, Err(DeskError::Invalid(e)) if e.0[0].field == "state"),
+        "{refused:?}"
+    );
+    w.clock
+        .advance(w.desk.config().state_cache_ttl + chrono::Duration::milliseconds(1));
+    block_on(w.desk.create_ticket(w.alice, new("in time", elsewhere.id))).unwrap();
+}

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod conditional;
 mod full_stack;
 mod fuzz;
@@ -14,3 +15,4 @@ mod problems;
 mod signin;
 mod support;
 mod workers;
+mod ui;

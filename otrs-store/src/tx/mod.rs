@@ -11,12 +11,14 @@
 
 mod articles;
 mod auth;
+mod calendar;
 mod catalog;
 mod customers;
 mod feed;
 mod jobs;
 mod list;
 mod relations;
+mod stats;
 mod tickets;
 
 use std::fmt;
@@ -24,15 +26,20 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use otrs_core::ids::StatId;
 use otrs_core::ids::{
-    AgentId, ApiTokenId, ArticleId, AttachmentId, CustomerId, CustomerUserId, DraftId, GroupId,
-    JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
+    AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
 use otrs_core::model::{
-    Agent, AgentNotification, ApiToken, Article, AttachmentContent, Change, Customer, CustomerUser,
-    Draft, Group, HistoryEntry, Job, JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef,
-    OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, Ticket, TimeAccountingEntry,
-    Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
+};
+use otrs_core::stats::StatDefinition;
+use otrs_core::stats::query::{
+    StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount,
 };
 use otrs_core::store::{
     CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, StoreError,
@@ -50,6 +57,9 @@ pub struct SqlTx {
     read_only: bool,
     limits: Limits,
     notify_channel: Option<Arc<str>>,
+    /// PostgreSQL: where daily ticket counters are incremented, outside this transaction.
+    #[cfg(feature = "postgres")]
+    counter_pool: Option<sqlx::PgPool>,
 }
 
 impl fmt::Debug for SqlTx {
@@ -73,7 +83,16 @@ impl SqlTx {
             read_only,
             limits,
             notify_channel,
+            #[cfg(feature = "postgres")]
+            counter_pool: None,
         }
+    }
+
+    /// Increments daily ticket counters on `pool`, in autocommit, instead of in this transaction.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn with_counter_pool(mut self, pool: sqlx::PgPool) -> SqlTx {
+        self.counter_pool = Some(pool);
+        self
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -716,5 +735,155 @@ impl StoreTx for SqlTx {
         message_id: &str,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
         feed::message_by_message_id(self, message_id)
+    }
+
+    // --- calendar ----------------------------------------------------------------------------
+
+    fn insert_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        calendar::insert_calendar(self, calendar)
+    }
+
+    fn update_calendar(
+        &mut self,
+        calendar: &Calendar,
+    ) -> impl Future<Output = StoreResult<Calendar>> + Send {
+        calendar::update_calendar(self, calendar)
+    }
+
+    fn delete_calendar(&mut self, id: CalendarId) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::delete_calendar(self, id)
+    }
+
+    fn calendar(
+        &mut self,
+        id: CalendarId,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        calendar::calendar(self, id)
+    }
+
+    fn calendar_by_feed_token(
+        &mut self,
+        token: &str,
+    ) -> impl Future<Output = StoreResult<Option<Calendar>>> + Send {
+        calendar::calendar_by_feed_token(self, token)
+    }
+
+    fn calendars(&mut self) -> impl Future<Output = StoreResult<Vec<Calendar>>> + Send {
+        calendar::calendars(self)
+    }
+
+    fn insert_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        calendar::insert_appointment(self, appointment)
+    }
+
+    fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+    ) -> impl Future<Output = StoreResult<Appointment>> + Send {
+        calendar::update_appointment(self, appointment)
+    }
+
+    fn delete_appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::delete_appointment(self, id)
+    }
+
+    fn appointment(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Option<Appointment>>> + Send {
+        calendar::appointment(self, id)
+    }
+
+    fn appointments_between(
+        &mut self,
+        calendars: &[CalendarId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        calendar::appointments_between(self, calendars, from, to)
+    }
+
+    fn detached_occurrences(
+        &mut self,
+        parent: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<Appointment>>> + Send {
+        calendar::detached_occurrences(self, parent)
+    }
+
+    fn append_appointment_history(
+        &mut self,
+        entry: &AppointmentHistoryEntry,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        calendar::append_appointment_history(self, entry)
+    }
+
+    fn appointment_history(
+        &mut self,
+        id: AppointmentId,
+    ) -> impl Future<Output = StoreResult<Vec<AppointmentHistoryEntry>>> + Send {
+        calendar::appointment_history(self, id)
+    }
+
+    // --- statistics ---------------------------------------------------------------------------
+
+    fn stat_counts(
+        &mut self,
+        filter: &StatFilter,
+        x: &StatGroup,
+        y: &StatGroup,
+    ) -> impl Future<Output = StoreResult<Vec<StatCount>>> + Send {
+        stats::stat_counts(self, filter, x, y)
+    }
+
+    fn stat_rows(
+        &mut self,
+        query: &StatListQuery,
+    ) -> impl Future<Output = StoreResult<Vec<StatRow>>> + Send {
+        stats::stat_rows(self, query)
+    }
+
+    fn stat_state_changes(
+        &mut self,
+        bounds: &[DateTime<Utc>],
+    ) -> impl Future<Output = StoreResult<Vec<StateChangeCount>>> + Send {
+        stats::stat_state_changes(self, bounds)
+    }
+
+    fn insert_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        stats::insert_stat(self, stat)
+    }
+
+    fn update_stat(
+        &mut self,
+        stat: &StatDefinition,
+    ) -> impl Future<Output = StoreResult<StatDefinition>> + Send {
+        stats::update_stat(self, stat)
+    }
+
+    fn delete_stat(&mut self, id: StatId) -> impl Future<Output = StoreResult<()>> + Send {
+        stats::delete_stat(self, id)
+    }
+
+    fn stat(
+        &mut self,
+        id: StatId,
+    ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send {
+        stats::stat(self, id)
+    }
+
+    fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
+        stats::stats(self)
     }
 }

@@ -28,15 +28,22 @@ macro_rules! link_select {
     };
 }
 
-/// True if the object exists. Only tickets are kept by this store version; links to
-/// knowledge-base articles and appointments are accepted as given, as in the in-memory store.
+/// True if the object exists. Links to knowledge-base articles are accepted as given (this store
+/// version keeps none), as in the in-memory store.
 async fn object_exists(tx: &mut SqlTx, object: ObjectRef) -> StoreResult<bool> {
     match object {
         ObjectRef::Ticket(id) => {
             tx.exists(Stmt::new("SELECT 1 FROM tickets WHERE id = $1").bind(int("ticket", id.0)?))
                 .await
         }
-        ObjectRef::KbArticle(_) | ObjectRef::Appointment(_) => Ok(true),
+        ObjectRef::Appointment(id) => {
+            tx.exists(
+                Stmt::new("SELECT 1 FROM appointments WHERE id = $1")
+                    .bind(int("appointment", id.0)?),
+            )
+            .await
+        }
+        ObjectRef::KbArticle(_) => Ok(true),
     }
 }
 
@@ -51,6 +58,8 @@ pub(super) async fn insert_link(tx: &mut SqlTx, link: &Link) -> StoreResult<Link
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
                  WHERE ($1 <> 'ticket' OR EXISTS (SELECT 1 FROM tickets WHERE id = $2)) \
                  AND ($3 <> 'ticket' OR EXISTS (SELECT 1 FROM tickets WHERE id = $4)) \
+                 AND ($1 <> 'appointment' OR EXISTS (SELECT 1 FROM appointments WHERE id = $2)) \
+                 AND ($3 <> 'appointment' OR EXISTS (SELECT 1 FROM appointments WHERE id = $4)) \
                  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.link_type = $5 \
                    AND l.source_kind = $1 AND l.source_id = $2 AND l.target_kind = $3 AND l.target_id = $4) \
                  AND ($5 <> 'Normal' OR NOT EXISTS (SELECT 1 FROM links l WHERE l.link_type = $5 \

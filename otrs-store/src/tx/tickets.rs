@@ -146,19 +146,29 @@ async fn check_refs(tx: &mut SqlTx, t: &Ticket) -> StoreResult<()> {
     Ok(())
 }
 
+/// Increments the day's counter. SQLite has one writer at a time, so the increment is part of the
+/// creating transaction (a rolled-back create returns its number). PostgreSQL increments it in
+/// autocommit on a connection of its own: the row is locked only for that one statement, so
+/// creators run side by side; the price is that a rolled-back create leaves a gap in the day's
+/// numbers and that numbers need not follow commit order (both as in OTRS). Uniqueness holds
+/// either way: every increment returns a value no other call gets.
 #[instrument(skip_all)]
 pub(super) async fn next_ticket_counter(tx: &mut SqlTx, day: NaiveDate) -> StoreResult<u64> {
-    tx.writable()?;
-    tx.one(
-        Stmt::new(
-            "INSERT INTO ticket_counters (day, counter) VALUES ($1, 1) \
+    const INCREMENT: &str = "INSERT INTO ticket_counters (day, counter) VALUES ($1, 1) \
              ON CONFLICT (day) DO UPDATE SET counter = ticket_counters.counter + 1 \
-             RETURNING counter",
-        )
-        .bind(day),
-    )
-    .await?
-    .u64("counter")
+             RETURNING counter";
+    tx.writable()?;
+    #[cfg(feature = "postgres")]
+    if let Some(pool) = &tx.counter_pool {
+        let counter: i64 = sqlx::query_scalar(INCREMENT)
+            .bind(day)
+            .fetch_one(pool)
+            .await
+            .map_err(crate::error::from_sqlx)?;
+        return u64::try_from(counter)
+            .map_err(|_| crate::sql::bad_value("ticket_counters.counter", counter));
+    }
+    tx.one(Stmt::new(INCREMENT).bind(day)).await?.u64("counter")
 }
 
 #[instrument(skip_all)]

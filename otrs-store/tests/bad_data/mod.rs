@@ -145,7 +145,10 @@ async fn refuses_bad_data<S: Store + Clone>(store: S) {
 
 /// A desk command that the store refuses late (after the ticket, its number and its history were
 /// written in the transaction) leaves nothing behind. Runs on a store with small limits.
-async fn late_refusals_leave_nothing<S: Store>(store: S) {
+/// `next_counter` is the daily counter of the ticket created after the refused one: 1 where the
+/// refused command's increment rolls back with it (SQLite), 2 where it leaves a gap (PostgreSQL,
+/// whose counters do not wait for the creating transaction; see tests/counters).
+async fn late_refusals_leave_nothing<S: Store>(store: S, next_counter: &str) {
     // were written in the transaction) leaves nothing behind.
     let f = fixture(store, DeskConfig::default()).await;
     let before = f
@@ -187,8 +190,7 @@ async fn late_refusals_leave_nothing<S: Store>(store: S) {
         .create_ticket(f.alice, phone_ticket("the next one", f.postmaster))
         .await
         .unwrap();
-    // The refused command's counter increment was rolled back with it: this is today's first.
-    assert_eq!(&next.number[10..15], "00001", "{}", next.number);
+    assert_eq!(&next.number[10..15], next_counter, "{}", next.number);
     assert_eq!(f.desk.articles(f.alice, next.id).await.unwrap().len(), 1);
 }
 
@@ -199,7 +201,7 @@ async fn sqlite_refuses_late_and_leaves_nothing() {
         ..SqliteOptions::default()
     })
     .await;
-    late_refusals_leave_nothing(db.store.clone()).await;
+    late_refusals_leave_nothing(db.store.clone(), "00001").await;
 }
 
 #[tokio::test]
@@ -212,7 +214,7 @@ async fn postgres_refuses_late_and_leaves_nothing() {
     else {
         return;
     };
-    late_refusals_leave_nothing(db.store.clone()).await;
+    late_refusals_leave_nothing(db.store.clone(), "00002").await;
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! `postgres::…`.
 
 pub mod articles;
+pub mod calendar;
 mod catalog;
 mod customers;
 mod feed;
@@ -12,6 +13,7 @@ mod tickets;
 mod transactions;
 
 use articles::*;
+use calendar::*;
 use catalog::*;
 use customers::*;
 use feed::*;
@@ -56,6 +58,10 @@ for_each_store!(
     notifications_are_per_agent_deduplicated_and_marked_seen,
     outbox_keeps_message_ids_unique_and_attachments_byte_for_byte,
     concurrent_claimers_never_share_a_job,
+    // --- calendar ---
+    calendars_are_versioned_unique_and_found_by_token,
+    appointments_round_trip_and_are_found_by_window,
+    appointment_history_outlives_the_appointment,
 );
 
 mod concurrent {

@@ -73,9 +73,28 @@ pub async fn links_are_unique_per_pair_and_type<S: Store>(store: S) {
         matches!(&missing, Err(StoreError::NotFound { what: "ticket", key }) if key == "404"),
         "{missing:?}"
     );
+    let missing = tx
+        .insert_link(&link(
+            ObjectRef::Appointment(AppointmentId(404)),
+            c,
+            LinkType::Normal,
+        ))
+        .await;
+    assert!(
+        matches!(&missing, Err(StoreError::NotFound { what: "appointment", key }) if key == "404"),
+        "{missing:?}"
+    );
+    let calendar = tx
+        .insert_calendar(&super::calendar::calendar_row("Links", w.support_group))
+        .await
+        .unwrap();
+    let stored = tx
+        .insert_appointment(&super::calendar::appointment_row(calendar.id))
+        .await
+        .unwrap();
     let appointment = tx
         .insert_link(&link(
-            ObjectRef::Appointment(AppointmentId(3)),
+            ObjectRef::Appointment(stored.id),
             c,
             LinkType::Normal,
         ))

@@ -20,9 +20,14 @@ pub async fn day_counters_count_per_day_and_roll_back<S: Store>(store: S) {
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.next_ticket_counter(day).await.unwrap(), 3);
     tx.rollback().await.unwrap();
-    // The rolled-back increment is not seen.
+    // A store either takes the rolled-back increment back (single-writer stores) or leaves a gap
+    // (PostgreSQL, whose counters do not wait for the creating transaction); never less.
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.next_ticket_counter(day).await.unwrap(), 3);
+    let after_rollback = tx.next_ticket_counter(day).await.unwrap();
+    assert!(
+        (3..=4).contains(&after_rollback),
+        "counter after a rollback: {after_rollback}"
+    );
     tx.commit().await.unwrap();
 }
 

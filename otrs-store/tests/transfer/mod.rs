@@ -95,6 +95,51 @@ async fn fill_everything(store: AnyStore) {
     )
     .await
     .unwrap();
+    // --- calendar ---
+    let calendar = desk
+        .create_calendar(
+            Principal::SYSTEM,
+            otrs_core::desk::NewCalendar {
+                name: "Team «A»".into(),
+                color: "#00aa00".into(),
+                group_id: otrs_core::ids::GroupId::USERS,
+                feed_token: "feed-token-0123456789abcdefghijklmnopqrstuvwxyz".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let wall = |t: &str| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").unwrap();
+    let (series, _) = desk
+        .create_ticket_appointment(
+            f.alice,
+            first.id,
+            otrs_core::desk::AppointmentInput {
+                calendar_id: calendar.id,
+                title: "Visit – «Drucker»".into(),
+                description: "line one\nline two".into(),
+                location: "Floor 2".into(),
+                all_day: false,
+                start: wall("2020-03-30T09:00"),
+                end: wall("2020-03-30T10:00"),
+                time_zone: "Europe/Budapest".into(),
+                rrule: Some("FREQ=WEEKLY;COUNT=4".into()),
+                notify_minutes_before: Some(30),
+            },
+        )
+        .await
+        .unwrap();
+    desk.update_appointment(
+        f.alice,
+        series.id,
+        otrs_core::desk::AppointmentUpdate {
+            title: Some("Moved".into()),
+            ..Default::default()
+        },
+        otrs_core::desk::EditScope::Occurrence("2020-04-06T07:00:00Z".parse().unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
     let alice = f.alice.agent().unwrap();
     rw!(store, |tx| {
         let mut agent = tx.agent(alice).await.unwrap().unwrap();

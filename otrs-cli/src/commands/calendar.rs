@@ -1,0 +1,191 @@
+//! `otrs appointment …` and `otrs calendar …`.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use otrs_core::calendar::Series;
+use serde_json::Value;
+
+use crate::error::CliError;
+
+/// `otrs appointment expand --cases FILE`: one line per case, written like the corpus'
+/// `expected.jsonl` (Python's `json.dumps` layout), which `check.py` in the corpus compares.
+pub fn expand(cases: &Path) -> Result<(), CliError> {
+    let reader: Box<dyn BufRead> = if cases.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(cases)
+            .map_err(|e| CliError::io(format!("cannot open {}", cases.display()), e))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (number, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| CliError::io(format!("reading {}", cases.display()), e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = expand_case(&line, number + 1);
+        writeln!(out, "{result}").map_err(|e| CliError::io("writing to standard output", e))?;
+    }
+    out.flush()
+        .map_err(|e| CliError::io("writing to standard output", e))
+}
+
+/// One case line expanded: `{"id": …, "occurrences": […]}`, or `{"id": …, "error": "…"}`.
+fn expand_case(line: &str, number: usize) -> String {
+    let case: Value = match serde_json::from_str(line) {
+        Ok(case @ Value::Object(_)) => case,
+        Ok(_) => return error_line(&Value::Null, &format!("line {number}: not a JSON object")),
+        Err(e) => return error_line(&Value::Null, &format!("line {number}: {e}")),
+    };
+    let id = case.get("id").cloned().unwrap_or(Value::Null);
+    let occurrences = match occurrences(&case) {
+        Ok(list) => list,
+        Err(message) => return error_line(&id, &message),
+    };
+    let mut text = format!("{{\"id\": {}, \"occurrences\": [", py_json(&id));
+    for (i, (start, local)) in occurrences.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&format!(
+            "{{\"start\": {}, \"local\": {}}}",
+            py_str(start),
+            py_str(local)
+        ));
+    }
+    text.push_str("]}");
+    text
+}
+
+fn error_line(id: &Value, message: &str) -> String {
+    format!(
+        "{{\"id\": {}, \"error\": {}}}",
+        py_json(id),
+        py_str(message)
+    )
+}
+
+/// The occurrences of one case as (`start`, `local`) texts, or a message naming the bad field.
+fn occurrences(case: &Value) -> Result<Vec<(String, String)>, String> {
+    let text = |key: &str| -> Result<&str, String> {
+        case.get(key)
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{key}: missing or not a string"))
+    };
+    let all_day = match case.get("all_day") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("all_day: not true or false".into()),
+    };
+    let rrule = match case.get("rrule") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(rule)) => Some(rule.as_str()),
+        Some(_) => return Err("rrule: not a string or null".into()),
+    };
+    let exdates: Vec<&str> = match case.get("exdates") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| "exdates: not a list of strings".to_owned())
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("exdates: not a list".into()),
+    };
+    let window = case.get("window").ok_or("window: missing")?;
+    let bound = |key: &str| -> Result<DateTime<Utc>, String> {
+        let value = window
+            .get(key)
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("window.{key}: missing or not a string"))?;
+        DateTime::parse_from_rfc3339(value)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("window.{key}: {value:?} is not an RFC 3339 time ({e})"))
+    };
+    let (from, to) = (bound("from")?, bound("to")?);
+    let series = Series::from_text(text("tz")?, text("dtstart")?, all_day, rrule, &exdates)
+        .map_err(|e| e.to_string())?;
+    let list = series.occurrences(from, to).map_err(|e| e.to_string())?;
+    Ok(list
+        .iter()
+        .map(|o| (o.start_text(), o.local_text()))
+        .collect())
+}
+
+/// A JSON value in Python's `json.dumps` layout: `", "` and `": "` separators, non-ASCII
+/// characters escaped.
+fn py_json(value: &Value) -> String {
+    match value {
+        Value::String(s) => py_str(s),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(py_json).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", py_str(k), py_json(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A JSON string with every non-ASCII character as `\uXXXX` (UTF-16 units), like Python's
+/// default `ensure_ascii`.
+fn py_str(text: &str) -> String {
+    let escaped = Value::String(text.to_owned()).to_string();
+    let mut out = String::with_capacity(escaped.len());
+    for c in escaped.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_layout_and_ascii_escapes() {
+        assert_eq!(py_str("a\"é😀"), "\"a\\\"\\u00e9\\ud83d\\ude00\"");
+        assert_eq!(
+            py_json(&serde_json::json!([1, {"a": null}])),
+            "[1, {\"a\": null}]"
+        );
+    }
+
+    #[test]
+    fn bad_cases_become_error_lines_naming_the_field() {
+        assert_eq!(
+            expand_case("not json", 3),
+            "{\"id\": null, \"error\": \"line 3: expected ident at line 1 column 2\"}"
+        );
+        let line = r#"{"id": "X1", "tz": "Mars/Olympus", "dtstart": "2020-01-01T10:00:00", "rrule": null, "window": {"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"}}"#;
+        assert!(expand_case(line, 1).contains("\"error\": \"tz: unknown time zone"));
+        let line = r#"{"id": "X2", "tz": "UTC", "dtstart": "2020-01-01T10:00:00", "rrule": "FREQ=SOMETIMES", "window": {"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"}}"#;
+        assert!(expand_case(line, 1).starts_with("{\"id\": \"X2\", \"error\": \"rrule: "));
+        let line = r#"{"id": "X3", "tz": "UTC", "dtstart": "2020-01-01T10:00:00", "rrule": null, "window": {"from": "yesterday", "to": "2020-02-01T00:00:00Z"}}"#;
+        assert!(expand_case(line, 1).contains("window.from"));
+    }
+
+    #[test]
+    fn a_case_expands_in_the_layout_of_expected_jsonl() {
+        let line = r#"{"id": "X4", "tz": "Europe/Budapest", "dtstart": "2020-05-04T08:00:00", "all_day": false, "rrule": "FREQ=DAILY;COUNT=2", "exdates": [], "window": {"from": "2020-05-01T00:00:00Z", "to": "2020-06-01T00:00:00Z"}, "disputed": true}"#;
+        assert_eq!(
+            expand_case(line, 1),
+            "{\"id\": \"X4\", \"occurrences\": [{\"start\": \"2020-05-04T06:00:00Z\", \"local\": \"2020-05-04T08:00:00+02:00\"}, {\"start\": \"2020-05-05T06:00:00Z\", \"local\": \"2020-05-05T08:00:00+02:00\"}]}"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! Calendars and appointments.
+
+use std::path::PathBuf;
+
+use crate::support::otrs;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/recurrence");
+    if dir.join("cases.jsonl").is_file() {
+        return Some(dir);
+    }
+    let what = format!(
+        "otrs-cli appointment expand conformance ({} is missing)",
+        dir.display()
+    );
+    assert!(
+        !std::env::var("OTRS_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1"),
+        "{what}, and OTRS_TEST_REQUIRE_ALL=1 forbids skipping"
+    );
+    eprintln!("!!!! SKIPPED {what} !!!!");
+    if let Ok(log) = std::env::var("OTRS_TEST_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(log)
+        {
+            let _ = writeln!(file, "{what}");
+        }
+    }
+    None
+}
+
+#[test]
+fn appointment_expand_reproduces_the_corpus_exactly() {
+    let Some(dir) = corpus() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let out = otrs(&scratch.path().join("unused"))
+        .args(["appointment", "expand", "--cases"])
+        .arg(dir.join("cases.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = String::from_utf8(out.stdout).unwrap();
+    let want = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
+    assert_eq!(got.lines().count(), want.lines().count());
+    // The same check as the corpus' check.py: id, then every start and local time, in order.
+    // Lines without a dispute are identical text as well.
+    let mut differing = Vec::new();
+    for (g, w) in got.lines().zip(want.lines()) {
+        let (gv, wv): (serde_json::Value, serde_json::Value) = (
+            serde_json::from_str(g).unwrap(),
+            serde_json::from_str(w).unwrap(),
+        );
+        let same = gv["id"] == wv["id"]
+            && gv["occurrences"] == wv["occurrences"]
+            && gv.get("error").is_none()
+            && (wv.get("disputed").is_some() || g == w);
+        if !same {
+            differing.push(format!("got  {g}\nwant {w}"));
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "{}",
+        differing[..differing.len().min(5)].join("\n")
+    );
+    assert!(
+        !scratch.path().join("unused").exists(),
+        "expand needs no data directory"
+    );
+}
+
+#[test]
+fn appointment_expand_reports_bad_lines_and_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        concat!(
+            r#"{"id": "A", "tz": "UTC", "dtstart": "2020-01-01T10:00:00", "rrule": "FREQ=WEEKLY;COUNT=2", "exdates": [], "window": {"from": "2020-01-01T00:00:00Z", "to": "2021-01-01T00:00:00Z"}}"#,
+            "\n\n",
+            r#"{"id": "B", "tz": "UTC", "dtstart": "2020-01-01T10:00:00", "rrule": "FREQ=WEEKLY;BYDAY=XX", "exdates": [], "window": {"from": "2020-01-01T00:00:00Z", "to": "2021-01-01T00:00:00Z"}}"#,
+            "\n{\n"
+        ),
+    )
+    .unwrap();
+    let out = otrs(dir.path())
+        .args(["appointment", "expand", "--cases"])
+        .arg(&cases)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["occurrences"][1]["start"], "2020-01-08T10:00:00Z");
+    assert!(lines[1]["error"].as_str().unwrap().starts_with("rrule:"));
+    assert_eq!(lines[2]["id"], serde_json::Value::Null);
+    otrs(dir.path())
+        .args(["appointment", "expand", "--cases", "/nonexistent.jsonl"])
+        .assert()
+        .code(1);
+}
