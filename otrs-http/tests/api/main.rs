@@ -14,5 +14,5 @@ mod pages;
 mod problems;
 mod signin;
 mod support;
-mod workers;
 mod ui;
+mod workers;
