@@ -82,6 +82,9 @@ pub enum Command {
     Ticket(TicketCommand),
     /// Search tickets with the query language (e.g. `title:printer AND state:open`).
     Search(SearchArgs),
+    /// The background scheduler's jobs: the backlog, scheduling and cancelling (admins).
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Maintain the search index.
     #[command(subcommand)]
     Index(IndexCommand),
@@ -741,5 +744,51 @@ pub enum StatsCommand {
     Import {
         /// The XML file.
         file: PathBuf,
+    },
+}
+
+/// `otrs jobs …`.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List jobs by due time; by default the backlog (pending and running).
+    List {
+        /// States, comma-separated (pending, running, done, failed, cancelled), or `all`.
+        #[arg(long, default_value = "pending,running", value_name = "STATES")]
+        state: String,
+        /// Only jobs of this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only jobs with this unique key.
+        #[arg(long)]
+        key: Option<String>,
+        /// Most rows to show.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Schedule a job of a registered kind (`notify.agent`, `mail.send`, …).
+    Schedule {
+        /// The kind.
+        kind: String,
+        /// The handler's input as JSON.
+        #[arg(long, default_value = "{}", value_name = "JSON")]
+        payload: String,
+        /// When it is due (RFC 3339, e.g. 2026-12-01T08:00:00+01:00); default now.
+        #[arg(long, value_name = "TIME")]
+        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Runs allowed before it fails (1–100).
+        #[arg(long, default_value_t = 5)]
+        max_attempts: u32,
+        /// A unique key: scheduling it again replaces the pending job.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Cancel a pending or running job, or every one with a unique key.
+    Cancel {
+        /// Job id (from `jobs list`).
+        #[arg(required_unless_present = "key", conflicts_with = "key")]
+        id: Option<u64>,
+        /// Cancel every pending or running job with this key instead.
+        #[arg(long)]
+        key: Option<String>,
     },
 }

@@ -35,6 +35,8 @@ pub struct Config {
     pub sessions: SessionConfig,
     /// Size limits.
     pub limits: LimitsConfig,
+    /// The background scheduler.
+    pub jobs: JobsConfig,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             customer_password: PasswordPolicyConfig::customers(),
             sessions: SessionConfig::default(),
             limits: LimitsConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }
@@ -193,6 +196,46 @@ impl Default for LimitsConfig {
     }
 }
 
+/// The background scheduler (`[jobs]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsConfig {
+    /// Run the job worker in `otrs serve`.
+    pub enabled: bool,
+    /// How often the worker looks for due jobs, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How long a claimed job stays reserved for its worker, in seconds.
+    pub lease_seconds: u64,
+    /// The wait after a job's first failure, in seconds (doubling per attempt).
+    pub retry_base_seconds: u64,
+    /// The longest wait between attempts, in seconds.
+    pub retry_max_seconds: u64,
+    /// How long a stopping server waits for its running job before giving it back, in seconds.
+    pub shutdown_grace_seconds: u64,
+    /// Finished jobs are deleted after this many days.
+    pub keep_finished_days: u32,
+    /// The worker's name in leases (empty: host name and process id).
+    pub worker_id: String,
+    /// Registers the `test.effect` job kind (only for testing the scheduler).
+    pub test_kinds: bool,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            enabled: true,
+            poll_interval_ms: 2000,
+            lease_seconds: 300,
+            retry_base_seconds: 30,
+            retry_max_seconds: 3600,
+            shutdown_grace_seconds: 20,
+            keep_finished_days: 30,
+            worker_id: String::new(),
+            test_kinds: false,
+        }
+    }
+}
+
 /// A string that never shows in `Debug` output or logs.
 #[derive(Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(transparent)]
@@ -322,6 +365,17 @@ impl Config {
         }
         if self.sessions.idle_timeout_minutes == 0 || self.sessions.max_age_hours == 0 {
             return invalid("session timeouts must be greater than zero".into());
+        }
+        if self.jobs.poll_interval_ms == 0 || self.jobs.lease_seconds == 0 {
+            return invalid(
+                "jobs.poll_interval_ms and jobs.lease_seconds must be greater than zero".into(),
+            );
+        }
+        if self.jobs.retry_base_seconds > self.jobs.retry_max_seconds {
+            return invalid(format!(
+                "jobs.retry_base_seconds ({}) must not exceed jobs.retry_max_seconds ({})",
+                self.jobs.retry_base_seconds, self.jobs.retry_max_seconds
+            ));
         }
         let url = self.database_url.expose();
         if !url.is_empty()

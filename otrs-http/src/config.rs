@@ -44,6 +44,8 @@ pub struct HttpConfig {
     pub outbox_interval: StdDuration,
     /// How many outbox messages one delivery round takes.
     pub outbox_batch: u32,
+    /// The background scheduler.
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 impl Default for HttpConfig {
@@ -65,6 +67,7 @@ impl Default for HttpConfig {
             mail_from: "otrs@localhost".into(),
             outbox_interval: StdDuration::from_secs(5),
             outbox_batch: 50,
+            jobs: crate::jobs::JobsConfig::default(),
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod crypto;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod mail;
 pub mod openapi;
 mod pages;
@@ -120,13 +121,20 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
 
 /// Serves the application on `listener` until `shutdown` completes, with the background workers:
 /// the outbox is delivered every `outbox_interval` (and at once after commands that queue
-/// e-mail), and expired sessions are purged every ten minutes.
+/// e-mail), expired sessions are purged every ten minutes, and the job worker
+/// ([`jobs::run_worker`]) runs due background jobs (unless `jobs.enabled` is off). After
+/// `shutdown`, the job worker finishes or gives back its running job before this returns.
 pub async fn serve<S: Store>(
     listener: tokio::net::TcpListener,
     state: AppState<S>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let jobs = state
+        .config()
+        .jobs
+        .enabled
+        .then(|| tokio::spawn(jobs::run_worker(state.clone(), stop_rx.clone())));
     let workers = tokio::spawn(background(state.clone(), stop_rx));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
@@ -134,6 +142,9 @@ pub async fn serve<S: Store>(
         .await;
     let _ = stop_tx.send(true);
     let _ = workers.await;
+    if let Some(jobs) = jobs {
+        let _ = jobs.await;
+    }
     result
 }
 

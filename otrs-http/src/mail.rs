@@ -1,12 +1,14 @@
 //! Outgoing e-mail over SMTP with `lettre`: the desk's outbox and the server's own messages
 //! (sign-in codes, password resets).
 
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Mailboxes, MessageBuilder};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{
+    Attachment, Body, Mailbox, Mailboxes, MessageBuilder, MultiPart, SinglePart,
+};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use otrs_core::desk::{MessageSender, SendError};
-use otrs_core::model::OutgoingMessage;
+use otrs_core::model::{OutgoingAttachment, OutgoingMessage};
 
 use crate::config::{HttpConfig, SmtpConfig, SmtpTls};
 
@@ -108,14 +110,24 @@ impl SmtpMailer {
         subject: &str,
         body: &str,
     ) -> Result<(), SendError> {
-        let Some(transport) = &self.transport else {
-            return Err(send_error(
-                self.broken
-                    .clone()
-                    .unwrap_or_else(|| "no SMTP relay is configured".into()),
-                false,
-            ));
-        };
+        let message = self.build(from, to, cc, bcc, subject, body, None, &[])?;
+        self.deliver(message).await
+    }
+
+    /// Builds a message: plain text, or `multipart/mixed` with the text first and then each
+    /// attachment, with the given Message-ID header (or one made up by the mail library).
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        &self,
+        from: &str,
+        to: &str,
+        cc: &str,
+        bcc: &str,
+        subject: &str,
+        body: &str,
+        message_id: Option<&str>,
+        attachments: &[OutgoingAttachment],
+    ) -> Result<Message, SendError> {
         let from = if from.trim().is_empty() {
             &self.from
         } else {
@@ -127,13 +139,48 @@ impl SmtpMailer {
         let mut builder = Message::builder()
             .from(from)
             .subject(subject)
-            .header(ContentType::TEXT_PLAIN);
+            .message_id(message_id.map(str::to_owned));
         builder = add_recipients(builder, to, MessageBuilder::to)?;
         builder = add_recipients(builder, cc, MessageBuilder::cc)?;
         builder = add_recipients(builder, bcc, MessageBuilder::bcc)?;
-        let message = builder
-            .body(body.to_owned())
-            .map_err(|e| send_error(format!("cannot build the message: {e}"), true))?;
+        let built = if attachments.is_empty() {
+            builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_owned())
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body.to_owned()));
+            for a in attachments {
+                let content_type = ContentType::parse(&a.content_type).map_err(|e| {
+                    send_error(
+                        format!(
+                            "bad content type {:?} of {}: {e}",
+                            a.content_type, a.filename
+                        ),
+                        true,
+                    )
+                })?;
+                // Always base64: the library would pick 7bit for bytes that are all below
+                // 0x80, control characters and NULs included, which relays may mangle.
+                let body =
+                    Body::new_with_encoding(a.content.to_vec(), ContentTransferEncoding::Base64)
+                        .map_err(|_| send_error(format!("cannot encode {}", a.filename), true))?;
+                parts =
+                    parts.singlepart(Attachment::new(a.filename.clone()).body(body, content_type));
+            }
+            builder.multipart(parts)
+        };
+        built.map_err(|e| send_error(format!("cannot build the message: {e}"), true))
+    }
+
+    async fn deliver(&self, message: Message) -> Result<(), SendError> {
+        let Some(transport) = &self.transport else {
+            return Err(send_error(
+                self.broken
+                    .clone()
+                    .unwrap_or_else(|| "no SMTP relay is configured".into()),
+                false,
+            ));
+        };
         transport
             .send(message)
             .await
@@ -149,15 +196,17 @@ impl SmtpMailer {
 
 impl MessageSender for SmtpMailer {
     async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError> {
-        self.send_text(
+        let built = self.build(
             &message.from,
             &message.to,
             &message.cc,
             &message.bcc,
             &message.subject,
             &message.body,
-        )
-        .await
+            message.message_id.as_deref(),
+            &message.attachments,
+        )?;
+        self.deliver(built).await
     }
 }
 
@@ -186,5 +235,63 @@ mod tests {
             .unwrap_err();
         assert!(error.message.contains("smtp-tls"), "{error}");
         assert!(!format!("{config:?}").contains("secret"));
+    }
+
+    #[test]
+    fn messages_carry_their_message_id_and_attachments_as_multipart() {
+        let mailer = SmtpMailer::new(&HttpConfig::default());
+        let pdf: &[u8] = b"%PDF-1.7\x00\x01 all below 0x80";
+        let message = mailer
+            .build(
+                "OTRS <otrs@example.com>",
+                "boss@example.org",
+                "",
+                "",
+                "Monthly report",
+                "Attached.",
+                Some("<report.7.2026-11@example.com>"),
+                &[OutgoingAttachment {
+                    filename: "report.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    content: pdf.into(),
+                }],
+            )
+            .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        assert!(
+            text.contains("Message-ID: <report.7.2026-11@example.com>"),
+            "{text}"
+        );
+        assert!(text.contains("multipart/mixed"), "{text}");
+        assert!(text.contains("filename=\"report.pdf\""), "{text}");
+        assert!(text.contains("Content-Type: application/pdf"), "{text}");
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pdf);
+        assert!(
+            text.contains(&encoded),
+            "the PDF travels base64-encoded: {text}"
+        );
+
+        let plain = mailer
+            .build("", "a@example.org", "", "", "s", "b", None, &[])
+            .unwrap();
+        let text = String::from_utf8(plain.formatted()).unwrap();
+        assert!(text.contains("Content-Type: text/plain"), "{text}");
+        assert!(!text.contains("multipart"), "{text}");
+        let bad = mailer.build(
+            "",
+            "a@example.org",
+            "",
+            "",
+            "s",
+            "b",
+            None,
+            &[OutgoingAttachment {
+                filename: "x".into(),
+                content_type: "not a type".into(),
+                content: b"x".as_slice().into(),
+            }],
+        );
+        assert!(bad.unwrap_err().permanent);
     }
 }

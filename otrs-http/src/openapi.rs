@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{auth, people, search, tickets};
+use crate::api::{auth, jobs, people, search, tickets};
 
 struct Security;
 
@@ -59,11 +59,15 @@ impl Modify for Security {
         auth::change_password, auth::forgot_password, auth::reset_password, auth::totp_setup,
         auth::totp_confirm, auth::email_setup, auth::email_confirm, auth::reset_two_factor,
         auth::list_tokens, auth::create_token, auth::revoke_token,
+        // --- scheduler ---
+        jobs::list_jobs, jobs::schedule_job, jobs::get_job, jobs::cancel_job,
+        jobs::list_notifications, jobs::mark_seen,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
         (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
         (name = "search"), (name = "changes"), (name = "auth"),
+        (name = "jobs"), (name = "notifications"),
     )
 )]
 #[derive(Debug)]

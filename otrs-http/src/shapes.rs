@@ -103,3 +103,6 @@ pub fn change(change: &Change) -> ChangeDto {
 pub fn token(token: &ApiToken, login: String) -> TokenDto {
     convert::token(token, login)
 }
+
+// --- scheduler ---
+pub use crate::api::jobs::{JobDto, job_dto as job};

@@ -46,6 +46,9 @@ struct Inner<S: Store> {
     names: NameCache,
     outbox_wake: Notify,
     dummy_hash: OnceLock<String>,
+    // --- scheduler ---
+    jobs: Arc<crate::jobs::Registry<S>>,
+    jobs_wake: Notify,
 }
 
 impl<S: Store> AppState<S> {
@@ -58,6 +61,7 @@ impl<S: Store> AppState<S> {
         search: Arc<dyn SearchIndex>,
     ) -> AppState<S> {
         let mailer = Arc::new(SmtpMailer::new(&config));
+        let jobs = Arc::new(crate::jobs::registry(&config.jobs));
         AppState {
             inner: Arc::new(Inner {
                 desk,
@@ -67,6 +71,8 @@ impl<S: Store> AppState<S> {
                 names: NameCache::default(),
                 outbox_wake: Notify::new(),
                 dummy_hash: OnceLock::new(),
+                jobs,
+                jobs_wake: Notify::new(),
             }),
         }
     }
@@ -98,6 +104,20 @@ impl<S: Store> AppState<S> {
 
     pub(crate) fn outbox_wake(&self) -> &Notify {
         &self.inner.outbox_wake
+    }
+
+    /// The job handlers by kind.
+    pub fn jobs(&self) -> &crate::jobs::Registry<S> {
+        &self.inner.jobs
+    }
+
+    /// Wakes the job worker (after a job was scheduled through this server).
+    pub fn wake_jobs(&self) {
+        self.inner.jobs_wake.notify_one();
+    }
+
+    pub(crate) fn jobs_wake(&self) -> &Notify {
+        &self.inner.jobs_wake
     }
 
     /// A password hash to verify against when a login is unknown, so that unknown logins cost

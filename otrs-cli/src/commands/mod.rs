@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod data;
+pub mod jobs;
 pub mod people;
 pub mod serve;
 pub mod stats;
@@ -45,6 +46,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ticket(c) => tickets::ticket(&open(global).await?, output, c).await,
         Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
         Command::Stats(c) => stats::stats(&open(global).await?, output, c).await,
+        Command::Jobs(c) => jobs::jobs(&open(global).await?, output, c).await,
     }
 }
 

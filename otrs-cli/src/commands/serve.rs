@@ -65,7 +65,27 @@ pub fn http_config(config: &Config) -> HttpConfig {
         max_body_bytes: usize::try_from(config.limits.max_request_bytes).unwrap_or(usize::MAX),
         smtp,
         mail_from: config.smtp.from.clone(),
+        jobs: jobs_config(&config.jobs),
         ..HttpConfig::default()
+    }
+}
+
+/// The scheduler's settings from `[jobs]`.
+pub fn jobs_config(jobs: &crate::config::JobsConfig) -> otrs_http::jobs::JobsConfig {
+    let seconds = |s: u64| chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000));
+    otrs_http::jobs::JobsConfig {
+        enabled: jobs.enabled,
+        poll_interval: Duration::from_millis(jobs.poll_interval_ms),
+        lease: seconds(jobs.lease_seconds),
+        retry: otrs_core::desk::RetryPolicy {
+            base: seconds(jobs.retry_base_seconds),
+            max_delay: seconds(jobs.retry_max_seconds),
+        },
+        shutdown_grace: Duration::from_secs(jobs.shutdown_grace_seconds),
+        keep_finished: chrono::Duration::days(i64::from(jobs.keep_finished_days)),
+        worker_id: jobs.worker_id.clone(),
+        test_kinds: jobs.test_kinds,
+        ..otrs_http::jobs::JobsConfig::default()
     }
 }
 
@@ -108,13 +128,37 @@ pub async fn serve(global: &Global, args: &ServeArgs) -> Result<(), CliError> {
         })
     };
     let shutdown = async move {
-        let _ = tokio::signal::ctrl_c().await;
+        stop_signal().await;
         eprintln!("shutting down");
     };
     let result = otrs_http::serve(listener, state, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = follower.await;
     result.map_err(|e| CliError::io("serving", e))
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what service managers and `kill` send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 async fn load_demo(app: &crate::app::App, http: &HttpConfig) -> Result<(), CliError> {

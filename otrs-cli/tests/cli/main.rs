@@ -6,6 +6,7 @@ mod admin;
 mod calendar;
 mod data;
 mod errors;
+mod jobs;
 mod serve;
 mod stats;
 mod support;

@@ -4,6 +4,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod convert;
+pub(crate) mod jobs;
 pub(crate) mod people;
 pub(crate) mod search;
 pub(crate) mod tickets;
@@ -92,7 +93,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     let api = tickets::routes(api);
     let api = people::routes(api);
     let api = search::routes(api);
-    auth::routes(api)
+    let api = auth::routes(api);
+    // --- scheduler: background jobs and agent notifications ---
+    jobs::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------
