@@ -30,6 +30,7 @@
 
 mod api;
 pub mod auth;
+pub mod calendar_feed;
 pub mod config;
 pub mod crypto;
 pub mod dto;
@@ -106,6 +107,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .merge(api.router)
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(pages::routes::<S>())
+        // --- calendar: the public iCalendar feeds ---
+        .merge(calendar_feed::routes::<S>())
         .fallback(fallback)
         .layer(axum::middleware::map_response(method_not_allowed))
         .layer(DefaultBodyLimit::max(limit))

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod calendar;
 mod conditional;
 mod full_stack;
 mod fuzz;
