@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{auth, people, search, tickets};
+use crate::api::{auth, calendar, people, search, tickets};
 
 struct Security;
 
@@ -59,11 +59,19 @@ impl Modify for Security {
         auth::change_password, auth::forgot_password, auth::reset_password, auth::totp_setup,
         auth::totp_confirm, auth::email_setup, auth::email_confirm, auth::reset_two_factor,
         auth::list_tokens, auth::create_token, auth::revoke_token,
+        // --- calendar ---
+        calendar::list_calendars, calendar::create_calendar, calendar::get_calendar,
+        calendar::update_calendar, calendar::delete_calendar, calendar::rotate_calendar_token,
+        calendar::list_occurrences, calendar::create_appointment, calendar::get_appointment,
+        calendar::update_appointment, calendar::delete_appointment, calendar::copy_appointment,
+        calendar::appointment_history, calendar::ticket_appointments,
+        calendar::create_ticket_appointment,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
         (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
-        (name = "search"), (name = "changes"), (name = "auth"),
+        (name = "search"), (name = "changes"), (name = "auth"), (name = "calendars"),
+        (name = "appointments"),
     )
 )]
 #[derive(Debug)]

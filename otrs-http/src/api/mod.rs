@@ -3,6 +3,7 @@
 //! routes against the OpenAPI document.
 
 pub(crate) mod auth;
+pub(crate) mod calendar;
 pub(crate) mod convert;
 pub(crate) mod people;
 pub(crate) mod search;
@@ -92,7 +93,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     let api = tickets::routes(api);
     let api = people::routes(api);
     let api = search::routes(api);
-    auth::routes(api)
+    let api = auth::routes(api);
+    // --- calendar ---
+    calendar::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

@@ -304,3 +304,225 @@ async fn rotating_the_token_retires_the_old_url() {
         .await
         .problem("not-found");
 }
+
+#[tokio::test]
+async fn calendars_and_appointments_over_the_api_with_permissions() {
+    use axum::http::Method;
+    use serde_json::json;
+
+    let w = World::new().await;
+    let admin = w.session(Principal::Agent(w.admin)).await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let dave = w.session(Principal::Agent(w.dave)).await;
+    let erin = w.session(Principal::Agent(w.erin)).await;
+    let mallory = w.session(Principal::Customer(w.mallory)).await;
+    let body = json!({"name": "Team", "color": "#3a87ad", "group_id": GroupId::USERS.0});
+
+    // Only admins create calendars; the server makes the feed token.
+    w.call(
+        Method::POST,
+        "/api/v1/calendars",
+        &alice,
+        Some(body.clone()),
+    )
+    .await
+    .problem("permission-denied");
+    let created = w
+        .call(Method::POST, "/api/v1/calendars", &admin, Some(body))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let calendar = created.json();
+    let id = calendar["id"].as_u64().unwrap();
+    assert_eq!(calendar["color"], "#3A87AD");
+    assert!(calendar["feed_url"].as_str().unwrap().ends_with(".ics"));
+    let bad = w
+        .call(
+            Method::POST,
+            "/api/v1/calendars",
+            &admin,
+            Some(json!({"name": "", "color": "red", "group_id": 999})),
+        )
+        .await
+        .problem("validation");
+    assert_eq!(bad["errors"].as_array().unwrap().len(), 3, "{bad}");
+
+    // Seeing needs ro on the group; customers see nothing.
+    assert_eq!(w.get("/api/v1/calendars", &erin).await.json()["total"], 1);
+    assert_eq!(w.get("/api/v1/calendars", &dave).await.json()["total"], 0);
+    assert_eq!(
+        w.get("/api/v1/calendars", &mallory).await.json()["total"],
+        0
+    );
+    w.get(&format!("/api/v1/calendars/{id}"), &dave)
+        .await
+        .problem("not-found");
+
+    // A repeating appointment from the editor's settings: Mon/Thu 09:00 Budapest, 6 times.
+    let new = json!({
+        "calendar_id": id, "title": "Standup", "start": "2026-03-16T09:00", "end": "2026-03-16T09:15",
+        "time_zone": "Europe/Budapest", "location": "Andrássy út 1, Budapest",
+        "repeat": {"frequency": "weekly", "weekdays": ["MO", "TH"], "count": 6},
+        "notify_minutes_before": 15
+    });
+    w.call(
+        Method::POST,
+        "/api/v1/appointments",
+        &dave,
+        Some(new.clone()),
+    )
+    .await
+    .problem("not-found");
+    let made = w
+        .call(Method::POST, "/api/v1/appointments", &erin, Some(new))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let series = made.json();
+    let sid = series["id"].as_u64().unwrap();
+    assert_eq!(series["rrule"], "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6");
+    assert!(
+        series["map_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://www.openstreetmap.org/search?query=Andr%C3%A1ss")
+    );
+    let window = "/api/v1/appointments?from=2026-03-01T00:00:00Z&to=2026-05-01T00:00:00Z";
+    let list = w.get(window, &erin).await.json();
+    assert_eq!(list["total"], 6, "{list}");
+    assert_eq!(list["items"][3]["local_start"], "2026-03-26T09:00:00+01:00");
+    assert_eq!(list["items"][4]["local_start"], "2026-03-30T09:00:00+02:00");
+    assert_eq!(w.get(window, &dave).await.json()["total"], 0);
+
+    // Just this occurrence, then all occurrences.
+    let one = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/appointments/{sid}?scope=occurrence&occurrence=2026-03-19T08:00:00Z"),
+            &erin,
+            Some(json!({"title": "Standup (moved)", "start": "2026-03-19T10:00", "end": "2026-03-19T10:15"})),
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text());
+    assert_eq!(one.json()["parent_id"], sid);
+    assert_eq!(one.json()["recurrence_id"], "2026-03-19T09:00:00");
+    w.call(
+        Method::PATCH,
+        &format!("/api/v1/appointments/{sid}"),
+        &erin,
+        Some(json!({"title": "Daily standup"})),
+    )
+    .await;
+    let titles: Vec<String> = w.get(window, &erin).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles[1], "Standup (moved)");
+    assert_eq!(titles.iter().filter(|t| *t == "Daily standup").count(), 5);
+
+    // Bad scope and bad input change nothing.
+    w.call(
+        Method::DELETE,
+        &format!("/api/v1/appointments/{sid}?scope=occurrence"),
+        &erin,
+        None,
+    )
+    .await
+    .problem("validation");
+    let invalid = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/appointments/{sid}"),
+            &erin,
+            Some(json!({"end": "2026-03-16T08:00", "time_zone": "Nowhere/City"})),
+        )
+        .await
+        .problem("validation");
+    assert_eq!(invalid["errors"].as_array().unwrap().len(), 2, "{invalid}");
+    // Delete one occurrence; the series has 5 left.
+    let gone = w
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/appointments/{sid}?scope=occurrence&occurrence=2026-03-23T08:00:00Z"),
+            &erin,
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text());
+    assert_eq!(w.get(window, &erin).await.json()["total"], 5);
+    let history = w
+        .get(&format!("/api/v1/appointments/{sid}/history"), &erin)
+        .await
+        .json();
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "Created",
+            "OccurrenceDetached",
+            "Updated",
+            "OccurrenceDeleted"
+        ]
+    );
+
+    // Copy, and New Appointment on a ticket.
+    let copy = w
+        .call(
+            Method::POST,
+            &format!("/api/v1/appointments/{sid}/copy"),
+            &erin,
+            None,
+        )
+        .await;
+    assert_eq!(copy.status, StatusCode::CREATED, "{}", copy.text());
+    let ticket_path = format!("/api/v1/tickets/{}/appointments", w.ticket.0);
+    let linked = w
+        .call(
+            Method::POST,
+            &ticket_path,
+            &alice,
+            Some(json!({"calendar_id": id, "title": "On site", "start": "2026-04-01", "end": "2026-04-01", "all_day": true, "time_zone": "UTC"})),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text());
+    assert_eq!(linked.json()["end"], "2026-04-01");
+    assert_eq!(w.get(&ticket_path, &alice).await.json()["total"], 1);
+    w.get(&ticket_path, &mallory).await.problem("not-found");
+
+    // Rotating the token (rw on the group) retires the old feed URL; delete is for admins.
+    let old_feed = calendar["feed_url"].as_str().unwrap().to_owned();
+    let rotated = w
+        .call(
+            Method::POST,
+            &format!("/api/v1/calendars/{id}/rotate-token"),
+            &erin,
+            None,
+        )
+        .await
+        .json();
+    assert_ne!(rotated["feed_url"], old_feed);
+    w.get(&old_feed, &Caller::anonymous())
+        .await
+        .problem("not-found");
+    w.call(
+        Method::DELETE,
+        &format!("/api/v1/calendars/{id}"),
+        &erin,
+        None,
+    )
+    .await
+    .problem("permission-denied");
+    w.call(
+        Method::DELETE,
+        &format!("/api/v1/calendars/{id}"),
+        &admin,
+        None,
+    )
+    .await
+    .problem("not-allowed");
+}
