@@ -103,3 +103,22 @@ pub fn change(change: &Change) -> ChangeDto {
 pub fn token(token: &ApiToken, login: String) -> TokenDto {
     convert::token(token, login)
 }
+
+// --- calendar ---
+
+pub use crate::api::calendar::{AppointmentDto, CalendarDto, OccurrenceDto};
+
+/// A calendar.
+pub fn calendar(calendar: &otrs_core::model::Calendar) -> CalendarDto {
+    crate::api::calendar::calendar_dto(calendar)
+}
+
+/// An appointment row.
+pub fn appointment(appointment: &otrs_core::model::Appointment) -> AppointmentDto {
+    crate::api::calendar::appointment_dto(appointment)
+}
+
+/// One occurrence in a window.
+pub fn occurrence(occurrence: &otrs_core::desk::AppointmentOccurrence) -> OccurrenceDto {
+    crate::api::calendar::occurrence_dto(occurrence)
+}

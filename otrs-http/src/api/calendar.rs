@@ -369,7 +369,7 @@ pub struct ScopeParams {
 
 const WALL: &str = "%Y-%m-%dT%H:%M:%S";
 
-fn calendar_dto(c: &Calendar) -> CalendarDto {
+pub(crate) fn calendar_dto(c: &Calendar) -> CalendarDto {
     CalendarDto {
         id: c.id.0,
         name: c.name.clone(),
@@ -390,7 +390,7 @@ fn map_url(location: &str) -> String {
     format!("https://www.openstreetmap.org/search?query={query}")
 }
 
-fn appointment_dto(a: &Appointment) -> AppointmentDto {
+pub(crate) fn appointment_dto(a: &Appointment) -> AppointmentDto {
     let show = |at: NaiveDateTime| {
         if a.all_day {
             at.format("%Y-%m-%d").to_string()
@@ -426,7 +426,7 @@ fn appointment_dto(a: &Appointment) -> AppointmentDto {
     }
 }
 
-fn occurrence_dto(o: &AppointmentOccurrence) -> OccurrenceDto {
+pub(crate) fn occurrence_dto(o: &AppointmentOccurrence) -> OccurrenceDto {
     let a = &o.appointment;
     OccurrenceDto {
         appointment_id: a.id.0,
