@@ -65,6 +65,10 @@ id_type! {
     AppointmentId,
     /// An API token.
     ApiTokenId,
+    /// A background job of the scheduler.
+    JobId,
+    /// A web-view notification of an agent.
+    NotificationId,
     /// A calendar.
     CalendarId,
     /// A row of an appointment's history.

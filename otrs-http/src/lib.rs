@@ -43,6 +43,7 @@ pub mod search;
 pub mod shapes;
 mod signin;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -109,6 +110,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .merge(pages::routes::<S>())
         // --- calendar: the public iCalendar feeds ---
         .merge(calendar_feed::routes::<S>())
+        // --- agent web interface (ui) ---
+        .merge(ui::routes::<S>(state.clone()))
         .fallback(fallback)
         .layer(axum::middleware::map_response(method_not_allowed))
         .layer(DefaultBodyLimit::max(limit))

@@ -22,10 +22,10 @@ use crate::signin;
 use crate::state::AppState;
 
 pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
-    let mut router = Router::new();
+    // The agent interface's home (`/agent`) is the dashboard of `crate::ui`.
+    let mut router = Router::new().route("/external", get(home::<S>));
     for base in ["/agent", "/external"] {
         router = router
-            .route(base, get(home::<S>))
             .route(
                 &format!("{base}/login"),
                 get(login_page::<S>).post(login::<S>),
@@ -151,7 +151,7 @@ impl IntoResponse for Page {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         );
         if let Some(cookie) = self.cookie {
             h.insert(header::SET_COOKIE, cookie);
@@ -210,6 +210,17 @@ fn csrf_field(info: &SessionInfo) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(info.session.csrf_token); }
 }
 
+/// Where an agent session that has not finished signing in goes next.
+pub(crate) fn agent_next_step(stage: Stage) -> String {
+    next_step(
+        Portal {
+            kind: AccountKind::Agent,
+            base: "/agent",
+        },
+        stage,
+    )
+}
+
 /// Where a session goes next.
 fn next_step(portal: Portal, stage: Stage) -> String {
     match stage {
@@ -238,7 +249,7 @@ fn to_login(portal: Portal) -> Response {
     Redirect::to(&format!("{}/login", portal.base)).into_response()
 }
 
-fn message_of(error: &ApiError) -> String {
+pub(crate) fn message_of(error: &ApiError) -> String {
     let problem = error.problem();
     if problem.errors.is_empty() {
         problem.detail

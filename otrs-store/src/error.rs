@@ -50,6 +50,13 @@ const UNIQUE: &[(&str, &str, &str)] = &[
         "one_time_tokens.digest",
         "one-time token",
     ),
+    // --- scheduler ---
+    ("jobs_pending_key", "jobs.unique_key", "pending job key"),
+    (
+        "outbox_message_id_unique",
+        "outbox.message_id",
+        "message id",
+    ),
 ];
 
 /// Foreign keys: (PostgreSQL constraint name prefix, what is missing).

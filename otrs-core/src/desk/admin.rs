@@ -385,7 +385,11 @@ impl<S: Store> Desk<S> {
         Ok(added)
     }
 
-    fn require_admin(ctx: &Ctx, action: &'static str, object: String) -> Result<(), DeskError> {
+    pub(crate) fn require_admin(
+        ctx: &Ctx,
+        action: &'static str,
+        object: String,
+    ) -> Result<(), DeskError> {
         match &ctx.actor {
             Actor::Agent(agent) if agent.is_admin() => Ok(()),
             _ => Err(DeskError::PermissionDenied {

@@ -438,6 +438,21 @@ impl<S: Store> Desk<S> {
                 attempts: 0,
                 last_error: None,
                 created_at: ctx.now,
+                message_id: Some(article.message_id.clone().unwrap_or_else(|| {
+                    crate::desk::message_id_for(
+                        &format!("ticket.{}.article.{}", edit.ticket.number, article.id),
+                        &self.config.system_address,
+                    )
+                })),
+                attachments: new
+                    .attachments
+                    .iter()
+                    .map(|a| crate::model::OutgoingAttachment {
+                        filename: a.filename.clone(),
+                        content_type: a.content_type.clone(),
+                        content: a.content.clone(),
+                    })
+                    .collect(),
             })
             .await?;
         }

@@ -11,6 +11,7 @@ mod articles;
 mod auth;
 mod bulk;
 mod calendar;
+mod jobs;
 mod links;
 mod merge;
 mod outbox;
@@ -51,6 +52,11 @@ pub use bulk::{
 pub use calendar::{
     AppointmentInput, AppointmentOccurrence, AppointmentUpdate, CalendarFeed, CalendarUpdate,
     EditScope, MAX_OCCURRENCE_WINDOW_DAYS, NewCalendar, expand_rows, series_of,
+};
+pub use jobs::{
+    AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,
+    MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,
+    message_id_for,
 };
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use tickets::{NewTicket, TicketUpdate};

@@ -1,5 +1,7 @@
 //! The change feed and the outbox: records written in the same transaction as a change.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::ids::{MessageId, TicketId};
@@ -163,4 +165,20 @@ pub struct OutgoingMessage {
     pub last_error: Option<String>,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
+    /// The Message-ID header (`<…@…>`), stable across retries: the outbox holds each at most
+    /// once, so work that is done again finds its message already queued.
+    pub message_id: Option<String>,
+    /// Files sent with the message (a MIME multipart message when there are any).
+    pub attachments: Vec<OutgoingAttachment>,
+}
+
+/// A file sent with an outgoing message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingAttachment {
+    /// File name.
+    pub filename: String,
+    /// MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The bytes.
+    pub content: Arc<[u8]>,
 }

@@ -8,6 +8,7 @@ mod auth;
 mod calendar;
 mod feed;
 mod history;
+mod job;
 mod link;
 mod people;
 mod ticket;
@@ -20,8 +21,9 @@ pub use article::{
 };
 pub use auth::{ApiToken, OneTimeToken, OneTimeTokenPurpose, SessionRecord};
 pub use calendar::{Appointment, AppointmentAction, AppointmentHistoryEntry, Calendar};
-pub use feed::{Change, ChangeOp, EntityKind, MessageStatus, OutgoingMessage};
+pub use feed::{Change, ChangeOp, EntityKind, MessageStatus, OutgoingAttachment, OutgoingMessage};
 pub use history::{HistoryEntry, HistoryType, NewHistoryEntry};
+pub use job::{AgentNotification, Job, JobFilter, JobState, NewAgentNotification, NewJob};
 pub use link::{Link, LinkType, ObjectRef};
 pub use people::{
     Agent, Customer, CustomerUser, Group, Permission, PermissionSet, Queue, Validity, Watcher,

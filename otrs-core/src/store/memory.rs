@@ -23,8 +23,8 @@ use super::{
 };
 use crate::ids::{
     AgentId, ApiTokenId, AppointmentHistoryId, AppointmentId, ArticleId, AttachmentId, CalendarId,
-    CustomerId, CustomerUserId, DraftId, GroupId, HistoryId, LinkId, MessageId, QueueId, StateId,
-    TicketId,
+    CustomerId, CustomerUserId, DraftId, GroupId, HistoryId, JobId, LinkId, MessageId,
+    NotificationId, QueueId, StateId, TicketId,
 };
 use crate::model::{
     Agent, ApiToken, Appointment, AppointmentHistoryEntry, Article, AttachmentContent,
@@ -32,6 +32,7 @@ use crate::model::{
     MessageStatus, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
     SessionRecord, State, StateType, Ticket, TimeAccountingEntry, Watcher,
 };
+use crate::model::{AgentNotification, Job, JobFilter, JobState};
 
 #[derive(Debug, Clone, Copy, Default)]
 struct NextIds {
@@ -49,6 +50,9 @@ struct NextIds {
     message: u64,
     api_token: u64,
     change: u64,
+    // --- scheduler ---
+    job: u64,
+    notification: u64,
     // --- calendar ---
     calendar: u64,
     appointment: u64,
@@ -89,6 +93,9 @@ struct MemState {
     sessions: HashMap<String, SessionRecord>,
     api_tokens: BTreeMap<ApiTokenId, ApiToken>,
     one_time_tokens: HashMap<String, OneTimeToken>,
+    // --- scheduler ---
+    jobs: BTreeMap<JobId, Job>,
+    notifications: BTreeMap<NotificationId, AgentNotification>,
     // --- calendar ---
     calendars: BTreeMap<CalendarId, Calendar>,
     appointments: BTreeMap<AppointmentId, Appointment>,
@@ -1696,6 +1703,14 @@ impl StoreTx for MemoryTx {
         message: &OutgoingMessage,
     ) -> impl Future<Output = StoreResult<OutgoingMessage>> + Send {
         sync!({
+            if let Some(message_id) = &message.message_id {
+                unique(
+                    self.state().outbox.values(),
+                    |m| m.message_id.as_ref() == Some(message_id),
+                    "message id",
+                    message_id,
+                )?;
+            }
             let stored = OutgoingMessage {
                 id: MessageId(next(&mut self.ids()?.message)),
                 ..message.clone()
@@ -1913,6 +1928,316 @@ impl StoreTx for MemoryTx {
         ))
     }
 
+    // --- jobs, agent notifications, outbox by Message-ID (scheduler) -------------------------
+
+    fn upsert_job(&mut self, job: &Job) -> impl Future<Output = StoreResult<Job>> + Send {
+        sync!({
+            let existing = job.unique_key.as_ref().and_then(|key| {
+                self.state()
+                    .jobs
+                    .values()
+                    .find(|j| j.state == JobState::Pending && j.unique_key.as_ref() == Some(key))
+                    .map(|j| j.id)
+            });
+            let id = match existing {
+                Some(id) => id,
+                None => JobId(next(&mut self.ids()?.job)),
+            };
+            let stored = Job {
+                id,
+                state: JobState::Pending,
+                attempts: 0,
+                last_error: None,
+                lease_owner: None,
+                lease_until: None,
+                finished_at: None,
+                ..job.clone()
+            };
+            self.set(|s| &mut s.jobs, id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn job(&mut self, id: JobId) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        ready(Ok(self.state().jobs.get(&id).cloned()))
+    }
+
+    fn list_jobs(
+        &mut self,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<Job>>> + Send {
+        let mut jobs: Vec<Job> = self
+            .state()
+            .jobs
+            .values()
+            .filter(|j| {
+                filter.states.as_ref().is_none_or(|s| s.contains(&j.state))
+                    && filter.kind.as_ref().is_none_or(|k| *k == j.kind)
+                    && filter
+                        .unique_key
+                        .as_ref()
+                        .is_none_or(|k| j.unique_key.as_ref() == Some(k))
+            })
+            .cloned()
+            .collect();
+        jobs.sort_by_key(|j| (j.run_at, j.id));
+        ready(Ok(page_of(jobs, &page)))
+    }
+
+    fn claim_jobs(
+        &mut self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Job>>> + Send {
+        sync!({
+            let mut due: Vec<&Job> = self
+                .state()
+                .jobs
+                .values()
+                .filter(|j| match j.state {
+                    JobState::Pending => j.run_at <= now,
+                    JobState::Running => j.lease_until.is_none_or(|until| until < now),
+                    _ => false,
+                })
+                .collect();
+            due.sort_by_key(|j| (j.run_at, j.id));
+            let claimed: Vec<Job> = due
+                .into_iter()
+                .take(limit as usize)
+                .map(|j| Job {
+                    state: JobState::Running,
+                    attempts: j.attempts.saturating_add(1),
+                    lease_owner: Some(owner.to_owned()),
+                    lease_until: Some(lease_until),
+                    ..j.clone()
+                })
+                .collect();
+            for job in &claimed {
+                self.set(|s| &mut s.jobs, job.id, job.clone())?;
+            }
+            Ok(claimed)
+        })
+    }
+
+    fn finish_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        sync!({
+            let Some(job) = self.state().jobs.get(&id).filter(|j| held_by(j, owner)) else {
+                return Ok(None);
+            };
+            let done = Job {
+                state: JobState::Done,
+                last_error: None,
+                lease_owner: None,
+                lease_until: None,
+                finished_at: Some(now),
+                ..job.clone()
+            };
+            self.set(|s| &mut s.jobs, id, done.clone())?;
+            Ok(Some(done))
+        })
+    }
+
+    fn fail_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        sync!({
+            let Some(job) = self.state().jobs.get(&id).filter(|j| held_by(j, owner)) else {
+                return Ok(None);
+            };
+            let superseded = job.unique_key.as_ref().is_some_and(|key| {
+                self.state().jobs.values().any(|j| {
+                    j.id != id && j.state == JobState::Pending && j.unique_key.as_ref() == Some(key)
+                })
+            });
+            let (state, run_at, finished_at) = match retry_at {
+                Some(_) if superseded => (JobState::Cancelled, job.run_at, Some(now)),
+                Some(at) => (JobState::Pending, at, None),
+                None => (JobState::Failed, job.run_at, Some(now)),
+            };
+            let failed = Job {
+                state,
+                run_at,
+                last_error: Some(error.to_owned()),
+                lease_owner: None,
+                lease_until: None,
+                finished_at,
+                ..job.clone()
+            };
+            self.set(|s| &mut s.jobs, id, failed.clone())?;
+            Ok(Some(failed))
+        })
+    }
+
+    fn cancel_job(
+        &mut self,
+        id: JobId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        sync!({
+            let job = self
+                .state()
+                .jobs
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| StoreError::not_found("job", id))?;
+            if job.state.is_final() {
+                return Ok(None);
+            }
+            let cancelled = cancelled(job, now);
+            self.set(|s| &mut s.jobs, id, cancelled.clone())?;
+            Ok(Some(cancelled))
+        })
+    }
+
+    fn cancel_jobs_by_key(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        sync!({
+            let live: Vec<Job> = self
+                .state()
+                .jobs
+                .values()
+                .filter(|j| !j.state.is_final() && j.unique_key.as_deref() == Some(key))
+                .cloned()
+                .collect();
+            let count = live.len() as u64;
+            for job in live {
+                self.set(|s| &mut s.jobs, job.id, cancelled(job, now))?;
+            }
+            Ok(count)
+        })
+    }
+
+    fn purge_jobs(
+        &mut self,
+        finished_before: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        sync!({
+            let doomed: Vec<JobId> = self
+                .state()
+                .jobs
+                .values()
+                .filter(|j| {
+                    j.state.is_final() && j.finished_at.is_some_and(|t| t < finished_before)
+                })
+                .map(|j| j.id)
+                .collect();
+            for id in &doomed {
+                self.unset(|s| &mut s.jobs, *id)?;
+            }
+            Ok(doomed.len() as u64)
+        })
+    }
+
+    fn insert_agent_notification(
+        &mut self,
+        notification: &AgentNotification,
+    ) -> impl Future<Output = StoreResult<AgentNotification>> + Send {
+        sync!({
+            if !self.state().agents.contains_key(&notification.agent_id) {
+                return Err(StoreError::not_found("agent", notification.agent_id));
+            }
+            if let Some(key) = &notification.dedup_key
+                && let Some(existing) = self.state().notifications.values().find(|n| {
+                    n.agent_id == notification.agent_id && n.dedup_key.as_ref() == Some(key)
+                })
+            {
+                return Ok(existing.clone());
+            }
+            let stored = AgentNotification {
+                id: NotificationId(next(&mut self.ids()?.notification)),
+                ..notification.clone()
+            };
+            self.set(|s| &mut s.notifications, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn agent_notifications(
+        &mut self,
+        agent: AgentId,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<AgentNotification>>> + Send {
+        let mut mine: Vec<AgentNotification> = self
+            .state()
+            .notifications
+            .values()
+            .filter(|n| n.agent_id == agent)
+            .cloned()
+            .collect();
+        mine.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+        mine.truncate(limit as usize);
+        ready(Ok(mine))
+    }
+
+    fn unseen_notification_count(
+        &mut self,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        ready(Ok(self
+            .state()
+            .notifications
+            .values()
+            .filter(|n| n.agent_id == agent && n.seen_at.is_none())
+            .count() as u64))
+    }
+
+    fn mark_notifications_seen(
+        &mut self,
+        agent: AgentId,
+        ids: Option<&[NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        sync!({
+            let changed: Vec<AgentNotification> = self
+                .state()
+                .notifications
+                .values()
+                .filter(|n| {
+                    n.agent_id == agent
+                        && n.seen_at.is_none()
+                        && ids.is_none_or(|ids| ids.contains(&n.id))
+                })
+                .map(|n| AgentNotification {
+                    seen_at: Some(at),
+                    ..n.clone()
+                })
+                .collect();
+            let count = changed.len() as u64;
+            for n in changed {
+                self.set(|s| &mut s.notifications, n.id, n)?;
+            }
+            Ok(count)
+        })
+    }
+
+    fn message_by_message_id(
+        &mut self,
+        message_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
+        ready(Ok(self
+            .state()
+            .outbox
+            .values()
+            .find(|m| m.message_id.as_deref() == Some(message_id))
+            .cloned()))
+    }
+
     // --- calendar ----------------------------------------------------------------------------
 
     fn insert_calendar(
@@ -2122,6 +2447,22 @@ impl StoreTx for MemoryTx {
             .unwrap_or_default();
         rows.sort_by_key(|h| (h.created_at, h.id));
         ready(Ok(rows))
+    }
+}
+
+/// True if `owner` holds the running job's lease (an expired lease still counts until another
+/// worker claims the job).
+fn held_by(job: &Job, owner: &str) -> bool {
+    job.state == JobState::Running && job.lease_owner.as_deref() == Some(owner)
+}
+
+fn cancelled(job: Job, now: DateTime<Utc>) -> Job {
+    Job {
+        state: JobState::Cancelled,
+        lease_owner: None,
+        lease_until: None,
+        finished_at: Some(now),
+        ..job
     }
 }
 

@@ -38,13 +38,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{
     AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
-    CustomerUserId, DraftId, GroupId, LinkId, MessageId, QueueId, TicketId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
 use crate::model::{
-    Agent, ApiToken, Appointment, AppointmentHistoryEntry, Article, AttachmentContent, Calendar,
-    Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Link, NewArticle, NewHistoryEntry,
-    ObjectRef, OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, Ticket,
-    TimeAccountingEntry, Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
 
 pub use memory::MemoryStore;
@@ -493,6 +493,104 @@ pub trait StoreTx: Send {
         token: &OneTimeToken,
     ) -> impl Future<Output = StoreResult<()>> + Send;
 
+    // --- jobs, agent notifications, outbox by Message-ID (scheduler) -------------------------
+
+    /// Schedules a job. When the job has a unique key that a *pending* job already has, that job
+    /// is replaced in place (kind, payload, due time, attempts allowed, creation time; attempts
+    /// and last error reset) and returned with its id; otherwise a new pending job is inserted.
+    /// A running job with the same key is left alone.
+    fn upsert_job(&mut self, job: &Job) -> impl Future<Output = StoreResult<Job>> + Send;
+    /// A job by id.
+    fn job(&mut self, id: JobId) -> impl Future<Output = StoreResult<Option<Job>>> + Send;
+    /// Jobs matching a filter, by due time, then id.
+    fn list_jobs(
+        &mut self,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<Job>>> + Send;
+    /// Claims up to `limit` jobs that are due at `now`: pending ones with `run_at <= now` and
+    /// running ones whose lease ended before `now` (their worker died). Each becomes running,
+    /// leased to `owner` until `lease_until`, with one more attempt; earliest due first.
+    /// While a lease holds, no other transaction claims the job, and concurrent claimers never
+    /// receive the same job (PostgreSQL skips rows another claimer has locked).
+    fn claim_jobs(
+        &mut self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Job>>> + Send;
+    /// Marks a running job leased to `owner` done. `None` when `owner` no longer holds it
+    /// (it was cancelled, or the lease ran out and another worker claimed it).
+    fn finish_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send;
+    /// Records a failed run of a job leased to `owner`: with `retry_at` it is pending again,
+    /// due then; without, it failed for good. A retry of a keyed job whose key another pending
+    /// job has meanwhile taken is cancelled instead (the newer job supersedes it). `None` when
+    /// `owner` no longer holds the job.
+    fn fail_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send;
+    /// Cancels a pending or running job. `None` when it is already done, failed or cancelled;
+    /// [`StoreError::NotFound`] when there is no such job.
+    fn cancel_job(
+        &mut self,
+        id: JobId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send;
+    /// Cancels every pending or running job with the unique key; returns how many.
+    fn cancel_jobs_by_key(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Deletes done, failed and cancelled jobs that finished before `finished_before`; returns
+    /// how many.
+    fn purge_jobs(
+        &mut self,
+        finished_before: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Stores a notification for its agent ([`StoreError::NotFound`] for an unknown agent).
+    /// When the agent already has one with the same dedup key, that one is returned instead.
+    fn insert_agent_notification(
+        &mut self,
+        notification: &AgentNotification,
+    ) -> impl Future<Output = StoreResult<AgentNotification>> + Send;
+    /// The agent's latest `limit` notifications, newest first (ties by id, highest first).
+    fn agent_notifications(
+        &mut self,
+        agent: AgentId,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<AgentNotification>>> + Send;
+    /// How many of the agent's notifications are unseen.
+    fn unseen_notification_count(
+        &mut self,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Marks the agent's notifications seen: those with the given ids (ids of other agents'
+    /// notifications are ignored), or all with `None`. Returns how many changed.
+    fn mark_notifications_seen(
+        &mut self,
+        agent: AgentId,
+        ids: Option<&[NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// A queued message by its Message-ID header.
+    fn message_by_message_id(
+        &mut self,
+        message_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
     // --- calendar ----------------------------------------------------------------------------
 
     /// Inserts a calendar (name and feed token unique).

@@ -7,6 +7,7 @@ mod common;
 mod articles;
 mod bulk;
 mod calendar;
+mod jobs;
 mod links;
 mod merge;
 mod permissions;

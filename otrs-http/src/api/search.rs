@@ -45,11 +45,20 @@ pub(crate) async fn search<S: Store>(
     auth: AnyAuth,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
+    Ok(Json(run_search(&state, auth.principal, &p).await?))
+}
+
+/// Runs a search for the caller (the JSON API's and the agent interface's).
+pub(crate) async fn run_search<S: Store>(
+    state: &AppState<S>,
+    principal: Principal,
+    p: &SearchParams,
+) -> Result<SearchResults, ApiError> {
     if p.q.trim().is_empty() {
         return Err(ApiError::invalid("q", "is required"));
     }
     let (page, per_page) = paging(p.page, p.per_page, state.config().max_per_page)?;
-    let customer = matches!(auth.principal, Principal::Customer(_));
+    let customer = matches!(principal, Principal::Customer(_));
     let types: Vec<&str> = match &p.types {
         Some(list) => {
             let mut out = Vec::new();
@@ -76,13 +85,13 @@ pub(crate) async fn search<S: Store>(
                     per_page: Some(per_page),
                     ..TicketListParams::default()
                 };
-                results.tickets = Some(run_ticket_list(&state, auth.principal, &params).await?);
+                results.tickets = Some(run_ticket_list(state, principal, &params).await?);
             }
             "customers" => {
                 let found = state
                     .desk()
                     .customers(
-                        auth.principal,
+                        principal,
                         CustomerFilter {
                             search: Some(text.clone()),
                             validity: None,
@@ -99,7 +108,7 @@ pub(crate) async fn search<S: Store>(
                 let found = state
                     .desk()
                     .customer_users(
-                        auth.principal,
+                        principal,
                         CustomerUserFilter {
                             search: Some(text.clone()),
                             ..CustomerUserFilter::default()
@@ -113,7 +122,7 @@ pub(crate) async fn search<S: Store>(
                 });
             }
             "agents" => {
-                let agents = state.desk().agents(auth.principal).await?;
+                let agents = state.desk().agents(principal).await?;
                 let groups = std::collections::BTreeMap::new();
                 let found: Vec<AgentDto> = agents
                     .iter()
@@ -128,7 +137,7 @@ pub(crate) async fn search<S: Store>(
                 results.agents = Some(AgentList { items, total });
             }
             _ => {
-                let queues = state.desk().queues(auth.principal).await?;
+                let queues = state.desk().queues(principal).await?;
                 let found: Vec<QueueDto> = queues
                     .iter()
                     .filter(|q| text_matches(&text, &q.name))
@@ -139,5 +148,5 @@ pub(crate) async fn search<S: Store>(
             }
         }
     }
-    Ok(Json(results))
+    Ok(results)
 }

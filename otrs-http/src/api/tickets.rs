@@ -70,7 +70,7 @@ pub(crate) fn routes<S: Store>(api: Api<S>) -> Api<S> {
 }
 
 /// Filters, sort and page of the ticket list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TicketListParams {
@@ -1175,7 +1175,7 @@ pub(crate) async fn bulk<S: Store>(
 }
 
 /// A desk error as a caller may read it (internal failures stay in the log).
-fn public_error(error: &otrs_core::DeskError) -> String {
+pub(crate) fn public_error(error: &otrs_core::DeskError) -> String {
     match error {
         otrs_core::DeskError::Store(_) => {
             tracing::error!(error = %crate::error::cause_chain(error), "bulk action step failed");

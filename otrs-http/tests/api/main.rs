@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod calendar;
 mod conditional;
 mod full_stack;
@@ -13,3 +14,4 @@ mod pages;
 mod problems;
 mod signin;
 mod support;
+mod ui;

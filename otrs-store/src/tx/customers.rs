@@ -157,7 +157,7 @@ pub(super) async fn customer_by_customer_id(
 }
 
 /// `LIMIT … OFFSET …` of a page request; keyset requests read the first page.
-fn limit_offset(page: &PageRequest) -> (i64, i64) {
+pub(super) fn limit_offset(page: &PageRequest) -> (i64, i64) {
     match page {
         PageRequest::Offset { offset, limit } => (
             i64::from(*limit),

@@ -8,14 +8,14 @@
 //! configured channel with the sequence number; it is delivered when the transaction commits.
 
 use otrs_core::ids::{MessageId, TicketId};
-use otrs_core::model::{Change, MessageStatus, OutgoingMessage};
+use otrs_core::model::{Change, MessageStatus, OutgoingAttachment, OutgoingMessage};
 use otrs_core::store::{StoreError, StoreResult};
 use tracing::instrument;
 
 use super::SqlTx;
 use crate::check;
 use crate::codec;
-use crate::sql::{Dialect, Row, Stmt, int, stored_time};
+use crate::sql::{Builder, Dialect, Row, Stmt, int, stored_time};
 
 #[instrument(skip_all)]
 pub(super) async fn append_change(tx: &mut SqlTx, change: &Change) -> StoreResult<u64> {
@@ -108,7 +108,7 @@ pub(super) async fn changes_since(
 macro_rules! message_select {
     () => {
         "SELECT id, ticket_id, from_address, to_address, cc_address, bcc_address, subject, body, \
-         status, attempts, last_error, created_at FROM outbox "
+         status, attempts, last_error, created_at, message_id FROM outbox "
     };
 }
 
@@ -126,6 +126,8 @@ fn message_from(row: &Row) -> StoreResult<OutgoingMessage> {
         attempts: row.u32("attempts")?,
         last_error: row.opt_text("last_error")?,
         created_at: row.time("created_at")?,
+        message_id: row.opt_text("message_id")?,
+        attachments: Vec::new(),
     })
 }
 
@@ -140,7 +142,25 @@ fn check_message(tx: &SqlTx, m: &OutgoingMessage) -> StoreResult<()> {
     }
     check::text("subject", &m.subject, 4000)?;
     check::body("body", &m.body, tx.limits.max_body_bytes)?;
-    check::opt_text("last_error", m.last_error.as_deref(), 4000)
+    check::opt_text("last_error", m.last_error.as_deref(), 4000)?;
+    if let Some(message_id) = &m.message_id {
+        check::required("message_id", message_id, 250)?;
+    }
+    for a in &m.attachments {
+        check::required("attachments.filename", &a.filename, 250)?;
+        check::required("attachments.content_type", &a.content_type, 250)?;
+        if a.content.len() as u64 > tx.limits.max_attachment_bytes {
+            return Err(StoreError::Invalid {
+                field: "attachments.content",
+                message: format!(
+                    "has {} bytes; the limit is {} bytes",
+                    a.content.len(),
+                    tx.limits.max_attachment_bytes
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Binds $1…$11 of an outbox row (everything but the id).
@@ -167,20 +187,76 @@ pub(super) async fn enqueue_message(
     tx.writable()?;
     check_message(tx, message)?;
     let row = tx
-        .one(bind_message(
-            Stmt::new(
-                "INSERT INTO outbox (ticket_id, from_address, to_address, cc_address, bcc_address, \
-                 subject, body, status, attempts, last_error, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            ),
-            message,
-        )?)
+        .opt(
+            bind_message(
+                Stmt::new(
+                    "INSERT INTO outbox (ticket_id, from_address, to_address, cc_address, bcc_address, \
+                     subject, body, status, attempts, last_error, created_at, message_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     ON CONFLICT DO NOTHING RETURNING id",
+                ),
+                message,
+            )?
+            .bind(message.message_id.as_deref()),
+        )
         .await?;
+    let Some(row) = row else {
+        return Err(StoreError::Duplicate {
+            what: "message id",
+            value: message.message_id.clone().unwrap_or_default(),
+        });
+    };
+    let id = row.int("id")?;
+    for (position, a) in message.attachments.iter().enumerate() {
+        tx.exec(
+            Stmt::new(
+                "INSERT INTO outbox_attachments (outbox_id, position, filename, content_type, content) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(a.filename.as_str())
+            .bind(a.content_type.as_str())
+            .bind(a.content.to_vec()),
+        )
+        .await?;
+    }
     Ok(OutgoingMessage {
-        id: MessageId(row.u64("id")?),
+        id: MessageId(u64::try_from(id).map_err(|_| crate::sql::bad_value("outbox.id", id))?),
         created_at: stored_time(message.created_at),
         ..message.clone()
     })
+}
+
+/// Reads the messages of `rows` with their attachments.
+async fn messages_with_attachments(
+    tx: &mut SqlTx,
+    rows: &[Row],
+) -> StoreResult<Vec<OutgoingMessage>> {
+    let mut messages: Vec<OutgoingMessage> =
+        rows.iter().map(message_from).collect::<StoreResult<_>>()?;
+    if messages.is_empty() {
+        return Ok(messages);
+    }
+    let ids = messages
+        .iter()
+        .map(|m| int("id", m.id.0))
+        .collect::<StoreResult<Vec<i64>>>()?;
+    let mut b = Builder::new(
+        "SELECT outbox_id, filename, content_type, content FROM outbox_attachments WHERE outbox_id IN ",
+    );
+    b.push_list(ids).push(" ORDER BY outbox_id, position");
+    for row in tx.all(b.build()).await? {
+        let owner = MessageId(row.u64("outbox_id")?);
+        if let Some(m) = messages.iter_mut().find(|m| m.id == owner) {
+            m.attachments.push(OutgoingAttachment {
+                filename: row.text("filename")?,
+                content_type: row.text("content_type")?,
+                content: row.bytes("content")?.into(),
+            });
+        }
+    }
+    Ok(messages)
 }
 
 #[instrument(skip_all)]
@@ -198,7 +274,7 @@ pub(super) async fn pending_messages(
             .bind(i64::from(limit)),
         )
         .await?;
-    rows.iter().map(message_from).collect()
+    messages_with_attachments(tx, &rows).await
 }
 
 #[instrument(skip_all)]
@@ -226,9 +302,19 @@ pub(super) async fn update_message(tx: &mut SqlTx, message: &OutgoingMessage) ->
 
 #[instrument(skip_all)]
 pub(super) async fn message(tx: &mut SqlTx, id: MessageId) -> StoreResult<Option<OutgoingMessage>> {
-    tx.opt(Stmt::new(concat!(message_select!(), "WHERE id = $1")).bind(int("id", id.0)?))
-        .await?
-        .as_ref()
-        .map(message_from)
-        .transpose()
+    let rows = tx
+        .all(Stmt::new(concat!(message_select!(), "WHERE id = $1")).bind(int("id", id.0)?))
+        .await?;
+    Ok(messages_with_attachments(tx, &rows).await?.pop())
+}
+
+#[instrument(skip_all)]
+pub(super) async fn message_by_message_id(
+    tx: &mut SqlTx,
+    message_id: &str,
+) -> StoreResult<Option<OutgoingMessage>> {
+    let rows = tx
+        .all(Stmt::new(concat!(message_select!(), "WHERE message_id = $1")).bind(message_id))
+        .await?;
+    Ok(messages_with_attachments(tx, &rows).await?.pop())
 }

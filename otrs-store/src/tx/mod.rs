@@ -15,6 +15,7 @@ mod calendar;
 mod catalog;
 mod customers;
 mod feed;
+mod jobs;
 mod list;
 mod relations;
 mod tickets;
@@ -26,13 +27,13 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use otrs_core::ids::{
     AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
-    CustomerUserId, DraftId, GroupId, LinkId, MessageId, QueueId, TicketId,
+    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
 use otrs_core::model::{
-    Agent, ApiToken, Appointment, AppointmentHistoryEntry, Article, AttachmentContent, Calendar,
-    Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Link, NewArticle, NewHistoryEntry,
-    ObjectRef, OneTimeToken, OutgoingMessage, Queue, SessionRecord, State, Ticket,
-    TimeAccountingEntry, Watcher,
+    Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
+    AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
+    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
 use otrs_core::store::{
     CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, StoreError,
@@ -619,6 +620,115 @@ impl StoreTx for SqlTx {
         token: &OneTimeToken,
     ) -> impl Future<Output = StoreResult<()>> + Send {
         auth::update_one_time_token(self, token)
+    }
+
+    // --- jobs, agent notifications, outbox by Message-ID (scheduler) -------------------------
+
+    fn upsert_job(&mut self, job: &Job) -> impl Future<Output = StoreResult<Job>> + Send {
+        jobs::upsert_job(self, job)
+    }
+
+    fn job(&mut self, id: JobId) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::job(self, id)
+    }
+
+    fn list_jobs(
+        &mut self,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = StoreResult<Page<Job>>> + Send {
+        jobs::list_jobs(self, filter, page)
+    }
+
+    fn claim_jobs(
+        &mut self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Job>>> + Send {
+        jobs::claim_jobs(self, owner, now, lease_until, limit)
+    }
+
+    fn finish_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::finish_job(self, id, owner, now)
+    }
+
+    fn fail_job(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::fail_job(self, id, owner, error, retry_at, now)
+    }
+
+    fn cancel_job(
+        &mut self,
+        id: JobId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::cancel_job(self, id, now)
+    }
+
+    fn cancel_jobs_by_key(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::cancel_jobs_by_key(self, key, now)
+    }
+
+    fn purge_jobs(
+        &mut self,
+        finished_before: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::purge_jobs(self, finished_before)
+    }
+
+    fn insert_agent_notification(
+        &mut self,
+        notification: &AgentNotification,
+    ) -> impl Future<Output = StoreResult<AgentNotification>> + Send {
+        jobs::insert_agent_notification(self, notification)
+    }
+
+    fn agent_notifications(
+        &mut self,
+        agent: AgentId,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<AgentNotification>>> + Send {
+        jobs::agent_notifications(self, agent, limit)
+    }
+
+    fn unseen_notification_count(
+        &mut self,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::unseen_notification_count(self, agent)
+    }
+
+    fn mark_notifications_seen(
+        &mut self,
+        agent: AgentId,
+        ids: Option<&[NotificationId]>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        jobs::mark_notifications_seen(self, agent, ids, at)
+    }
+
+    fn message_by_message_id(
+        &mut self,
+        message_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
+        feed::message_by_message_id(self, message_id)
     }
 
     // --- calendar ----------------------------------------------------------------------------

@@ -81,6 +81,8 @@ fn message(subject: &str) -> OutgoingMessage {
         attempts: 0,
         last_error: None,
         created_at: seed::at(1),
+        message_id: None,
+        attachments: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod calendar;
 mod catalog;
 mod customers;
 mod feed;
+mod jobs;
 mod relations;
 mod tickets;
 mod transactions;
@@ -16,6 +17,7 @@ use calendar::*;
 use catalog::*;
 use customers::*;
 use feed::*;
+use jobs::*;
 use relations::*;
 use tickets::*;
 use transactions::*;
@@ -50,6 +52,12 @@ for_each_store!(
     read_transactions_refuse_writes,
     a_refused_write_leaves_the_transaction_usable,
     stale_versions_conflict_across_transactions,
+    // --- scheduler ---
+    jobs_are_claimed_with_leases_and_finished_once,
+    keyed_jobs_replace_the_pending_one_and_cancel_by_key,
+    notifications_are_per_agent_deduplicated_and_marked_seen,
+    outbox_keeps_message_ids_unique_and_attachments_byte_for_byte,
+    concurrent_claimers_never_share_a_job,
     // --- calendar ---
     calendars_are_versioned_unique_and_found_by_token,
     appointments_round_trip_and_are_found_by_window,

@@ -184,6 +184,57 @@ async fn fill_everything(store: AnyStore) {
         .await
         .unwrap();
     });
+    // --- scheduler ---
+    let admin = otrs_core::Principal::SYSTEM;
+    let job = desk
+        .schedule_job(
+            admin,
+            otrs_core::model::NewJob::new("notify.agent", r#"{"x":1}"#, desk.now()).with_key("k"),
+        )
+        .await
+        .unwrap();
+    desk.claim_job("w1", chrono::Duration::minutes(5))
+        .await
+        .unwrap();
+    assert!(desk.job(admin, job.id).await.unwrap().lease_until.is_some());
+    desk.notify_agent(
+        admin,
+        alice,
+        otrs_core::model::NewAgentNotification {
+            title: "Reminder".into(),
+            body: "Soon.".into(),
+            link: Some("/agent".into()),
+            dedup_key: Some("d".into()),
+        },
+    )
+    .await
+    .unwrap();
+    desk.queue_message(
+        admin,
+        otrs_core::model::OutgoingMessage {
+            id: otrs_core::ids::MessageId(0),
+            ticket_id: None,
+            from: String::new(),
+            to: "boss@example.org".into(),
+            cc: String::new(),
+            bcc: String::new(),
+            subject: "Report".into(),
+            body: "Attached.".into(),
+            status: otrs_core::model::MessageStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            created_at: seed::at(8),
+            message_id: None,
+            attachments: vec![otrs_core::model::OutgoingAttachment {
+                filename: "r.pdf".into(),
+                content_type: "application/pdf".into(),
+                content: b"%PDF\x00\xff".as_slice().into(),
+            }],
+        },
+        "report.1",
+    )
+    .await
+    .unwrap();
 }
 
 async fn export(store: &AnyStore) -> (Vec<u8>, Vec<Progress>) {

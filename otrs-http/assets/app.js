@@ -1,0 +1,179 @@
+// otrs-rs agent interface: small progressive enhancements. Every page works without this file.
+"use strict";
+(function () {
+  var doc = document;
+
+  // Menus: one open at a time; Escape or a click outside closes them.
+  doc.addEventListener("click", function (e) {
+    doc.querySelectorAll("details.menu[open]").forEach(function (d) {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+  doc.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") {
+      doc.querySelectorAll("details.menu[open]").forEach(function (d) {
+        d.removeAttribute("open");
+        var s = d.querySelector("summary");
+        if (s) s.focus();
+      });
+    }
+  });
+
+  // Organizer hover preview: the list's first rows, fetched once.
+  doc.querySelectorAll(".organizer a[data-preview]").forEach(function (a) {
+    var box = null, timer = null;
+    function show() {
+      timer = setTimeout(function () {
+        if (!box) {
+          box = doc.createElement("div");
+          box.className = "preview";
+          box.setAttribute("role", "tooltip");
+          box.textContent = "Loading…";
+          fetch(a.dataset.preview, { credentials: "same-origin" })
+            .then(function (r) { return r.text(); })
+            .then(function (html) { box.innerHTML = html; });
+        }
+        a.parentNode.appendChild(box);
+      }, 300);
+    }
+    function hide() { clearTimeout(timer); if (box && box.parentNode) box.parentNode.removeChild(box); }
+    a.addEventListener("mouseenter", show);
+    a.addEventListener("mouseleave", hide);
+    a.addEventListener("focus", show);
+    a.addEventListener("blur", hide);
+  });
+
+  function rowsFrom(html) {
+    var t = doc.createElement("template");
+    t.innerHTML = "<table><tbody>" + html + "</tbody></table>";
+    return Array.prototype.slice.call(t.content.querySelectorAll("tbody > tr"));
+  }
+
+  // Selection: "select all visible" and the count of selected rows.
+  var table = doc.querySelector("table.list[data-selectable]");
+  function updateSelected() {
+    if (!table) return;
+    var boxes = table.querySelectorAll("tbody input[name=ids]");
+    var n = 0;
+    boxes.forEach(function (b) { if (b.checked) n++; });
+    var out = doc.getElementById("selected-count");
+    if (out) out.textContent = n ? n + " selected" : "";
+    doc.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = n === 0; });
+    var all = table.querySelector("thead input.select-all");
+    if (all) all.checked = n > 0 && n === boxes.length;
+  }
+  if (table) {
+    table.addEventListener("change", function (e) {
+      if (e.target.classList.contains("select-all")) {
+        table.querySelectorAll("tbody input[name=ids]").forEach(function (b) { b.checked = e.target.checked; });
+      }
+      updateSelected();
+    });
+    updateSelected();
+  }
+
+  // Load more as the agent scrolls (the link also works by itself).
+  var more = doc.querySelector("a.load-more[data-rows]");
+  var loading = false;
+  function loadMore() {
+    if (!more || loading || !table) return;
+    loading = true;
+    var page = parseInt(more.dataset.page, 10);
+    fetch(more.dataset.rows + "&page=" + page, { credentials: "same-origin" })
+      .then(function (r) { return r.text().then(function (t) { return [r, t]; }); })
+      .then(function (rt) {
+        var tbody = table.querySelector("tbody");
+        rowsFrom(rt[1]).forEach(function (tr) { tbody.appendChild(tr); });
+        more.dataset.page = String(page + 1);
+        var shown = doc.getElementById("shown-count");
+        if (shown) shown.textContent = String(tbody.querySelectorAll("tr").length);
+        if (rt[0].headers.get("X-Has-More") !== "1") { more.parentNode.removeChild(more); more = null; }
+        loading = false;
+        updateSelected();
+      })
+      .catch(function () { loading = false; });
+  }
+  if (more && "IntersectionObserver" in window) {
+    new IntersectionObserver(function (entries) {
+      entries.forEach(function (en) { if (en.isIntersecting) loadMore(); });
+    }).observe(more);
+    more.addEventListener("click", function (e) { e.preventDefault(); loadMore(); });
+  }
+
+  // Live updates: default mode shows a notice; pulse mode updates rows in place.
+  var live = doc.querySelector("[data-events]");
+  if (live && table && "EventSource" in window) {
+    var toggle = doc.getElementById("pulse-toggle");
+    var key = "otrs.pulse";
+    var pulse = localStorage.getItem(key) === "1";
+    function showMode() {
+      if (toggle) { toggle.setAttribute("aria-pressed", pulse ? "true" : "false"); toggle.textContent = pulse ? "Pulse: on" : "Pulse: off"; }
+    }
+    showMode();
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () { pulse = !pulse; localStorage.setItem(key, pulse ? "1" : "0"); showMode(); });
+    }
+    var notice = doc.getElementById("new-data");
+    var source = new EventSource(live.dataset.events);
+    // Leaving the page ends the stream at once (browsers allow only a few connections per site).
+    window.addEventListener("pagehide", function () { source.close(); });
+    window.addEventListener("beforeunload", function () { source.close(); });
+    source.addEventListener("update", function (ev) {
+      var data = JSON.parse(ev.data);
+      var total = doc.getElementById("total-count");
+      if (!pulse) { if (notice) notice.hidden = false; return; }
+      var tbody = table.querySelector("tbody");
+      var count = tbody.querySelectorAll("tr[data-id]").length;
+      fetch(live.dataset.refresh + "&upto=" + Math.max(count, 1), { credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var fresh = rowsFrom(html);
+          var old = {};
+          tbody.querySelectorAll("tr[data-id]").forEach(function (tr) { if (!tr.classList.contains("leaving")) old[tr.dataset.id] = tr; });
+          var keep = {};
+          fresh.forEach(function (tr) {
+            var prev = old[tr.dataset.id];
+            keep[tr.dataset.id] = true;
+            if (prev && prev.dataset.version === tr.dataset.version) { tbody.appendChild(prev); return; }
+            if (prev) {
+              var box = prev.querySelector("input[name=ids]"), nb = tr.querySelector("input[name=ids]");
+              if (box && nb) nb.checked = box.checked;
+              prev.parentNode.removeChild(prev);
+            }
+            tr.classList.add("flash");
+            tbody.appendChild(tr);
+          });
+          Object.keys(old).forEach(function (id) {
+            if (keep[id]) return;
+            var tr = old[id];
+            tr.classList.add("leaving");
+            var box = tr.querySelector("input[name=ids]");
+            if (box) { box.checked = false; box.disabled = true; }
+            setTimeout(function () { if (tr.parentNode) tr.parentNode.removeChild(tr); }, 4000);
+          });
+          if (total) total.textContent = String(data.total);
+          updateSelected();
+        });
+    });
+  }
+
+  // Export dialog: move columns up and down.
+  doc.querySelectorAll("ol.columns").forEach(function (list) {
+    list.addEventListener("click", function (e) {
+      var b = e.target.closest("button[data-move]");
+      if (!b) return;
+      e.preventDefault();
+      var li = b.closest("li");
+      if (b.dataset.move === "up" && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
+      if (b.dataset.move === "down" && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
+      b.focus();
+    });
+  });
+
+  // Confirmations for actions that cannot be undone.
+  doc.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+})();

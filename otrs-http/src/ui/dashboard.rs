@@ -1,0 +1,362 @@
+//! The personal dashboard: Queue Metric, Escalations, Reminders and ticket-list widgets, which
+//! each agent adds, removes, reorders, renames and configures (stored in the agent's
+//! preferences).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{Markup, html};
+use otrs_core::ids::{QueueId, StateId};
+use otrs_core::store::Store;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::columns::Column;
+use crate::ui::fields::FormFields;
+use crate::ui::frame::{Crumbs, DetailWidget, agent_page, agent_page_with, grid};
+use crate::ui::lists::{load, table};
+use crate::ui::prefs::{
+    self, DASHBOARD_KEY, Dashboard, FILTER_FIELDS, ListSpec, Widget, WidgetKind,
+};
+use crate::ui::ticket::problem_page;
+use crate::ui::{UiCtx, message_of, see_other};
+
+fn dashboard(ctx: &UiCtx) -> Dashboard {
+    prefs::load(&ctx.agent, DASHBOARD_KEY, Dashboard::default)
+}
+
+async fn queue_metric<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Result<Markup, ApiError> {
+    let counts = state.desk().queue_state_counts(ctx.principal()).await?;
+    let names = state.names().await;
+    let mut by_queue: BTreeMap<String, BTreeMap<StateId, u64>> = BTreeMap::new();
+    let mut states: Vec<StateId> = Vec::new();
+    for c in counts.iter().filter(|c| c.count > 0) {
+        let q: QueueId = c.queue_id;
+        *by_queue
+            .entry(names.queue(q))
+            .or_default()
+            .entry(c.state_id)
+            .or_default() += c.count;
+        if !states.contains(&c.state_id) {
+            states.push(c.state_id);
+        }
+    }
+    states.sort_by_key(|s| s.0);
+    let total_of = |s: StateId| -> u64 { by_queue.values().filter_map(|m| m.get(&s)).sum() };
+    let grand: u64 = by_queue.values().flat_map(|m| m.values()).sum();
+    Ok(html! {
+        @if by_queue.is_empty() {
+            p.muted { "Currently no data available." }
+        } @else {
+            table.list {
+                thead { tr {
+                    th scope="col" { "Queue" }
+                    @for s in &states { th scope="col" { (names.state(*s).0) } }
+                    th scope="col" { "Total" }
+                } }
+                tbody {
+                    @for (queue, row) in &by_queue {
+                        tr {
+                            th scope="row" { (queue) }
+                            @for s in &states { td.num { (row.get(s).copied().unwrap_or(0)) } }
+                            td.num { (row.values().sum::<u64>()) }
+                        }
+                    }
+                }
+                tfoot { tr {
+                    th scope="row" { "Total" }
+                    @for s in &states { td.num { (total_of(*s)) } }
+                    td.num { (grand) }
+                } }
+            }
+        }
+    })
+}
+
+async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> (String, Markup) {
+    let spec = &w.list;
+    match w.kind {
+        WidgetKind::QueueMetric => match queue_metric(state, ctx).await {
+            Ok(m) => (spec.name.clone(), m),
+            Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
+        },
+        WidgetKind::Escalations => (
+            spec.name.clone(),
+            html! {
+                p.note role="note" {
+                    "Escalation deadlines are not computed yet: this help desk has no escalation rules (first response, update and solution times) so far, so no ticket can be escalated."
+                }
+                table.list { thead { tr {
+                    @for c in spec.columns() { th scope="col" { (c.label()) } }
+                    th scope="col" { "Escalation Time" }
+                } } }
+                p.more { "Currently no data available." }
+            },
+        ),
+        WidgetKind::Reminders | WidgetKind::TicketList => {
+            match load(state, ctx, &spec.filter, &spec.sort, 1, spec.per_page()).await {
+                Ok(loaded) => {
+                    let title = format!(
+                        "{} ({} {})",
+                        spec.name,
+                        loaded.total,
+                        if loaded.total == 1 {
+                            "Ticket"
+                        } else {
+                            "Tickets"
+                        }
+                    );
+                    (
+                        title,
+                        table(ctx, &spec.columns(), &loaded, &spec.sort, None, false),
+                    )
+                }
+                Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
+            }
+        }
+    }
+}
+
+fn tools(ctx: &UiCtx, w: &Widget, first: bool, last: bool) -> Markup {
+    let action = format!("/agent/dashboard/widgets/{}", w.id);
+    html! {
+        @if !first {
+            form method="post" action=(action) {
+                input type="hidden" name="csrf_token" value=(ctx.csrf);
+                button type="submit" name="action" value="up" aria-label={ "Move " (w.list.name) " up" } { "↑" }
+            }
+        }
+        @if !last {
+            form method="post" action=(action) {
+                input type="hidden" name="csrf_token" value=(ctx.csrf);
+                button type="submit" name="action" value="down" aria-label={ "Move " (w.list.name) " down" } { "↓" }
+            }
+        }
+        a.button href=(action) aria-label={ "Configure " (w.list.name) } { "⚙" }
+        form method="post" action=(action) data-confirm={ "Remove the widget " (w.list.name) "?" } {
+            input type="hidden" name="csrf_token" value=(ctx.csrf);
+            button.danger type="submit" name="action" value="remove" aria-label={ "Remove " (w.list.name) } { "✕" }
+        }
+    }
+}
+
+pub(crate) async fn page<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+) -> Response {
+    let d = dashboard(&ctx);
+    let mut widgets = Vec::with_capacity(d.widgets.len());
+    let n = d.widgets.len();
+    for (i, w) in d.widgets.iter().enumerate() {
+        let (title, body) = widget_body(&state, &ctx, w).await;
+        widgets.push(DetailWidget {
+            id: format!("widget-{}", w.id),
+            title,
+            tools: Some(tools(&ctx, w, i == 0, i + 1 == n)),
+            body,
+        });
+    }
+    let right = html! {
+        form method="post" action="/agent/dashboard/widgets" {
+            input type="hidden" name="csrf_token" value=(ctx.csrf);
+            span.muted { "Layout: " }
+            @for l in 1..=3u8 {
+                button type="submit" name="layout" value=(l) aria-pressed=(if l == d.layout { "true" } else { "false" }) aria-label={ (l) "-column layout" } { (l) }
+            }
+        }
+    };
+    let left = html! {
+        form #add-widget method="post" action="/agent/dashboard/widgets" {
+            input type="hidden" name="csrf_token" value=(ctx.csrf);
+            label.sr-only for="widget-kind" { "Widget to add" }
+            select #widget-kind name="kind" {
+                @for k in WidgetKind::ALL { option value=(k.key()) { (k.label()) } }
+            }
+            " " button type="submit" { "+ Add widget" }
+        }
+    };
+    let crumbs = Crumbs {
+        path: vec![("Dashboard".into(), None)],
+        left: Some(left),
+        right: Some(right),
+        ..Crumbs::default()
+    };
+    let body = html! {
+        @if widgets.is_empty() { p.muted { "The dashboard has no widgets; add one above." } }
+        (grid(d.layout, &widgets))
+    };
+    agent_page(&state, &ctx, "Dashboard", crumbs, body).await
+}
+
+/// Adds a widget (`kind`) or changes the layout (`layout`).
+pub(crate) async fn add<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    FormFields(form): FormFields,
+) -> Response {
+    let mut d = dashboard(&ctx);
+    if let Some(layout) = form.get("layout") {
+        match layout.parse::<u8>() {
+            Ok(l @ 1..=3) => d.layout = l,
+            _ => {
+                let e = ApiError::invalid("layout", "must be 1, 2 or 3");
+                return problem_page(&state, &ctx, "Dashboard", &e).await;
+            }
+        }
+    } else {
+        let Some(kind) = form.get("kind").and_then(WidgetKind::from_key) else {
+            let e = ApiError::invalid("kind", "unknown widget");
+            return problem_page(&state, &ctx, "Dashboard", &e).await;
+        };
+        if d.widgets.len() >= 30 {
+            let e = ApiError::invalid("kind", "a dashboard holds at most 30 widgets");
+            return problem_page(&state, &ctx, "Dashboard", &e).await;
+        }
+        let id = prefs::next_id(d.widgets.iter().map(|w| w.id));
+        d.widgets.push(kind.widget(id));
+    }
+    store(&state, &ctx, &d).await
+}
+
+async fn store<S: Store>(state: &AppState<S>, ctx: &UiCtx, d: &Dashboard) -> Response {
+    match prefs::save(state, &ctx.agent, DASHBOARD_KEY, Some(d)).await {
+        Ok(()) => see_other("/agent"),
+        Err(e) => problem_page(state, ctx, "Dashboard", &e).await,
+    }
+}
+
+pub(crate) fn settings_form(
+    ctx: &UiCtx,
+    action: &str,
+    spec: &ListSpec,
+    with_filter: bool,
+) -> Markup {
+    let chosen = spec.columns();
+    html! {
+        form.stack method="post" action=(action) {
+            input type="hidden" name="csrf_token" value=(ctx.csrf);
+            input type="hidden" name="columns_present" value="1";
+            div {
+                label for="name" { "Title" }
+                input #name name="name" required maxlength="100" value=(spec.name);
+            }
+            fieldset {
+                legend { "Columns" }
+                p.note { "Tick the columns to show; the order here is the order of the columns." }
+                (crate::ui::columns::chooser(&chosen))
+            }
+            div.form-grid {
+                div {
+                    label for="sort" { "Sort by" }
+                    select #sort name="sort" {
+                        @for c in Column::ALL.into_iter().filter(|c| c.sort_name().is_some()) {
+                            @let name = c.sort_name().unwrap_or_default();
+                            option value=(name) selected[spec.sort == name] { (c.label()) " (ascending)" }
+                            option value={ "-" (name) } selected[spec.sort == format!("-{name}")] { (c.label()) " (descending)" }
+                        }
+                    }
+                }
+                div {
+                    label for="per_page" { "Number of results" }
+                    input #per_page name="per_page" type="number" min="1" max=(prefs::MAX_PER_PAGE) value=(spec.per_page());
+                }
+            }
+            @if with_filter {
+                fieldset {
+                    legend { "Filter" }
+                    div.form-grid {
+                        @for (name, label) in FILTER_FIELDS {
+                            div {
+                                label for={ "f_" (name) } { (label) }
+                                input id={ "f_" (name) } name={ "f_" (name) } value=(spec.filter.get(name));
+                            }
+                        }
+                    }
+                    p.note { "Comma-separated names or ids; “me” in Owner or Responsible is you. Query uses the search language, e.g. title:printer AND state:open." }
+                }
+            }
+            div { button.primary type="submit" name="action" value="save" { "Save" } " " a.button href="/agent" { "Cancel" } }
+        }
+    }
+}
+
+fn widget_id(id: &str) -> Result<u32, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::new("not-found", format!("no such widget: {id}")))
+}
+
+pub(crate) async fn edit_page<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path(id): Path<String>,
+) -> Response {
+    let d = dashboard(&ctx);
+    let Some(w) = widget_id(&id)
+        .ok()
+        .and_then(|id| d.widgets.iter().find(|w| w.id == id))
+    else {
+        let e = ApiError::new("not-found", format!("no such widget: {id}"));
+        return problem_page(&state, &ctx, "Widget settings", &e).await;
+    };
+    render_edit(&state, &ctx, w, None, StatusCode::OK).await
+}
+
+async fn render_edit<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    w: &Widget,
+    error: Option<&ApiError>,
+    status: StatusCode,
+) -> Response {
+    let action = format!("/agent/dashboard/widgets/{}", w.id);
+    let with_filter = !matches!(w.kind, WidgetKind::QueueMetric);
+    let body = html! {
+        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        p.muted { "Widget type: " (w.kind.label()) }
+        (settings_form(ctx, &action, &w.list, with_filter))
+    };
+    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Widget settings", None)]);
+    agent_page_with(state, ctx, status, "Widget settings", crumbs, body).await
+}
+
+/// Moves (`action=up|down`), removes (`remove`) or configures (`save`) a widget.
+pub(crate) async fn change<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path(id): Path<String>,
+    FormFields(form): FormFields,
+) -> Response {
+    let mut d = dashboard(&ctx);
+    let Some(pos) = widget_id(&id)
+        .ok()
+        .and_then(|id| d.widgets.iter().position(|w| w.id == id))
+    else {
+        let e = ApiError::new("not-found", format!("no such widget: {id}"));
+        return problem_page(&state, &ctx, "Dashboard", &e).await;
+    };
+    match form.get("action").unwrap_or("") {
+        "up" if pos > 0 => d.widgets.swap(pos, pos - 1),
+        "down" if pos + 1 < d.widgets.len() => d.widgets.swap(pos, pos + 1),
+        "up" | "down" => {}
+        "remove" => {
+            d.widgets.remove(pos);
+        }
+        "save" => {
+            let mut spec = d.widgets[pos].list.clone();
+            if let Err(e) = spec.apply_form(&form) {
+                let w = d.widgets[pos].clone();
+                return render_edit(&state, &ctx, &w, Some(&e), e.status()).await;
+            }
+            d.widgets[pos].list = spec;
+        }
+        other => {
+            let e = ApiError::invalid("action", format!("unknown action {other:?}"));
+            return problem_page(&state, &ctx, "Dashboard", &e).await;
+        }
+    }
+    store(&state, &ctx, &d).await
+}

@@ -1,0 +1,256 @@
+//! The agent web interface under `/agent` (besides the sign-in pages): the page frame, the
+//! personal dashboard, ticket lists with bulk actions, export and live updates, the ticket
+//! detail view and the organizer.
+//!
+//! Every page is rendered on the server with maud (which escapes every value); the small
+//! script and style sheet under `otrs-http/assets/` only enhance it (menus, load more, live
+//! updates), so the pages work without them. Every route needs a completed agent session
+//! (others are sent to the sign-in page), every request that is not a GET must carry the
+//! session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), and every answer
+//! carries a strict Content-Security-Policy.
+
+pub mod frame;
+pub mod notifications;
+
+mod assets;
+mod bulk;
+mod columns;
+mod dashboard;
+mod export;
+mod fields;
+mod lists;
+mod organizer;
+mod preferences;
+mod prefs;
+mod search;
+mod ticket;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use otrs_core::Principal;
+use otrs_core::desk::AccountKind;
+use otrs_core::model::Agent;
+use otrs_core::store::Store;
+
+use crate::auth::{CSRF_HEADER, Stage, check_csrf, session_of};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use fields::Fields;
+
+/// The preference holding the agent's time zone (an IANA name such as `Europe/Berlin`).
+pub const TIME_ZONE_PREFERENCE: &str = "time_zone";
+
+/// Who is looking at a page: the signed-in agent, the session's CSRF token and the agent's
+/// time zone. Handlers take it as `Extension<Arc<UiCtx>>`.
+#[derive(Debug, Clone)]
+pub struct UiCtx {
+    /// The agent (with the preferences as they were when the request started).
+    pub agent: Agent,
+    /// The session's CSRF token, for forms.
+    pub csrf: String,
+    /// The agent's time zone (the desk's when the agent has none).
+    pub tz: Tz,
+    /// The request path (to mark the current organizer item).
+    pub path: String,
+}
+
+impl UiCtx {
+    /// The agent as the desk's actor.
+    pub fn principal(&self) -> Principal {
+        Principal::Agent(self.agent.id)
+    }
+
+    /// A time in the agent's zone and chosen format, with the zone's abbreviation.
+    pub fn time(&self, at: DateTime<Utc>) -> String {
+        let format = preferences::format_of(
+            self.agent
+                .preferences
+                .get(preferences::DATETIME_FORMAT_PREFERENCE)
+                .map(String::as_str),
+        );
+        at.with_timezone(&self.tz).format(format).to_string()
+    }
+}
+
+/// The UI's routes (merged into the application by [`crate::router`]).
+pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
+    let guarded = Router::new()
+        .route("/agent", get(dashboard::page::<S>))
+        .route("/agent/dashboard/widgets", post(dashboard::add::<S>))
+        .route(
+            "/agent/dashboard/widgets/{id}",
+            get(dashboard::edit_page::<S>).post(dashboard::change::<S>),
+        )
+        .route("/agent/tickets/{id}", get(ticket::page::<S>))
+        .route("/agent/tickets/list/{id}", get(lists::page::<S>))
+        .route("/agent/tickets/list/{id}/rows", get(lists::rows::<S>))
+        .route("/agent/tickets/list/{id}/events", get(lists::events::<S>))
+        .route("/agent/tickets/list/{id}/preview", get(lists::preview::<S>))
+        .route("/agent/tickets/presets", post(lists::save_preset::<S>))
+        .route(
+            "/agent/tickets/bulk",
+            get(bulk::page::<S>).post(bulk::execute::<S>),
+        )
+        .route(
+            "/agent/tickets/export",
+            get(export::page::<S>).post(export::download::<S>),
+        )
+        .route(
+            "/agent/organizer",
+            get(organizer::page::<S>).post(organizer::change::<S>),
+        )
+        .route(
+            "/agent/organizer/{id}",
+            get(organizer::edit_page::<S>).post(organizer::save::<S>),
+        )
+        .route("/agent/notifications", get(notifications::page::<S>))
+        .route("/agent/search", get(search::page::<S>))
+        .route(
+            "/agent/preferences",
+            get(preferences::page::<S>).post(preferences::save::<S>),
+        )
+        .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
+    Router::new()
+        .route("/agent/assets/{file}", get(assets::serve))
+        .merge(guarded)
+}
+
+/// The Content-Security-Policy of every UI page: only this site's own script and styles.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the security headers every UI answer gets.
+pub(crate) fn secure(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The most a UI form body may hold (bulk actions over many tickets included).
+const MAX_FORM_BYTES: usize = 4 << 20;
+
+/// Requires a completed agent session on every guarded route, checks the CSRF token of every
+/// request that is not a GET, and puts the [`UiCtx`] into the request.
+async fn guard<S: Store>(
+    State(state): State<AppState<S>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD);
+    let Ok((_, info)) = session_of(request.headers(), &state).await else {
+        return secure(to_login(safe));
+    };
+    let Principal::Agent(agent_id) = info.session.principal else {
+        return secure(to_login(safe));
+    };
+    if AccountKind::of(info.session.principal) != AccountKind::Agent {
+        return secure(to_login(safe));
+    }
+    let stage = Stage::of(&info, state.config().require_two_factor);
+    if stage != Stage::Complete {
+        return secure(Redirect::to(&crate::pages::agent_next_step(stage)).into_response());
+    }
+    let (parts, body) = request.into_parts();
+    let mut request = if safe {
+        Request::from_parts(parts, body)
+    } else {
+        let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return secure(
+                    ApiError::new("payload-too-large", "the form is too large").into_response(),
+                );
+            }
+        };
+        let header_token = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let token =
+            header_token.or_else(|| Fields::parse(&bytes).get("csrf_token").map(str::to_owned));
+        if let Err(error) = check_csrf(&parts.method, token.as_deref(), &info) {
+            return secure(error_page(StatusCode::FORBIDDEN, &error.problem().detail));
+        }
+        Request::from_parts(parts, Body::from(bytes))
+    };
+    let agent = match state.desk().agent(info.session.principal, agent_id).await {
+        Ok(agent) => agent,
+        Err(_) => return secure(to_login(safe)),
+    };
+    let tz = agent
+        .preferences
+        .get(TIME_ZONE_PREFERENCE)
+        .and_then(|name| name.parse::<Tz>().ok())
+        .unwrap_or(state.desk().config().time_zone);
+    let ctx = UiCtx {
+        agent,
+        csrf: info.session.csrf_token.clone(),
+        tz,
+        path: request.uri().path().to_owned(),
+    };
+    request.extensions_mut().insert(Arc::new(ctx));
+    secure(next.run(request).await)
+}
+
+fn to_login(safe: bool) -> Response {
+    if safe {
+        Redirect::to("/agent/login").into_response()
+    } else {
+        error_page(StatusCode::UNAUTHORIZED, "Sign in first.")
+    }
+}
+
+/// A bare error page (for answers outside the frame).
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    let markup = maud::html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { "Error" } link rel="stylesheet" href=(assets::css_url()); }
+            body.bare { main { h1 { "Something went wrong" } p.error role="alert" { (message) } p { a href="/agent" { "Back to the dashboard" } } } }
+        }
+    };
+    html_response(status, markup)
+}
+
+/// An HTML answer.
+pub(crate) fn html_response(status: StatusCode, markup: maud::Markup) -> Response {
+    let mut response = (status, markup.into_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// A redirect after a form post (303, so the browser follows with a GET).
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// The text of an error for a page (field problems listed).
+pub(crate) use crate::pages::message_of;

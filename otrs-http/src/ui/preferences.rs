@@ -1,0 +1,381 @@
+//! Personalization: the agent's own settings — user profile (time zone, date-time format,
+//! out-of-office period), security (password, two-factor), notification settings (my queues and
+//! the method per notification event) and chat availability. Everything is kept in the agent's
+//! preferences; one form is saved in one desk command (all or nothing).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use maud::html;
+use otrs_core::desk::AgentUpdate;
+use otrs_core::model::Permission;
+use otrs_core::rules::permission::agent_may_use_queue;
+use otrs_core::store::Store;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::frame::{Crumbs, agent_page_with};
+use crate::ui::{TIME_ZONE_PREFERENCE, UiCtx, message_of, see_other};
+
+/// Preference: how times are written (`iso`, `eu` or `us`).
+pub const DATETIME_FORMAT_PREFERENCE: &str = "datetime_format";
+/// Preference: the out-of-office period, `YYYY-MM-DD/YYYY-MM-DD`.
+pub const OUT_OF_OFFICE_PREFERENCE: &str = "out_of_office";
+/// Preference: the agent's queues, comma-separated ids.
+pub const MY_QUEUES_PREFERENCE: &str = "notify.my_queues";
+/// Preference prefix: the methods of a notification event (`notify.event.<event>` =
+/// `email,web`; absent means both, empty text means none).
+pub const EVENT_PREFIX: &str = "notify.event.";
+/// Preference: chat availability (`unavailable`, `internal` or `external`).
+pub const CHAT_PREFERENCE: &str = "chat.availability";
+
+/// The notification events an agent chooses methods for: (key, label).
+pub const EVENTS: [(&str, &str); 6] = [
+    ("ticket_create", "Ticket create notification"),
+    (
+        "ticket_follow_up_locked",
+        "Ticket follow-up notification (locked)",
+    ),
+    (
+        "ticket_follow_up_unlocked",
+        "Ticket follow-up notification (unlocked)",
+    ),
+    ("ticket_lock_timeout", "Ticket lock timeout notification"),
+    ("ticket_queue_update", "Ticket queue update notification"),
+    ("appointment_reminder", "Appointment reminder notification"),
+];
+
+/// The date-time formats: (key, label, chrono format).
+pub const FORMATS: [(&str, &str, &str); 3] = [
+    ("iso", "2026-03-02 14:30 CET", "%Y-%m-%d %H:%M %Z"),
+    ("eu", "02.03.2026 14:30 CET", "%d.%m.%Y %H:%M %Z"),
+    ("us", "03/02/2026 02:30 PM CET", "%m/%d/%Y %I:%M %p %Z"),
+];
+
+/// The chrono format of a format key (ISO for unknown ones).
+pub fn format_of(key: Option<&str>) -> &'static str {
+    FORMATS
+        .iter()
+        .find(|(k, _, _)| Some(*k) == key)
+        .map_or(FORMATS[0].2, |(_, _, f)| f)
+}
+
+/// The methods chosen for an event: (email, web view).
+pub fn methods(prefs: &BTreeMap<String, String>, event: &str) -> (bool, bool) {
+    match prefs.get(&format!("{EVENT_PREFIX}{event}")) {
+        None => (true, true),
+        Some(v) => (
+            v.split(',').any(|m| m == "email"),
+            v.split(',').any(|m| m == "web"),
+        ),
+    }
+}
+
+/// The queues the agent may read.
+async fn readable_queues<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+) -> Vec<otrs_core::model::Queue> {
+    state
+        .desk()
+        .queues(ctx.principal())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|q| agent_may_use_queue(&ctx.agent, q, Permission::Ro))
+        .collect()
+}
+
+pub(crate) async fn page<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    QueryFields(query): QueryFields,
+) -> Response {
+    let saved = query.get("saved").is_some();
+    render(&state, &ctx, None, saved, StatusCode::OK).await
+}
+
+async fn render<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    error: Option<&ApiError>,
+    saved: bool,
+    status: StatusCode,
+) -> Response {
+    let p = &ctx.agent.preferences;
+    let queues = readable_queues(state, ctx).await;
+    let mine: Vec<&str> = p
+        .get(MY_QUEUES_PREFERENCE)
+        .map(|v| v.split(',').collect())
+        .unwrap_or_default();
+    let (ooo_from, ooo_to) = p
+        .get(OUT_OF_OFFICE_PREFERENCE)
+        .and_then(|v| v.split_once('/'))
+        .unwrap_or(("", ""));
+    let format = p.get(DATETIME_FORMAT_PREFERENCE).map(String::as_str);
+    let chat = p.get(CHAT_PREFERENCE).map_or("unavailable", String::as_str);
+    let csrf = html! { input type="hidden" name="csrf_token" value=(ctx.csrf); };
+    let body = html! {
+        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if saved { p.ok role="status" { "Your settings have been saved." } }
+        div.grid.cols-2 {
+            div.column {
+                section.widget #profile aria-labelledby="profile-title" {
+                    header { h2 #profile-title { "User Profile" } }
+                    div.body {
+                        p { span.avatar aria-hidden="true" { (ctx.agent.first_name.chars().next().unwrap_or('?')) (ctx.agent.last_name.chars().next().unwrap_or(' ')) } " " strong { (ctx.agent.full_name()) } " (" (ctx.agent.login) ") · " (ctx.agent.email) }
+                        form.stack method="post" action="/agent/preferences" {
+                            (csrf)
+                            input type="hidden" name="section" value="profile";
+                            div { label for="tz" { "Time zone" }
+                                select #tz name="time_zone" {
+                                    @for tz in chrono_tz::TZ_VARIANTS {
+                                        option value=(tz.name()) selected[tz == ctx.tz] { (tz.name()) }
+                                    }
+                                } }
+                            div { label for="fmt" { "Date and time format" }
+                                select #fmt name="datetime_format" {
+                                    @for (key, label, _) in FORMATS { option value=(key) selected[format == Some(key)] { (label) } }
+                                } }
+                            fieldset {
+                                legend { "Out of office" }
+                                div.form-grid {
+                                    div { label for="ooo-from" { "From" } input #ooo-from type="date" name="ooo_from" value=(ooo_from); }
+                                    div { label for="ooo-to" { "Until" } input #ooo-to type="date" name="ooo_to" value=(ooo_to); }
+                                }
+                                p.note { "Leave both empty when you are in." }
+                            }
+                            div { button.primary type="submit" { "Save" } }
+                        }
+                    }
+                }
+                section.widget #security aria-labelledby="security-title" {
+                    header { h2 #security-title { "Security" } }
+                    div.body {
+                        ul.plain {
+                            li { a href="/agent/login/change-password" { "Change password" } }
+                            li { a href="/agent/login/two-factor" { "Set up two-factor authentication" } }
+                        }
+                    }
+                }
+            }
+            div.column {
+                section.widget #notifications aria-labelledby="notifications-title" {
+                    header { h2 #notifications-title { "Notification Settings" } }
+                    div.body {
+                        form.stack method="post" action="/agent/preferences" {
+                            (csrf)
+                            input type="hidden" name="section" value="notifications";
+                            fieldset {
+                                legend { "My Queues" }
+                                @if queues.is_empty() { p.muted { "You may read no queue." } }
+                                @for q in &queues {
+                                    label { input type="checkbox" name="my_queues" value=(q.id.0) checked[mine.contains(&q.id.0.to_string().as_str())]; " " (q.name) } br;
+                                }
+                            }
+                            table.list {
+                                thead { tr { th scope="col" { "Notification" } th scope="col" { "Email" } th scope="col" { "Web View" } } }
+                                tbody {
+                                    @for (key, label) in EVENTS {
+                                        @let (email, web) = methods(p, key);
+                                        tr {
+                                            th scope="row" { (label) }
+                                            td { input type="checkbox" name={ "email_" (key) } value="1" checked[email] aria-label={ (label) " by email" }; }
+                                            td { input type="checkbox" name={ "web_" (key) } value="1" checked[web] aria-label={ (label) " in the web view" }; }
+                                        }
+                                    }
+                                }
+                            }
+                            div { button.primary type="submit" { "Save" } }
+                        }
+                    }
+                }
+                section.widget #chat aria-labelledby="chat-title" {
+                    header { h2 #chat-title { "Chat Availability" } }
+                    div.body {
+                        form.stack method="post" action="/agent/preferences" {
+                            (csrf)
+                            input type="hidden" name="section" value="chat";
+                            label for="chat-sel" { "Availability" }
+                            select #chat-sel name="availability" {
+                                @for (key, label) in [("unavailable", "Not available"), ("internal", "Internal"), ("external", "Internal & external")] {
+                                    option value=(key) selected[chat == key] { (label) }
+                                }
+                            }
+                            div { button.primary type="submit" { "Save" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Personalization", None)]);
+    agent_page_with(state, ctx, status, "Personalization", crumbs, body).await
+}
+
+fn date(fields: &Fields, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+    match fields.text(key) {
+        t if t.is_empty() => Ok(None),
+        t => NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ApiError::invalid(key, format!("{t:?} is not a date (YYYY-MM-DD)"))),
+    }
+}
+
+/// The preferences one section of the form sets, validated.
+fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut out = BTreeMap::new();
+    match f.get("section").unwrap_or("") {
+        "profile" => {
+            let tz = f.text("time_zone");
+            if tz.parse::<Tz>().is_err() {
+                return Err(ApiError::invalid(
+                    "time_zone",
+                    format!("unknown time zone {tz:?}"),
+                ));
+            }
+            out.insert(TIME_ZONE_PREFERENCE.to_owned(), tz);
+            let fmt = f.text("datetime_format");
+            if !FORMATS.iter().any(|(k, _, _)| *k == fmt) {
+                return Err(ApiError::invalid(
+                    "datetime_format",
+                    "must be iso, eu or us",
+                ));
+            }
+            out.insert(DATETIME_FORMAT_PREFERENCE.to_owned(), fmt);
+            let ooo = match (date(f, "ooo_from")?, date(f, "ooo_to")?) {
+                (None, None) => String::new(),
+                (Some(a), Some(b)) if a <= b => format!("{a}/{b}"),
+                (Some(_), Some(_)) => {
+                    return Err(ApiError::invalid("ooo_to", "must not be before the start"));
+                }
+                _ => return Err(ApiError::invalid("ooo_to", "give both dates or neither")),
+            };
+            out.insert(OUT_OF_OFFICE_PREFERENCE.to_owned(), ooo);
+        }
+        "notifications" => {
+            let mut mine = Vec::new();
+            for v in f.all("my_queues") {
+                let id: u64 = v
+                    .parse()
+                    .map_err(|_| ApiError::invalid("my_queues", format!("{v:?} is not a queue")))?;
+                if !readable.contains(&id) {
+                    return Err(ApiError::invalid(
+                        "my_queues",
+                        format!("you may not read queue {id}"),
+                    ));
+                }
+                mine.push(id.to_string());
+            }
+            out.insert(MY_QUEUES_PREFERENCE.to_owned(), mine.join(","));
+            for (key, _) in EVENTS {
+                let mut m = Vec::new();
+                if f.has(&format!("email_{key}")) {
+                    m.push("email");
+                }
+                if f.has(&format!("web_{key}")) {
+                    m.push("web");
+                }
+                // An empty value would remove the key (meaning both); "none" keeps the choice.
+                let v = if m.is_empty() {
+                    "none".to_owned()
+                } else {
+                    m.join(",")
+                };
+                out.insert(format!("{EVENT_PREFIX}{key}"), v);
+            }
+        }
+        "chat" => {
+            let v = f.text("availability");
+            if !["unavailable", "internal", "external"].contains(&v.as_str()) {
+                return Err(ApiError::invalid(
+                    "availability",
+                    "must be unavailable, internal or external",
+                ));
+            }
+            out.insert(CHAT_PREFERENCE.to_owned(), v);
+        }
+        other => {
+            return Err(ApiError::invalid(
+                "section",
+                format!("unknown section {other:?}"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Saves one section.
+pub(crate) async fn save<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    FormFields(form): FormFields,
+) -> Response {
+    let readable: Vec<u64> = readable_queues(&state, &ctx)
+        .await
+        .into_iter()
+        .map(|q| q.id.0)
+        .collect();
+    let result = match changes(&form, &readable) {
+        Ok(preferences) => state
+            .desk()
+            .update_agent(
+                ctx.principal(),
+                ctx.agent.id,
+                AgentUpdate {
+                    preferences,
+                    ..AgentUpdate::default()
+                },
+            )
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other("/agent/preferences?saved=1"),
+        Err(e) => render(&state, &ctx, Some(&e), false, e.status()).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_validate_everything_before_changing_anything() {
+        let bad = [
+            "section=profile&time_zone=Mars/Base&datetime_format=iso",
+            "section=profile&time_zone=UTC&datetime_format=klingon",
+            "section=profile&time_zone=UTC&datetime_format=iso&ooo_from=2026-03-05&ooo_to=2026-03-01",
+            "section=profile&time_zone=UTC&datetime_format=iso&ooo_from=2026-03-05",
+            "section=notifications&my_queues=99",
+            "section=chat&availability=always",
+            "section=bogus",
+        ];
+        for b in bad {
+            assert!(
+                changes(&Fields::parse(b.as_bytes()), &[1, 2]).is_err(),
+                "{b}"
+            );
+        }
+        let ok = changes(
+            &Fields::parse(b"section=notifications&my_queues=2&email_ticket_create=1&web_ticket_create=1&web_ticket_lock_timeout=1"),
+            &[1, 2],
+        )
+        .unwrap();
+        assert_eq!(ok[MY_QUEUES_PREFERENCE], "2");
+        assert_eq!(ok["notify.event.ticket_create"], "email,web");
+        assert_eq!(ok["notify.event.ticket_lock_timeout"], "web");
+        assert_eq!(ok["notify.event.ticket_queue_update"], "none");
+        assert_eq!(methods(&ok, "ticket_queue_update"), (false, false));
+        assert_eq!(methods(&BTreeMap::new(), "ticket_create"), (true, true));
+    }
+}

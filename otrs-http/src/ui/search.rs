@@ -1,0 +1,177 @@
+//! The header search's results page: tickets (by the query language, errors shown at the
+//! field), customers, customer users, agents and queues, grouped by object type, with a filter
+//! section to narrow the types.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{Markup, html};
+use otrs_core::ids::TicketId;
+use otrs_core::store::Store;
+
+use crate::api::search::{SearchParams, run_search};
+use crate::dto::SearchResults;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::columns::Column;
+use crate::ui::fields::QueryFields;
+use crate::ui::frame::{Crumbs, agent_page_with};
+use crate::ui::lists::{Loaded, table};
+use crate::ui::{UiCtx, message_of};
+
+/// The object types, as (key of the search API, heading).
+pub const TYPES: [(&str, &str); 5] = [
+    ("tickets", "Tickets"),
+    ("customers", "Customers"),
+    ("customer-users", "Customer Users"),
+    ("agents", "Agents"),
+    ("queues", "Queues"),
+];
+
+/// Rows shown per type.
+const PER_TYPE: u32 = 25;
+
+fn group(id: &str, title: &str, total: u64, body: Markup) -> Markup {
+    html! {
+        section.widget #(id) aria-labelledby={ (id) "-title" } {
+            header { h2 #{ (id) "-title" } { (title) " (" (total) ")" } }
+            div.body { (body) }
+        }
+    }
+}
+
+pub(crate) async fn page<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    QueryFields(query): QueryFields,
+) -> Response {
+    let q = query.text("q");
+    let mut chosen: Vec<&str> = query
+        .all("types")
+        .into_iter()
+        .filter(|t| TYPES.iter().any(|(k, _)| k == t))
+        .collect();
+    if chosen.is_empty() {
+        chosen = TYPES.iter().map(|(k, _)| *k).collect();
+    }
+    let run = |types: Vec<&str>| SearchParams {
+        q: q.clone(),
+        types: Some(types.join(",")),
+        page: Some(1),
+        per_page: Some(PER_TYPE),
+    };
+    let mut tickets_error: Option<ApiError> = None;
+    let mut results = SearchResults::default();
+    if !q.is_empty() {
+        if chosen.contains(&"tickets") {
+            match run_search(&state, ctx.principal(), &run(vec!["tickets"])).await {
+                Ok(r) => results.tickets = r.tickets,
+                Err(e) => tickets_error = Some(e),
+            }
+        }
+        let others: Vec<&str> = chosen.iter().copied().filter(|t| *t != "tickets").collect();
+        if !others.is_empty() {
+            match run_search(&state, ctx.principal(), &run(others)).await {
+                Ok(r) => {
+                    results.customers = r.customers;
+                    results.customer_users = r.customer_users;
+                    results.agents = r.agents;
+                    results.queues = r.queues;
+                }
+                Err(e) => tickets_error = tickets_error.or(Some(e)),
+            }
+        }
+    }
+    let ticket_body = match &results.tickets {
+        Some(list) => {
+            let ids: Vec<TicketId> = list.items.iter().map(|t| TicketId(t.id)).collect();
+            let unread = state
+                .desk()
+                .unread_tickets(ctx.principal(), &ids)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.0)
+                .collect();
+            let loaded = Loaded {
+                items: list.items.clone(),
+                total: list.total,
+                unread,
+            };
+            let cols = [
+                Column::Number,
+                Column::Title,
+                Column::State,
+                Column::Queue,
+                Column::Changed,
+            ];
+            Some((
+                list.total,
+                table(&ctx, &cols, &loaded, "-changed", None, false),
+            ))
+        }
+        None => None,
+    };
+    let status = match &tickets_error {
+        Some(e) if e.code() == "query-syntax" => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let q_error = tickets_error.as_ref().map(|e| {
+        let p = e.problem();
+        match p.column {
+            Some(col) => format!("{} (at column {col})", p.detail),
+            None => message_of(e),
+        }
+    });
+    let body = html! {
+        form.stack.filters method="get" action="/agent/search" {
+            div {
+                label for="search-q" { "Search" }
+                input #search-q type="search" name="q" value=(q) required
+                    aria-invalid=[q_error.as_ref().map(|_| "true")]
+                    aria-describedby=[q_error.as_ref().map(|_| "search-q-error")];
+                @if let Some(msg) = &q_error { div #search-q-error.inline-error role="alert" { (msg) } }
+                p.note { "Tickets use the search language (title:printer AND state:open); other objects match text, with * as a wildcard." }
+            }
+            fieldset {
+                legend { "Object types" }
+                @for (key, label) in TYPES {
+                    label { input type="checkbox" name="types" value=(key) checked[chosen.contains(&key)]; " " (label) } " "
+                }
+            }
+            div { button.primary type="submit" { "Search" } }
+        }
+        @if q.is_empty() {
+            p.muted { "Type what to look for." }
+        } @else {
+            div.stack {
+                @if let Some((total, body)) = ticket_body { (group("found-tickets", "Tickets", total, body)) }
+                @if let Some(list) = &results.customers {
+                    (group("found-customers", "Customers", list.total, html! {
+                        ul.plain { @for c in &list.items { li { span.grow { (c.name) } span.muted { (c.customer_id) } } } }
+                    }))
+                }
+                @if let Some(list) = &results.customer_users {
+                    (group("found-customer-users", "Customer Users", list.total, html! {
+                        ul.plain { @for u in &list.items { li { span.grow { (u.first_name) " " (u.last_name) } span.muted { (u.login) " · " (u.email) } } } }
+                    }))
+                }
+                @if let Some(list) = &results.agents {
+                    (group("found-agents", "Agents", list.total, html! {
+                        ul.plain { @for a in &list.items { li { span.grow { (a.first_name) " " (a.last_name) } span.muted { (a.login) } } } }
+                    }))
+                }
+                @if let Some(list) = &results.queues {
+                    (group("found-queues", "Queues", list.total, html! {
+                        ul.plain { @for qu in &list.items { li { (qu.name) } } }
+                    }))
+                }
+            }
+        }
+    };
+    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Search", None)]);
+    agent_page_with(&state, &ctx, status, "Search", crumbs, body).await
+}

@@ -1,0 +1,559 @@
+//! The agent interface in a real headless Chromium (Debian's `chromium` and `chromium-driver`)
+//! through WebDriver: sign-in with TOTP, the dashboard, sorting, filtering and a preset, pulse
+//! mode picking up a change made through the API, a bulk action that locks and continues,
+//! changes priority and merges, a CSV export download, and the phone-width layout. Each step
+//! checks what the page shows and what the store holds, and saves a screenshot.
+//!
+//! Without `chromedriver` and `chromium` the test prints a loud skip line (and fails under
+//! `OTRS_TEST_REQUIRE_ALL=1`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use otrs_core::Principal;
+use otrs_core::model::Priority;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::support::{PASSWORD, World};
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// The driver and browser, or `None` after a loud skip line.
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    let driver = find_program(&["chromedriver"]);
+    let browser = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    if let (Some(d), Some(b)) = (&driver, &browser) {
+        return Some((d.clone(), b.clone()));
+    }
+    let what = "otrs-http browser tests (chromedriver and chromium are not installed: apt-get install -y chromium chromium-driver)";
+    if std::env::var("OTRS_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+        panic!("{what}, and OTRS_TEST_REQUIRE_ALL=1 forbids skipping");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "!!!! SKIPPED {what} !!!!");
+    if let Ok(log) = std::env::var("OTRS_TEST_SKIP_LOG")
+        && let Ok(mut file) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(log)
+    {
+        let _ = writeln!(file, "{what}");
+    }
+    None
+}
+
+/// Where screenshots go: `OTRS_SCREENSHOT_DIR`, or the test's scratch folder.
+fn screenshot_dir() -> PathBuf {
+    let dir = std::env::var_os("OTRS_SCREENSHOT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    l.local_addr().unwrap().port()
+}
+
+async fn start_driver(driver: &Path) -> Driver {
+    let port = free_port().await;
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"],
+            "prefs": {
+                "download.default_directory": downloads,
+                "download.prompt_for_download": false,
+            }
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session")
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join(name), png).unwrap();
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits up to `secs` for `check` on the page source.
+async fn wait_source(c: &Client, secs: u64, check: impl Fn(&str) -> bool) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let html = c.source().await.unwrap();
+        if check(&html) || tokio::time::Instant::now() > deadline {
+            return html;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Waits up to five seconds for the address to contain `needle` (after a click that navigates).
+async fn wait_url(c: &Client, needle: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.as_str().contains(needle) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still at {url}, waiting for {needle}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A PATCH through the JSON API over TCP with Alice's token.
+async fn api_patch(port: u16, token: &str, path: &str, body: &serde_json::Value) -> String {
+    let body = body.to_string();
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let req = format!(
+        "PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_works_through_the_interface_in_chromium() {
+    let Some((driver_bin, chromium)) = tools() else {
+        return;
+    };
+    let w = World::new().await;
+    // Alice signs in with a TOTP second factor.
+    let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let now = u64::try_from(w.desk.now().timestamp()).unwrap();
+    w.desk
+        .enable_totp(Principal::Agent(w.alice), secret, |s| {
+            otrs_http::crypto::totp_step(s, &otrs_http::crypto::totp_code(s, now).unwrap(), now)
+        })
+        .await
+        .unwrap();
+    w.clock.advance(chrono::Duration::seconds(60));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    tokio::spawn(otrs_http::serve(
+        listener,
+        w.state.clone(),
+        std::future::pending(),
+    ));
+    let downloads = tempfile_dir();
+    let driver = start_driver(&driver_bin).await;
+    let c = browser(&driver, &chromium, &downloads).await;
+
+    // --- sign in with TOTP ---
+    c.goto(&format!("{base}/agent")).await.unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/agent/login")
+    );
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys("alice")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "second-factor").await;
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.path().ends_with("/login/second-factor"),
+        "{url}: {}",
+        c.source().await.unwrap()
+    );
+    let now = u64::try_from(w.desk.now().timestamp()).unwrap();
+    let code = otrs_http::crypto::totp_code(secret, now).unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // --- dashboard ---
+    wait_source(&c, 5, |h| h.contains("Queue Metric")).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/agent");
+    let metric = text_of(&c, "#widget-1").await;
+    assert!(
+        metric.contains("Queue Metric") && metric.contains("Support"),
+        "{metric}"
+    );
+    assert!(text_of(&c, "#widget-2").await.contains("not computed yet"));
+    shot(&c, "dashboard.png").await;
+
+    // --- a list: sort by a header click, filter, save a preset ---
+    w.desk
+        .update_ticket(
+            Principal::SYSTEM,
+            w.ticket3,
+            otrs_core::desk::TicketUpdate {
+                priority: Priority::new(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/agent/tickets/list/4"))
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("Priority"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "sort=priority").await;
+    c.find(Locator::LinkText("Priority ▲"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "sort=-priority").await;
+    let first = text_of(&c, "table.list tbody tr:first-child").await;
+    assert!(
+        first.contains("Mail slow"),
+        "highest priority first: {first}"
+    );
+    c.find(Locator::Css("details.filters summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-title"))
+        .await
+        .unwrap()
+        .send_keys("vpn")
+        .await
+        .unwrap();
+    c.find(Locator::Css("details.filters form button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "title=vpn").await;
+    let rows = c
+        .find_all(Locator::Css("table.list tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].text().await.unwrap().contains("VPN down"));
+    c.find(Locator::Id("preset-name"))
+        .await
+        .unwrap()
+        .send_keys("VPN only")
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[name=action][value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "preset=VPN+only").await;
+    let stored = w.desk.agent(Principal::SYSTEM, w.alice).await.unwrap();
+    assert!(stored.preferences["ui.presets"].contains("VPN only"));
+    shot(&c, "ticket-list.png").await;
+
+    // --- pulse mode: a change through the API shows up in place ---
+    c.goto(&format!("{base}/agent/tickets/list/4"))
+        .await
+        .unwrap();
+    let toggle = c
+        .wait()
+        .for_element(Locator::Id("pulse-toggle"))
+        .await
+        .unwrap();
+    toggle.click().await.unwrap();
+    assert_eq!(
+        toggle.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    // Give the event stream time to connect and take its first look.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let answer = api_patch(
+        port,
+        &w.token_secret,
+        &format!("/api/v1/tickets/{}", w.ticket2.0),
+        &json!({ "title": "VPN down again" }),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let html = wait_source(&c, 8, |h| h.contains("VPN down again")).await;
+    if !html.contains("VPN down again") {
+        let state = c
+            .execute(
+                "return [localStorage.getItem('otrs.pulse'), document.getElementById('new-data').hidden, document.querySelectorAll('tr[data-id]').length, performance.getEntriesByType('resource').map(function(e){return e.name + ' ' + e.responseStatus;})]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        panic!("pulse mode did not update the row: {state}");
+    }
+    let row = c
+        .find(Locator::Css(&format!("tr[data-id=\"{}\"]", w.ticket2.0)))
+        .await
+        .unwrap();
+    assert!(
+        row.attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("flash")
+    );
+    shot(&c, "pulse.png").await;
+
+    // --- bulk: lock and continue, change priority, merge to the oldest ---
+    c.goto(&format!("{base}/agent/tickets/list/4?sort=created"))
+        .await
+        .unwrap();
+    for id in [w.ticket2, w.ticket3] {
+        c.find(Locator::Css(&format!(
+            "input[name=ids][value=\"{}\"]",
+            id.0
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    }
+    assert_eq!(text_of(&c, "#selected-count").await, "2 selected");
+    c.find(Locator::Css("button[formaction=\"/agent/tickets/bulk\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "/agent/tickets/bulk").await;
+    let confirm = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        confirm.contains("By clicking Lock and Continue, 2 tickets will be locked to you."),
+        "{confirm}"
+    );
+    shot(&c, "bulk-lock.png").await;
+    c.find(Locator::Css("button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "confirm=1").await;
+    c.find(Locator::Css("#b-priority option[value=\"4\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=merge][value=oldest]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("tickets done.")).await;
+    let report = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("2 of 2 tickets done."), "{report}");
+    shot(&c, "bulk-report.png").await;
+    let t2 = w.desk.ticket(Principal::SYSTEM, w.ticket2).await.unwrap();
+    let t3 = w.desk.ticket(Principal::SYSTEM, w.ticket3).await.unwrap();
+    assert_eq!(t2.priority, Priority::new(4).unwrap());
+    let states = w.desk.states(Principal::SYSTEM).await.unwrap();
+    let name = |id| states.iter().find(|s| s.id == id).unwrap().name.clone();
+    assert_eq!(
+        name(t3.state_id),
+        "merged",
+        "the younger ticket was merged into the older"
+    );
+    assert_eq!(
+        t2.lock,
+        otrs_core::model::LockState::Unlocked,
+        "unlocked after bulk execute"
+    );
+
+    // --- export the selected rows to CSV ---
+    c.goto(&format!("{base}/agent/tickets/list/4"))
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!(
+        "input[name=ids][value=\"{}\"]",
+        w.ticket.0
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css("button[formaction=\"/agent/tickets/export\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_url(&c, "/agent/tickets/export").await;
+    shot(&c, "export.png").await;
+    c.find(Locator::Css("input[name=format][value=csv]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut csv = None;
+    for _ in 0..100 {
+        if let Some(entry) = std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().ends_with(".csv"))
+        {
+            csv = Some(std::fs::read_to_string(entry.path()).unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let csv = csv.expect("a downloaded CSV file");
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(
+        csv.contains("Printer offline") && !csv.contains("VPN"),
+        "{csv}"
+    );
+
+    // --- phone width: one column, organizer hidden ---
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/agent")).await.unwrap();
+    let display = c
+        .execute(
+            "return getComputedStyle(document.querySelector('.organizer')).display",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(display, json!("none"));
+    let columns = c
+        .execute("return getComputedStyle(document.querySelector('.grid')).gridTemplateColumns.split(' ').length", vec![])
+        .await
+        .unwrap();
+    assert_eq!(columns, json!(1));
+    shot(&c, "phone.png").await;
+    c.close().await.unwrap();
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("otrs-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

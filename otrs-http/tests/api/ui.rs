@@ -1,0 +1,1070 @@
+//! The agent web interface over HTTP: sessions and CSRF, security headers, escaping, the
+//! dashboard and its widgets, ticket lists (sort, filters, presets, load more, unread, live
+//! updates), bulk actions, export and the organizer, with the permission boundaries.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use http_body_util::BodyExt;
+use otrs_core::Principal;
+use otrs_core::desk::{ArticleInput, NewTicket, TicketUpdate};
+use otrs_core::ids::{AgentId, TicketId};
+use otrs_core::model::{LockState, Priority};
+use tower::ServiceExt;
+
+use crate::support::{Caller, Resp, World};
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+async fn post(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
+    let mut builder = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = &caller.cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    w.send(builder.body(Body::from(encode(pairs))).unwrap())
+        .await
+}
+
+/// A form post carrying the caller's CSRF token.
+async fn submit(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
+    let csrf = caller.csrf.clone().unwrap();
+    let mut all = vec![("csrf_token", csrf.as_str())];
+    all.extend_from_slice(pairs);
+    post(w, path, caller, &all).await
+}
+
+async fn page(w: &World, path: &str, caller: &Caller) -> Resp {
+    let mut builder = Request::builder().method(Method::GET).uri(path);
+    if let Some(cookie) = &caller.cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    w.send(builder.body(Body::empty()).unwrap()).await
+}
+
+async fn agent(w: &World, id: AgentId) -> Caller {
+    w.session(Principal::Agent(id)).await
+}
+
+async fn ticket(w: &World, title: &str, queue: otrs_core::ids::QueueId) -> TicketId {
+    let mut n = NewTicket::new(title, queue, ArticleInput::note("Body text."));
+    n.owner = Some(AgentId::SYSTEM);
+    w.desk.create_ticket(Principal::SYSTEM, n).await.unwrap().id
+}
+
+#[tokio::test]
+async fn every_route_needs_an_agent_session() {
+    let w = World::new().await;
+    let anon = Caller::anonymous();
+    for path in [
+        "/agent",
+        "/agent/tickets/list/1",
+        "/agent/tickets/1",
+        "/agent/organizer",
+        "/agent/tickets/list/1/events",
+    ] {
+        let r = page(&w, path, &anon).await;
+        assert_eq!(r.status, 303, "{path}");
+        assert_eq!(r.header("location"), "/agent/login", "{path}");
+    }
+    let r = post(&w, "/agent/organizer", &anon, &[("action", "reset")]).await;
+    assert_eq!(r.status, 401);
+    let lacey = w.session(Principal::Customer(w.lacey)).await;
+    assert_eq!(page(&w, "/agent", &lacey).await.status, 303);
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_policy_and_cacheable_assets() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let r = page(&w, "/agent", &alice).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let csp = r.header("content-security-policy");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(r.header("x-frame-options"), "DENY");
+    assert_eq!(r.header("cache-control"), "no-store");
+    let html = r.text();
+    assert!(!html.contains("<script>"), "no inline script");
+    assert!(!html.contains("style="), "no inline style");
+    let js = html
+        .split("src=\"")
+        .find_map(|s| s.split('"').next().filter(|p| p.ends_with(".js")))
+        .unwrap()
+        .to_owned();
+    let r = page(&w, &js, &Caller::anonymous()).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(r.header("content-type").starts_with("text/javascript"));
+    assert!(r.text().contains("EventSource"));
+    assert_eq!(
+        page(&w, "/agent/assets/nothing.js", &alice).await.status,
+        404
+    );
+    // The frame: main menu, bell with "Show All", search, "+" menu, organizer lists.
+    for needle in [
+        "aria-label=\"Main menu\"",
+        "Show All",
+        "action=\"/agent/search\"",
+        "aria-label=\"Create\"",
+        "href=\"/agent/tickets/list/1\"",
+        "data-preview=\"/agent/tickets/list/1/preview\"",
+        "Customize Organizer",
+    ] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
+}
+
+#[tokio::test]
+async fn state_changing_forms_need_the_csrf_token_and_change_nothing_without_it() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let before = w.desk.agent(Principal::SYSTEM, w.alice).await.unwrap();
+    for token in [None, Some("wrong")] {
+        let mut pairs = vec![("kind", "ticket_list")];
+        if let Some(t) = token {
+            pairs.push(("csrf_token", t));
+        }
+        let r = post(&w, "/agent/dashboard/widgets", &alice, &pairs).await;
+        assert_eq!(r.status, 403, "{}", r.text());
+        let r = post(&w, "/agent/organizer", &alice, &[("action", "reset")]).await;
+        assert_eq!(r.status, 403);
+    }
+    let after = w.desk.agent(Principal::SYSTEM, w.alice).await.unwrap();
+    assert_eq!(before.version, after.version);
+    assert_eq!(before.preferences, after.preferences);
+    // The header works as well as the field.
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("/agent/dashboard/widgets")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, alice.cookie.clone().unwrap())
+        .header("x-csrf-token", alice.csrf.clone().unwrap());
+    req = req.header("accept", "text/html");
+    let r = w
+        .send(req.body(Body::from("kind=reminders")).unwrap())
+        .await;
+    assert_eq!(r.status, 303);
+}
+
+#[tokio::test]
+async fn hostile_titles_are_escaped_everywhere() {
+    let w = World::new().await;
+    let evil = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    let id = ticket(&w, evil, w.support).await;
+    let alice = agent(&w, w.alice).await;
+    for path in [
+        "/agent/tickets/list/4".to_owned(),
+        format!("/agent/tickets/{}", id.0),
+        "/agent/tickets/list/4/preview".to_owned(),
+        format!("/agent/tickets/list/4?title={}", "%3Cscript%3E"),
+        format!("/agent/tickets/bulk?ids={}&confirm=1", id.0),
+    ] {
+        let r = page(&w, &path, &alice).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let html = r.text();
+        assert!(!html.contains("<script>alert"), "{path}");
+        assert!(!html.contains("<img src=x"), "{path}");
+    }
+    let html = page(&w, "/agent/tickets/list/4", &alice).await.text();
+    assert!(
+        html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_queues_and_lists_reminders() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let pending = w
+        .desk
+        .states(Principal::SYSTEM)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "pending reminder")
+        .unwrap();
+    let until = w.desk.now() + chrono::Duration::hours(26);
+    w.desk
+        .update_ticket(
+            Principal::SYSTEM,
+            w.ticket2,
+            TicketUpdate {
+                state: Some(pending.id),
+                pending_until: Some(until),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Alice's zone decides how "pending till" reads.
+    let mut prefs = std::collections::BTreeMap::new();
+    prefs.insert("time_zone".to_owned(), "Europe/Berlin".to_owned());
+    w.desk
+        .update_agent(
+            Principal::SYSTEM,
+            w.alice,
+            otrs_core::desk::AgentUpdate {
+                preferences: prefs,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let html = page(&w, "/agent", &alice).await.text();
+    assert!(html.contains("Queue Metric"));
+    // Support: two new tickets and one pending reminder, three in all.
+    let support_row = html.split("<th scope=\"row\">Support</th>").nth(1).unwrap();
+    let support_row = support_row.split("</tr>").next().unwrap();
+    assert!(
+        support_row.contains(">2<") && support_row.contains(">1<") && support_row.contains(">3<"),
+        "{support_row}"
+    );
+    assert!(html.contains("Escalation deadlines are not computed yet"));
+    assert!(html.contains("Reminders (1 Ticket)"), "{html}");
+    let local = until
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%d %H:%M CET")
+        .to_string();
+    assert!(html.contains(&local), "{local} not in page");
+    // Erin cannot read Support: no row for it.
+    let erin = agent(&w, w.erin).await;
+    let html = page(&w, "/agent", &erin).await.text();
+    assert!(!html.contains(">Support<"));
+    assert!(html.contains("Reminders (0 Tickets)"));
+}
+
+#[tokio::test]
+async fn widgets_are_added_configured_moved_renamed_and_removed() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let r = submit(
+        &w,
+        "/agent/dashboard/widgets",
+        &alice,
+        &[("kind", "ticket_list")],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let html = page(&w, "/agent", &alice).await.text();
+    assert!(html.contains("id=\"widget-4\""));
+    // Configure: title, columns, sort, filter, number of results.
+    let r = submit(
+        &w,
+        "/agent/dashboard/widgets/4",
+        &alice,
+        &[
+            ("action", "save"),
+            ("name", "Printers <b>"),
+            ("columns_present", "1"),
+            ("columns", "title"),
+            ("columns", "number"),
+            ("sort", "-priority"),
+            ("per_page", "5"),
+            ("f_title", "printer"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let html = page(&w, "/agent", &alice).await.text();
+    let widget = html.split("id=\"widget-4\"").nth(1).unwrap();
+    assert!(widget.contains("Printers &lt;b&gt; (1 Ticket)"), "{widget}");
+    assert!(widget.contains("Printer offline") && !widget.contains("VPN down"));
+    let head = widget.split("</thead>").next().unwrap();
+    assert!(head.find("Title").unwrap() < head.find("Number").unwrap());
+    // Bad settings are refused with the reason and change nothing.
+    let r = submit(
+        &w,
+        "/agent/dashboard/widgets/4",
+        &alice,
+        &[("action", "save"), ("per_page", "1000")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("per_page"));
+    // Move it to the top, then remove it.
+    for _ in 0..3 {
+        submit(
+            &w,
+            "/agent/dashboard/widgets/4",
+            &alice,
+            &[("action", "up")],
+        )
+        .await;
+    }
+    let html = page(&w, "/agent", &alice).await.text();
+    assert!(html.find("widget-4").unwrap() < html.find("widget-1").unwrap());
+    submit(&w, "/agent/dashboard/widgets", &alice, &[("layout", "3")]).await;
+    assert!(
+        page(&w, "/agent", &alice)
+            .await
+            .text()
+            .contains("grid cols-3")
+    );
+    submit(
+        &w,
+        "/agent/dashboard/widgets/4",
+        &alice,
+        &[("action", "remove")],
+    )
+    .await;
+    assert!(!page(&w, "/agent", &alice).await.text().contains("widget-4"));
+    let r = submit(&w, "/agent/dashboard/widgets", &alice, &[("kind", "bogus")]).await;
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn lists_sort_filter_and_show_query_errors_inline() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    w.desk
+        .update_ticket(
+            Principal::SYSTEM,
+            w.ticket3,
+            TicketUpdate {
+                priority: Priority::new(5),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    let html = page(&w, "/agent/tickets/list/4?sort=-priority", &alice)
+        .await
+        .text();
+    assert!(
+        html.contains("(<span id=\"total-count\">3</span> total)"),
+        "{html}"
+    );
+    assert!(html.find("Mail slow").unwrap() < html.find("VPN down").unwrap());
+    assert!(html.contains("aria-sort=\"descending\""));
+    // The header link flips the order.
+    assert!(html.contains("sort=priority"));
+    let html = page(&w, "/agent/tickets/list/4?sort=priority", &alice)
+        .await
+        .text();
+    assert!(html.find("Mail slow").unwrap() > html.find("VPN down").unwrap());
+    // Structured filter.
+    let html = page(&w, "/agent/tickets/list/4?title=vpn", &alice)
+        .await
+        .text();
+    assert!(html.contains("VPN down") && !html.contains("Mail slow"));
+    // Query language, and its error shown at the field.
+    w.reindex().await;
+    let html = page(&w, "/agent/tickets/list/4?q=title%3Aprinter", &alice)
+        .await
+        .text();
+    assert!(
+        html.contains("Printer offline") && !html.contains("VPN down"),
+        "{html}"
+    );
+    let r = page(&w, "/agent/tickets/list/4?q=title%3A%28printer", &alice).await;
+    assert_eq!(r.status, 400);
+    let html = r.text();
+    assert!(html.contains("id=\"f-q-error\""), "{html}");
+    assert!(html.contains("column"));
+    // An unknown queue names the field.
+    let r = page(&w, "/agent/tickets/list/4?queue=Nowhere", &alice).await;
+    assert!(r.text().contains("Nowhere"));
+    // Unread tickets are bold until the agent opens them.
+    let html = page(&w, "/agent/tickets/list/4", &alice).await.text();
+    let row = format!("data-id=\"{}\"", w.ticket2.0);
+    let tr = html
+        .split(&row)
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(tr.contains("unread"), "{tr}");
+    assert_eq!(
+        page(&w, &format!("/agent/tickets/{}", w.ticket2.0), &alice)
+            .await
+            .status,
+        200
+    );
+    let html = page(&w, "/agent/tickets/list/4", &alice).await.text();
+    let tr = html
+        .split(&row)
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(!tr.contains("unread"), "{tr}");
+}
+
+#[tokio::test]
+async fn load_more_pages_through_the_list() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let r = submit(&w, "/agent/organizer/4", &alice, &[("per_page", "2")]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let html = page(&w, "/agent/tickets/list/4", &alice).await.text();
+    assert!(
+        html.contains("Showing <span id=\"shown-count\">2</span> of 3."),
+        "{html}"
+    );
+    assert!(html.contains("class=\"load-more\""));
+    let r = page(&w, "/agent/tickets/list/4/rows?page=2", &alice).await;
+    assert_eq!(r.header("x-has-more"), "0");
+    assert_eq!(r.text().matches("<tr ").count(), 1);
+    let r = page(&w, "/agent/tickets/list/4/rows?page=1", &alice).await;
+    assert_eq!(r.header("x-has-more"), "1");
+    // Without script: pages=2 shows everything.
+    let html = page(&w, "/agent/tickets/list/4?pages=2", &alice)
+        .await
+        .text();
+    assert!(html.contains("Showing <span id=\"shown-count\">3</span> of 3."));
+    assert!(!html.contains("class=\"load-more\""));
+}
+
+#[tokio::test]
+async fn presets_are_per_agent() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let admin = agent(&w, w.admin).await;
+    let r = submit(
+        &w,
+        "/agent/tickets/presets",
+        &alice,
+        &[
+            ("action", "save"),
+            ("list", "4"),
+            ("name", "Alice VPN"),
+            ("title", "vpn"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        r.header("location"),
+        "/agent/tickets/list/4?preset=Alice+VPN"
+    );
+    let html = page(&w, "/agent/tickets/list/4?preset=Alice+VPN", &alice)
+        .await
+        .text();
+    assert!(html.contains("VPN down") && !html.contains("Mail slow"));
+    assert!(html.contains("<option value=\"Alice VPN\" selected>"));
+    // Admin sees neither the preset nor its effect.
+    let html = page(&w, "/agent/tickets/list/4", &admin).await.text();
+    assert!(!html.contains("Alice VPN"));
+    let html = page(&w, "/agent/tickets/list/4?preset=Alice+VPN", &admin)
+        .await
+        .text();
+    assert!(html.contains("no preset named"), "{html}");
+    assert!(html.contains("Mail slow"));
+    // Deleting.
+    submit(
+        &w,
+        "/agent/tickets/presets",
+        &alice,
+        &[("action", "delete"), ("list", "4"), ("name", "Alice VPN")],
+    )
+    .await;
+    assert!(
+        !page(&w, "/agent/tickets/list/4", &alice)
+            .await
+            .text()
+            .contains("Alice VPN")
+    );
+}
+
+#[tokio::test]
+async fn agents_never_see_tickets_of_queues_they_cannot_read() {
+    let w = World::new().await;
+    let erin = agent(&w, w.erin).await;
+    let misc = w
+        .desk
+        .queue_by_name(Principal::SYSTEM, "Misc")
+        .await
+        .unwrap()
+        .id;
+    let mine = ticket(&w, "Erin's own", misc).await;
+    for path in [
+        "/agent/tickets/list/4",
+        "/agent/tickets/list/4/rows?page=1",
+        "/agent/tickets/list/4/preview",
+    ] {
+        let html = page(&w, path, &erin).await.text();
+        assert!(
+            html.contains("Erin&#39;s own") || html.contains("Erin's own"),
+            "{path}: {html}"
+        );
+        for hidden in ["Printer offline", "VPN down", "Mail slow"] {
+            assert!(!html.contains(hidden), "{path} shows {hidden}");
+        }
+    }
+    let r = page(&w, &format!("/agent/tickets/{}", w.ticket.0), &erin).await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.status);
+    assert!(!r.text().contains("Printer offline"));
+    // Export drops the rows she may not read.
+    let r = submit(
+        &w,
+        "/agent/tickets/export",
+        &erin,
+        &[
+            ("ids", &w.ticket.0.to_string()),
+            ("ids", &mine.0.to_string()),
+            ("columns", "title"),
+            ("format", "csv"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let text = r.text();
+    assert!(
+        text.contains("Erin's own") && !text.contains("Printer"),
+        "{text}"
+    );
+    // Bulk actions skip them.
+    let r = submit(
+        &w,
+        "/agent/tickets/bulk",
+        &erin,
+        &[
+            ("ids", &w.ticket.0.to_string()),
+            ("priority", "5"),
+            ("unlock", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("Skipped"));
+    let t = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert_eq!(t.priority, Priority::default());
+    // The event stream of her list never reports their changes.
+    let mut events = open_events(&w, &erin, "/agent/tickets/list/4/events").await;
+    set_priority(&w, w.ticket, 1).await;
+    assert!(
+        next_update(&mut events, Duration::from_millis(2500))
+            .await
+            .is_none()
+    );
+    set_priority(&w, mine, 1).await;
+    assert!(
+        next_update(&mut events, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+}
+
+async fn set_priority(w: &World, id: TicketId, level: u8) {
+    w.desk
+        .update_ticket(
+            Principal::SYSTEM,
+            id,
+            TicketUpdate {
+                priority: Priority::new(level),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn open_events(w: &World, caller: &Caller, path: &str) -> Body {
+    let req = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, caller.cookie.clone().unwrap())
+        .body(Body::empty())
+        .unwrap();
+    let response = w.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    response.into_body()
+}
+
+/// The data of the next `update` event, if one comes within `wait`.
+async fn next_update(body: &mut Body, wait: Duration) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .ok()??
+            .ok()?;
+        if let Ok(data) = frame.into_data() {
+            let text = String::from_utf8_lossy(&data).into_owned();
+            if text.contains("event: update") {
+                return Some(text);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn live_updates_report_changes_to_the_shown_rows() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let mut events = open_events(&w, &alice, "/agent/tickets/list/1/events").await;
+    // Nothing changed: no event.
+    assert!(
+        next_update(&mut events, Duration::from_millis(1500))
+            .await
+            .is_none()
+    );
+    set_priority(&w, w.ticket3, 4).await;
+    let data = next_update(&mut events, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(data.contains("\"total\":3"), "{data}");
+    // A ticket that leaves the list (closed) is reported too, with the new total.
+    let closed = w
+        .desk
+        .states(Principal::SYSTEM)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "closed successful")
+        .unwrap();
+    w.desk
+        .update_ticket(
+            Principal::SYSTEM,
+            w.ticket3,
+            TicketUpdate {
+                state: Some(closed.id),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    let data = next_update(&mut events, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(data.contains("\"total\":2"), "{data}");
+    // Pulse mode refetches the shown rows.
+    let r = page(&w, "/agent/tickets/list/1/rows?upto=25", &alice).await;
+    assert_eq!(r.text().matches("<tr ").count(), 2);
+}
+
+#[tokio::test]
+async fn bulk_locks_and_continues_and_reports_each_ticket() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    // Admin holds a lock on ticket3: Alice cannot lock it.
+    w.desk
+        .lock_ticket(Principal::Agent(w.admin), w.ticket3)
+        .await
+        .unwrap();
+    let ids = format!(
+        "/agent/tickets/bulk?ids={}&ids={}&ids={}",
+        w.ticket.0, w.ticket2.0, w.ticket3.0
+    );
+    let html = page(&w, &ids, &alice).await.text();
+    assert!(html.contains("Lock and Continue"));
+    assert!(
+        html.contains("<strong>2</strong> tickets will be locked to you"),
+        "{html}"
+    );
+    assert!(
+        html.contains("cannot be locked") && html.contains("locked by admin"),
+        "{html}"
+    );
+    let html = page(&w, &format!("{ids}&confirm=1"), &alice).await.text();
+    assert!(html.contains("Execute Bulk Action") && html.contains("Unlock after bulk execute"));
+    let r = submit(
+        &w,
+        "/agent/tickets/bulk",
+        &alice,
+        &[
+            ("ids", &w.ticket.0.to_string()),
+            ("ids", &w.ticket2.0.to_string()),
+            ("ids", &w.ticket3.0.to_string()),
+            ("priority", "4"),
+            ("note_subject", "Bulk note"),
+            ("note_body", "Checked."),
+            ("note_time_units", "1.5"),
+            ("merge", "none"),
+            ("link", "none"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("<strong>2</strong> of 3 tickets done."),
+        "{html}"
+    );
+    assert!(html.contains("Skipped"));
+    for (id, changed) in [(w.ticket, true), (w.ticket2, true), (w.ticket3, false)] {
+        let t = w.desk.ticket(Principal::SYSTEM, id).await.unwrap();
+        assert_eq!(t.priority == Priority::new(4).unwrap(), changed, "{id:?}");
+        if changed {
+            // No "unlock" field: the locks stay with Alice.
+            assert_eq!(t.lock, LockState::Locked);
+            assert_eq!(t.owner_id, w.alice);
+        }
+    }
+    // With "unlock after bulk execute" and a merge to the oldest.
+    let r = submit(
+        &w,
+        "/agent/tickets/bulk",
+        &alice,
+        &[
+            ("ids", &w.ticket.0.to_string()),
+            ("ids", &w.ticket2.0.to_string()),
+            ("merge", "oldest"),
+            ("unlock", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert_eq!(t.lock, LockState::Unlocked);
+    let t2 = w.desk.ticket(Principal::SYSTEM, w.ticket2).await.unwrap();
+    let merged = w
+        .desk
+        .states(Principal::SYSTEM)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == t2.state_id)
+        .unwrap();
+    assert_eq!(merged.name, "merged");
+    // Invalid input refuses the whole action and keeps what was typed.
+    let before = w.fingerprint().await;
+    let r = submit(
+        &w,
+        "/agent/tickets/bulk",
+        &alice,
+        &[
+            ("ids", &w.ticket.0.to_string()),
+            ("note_subject", "kept"),
+            ("note_time_units", "-3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("note_time_units") && r.text().contains("value=\"kept\""));
+    assert_eq!(before, w.fingerprint().await);
+}
+
+#[tokio::test]
+async fn export_streams_csv_and_xlsx_with_chosen_columns() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let evil = ticket(&w, "=HYPERLINK(\"http://x\")", w.support).await;
+    let dialog = page(
+        &w,
+        &format!("/agent/tickets/export?ids={}&ids={}", evil.0, w.ticket.0),
+        &alice,
+    )
+    .await
+    .text();
+    assert!(dialog.contains("Download File") && dialog.contains("name=\"format\""));
+    let r = submit(
+        &w,
+        "/agent/tickets/export",
+        &alice,
+        &[
+            ("ids", &evil.0.to_string()),
+            ("ids", &w.ticket.0.to_string()),
+            ("columns", "title"),
+            ("columns", "number"),
+            ("columns", "created"),
+            ("format", "csv"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "text/csv; charset=utf-8");
+    assert!(
+        r.header("content-disposition")
+            .starts_with("attachment; filename=\"tickets-")
+    );
+    let text = r.text();
+    assert!(text.starts_with('\u{feff}'));
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(lines[0], "Title,Number,Created");
+    assert!(
+        lines[1].starts_with("\"'=HYPERLINK(\"\"http://x\"\")\","),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with("Printer offline,"));
+    assert!(
+        lines[2].ends_with("2026-03-02T09:00:00+00:00"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines.len(), 4);
+    let r = submit(
+        &w,
+        "/agent/tickets/export",
+        &alice,
+        &[
+            ("ids", &w.ticket.0.to_string()),
+            ("columns", "title"),
+            ("format", "xlsx"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").contains("spreadsheetml"));
+    assert_eq!(&r.body[..2], b"PK");
+    // No columns, an unknown format: the dialog again, with the reason.
+    let r = submit(
+        &w,
+        "/agent/tickets/export",
+        &alice,
+        &[("ids", "1"), ("format", "csv")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("choose at least one column"));
+    let r = submit(
+        &w,
+        "/agent/tickets/export",
+        &alice,
+        &[("ids", "1"), ("columns", "title"), ("format", "pdf")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn the_organizer_adds_clones_moves_deletes_and_resets() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let r = submit(
+        &w,
+        "/agent/organizer",
+        &alice,
+        &[("action", "add"), ("name", "Escalated <x>")],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), "/agent/organizer/5");
+    let html = page(&w, "/agent/organizer", &alice).await.text();
+    assert!(html.contains("Escalated &lt;x&gt;"));
+    submit(
+        &w,
+        "/agent/organizer",
+        &alice,
+        &[("action", "clone"), ("id", "1")],
+    )
+    .await;
+    let html = page(&w, "/agent/organizer", &alice).await.text();
+    assert!(html.contains("Open Tickets (copy)"));
+    submit(
+        &w,
+        "/agent/organizer",
+        &alice,
+        &[("action", "up"), ("id", "5")],
+    )
+    .await;
+    let html = page(&w, "/agent", &alice).await.text();
+    let sidebar = html.split("aria-label=\"Organizer\"").nth(1).unwrap();
+    assert!(sidebar.find("Escalated").unwrap() < sidebar.find("All Tickets").unwrap());
+    submit(
+        &w,
+        "/agent/organizer",
+        &alice,
+        &[("action", "delete"), ("id", "2")],
+    )
+    .await;
+    assert!(
+        !page(&w, "/agent/organizer", &alice)
+            .await
+            .text()
+            .contains("My Locked Tickets")
+    );
+    assert_eq!(page(&w, "/agent/tickets/list/2", &alice).await.status, 404);
+    submit(&w, "/agent/organizer", &alice, &[("action", "reset")]).await;
+    let html = page(&w, "/agent/organizer", &alice).await.text();
+    assert!(html.contains("My Locked Tickets") && !html.contains("Escalated"));
+    let r = submit(
+        &w,
+        "/agent/organizer",
+        &alice,
+        &[("action", "delete"), ("id", "99")],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn the_ticket_view_has_actions_scroll_to_and_layouts() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(
+        &w,
+        &format!("/agent/tickets/{}?layout=3", w.ticket.0),
+        &alice,
+    )
+    .await
+    .text();
+    for needle in [
+        "Actions",
+        "Scroll To",
+        "href=\"#communication\"",
+        "grid cols-3",
+        "The printer on floor 2 does not answer.",
+        "error &lt;log&gt;.txt",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    assert_eq!(page(&w, "/agent/tickets/999999", &alice).await.status, 404);
+    assert_eq!(page(&w, "/agent/tickets/abc", &alice).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_header_search_groups_results_by_type() {
+    let w = World::new().await;
+    w.reindex().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(&w, "/agent/search?q=printer", &alice).await.text();
+    assert!(
+        html.contains("Tickets (1)") && html.contains("Printer offline"),
+        "{html}"
+    );
+    assert!(html.contains("Customers (0)") && html.contains("Queues (0)"));
+    let html = page(&w, "/agent/search?q=support", &alice).await.text();
+    assert!(
+        html.contains("Queues (1)") && html.contains("Customers (1)"),
+        "{html}"
+    );
+    // Narrowed to agents.
+    let html = page(&w, "/agent/search?q=erin&types=agents", &alice)
+        .await
+        .text();
+    assert!(
+        html.contains("Agents (1)") && !html.contains("Tickets ("),
+        "{html}"
+    );
+    // A query that does not parse: the error at the field, the other groups still there.
+    let r = page(
+        &w,
+        "/agent/search?q=title%3A%28&types=tickets&types=queues",
+        &alice,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let html = r.text();
+    assert!(
+        html.contains("id=\"search-q-error\"") && html.contains("Queues (0)"),
+        "{html}"
+    );
+    // Erin sees no Support ticket.
+    let erin = agent(&w, w.erin).await;
+    let html = page(&w, "/agent/search?q=printer", &erin).await.text();
+    assert!(html.contains("Tickets (0)") && !html.contains("Printer offline"));
+}
+
+#[tokio::test]
+async fn personalization_saves_each_section_and_changes_how_times_read() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(&w, "/agent/preferences", &alice).await.text();
+    for needle in [
+        "User Profile",
+        "Security",
+        "Notification Settings",
+        "My Queues",
+        "Chat Availability",
+        "Ticket lock timeout notification",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &alice,
+        &[
+            ("section", "profile"),
+            ("time_zone", "America/New_York"),
+            ("datetime_format", "us"),
+            ("ooo_from", "2026-04-01"),
+            ("ooo_to", "2026-04-10"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let stored = w
+        .desk
+        .agent(Principal::SYSTEM, w.alice)
+        .await
+        .unwrap()
+        .preferences;
+    assert_eq!(stored["time_zone"], "America/New_York");
+    assert_eq!(stored["out_of_office"], "2026-04-01/2026-04-10");
+    // The ticket created at 09:00 UTC reads as 04:00 AM in New York.
+    let html = page(&w, &format!("/agent/tickets/{}", w.ticket.0), &alice)
+        .await
+        .text();
+    assert!(html.contains("03/02/2026 04:00 AM EST"), "{html}");
+    let support = w.support.0.to_string();
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &alice,
+        &[
+            ("section", "notifications"),
+            ("my_queues", &support),
+            ("web_ticket_create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let stored = w
+        .desk
+        .agent(Principal::SYSTEM, w.alice)
+        .await
+        .unwrap()
+        .preferences;
+    assert_eq!(stored["notify.my_queues"], support);
+    assert_eq!(stored["notify.event.ticket_create"], "web");
+    // Erin may not pick a queue she cannot read; nothing of the form is kept.
+    let erin = agent(&w, w.erin).await;
+    let before = w.desk.agent(Principal::SYSTEM, w.erin).await.unwrap();
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &erin,
+        &[
+            ("section", "notifications"),
+            ("my_queues", &support),
+            ("web_ticket_create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("you may not read queue"));
+    assert_eq!(
+        before.version,
+        w.desk
+            .agent(Principal::SYSTEM, w.erin)
+            .await
+            .unwrap()
+            .version
+    );
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &alice,
+        &[
+            ("section", "profile"),
+            ("time_zone", "Nowhere/Land"),
+            ("datetime_format", "iso"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("unknown time zone"));
+}
