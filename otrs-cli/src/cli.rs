@@ -98,6 +98,9 @@ pub enum Command {
     /// Statistics: list, run (table, CSV, Excel, PDF), export and import definitions.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Manage calendars (name, colour, permission group, public feed token).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Work with appointments (and expand recurrence test cases).
     #[command(subcommand)]
     Appointment(AppointmentCommand),
@@ -668,9 +671,108 @@ pub enum QueryCommand {
     },
 }
 
+/// `otrs calendar …`.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// List the calendars you may see.
+    List,
+    /// Create a calendar (admins); prints its feed URL.
+    Create {
+        /// Unique name.
+        name: String,
+        /// Colour as #RRGGBB.
+        #[arg(long, default_value = "#3A87AD")]
+        color: String,
+        /// Permission group (name): ro to see, rw to change its appointments.
+        #[arg(long, default_value = "users")]
+        group: String,
+    },
+    /// Change a calendar (admins).
+    Update {
+        /// Calendar id.
+        id: u64,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New colour.
+        #[arg(long)]
+        color: Option<String>,
+        /// New permission group (name).
+        #[arg(long)]
+        group: Option<String>,
+        /// valid or invalid.
+        #[arg(long)]
+        validity: Option<String>,
+    },
+    /// Delete an empty calendar (admins).
+    Delete {
+        /// Calendar id.
+        id: u64,
+    },
+    /// Replace the feed token: the old public URL stops working.
+    RotateToken {
+        /// Calendar id.
+        id: u64,
+    },
+}
+
 /// `otrs appointment …`.
 #[derive(Debug, Subcommand)]
 pub enum AppointmentCommand {
+    /// List the occurrences in a window (RFC 3339 instants), sorted by start.
+    List {
+        /// From (inclusive), e.g. 2026-03-01T00:00:00Z.
+        #[arg(long)]
+        from: chrono::DateTime<chrono::Utc>,
+        /// To (exclusive; at most 400 days after --from).
+        #[arg(long)]
+        to: chrono::DateTime<chrono::Utc>,
+        /// Only this calendar (id).
+        #[arg(long)]
+        calendar: Option<u64>,
+    },
+    /// Create an appointment.
+    Create {
+        /// Calendar id.
+        #[arg(long)]
+        calendar: u64,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Start, local time in --time-zone (YYYY-MM-DDTHH:MM, or a date with --all-day).
+        #[arg(long)]
+        start: String,
+        /// End, local (with --all-day: the last day).
+        #[arg(long)]
+        end: String,
+        /// IANA time zone.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// All day.
+        #[arg(long)]
+        all_day: bool,
+        /// Repeat rule (RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10).
+        #[arg(long)]
+        rrule: Option<String>,
+        /// Location.
+        #[arg(long, default_value = "")]
+        location: String,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Remind this many minutes before each start.
+        #[arg(long)]
+        notify_minutes_before: Option<u32>,
+    },
+    /// Delete an appointment (a series with its exceptions), or with --occurrence just one
+    /// occurrence of a series.
+    Delete {
+        /// Appointment id.
+        id: u64,
+        /// The occurrence's start instant (RFC 3339), e.g. 2026-03-19T08:00:00Z.
+        #[arg(long)]
+        occurrence: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Expand recurrence cases (JSON Lines in the format of the recurrence conformance corpus):
     /// one JSON line per case with its occurrences in the case's window, or its error.
     /// Needs no database.

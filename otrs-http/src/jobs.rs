@@ -151,6 +151,9 @@ pub fn registry<S: Store>(config: &JobsConfig) -> Registry<S> {
         Box::pin(notify_agent(state, job))
     });
     registry.register("mail.send", |state, job| Box::pin(mail_send(state, job)));
+    registry.register(otrs_core::desk::REMINDER_JOB_KIND, |state, job| {
+        Box::pin(async move { state.desk().run_appointment_reminder(&job).await })
+    });
     if config.test_kinds {
         registry.register("test.effect", |state, job| {
             Box::pin(test_effect(state, job))

@@ -30,6 +30,7 @@
 
 mod api;
 pub mod auth;
+pub mod calendar_feed;
 pub mod config;
 pub mod crypto;
 pub mod dto;
@@ -110,6 +111,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .merge(api.router)
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(pages::routes::<S>())
+        // --- calendar: the public iCalendar feeds ---
+        .merge(calendar_feed::routes::<S>())
         // --- agent web interface (ui) ---
         .merge(ui::routes::<S>(state.clone()))
         .fallback(fallback)

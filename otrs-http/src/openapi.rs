@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{auth, jobs, people, search, tickets};
+use crate::api::{auth, calendar, jobs, people, search, tickets};
 
 struct Security;
 
@@ -62,12 +62,19 @@ impl Modify for Security {
         // --- scheduler ---
         jobs::list_jobs, jobs::schedule_job, jobs::get_job, jobs::cancel_job,
         jobs::list_notifications, jobs::mark_seen,
+        // --- calendar ---
+        calendar::list_calendars, calendar::create_calendar, calendar::get_calendar,
+        calendar::update_calendar, calendar::delete_calendar, calendar::rotate_calendar_token,
+        calendar::list_occurrences, calendar::create_appointment, calendar::get_appointment,
+        calendar::update_appointment, calendar::delete_appointment, calendar::copy_appointment,
+        calendar::appointment_history, calendar::ticket_appointments,
+        calendar::create_ticket_appointment,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
         (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
-        (name = "search"), (name = "changes"), (name = "auth"),
-        (name = "jobs"), (name = "notifications"),
+        (name = "search"), (name = "changes"), (name = "auth"), (name = "calendars"),
+        (name = "appointments"), (name = "jobs"), (name = "notifications"),
     )
 )]
 #[derive(Debug)]

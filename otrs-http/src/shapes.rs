@@ -106,3 +106,21 @@ pub fn token(token: &ApiToken, login: String) -> TokenDto {
 
 // --- scheduler ---
 pub use crate::api::jobs::{JobDto, job_dto as job};
+// --- calendar ---
+
+pub use crate::api::calendar::{AppointmentDto, CalendarDto, OccurrenceDto};
+
+/// A calendar.
+pub fn calendar(calendar: &otrs_core::model::Calendar) -> CalendarDto {
+    crate::api::calendar::calendar_dto(calendar)
+}
+
+/// An appointment row.
+pub fn appointment(appointment: &otrs_core::model::Appointment) -> AppointmentDto {
+    crate::api::calendar::appointment_dto(appointment)
+}
+
+/// One occurrence in a window.
+pub fn occurrence(occurrence: &otrs_core::desk::AppointmentOccurrence) -> OccurrenceDto {
+    crate::api::calendar::occurrence_dto(occurrence)
+}

@@ -32,6 +32,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Index(IndexCommand::Rebuild) => data::rebuild_index(global).await,
         Command::Query(command) => data::query(command),
         Command::Appointment(AppointmentCommand::Expand { cases }) => calendar::expand(cases),
+        Command::Appointment(c) => calendar::appointment(&open(global).await?, output, c).await,
+        Command::Calendar(c) => calendar::calendar(&open(global).await?, output, c).await,
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(*shell, &mut command, "otrs", &mut std::io::stdout());

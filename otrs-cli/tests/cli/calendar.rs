@@ -109,3 +109,103 @@ fn appointment_expand_reports_bad_lines_and_missing_files() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn calendars_and_appointments_from_the_command_line() {
+    use predicates::str::contains;
+
+    use crate::support::Desk;
+
+    let desk = Desk::new();
+    let created = desk.json(&["calendar", "create", "Team", "--color", "#00aa00"]);
+    let id = created["id"].as_u64().unwrap().to_string();
+    assert_eq!(created["color"], "#00AA00");
+    let feed = created["feed_url"].as_str().unwrap().to_owned();
+    assert_eq!(desk.json(&["calendar", "list"])["total"], 1);
+    desk.run(&["calendar", "create", "Other", "--group", "nosuch"])
+        .code(2)
+        .stderr(contains("nosuch"));
+
+    let series = desk.json(&[
+        "appointment",
+        "create",
+        "--calendar",
+        &id,
+        "--title",
+        "Standup",
+        "--start",
+        "2026-03-16T09:00",
+        "--end",
+        "2026-03-16T09:15",
+        "--time-zone",
+        "Europe/Budapest",
+        "--rrule",
+        "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=4",
+    ]);
+    let sid = series["id"].as_u64().unwrap().to_string();
+    let window = [
+        "--from",
+        "2026-03-01T00:00:00Z",
+        "--to",
+        "2026-04-30T00:00:00Z",
+    ];
+    let mut args = vec!["appointment", "list"];
+    args.extend(window);
+    let list = desk.json(&args);
+    assert_eq!(list["total"], 4, "{list}");
+    assert_eq!(list["items"][3]["local_start"], "2026-03-26T09:00:00+01:00");
+    desk.run(&[
+        "appointment",
+        "delete",
+        &sid,
+        "--occurrence",
+        "2026-03-19T08:00:00Z",
+    ])
+    .success()
+    .stdout(contains("occurrence"));
+    assert_eq!(desk.json(&args)["total"], 3);
+    let table = desk.run(&args).success();
+    table.stdout(contains("2026-03-26T09:00:00+01:00"));
+
+    // Bad input: typed messages, nothing stored.
+    desk.run(&[
+        "appointment",
+        "create",
+        "--calendar",
+        &id,
+        "--title",
+        "x",
+        "--start",
+        "2026-03-16T09:00",
+        "--end",
+        "2026-03-16T08:00",
+        "--time-zone",
+        "Mars/Base",
+    ])
+    .code(1)
+    .stderr(contains("time_zone"));
+    desk.run(&[
+        "appointment",
+        "create",
+        "--calendar",
+        &id,
+        "--title",
+        "x",
+        "--start",
+        "yesterday",
+        "--end",
+        "2026-03-16T08:00",
+    ])
+    .code(2)
+    .stderr(contains("--start"));
+    assert_eq!(desk.json(&args)["total"], 3);
+
+    let rotated = desk.json(&["calendar", "rotate-token", &id]);
+    assert_ne!(rotated["feed_url"].as_str().unwrap(), feed);
+    desk.run(&["calendar", "delete", &id])
+        .code(1)
+        .stderr(contains("appointment"));
+    desk.run(&["appointment", "delete", &sid]).success();
+    desk.run(&["calendar", "delete", &id]).success();
+    assert_eq!(desk.json(&["calendar", "list"])["total"], 0);
+}

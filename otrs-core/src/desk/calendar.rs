@@ -712,6 +712,7 @@ impl<S: Store> Desk<S> {
         Self::normalise_all_day(&mut appointment, true);
         Self::validate_appointment(&mut appointment, &input.time_zone)?;
         let stored = tx.insert_appointment(&appointment).await?;
+        self.schedule_reminder(tx, &stored, None).await?;
         self.appointment_history_row(
             tx,
             ctx,
@@ -939,6 +940,9 @@ impl<S: Store> Desk<S> {
 
         if let Some(occurrence) = detaching {
             let stored = tx.insert_appointment(&row).await?;
+            // The detached occurrence has its own reminder; the series' next one may change.
+            self.schedule_reminder(tx, &stored, None).await?;
+            self.schedule_reminder(tx, &current, None).await?;
             let when = occurrence.local.format("%Y-%m-%d %H:%M %Z").to_string();
             self.appointment_history_row(
                 tx,
@@ -991,6 +995,7 @@ impl<S: Store> Desk<S> {
             }
         }
         let stored = tx.update_appointment(&row).await?;
+        self.schedule_reminder(tx, &stored, None).await?;
         let mut details = format!("changed: {}", fields.join(", "));
         for note in notes {
             details.push_str("; ");
@@ -1069,7 +1074,7 @@ impl<S: Store> Desk<S> {
             }
         }
         tx.delete_appointment(row.id).await?;
-        Ok(())
+        self.cancel_reminder(tx, row.id).await
     }
 
     /// Deletes an appointment. [`EditScope::All`] deletes the appointment (a series with its
@@ -1112,6 +1117,7 @@ impl<S: Store> Desk<S> {
                 series.changed_at = ctx.now;
                 series.changed_by = ctx.actor.principal();
                 let stored = tx.update_appointment(&series).await?;
+                self.schedule_reminder(tx, &stored, None).await?;
                 self.appointment_history_row(
                     tx,
                     &ctx,
@@ -1200,6 +1206,7 @@ impl<S: Store> Desk<S> {
             copy.all_day = row.all_day;
             copy.exdates.clone_from(&row.exdates);
             let copy = tx.update_appointment(&copy).await?;
+            self.schedule_reminder(&mut tx, &copy, None).await?;
             for child in tx.detached_occurrences(row.id).await? {
                 let child_copy = Appointment {
                     id: AppointmentId(0),
@@ -1211,7 +1218,8 @@ impl<S: Store> Desk<S> {
                     changed_by: ctx.actor.principal(),
                     ..child
                 };
-                tx.insert_appointment(&child_copy).await?;
+                let child_copy = tx.insert_appointment(&child_copy).await?;
+                self.schedule_reminder(&mut tx, &child_copy, None).await?;
             }
             Ok::<_, DeskError>(copy)
         })

@@ -11,6 +11,7 @@ mod articles;
 mod auth;
 mod bulk;
 mod calendar;
+mod calendar_reminders;
 mod jobs;
 mod links;
 mod merge;
@@ -54,6 +55,7 @@ pub use calendar::{
     AppointmentInput, AppointmentOccurrence, AppointmentUpdate, CalendarFeed, CalendarUpdate,
     EditScope, MAX_OCCURRENCE_WINDOW_DAYS, NewCalendar, expand_rows, series_of,
 };
+pub use calendar_reminders::{AppointmentReminders, REMINDER_JOB_KIND, reminder_key};
 pub use jobs::{
     AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,
     MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,

@@ -743,3 +743,110 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn reminders_follow_edits_fire_once_and_move_to_the_next_occurrence() {
+    use otrs_core::desk::{RetryPolicy, reminder_key};
+    use otrs_core::model::{JobFilter, JobState};
+    use otrs_core::store::PageRequest;
+
+    let w = World::new();
+    w.clock.set(utc("2026-03-01T00:00:00Z"));
+    let cal = calendar(&w, "Team");
+    let series = block_on(w.desk.create_appointment(
+        w.alice,
+        input(
+            cal.id,
+            "Weekly",
+            "2026-03-16T09:00",
+            "2026-03-16T10:00",
+            Some("FREQ=WEEKLY;COUNT=3"),
+        ),
+    ))
+    .unwrap();
+    let jobs = |w: &World| {
+        block_on(w.desk.jobs(
+            w.admin,
+            JobFilter {
+                unique_key: Some(reminder_key(series.id)),
+                ..Default::default()
+            },
+            PageRequest::Offset {
+                offset: 0,
+                limit: 50,
+            },
+        ))
+        .unwrap()
+        .items
+    };
+    let first = jobs(&w);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].state, JobState::Pending);
+    // 09:00 Budapest (UTC+1) minus 15 minutes.
+    assert_eq!(first[0].run_at, utc("2026-03-16T07:45:00Z"));
+
+    // An edit replaces the pending job (same id, new time).
+    block_on(w.desk.update_appointment(
+        w.alice,
+        series.id,
+        AppointmentUpdate {
+            start: Some(wall("2026-03-16T10:00")),
+            end: Some(wall("2026-03-16T11:00")),
+            ..Default::default()
+        },
+        EditScope::All,
+        None,
+    ))
+    .unwrap();
+    let moved = jobs(&w);
+    assert_eq!((moved.len(), moved[0].id), (1, first[0].id));
+    assert_eq!(moved[0].run_at, utc("2026-03-16T08:45:00Z"));
+
+    // At that time the worker runs it: alice is notified once, even if the job runs twice,
+    // and the next occurrence gets its reminder.
+    w.clock.set(utc("2026-03-16T08:45:01Z"));
+    let reminders = w.desk.appointment_reminders();
+    let report = block_on(w.desk.run_due_jobs(
+        "worker-1",
+        Duration::minutes(5),
+        &RetryPolicy::default(),
+        10,
+        &reminders,
+    ))
+    .unwrap();
+    assert_eq!(report.done, 1, "{report:?}");
+    block_on(w.desk.run_appointment_reminder(&moved[0])).unwrap();
+    let notes = block_on(w.desk.agent_notifications(w.alice, 10)).unwrap();
+    assert_eq!(notes.items.len(), 1, "{notes:?}");
+    assert_eq!(notes.items[0].title, "Reminder: Weekly");
+    assert!(
+        notes.items[0].body.contains("2026-03-16 10:00"),
+        "{}",
+        notes.items[0].body
+    );
+    let pending: Vec<_> = jobs(&w)
+        .into_iter()
+        .filter(|j| j.state == JobState::Pending)
+        .collect();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].run_at, utc("2026-03-23T08:45:00Z"));
+
+    // Deleting that occurrence moves the reminder on; deleting the series cancels it.
+    block_on(w.desk.delete_appointment(
+        w.alice,
+        series.id,
+        EditScope::Occurrence(utc("2026-03-23T09:00:00Z")),
+    ))
+    .unwrap();
+    let after_delete: Vec<_> = jobs(&w)
+        .into_iter()
+        .filter(|j| j.state == JobState::Pending)
+        .collect();
+    assert_eq!(after_delete[0].run_at, utc("2026-03-30T07:45:00Z"));
+    block_on(
+        w.desk
+            .delete_appointment(w.alice, series.id, EditScope::All),
+    )
+    .unwrap();
+    assert!(jobs(&w).iter().all(|j| j.state != JobState::Pending));
+}

@@ -3,6 +3,7 @@
 //! routes against the OpenAPI document.
 
 pub(crate) mod auth;
+pub(crate) mod calendar;
 pub(crate) mod convert;
 pub(crate) mod jobs;
 pub(crate) mod people;
@@ -95,7 +96,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     let api = search::routes(api);
     let api = auth::routes(api);
     // --- scheduler: background jobs and agent notifications ---
-    jobs::routes(api)
+    let api = jobs::routes(api);
+    // --- calendar ---
+    calendar::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

@@ -383,3 +383,54 @@ async fn a_stopping_worker_gives_back_a_job_that_outlasts_the_grace() {
     assert_eq!(job.lease_owner, None);
     assert!(job.last_error.unwrap().contains("stopped"));
 }
+
+#[tokio::test]
+async fn the_worker_runs_appointment_reminders_into_the_agents_bell() {
+    use otrs_core::clock::Clock;
+    let w = World::new().await;
+    let admin = w.session(Principal::Agent(w.admin)).await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let calendar = w
+        .call(
+            Method::POST,
+            "/api/v1/calendars",
+            &admin,
+            Some(json!({"name": "Team", "color": "#3a87ad", "group_id": 1})),
+        )
+        .await
+        .json();
+    let start = w.clock.now() + chrono::Duration::hours(1);
+    let end = start + chrono::Duration::minutes(30);
+    let created = w
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            &alice,
+            Some(json!({
+                "calendar_id": calendar["id"], "title": "Vendor call",
+                "start": start.format("%Y-%m-%dT%H:%M").to_string(),
+                "end": end.format("%Y-%m-%dT%H:%M").to_string(),
+                "time_zone": "UTC", "notify_minutes_before": 15
+            })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    // Not due yet: nothing runs, the bell stays empty.
+    assert_eq!(run_due(&w).await.done, 0);
+    assert_eq!(
+        w.get("/api/v1/notifications", &alice).await.json()["unseen"],
+        0
+    );
+    w.clock.advance(chrono::Duration::minutes(46));
+    let report = run_due(&w).await;
+    assert_eq!((report.done, report.failed), (1, 0), "{report:?}");
+    let bell = w.get("/api/v1/notifications", &alice).await.json();
+    assert_eq!(bell["unseen"], 1, "{bell}");
+    assert!(
+        bell["items"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("Vendor call"),
+        "{bell}"
+    );
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod calendar;
 mod conditional;
 mod full_stack;
 mod fuzz;
