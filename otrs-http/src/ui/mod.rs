@@ -15,6 +15,7 @@ pub mod notifications;
 mod assets;
 mod bulk;
 mod columns;
+mod create;
 mod dashboard;
 mod export;
 mod fields;
@@ -126,6 +127,11 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/preferences",
             get(preferences::page::<S>).post(preferences::save::<S>),
+        )
+        // create ticket screens and ticket actions (detail)
+        .route(
+            "/agent/tickets/new/{kind}",
+            get(create::page::<S>).post(create::create::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
