@@ -90,7 +90,7 @@ impl Errors {
     }
 
     /// Puts a desk error at the form fields it names.
-    fn from_desk(&mut self, error: DeskError) {
+    fn add_desk(&mut self, error: DeskError) {
         match error {
             DeskError::Invalid(list) => {
                 for e in list.0 {
@@ -225,7 +225,7 @@ pub(crate) async fn create<S: Store>(
         Ok(ticket) => see_other(&format!("/agent/tickets/{}", ticket.id.0)),
         Err(e) => {
             let status = ApiError::new(e.code(), "").status();
-            errors.from_desk(e);
+            errors.add_desk(e);
             render(&state, &ctx, kind, &form, &errors, &matches, status).await
         }
     }
