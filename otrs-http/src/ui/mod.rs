@@ -12,6 +12,7 @@
 pub mod frame;
 pub mod notifications;
 
+mod actions;
 mod assets;
 mod bulk;
 mod columns;
@@ -132,6 +133,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/tickets/new/{kind}",
             get(create::page::<S>).post(create::create::<S>),
+        )
+        .route(
+            "/agent/tickets/{id}/actions/{name}",
+            get(actions::page::<S>).post(actions::run::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

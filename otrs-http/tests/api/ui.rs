@@ -1473,3 +1473,131 @@ async fn email_tickets_queue_their_mail_and_refusals_change_nothing() {
     );
     assert_eq!(count(&w).await, n);
 }
+
+#[tokio::test]
+async fn ticket_actions_run_one_command_each_and_refuse_without_rights() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let base = format!("/agent/tickets/{}", w.ticket.0);
+    let html = page(&w, &base, &alice).await.text();
+    for name in [
+        "note", "lock", "unlock", "close", "priority", "owner", "move",
+    ] {
+        assert!(html.contains(&format!("{base}/actions/{name}")), "{name}");
+    }
+    let html = page(&w, &format!("{base}/actions/note"), &alice)
+        .await
+        .text();
+    assert!(html.contains("action-panel") && html.contains(r#"name="csrf_token""#));
+    // Without the token nothing is added.
+    let before = w
+        .desk
+        .articles(Principal::SYSTEM, w.ticket)
+        .await
+        .unwrap()
+        .len();
+    let r = post(
+        &w,
+        &format!("{base}/actions/note"),
+        &alice,
+        &[("body", "no token")],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // An empty note: the desk's error in the panel, nothing added.
+    let r = submit(&w, &format!("{base}/actions/note"), &alice, &[("body", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("body"), "{}", r.text());
+    let r = submit(
+        &w,
+        &format!("{base}/actions/note"),
+        &alice,
+        &[
+            ("subject", "Checked"),
+            ("body", "<script>x</script> cable replaced"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.header("location"), base);
+    assert_eq!(
+        w.desk
+            .articles(Principal::SYSTEM, w.ticket)
+            .await
+            .unwrap()
+            .len(),
+        before + 1
+    );
+    let html = page(&w, &base, &alice).await.text();
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt; cable replaced"));
+    assert!(!html.contains("<script>x</script>"));
+    // Priority, lock, owner, move, close.
+    let r = submit(
+        &w,
+        &format!("{base}/actions/priority"),
+        &alice,
+        &[("priority", "5")],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let r = submit(
+        &w,
+        &format!("{base}/actions/priority"),
+        &alice,
+        &[("priority", "9")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("must be 1 to 5") && r.text().contains("action-panel"));
+    let misc = w
+        .desk
+        .queue_by_name(Principal::SYSTEM, "Misc")
+        .await
+        .unwrap()
+        .id;
+    for (name, pairs) in [
+        ("lock", vec![]),
+        ("unlock", vec![]),
+        ("lock", vec![]),
+        ("close", vec![]),
+        ("move", vec![("queue", misc.0.to_string())]),
+        ("owner", vec![("owner", w.admin.0.to_string())]),
+    ] {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = submit(&w, &format!("{base}/actions/{name}"), &alice, &pairs).await;
+        assert_eq!(r.status, 303, "{name}: {}", r.text());
+    }
+    let closed = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert_eq!(closed.priority, Priority::new(5).unwrap());
+    assert_eq!(closed.owner_id, w.admin);
+    // Closing unlocks (the lock taken before it was held until then).
+    assert_eq!(closed.lock, LockState::Unlocked);
+    assert_eq!(closed.queue_id, misc);
+    assert_eq!(
+        closed.state_id,
+        otrs_core::model::default_states::CLOSED_SUCCESSFUL
+    );
+    let html = page(&w, &base, &alice).await.text();
+    assert!(html.contains("5 very high") && html.contains("Misc"));
+    // Dave has no group: a refusal page, never a 500, and nothing changes.
+    let dave = agent(&w, w.dave).await;
+    let r = submit(
+        &w,
+        &format!("{base}/actions/move"),
+        &dave,
+        &[("queue", &w.support.0.to_string())],
+    )
+    .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.status);
+    let r = submit(
+        &w,
+        &format!("{base}/actions/note"),
+        &dave,
+        &[("body", "sneaky")],
+    )
+    .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.status);
+    let after = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert_eq!(after.queue_id, misc);
+    assert_eq!(after.version, closed.version);
+}
