@@ -92,6 +92,9 @@ pub enum Command {
     /// Evaluate the query language over files (conformance testing).
     #[command(subcommand)]
     Query(QueryCommand),
+    /// Statistics: list, run (table, CSV, Excel, PDF), export and import definitions.
+    #[command(subcommand)]
+    Stats(StatsCommand),
     /// Work with appointments (and expand recurrence test cases).
     #[command(subcommand)]
     Appointment(AppointmentCommand),
@@ -685,4 +688,58 @@ mod tests {
     fn the_grammar_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+// --- statistics ---------------------------------------------------------------------------------
+
+/// Output formats of `otrs stats run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// A table on standard output (or the API's JSON with --json).
+    Table,
+    /// CSV (UTF-8 with a byte-order mark) to --output or standard output.
+    Csv,
+    /// An Excel workbook; needs --output.
+    Xlsx,
+    /// A PDF with an embedded Unicode font; needs --output.
+    Pdf,
+}
+
+/// `otrs stats …`.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// List the statistics you may run.
+    List,
+    /// Show one statistic's settings.
+    Show {
+        /// Stat# (e.g. 10009).
+        number: u32,
+    },
+    /// Run a statistic.
+    Run {
+        /// Stat# (e.g. 10009).
+        number: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: StatsFormat,
+        /// Write the result to this file.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The month of a monthly static statistic (YYYY-MM; default: this month).
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+    },
+    /// Export a statistic's definition as XML.
+    Export {
+        /// Stat#.
+        number: u32,
+        /// Write the XML to this file (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Create a statistic from an exported XML file (stats admins).
+    Import {
+        /// The XML file.
+        file: PathBuf,
+    },
 }

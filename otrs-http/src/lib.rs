@@ -42,6 +42,8 @@ pub mod search;
 pub mod shapes;
 mod signin;
 pub mod state;
+pub mod stats_dto;
+pub mod stats_output;
 pub mod ui;
 
 use std::future::Future;

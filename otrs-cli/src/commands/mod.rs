@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod data;
 pub mod people;
 pub mod serve;
+pub mod stats;
 pub mod tickets;
 
 use clap::CommandFactory;
@@ -43,6 +44,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::CustomerUser(c) => people::customer_user(&open(global).await?, output, c).await,
         Command::Ticket(c) => tickets::ticket(&open(global).await?, output, c).await,
         Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
+        Command::Stats(c) => stats::stats(&open(global).await?, output, c).await,
     }
 }
 

@@ -7,5 +7,6 @@ mod calendar;
 mod data;
 mod errors;
 mod serve;
+mod stats;
 mod support;
 mod tickets;

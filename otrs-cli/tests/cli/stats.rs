@@ -1,0 +1,106 @@
+//! `otrs stats`: list, run in every format, export and import.
+
+use predicates::str::contains;
+
+use crate::support::Desk;
+
+#[test]
+fn stats_list_run_export_import() {
+    let desk = Desk::new();
+    desk.agent("alice", &[]);
+    for i in 0..3 {
+        desk.run(&[
+            "--as",
+            "alice",
+            "ticket",
+            "create",
+            "--title",
+            &format!("ticket {i}"),
+            "--queue",
+            "Misc",
+            "--body",
+            "body",
+        ])
+        .success();
+    }
+    let list = desk.json(&["stats", "list"]);
+    assert_eq!(list["total"], 11);
+    assert_eq!(list["items"][8]["number"], 10009);
+    assert_eq!(list["items"][8]["type"], "Matrix");
+
+    // The overview as JSON: Misc has three tickets, the sum column says so.
+    let table = desk.json(&["stats", "run", "10009"]);
+    let misc = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "Misc")
+        .unwrap();
+    assert_eq!(misc.as_array().unwrap().last().unwrap(), 3);
+    desk.run(&["stats", "run", "10009"])
+        .success()
+        .stdout(contains("Postmaster"));
+
+    // CSV to standard output starts with a byte-order mark.
+    let output = desk
+        .cmd()
+        .args(["stats", "run", "10009", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(&output.stdout[..3], [0xEF, 0xBB, 0xBF]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Misc,0,0,0,3,"));
+
+    // Excel and PDF need a file.
+    desk.run(&["stats", "run", "10009", "--format", "pdf"])
+        .code(2)
+        .stderr(contains("--output"));
+    for (format, magic) in [("xlsx", &b"PK"[..]), ("pdf", &b"%PDF"[..])] {
+        let path = desk.dir.path().join(format!("overview.{format}"));
+        desk.run(&[
+            "stats",
+            "run",
+            "10009",
+            "--format",
+            format,
+            "--output",
+            path.to_str().unwrap(),
+        ])
+        .success();
+        assert!(std::fs::read(&path).unwrap().starts_with(magic), "{format}");
+    }
+
+    // The monthly static statistic takes a month; a bad one is a usage error.
+    desk.run(&["stats", "run", "10011", "--month", "2026-13"])
+        .code(2);
+    let changes = desk.json(&["stats", "run", "10011", "--month", "2026-02"]);
+    assert_eq!(changes["headers"].as_array().unwrap().len(), 1 + 28 + 1);
+
+    // Export to a file and import it again as a new statistic.
+    let xml = desk.dir.path().join("10002.xml");
+    desk.run(&[
+        "stats",
+        "export",
+        "10002",
+        "--output",
+        xml.to_str().unwrap(),
+    ])
+    .success();
+    let imported = desk.json(&["stats", "import", xml.to_str().unwrap()]);
+    assert_eq!(imported["number"], 10012);
+    assert_eq!(imported["title"], "New Tickets");
+    // A broken file names the problem and changes nothing.
+    std::fs::write(&xml, "<otrs-stat format=\"1\"><title>x</title></otrs-stat>").unwrap();
+    desk.run(&["stats", "import", xml.to_str().unwrap()])
+        .code(1)
+        .stderr(contains("xml"));
+    assert_eq!(desk.json(&["stats", "list"])["total"], 12);
+
+    // An agent outside the stats group sees no statistics.
+    desk.run(&["--as", "alice", "stats", "list"])
+        .code(1)
+        .stderr(contains("stats group"));
+    desk.run(&["stats", "run", "99999"])
+        .code(1)
+        .stderr(contains("not found"));
+}
