@@ -43,7 +43,9 @@ impl Crumbs {
 }
 
 /// An entry of the "+" action menu: (label, link). Pages of other features add theirs here.
-pub const ACTIONS: [(&str, &str); 3] = [
+pub const ACTIONS: [(&str, &str); 5] = [
+    ("New phone ticket", "/agent/tickets/new/phone"),
+    ("New e-mail ticket", "/agent/tickets/new/email"),
     ("New ticket list", "/agent/organizer#add"),
     ("New dashboard widget", "/agent#add-widget"),
     ("Export tickets", "/agent/tickets/list/1"),

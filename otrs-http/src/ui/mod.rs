@@ -12,9 +12,11 @@
 pub mod frame;
 pub mod notifications;
 
+mod actions;
 mod assets;
 mod bulk;
 mod columns;
+mod create;
 mod dashboard;
 mod export;
 mod fields;
@@ -126,6 +128,15 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/preferences",
             get(preferences::page::<S>).post(preferences::save::<S>),
+        )
+        // create ticket screens and ticket actions (detail)
+        .route(
+            "/agent/tickets/new/{kind}",
+            get(create::page::<S>).post(create::create::<S>),
+        )
+        .route(
+            "/agent/tickets/{id}/actions/{name}",
+            get(actions::page::<S>).post(actions::run::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

@@ -181,13 +181,22 @@ pub(crate) async fn page<S: Store>(
     };
     let base = format!("/agent/tickets/{}", ticket.id.0);
     let view = DetailView {
-        actions: vec![
-            ("Back to the dashboard".into(), "/agent".into()),
-            (
-                "Ticket history (JSON)".into(),
-                format!("/api/v1/tickets/{}/history", ticket.id.0),
-            ),
-        ],
+        actions: crate::ui::actions::ACTIONS
+            .iter()
+            .map(|(name, label)| {
+                (
+                    (*label).to_owned(),
+                    format!("/agent/tickets/{}/actions/{name}", ticket.id.0),
+                )
+            })
+            .chain([
+                ("Back to the dashboard".into(), "/agent".into()),
+                (
+                    "Ticket history (JSON)".into(),
+                    format!("/api/v1/tickets/{}/history", ticket.id.0),
+                ),
+            ])
+            .collect(),
         layout,
         base: base.clone(),
         widgets: vec![

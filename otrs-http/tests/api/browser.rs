@@ -615,6 +615,69 @@ async fn an_agent_works_through_the_interface_in_chromium() {
         "{csv}"
     );
 
+    // --- create a phone ticket for Lacey, then add a note from the Actions menu ---
+    c.goto(&format!("{base}/agent/tickets/new/phone"))
+        .await
+        .unwrap();
+    for (css, text) in [
+        ("#customer_user", "lacey"),
+        ("#subject", "Łódź keyboard"),
+        ("#body", "Lacey called about her keyboard."),
+    ] {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css("#queue"))
+        .await
+        .unwrap()
+        .select_by_value(&w.support.0.to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.create button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let html = wait_source(&c, 10, |s| s.contains("Lacey called about her keyboard.")).await;
+    assert!(html.contains("Łódź keyboard"));
+    let url = c.current_url().await.unwrap();
+    let id: u64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+    let created = w
+        .desk
+        .ticket(Principal::SYSTEM, otrs_core::ids::TicketId(id))
+        .await
+        .unwrap();
+    assert_eq!(created.customer_user_id, Some(w.lacey));
+    c.goto(&format!("{base}/agent/tickets/{id}/actions/note"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .send_keys("Sent a replacement.")
+        .await
+        .unwrap();
+    c.find(Locator::Css(".action-panel button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 10, |s| s.contains("Sent a replacement.")).await;
+    shot(&c, "ticket-with-note.png").await;
+    let articles = w
+        .desk
+        .articles(Principal::SYSTEM, created.id)
+        .await
+        .unwrap();
+    assert_eq!(articles.len(), 2);
+    assert_eq!(articles[1].body, "Sent a replacement.");
+
     // --- phone width: one column, organizer hidden ---
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{base}/agent")).await.unwrap();

@@ -1260,3 +1260,344 @@ async fn bulk_link_and_merge_targets_are_found_by_number_or_title() {
         "merged"
     );
 }
+
+// --- create ticket screens and ticket actions (detail) ---
+
+#[tokio::test]
+async fn phone_tickets_are_created_with_a_looked_up_customer() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let html = page(&w, "/agent", &alice).await.text();
+    assert!(html.contains("/agent/tickets/new/phone") && html.contains("/agent/tickets/new/email"));
+    let html = page(&w, "/agent/tickets/new/phone", &alice).await.text();
+    for section in [
+        "Customer",
+        "Assignment",
+        "Service Level Management",
+        "Communication",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert!(
+        html.contains(r#"<option value="3" selected>3 normal</option>"#),
+        "{html}"
+    );
+    // A wildcard search lists the matches; picking one fills the Customer ID.
+    let r = submit(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[("customer_user", "lac*"), ("lookup", "1")],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(html.contains(r#"name="customer_id" value="SSI""#), "{html}");
+    let support = w.support.0.to_string();
+    // Missing queue and subject: errors at the fields, values kept, nothing created.
+    let before = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap().id;
+    let r = submit(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("customer_user", "lacey"),
+            ("body", "<b>kept</b>"),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(html.contains(r#"id="err-queue""#), "{html}");
+    assert!(html.contains("&lt;b&gt;kept&lt;/b&gt;") && !html.contains("<b>kept</b>"));
+    let r = submit(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("customer_user", "lacey"),
+            ("queue", &support),
+            ("subject", ""),
+            ("body", "x"),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains(r#"id="err-subject""#), "{}", r.text());
+    let r = submit(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("customer_user", "lac*"),
+            ("queue", &support),
+            ("priority", "4"),
+            ("subject", "Keyboard broken"),
+            ("body", "Lacey called."),
+            ("time_units", "1,5"),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.header("location");
+    let id: u64 = location
+        .strip_prefix("/agent/tickets/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(id > before.0);
+    let t = w
+        .desk
+        .ticket(Principal::SYSTEM, TicketId(id))
+        .await
+        .unwrap();
+    assert_eq!(t.title, "Keyboard broken");
+    assert_eq!(t.customer_user_id, Some(w.lacey));
+    assert_eq!(t.customer_id.as_deref(), Some("SSI"));
+    assert_eq!(t.priority, Priority::new(4).unwrap());
+    assert_eq!(t.owner_id, w.alice);
+    let articles = w.desk.articles(Principal::SYSTEM, t.id).await.unwrap();
+    assert_eq!(articles[0].channel.name(), "phone");
+    assert!(
+        articles[0].from.contains("lacey@example.org"),
+        "{}",
+        articles[0].from
+    );
+    let html = page(&w, &location, &alice).await.text();
+    assert!(html.contains("Keyboard broken") && html.contains("Lacey called."));
+    // The widget setting: the next screen is another create screen.
+    let r = submit(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("queue", &support),
+            ("subject", "Second"),
+            ("body", "x"),
+            ("next", "create"),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert!(
+        r.header("location")
+            .starts_with("/agent/tickets/new/phone?created=")
+    );
+    let html = page(&w, "/agent/tickets/new/phone", &alice).await.text();
+    assert!(
+        html.contains(r#"name="next" value="create" checked"#),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn email_tickets_queue_their_mail_and_refusals_change_nothing() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let support = w.support.0.to_string();
+    let r = submit(
+        &w,
+        "/agent/tickets/new/email",
+        &alice,
+        &[
+            ("customer_user", "lacey"),
+            ("queue", &support),
+            ("cc", "boss@example.org"),
+            ("subject", "Your keyboard"),
+            ("body", "A new one is on its way."),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    w.desk.deliver_outbox(w.state.mailer(), 10).await.unwrap();
+    let mail = w.smtp.wait_for("Your keyboard").await;
+    assert!(
+        mail.contains("lacey@example.org") && mail.contains("boss@example.org"),
+        "{mail}"
+    );
+    // Without the CSRF token, nothing is created.
+    let count = |w: &World| {
+        let desk = w.desk.clone();
+        async move {
+            desk.list_tickets(
+                Principal::SYSTEM,
+                Default::default(),
+                Default::default(),
+                otrs_core::store::PageRequest::page(1, 500),
+            )
+            .await
+            .unwrap()
+            .total
+        }
+    };
+    let n = count(&w).await;
+    let r = post(
+        &w,
+        "/agent/tickets/new/email",
+        &alice,
+        &[
+            ("queue", &support),
+            ("subject", "No token"),
+            ("body", "x"),
+            ("to", "a@b.example"),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // Erin may not create in Support: a clear refusal, no ticket.
+    let erin = agent(&w, w.erin).await;
+    let r = submit(
+        &w,
+        "/agent/tickets/new/email",
+        &erin,
+        &[
+            ("queue", &support),
+            ("subject", "Refused"),
+            ("body", "x"),
+            ("to", "a@b.example"),
+            ("create", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.text().contains("may not create tickets in"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(count(&w).await, n);
+}
+
+#[tokio::test]
+async fn ticket_actions_run_one_command_each_and_refuse_without_rights() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let base = format!("/agent/tickets/{}", w.ticket.0);
+    let html = page(&w, &base, &alice).await.text();
+    for name in [
+        "note", "lock", "unlock", "close", "priority", "owner", "move",
+    ] {
+        assert!(html.contains(&format!("{base}/actions/{name}")), "{name}");
+    }
+    let html = page(&w, &format!("{base}/actions/note"), &alice)
+        .await
+        .text();
+    assert!(html.contains("action-panel") && html.contains(r#"name="csrf_token""#));
+    // Without the token nothing is added.
+    let before = w
+        .desk
+        .articles(Principal::SYSTEM, w.ticket)
+        .await
+        .unwrap()
+        .len();
+    let r = post(
+        &w,
+        &format!("{base}/actions/note"),
+        &alice,
+        &[("body", "no token")],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // An empty note: the desk's error in the panel, nothing added.
+    let r = submit(&w, &format!("{base}/actions/note"), &alice, &[("body", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("body"), "{}", r.text());
+    let r = submit(
+        &w,
+        &format!("{base}/actions/note"),
+        &alice,
+        &[
+            ("subject", "Checked"),
+            ("body", "<script>x</script> cable replaced"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.header("location"), base);
+    assert_eq!(
+        w.desk
+            .articles(Principal::SYSTEM, w.ticket)
+            .await
+            .unwrap()
+            .len(),
+        before + 1
+    );
+    let html = page(&w, &base, &alice).await.text();
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt; cable replaced"));
+    assert!(!html.contains("<script>x</script>"));
+    // Priority, lock, owner, move, close.
+    let r = submit(
+        &w,
+        &format!("{base}/actions/priority"),
+        &alice,
+        &[("priority", "5")],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let r = submit(
+        &w,
+        &format!("{base}/actions/priority"),
+        &alice,
+        &[("priority", "9")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("must be 1 to 5") && r.text().contains("action-panel"));
+    let misc = w
+        .desk
+        .queue_by_name(Principal::SYSTEM, "Misc")
+        .await
+        .unwrap()
+        .id;
+    for (name, pairs) in [
+        ("lock", vec![]),
+        ("unlock", vec![]),
+        ("lock", vec![]),
+        ("close", vec![]),
+        ("move", vec![("queue", misc.0.to_string())]),
+        ("owner", vec![("owner", w.admin.0.to_string())]),
+    ] {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = submit(&w, &format!("{base}/actions/{name}"), &alice, &pairs).await;
+        assert_eq!(r.status, 303, "{name}: {}", r.text());
+    }
+    let closed = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert_eq!(closed.priority, Priority::new(5).unwrap());
+    assert_eq!(closed.owner_id, w.admin);
+    // Closing unlocks (the lock taken before it was held until then).
+    assert_eq!(closed.lock, LockState::Unlocked);
+    assert_eq!(closed.queue_id, misc);
+    assert_eq!(
+        closed.state_id,
+        otrs_core::model::default_states::CLOSED_SUCCESSFUL
+    );
+    let html = page(&w, &base, &alice).await.text();
+    assert!(html.contains("5 very high") && html.contains("Misc"));
+    // Dave has no group: a refusal page, never a 500, and nothing changes.
+    let dave = agent(&w, w.dave).await;
+    let r = submit(
+        &w,
+        &format!("{base}/actions/move"),
+        &dave,
+        &[("queue", &w.support.0.to_string())],
+    )
+    .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.status);
+    let r = submit(
+        &w,
+        &format!("{base}/actions/note"),
+        &dave,
+        &[("body", "sneaky")],
+    )
+    .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.status);
+    let after = w.desk.ticket(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert_eq!(after.queue_id, misc);
+    assert_eq!(after.version, closed.version);
+}

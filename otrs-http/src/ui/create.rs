@@ -1,0 +1,520 @@
+//! The create-ticket screens for phone and e-mail tickets: one Properties widget with the
+//! sections Customer, Assignment, Service Level Management and Communication.
+//!
+//! The customer-user field is resolved on the server: a login, or a pattern with `*` wildcards
+//! that must match exactly one customer user ("Search" lists the matches to pick from, and
+//! fills the Customer ID). Every rule is the desk's: its field errors are shown next to the
+//! fields, with the values kept.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{Markup, html};
+use otrs_core::desk::{ArticleInput, ArticleKind, NewTicket};
+use otrs_core::error::DeskError;
+use otrs_core::ids::{AgentId, QueueId, StateId};
+use otrs_core::model::{CustomerUser, Priority, StateType, TimeUnits, Validity, default_states};
+use otrs_core::store::{CustomerUserFilter, PageRequest, Store};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::frame::{Crumbs, DetailWidget, agent_page_with, grid};
+use crate::ui::{UiCtx, message_of, see_other};
+
+/// The preference choosing the screen after a ticket was created: `create` for another create
+/// screen, anything else (or nothing) for the new ticket.
+pub const NEXT_PREFERENCE: &str = "ui.create_next";
+
+/// How many customer users a search lists.
+const MATCHES_SHOWN: u32 = 20;
+
+/// Phone or e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Phone,
+    Email,
+}
+
+impl Kind {
+    fn of(path: &str) -> Option<Kind> {
+        match path {
+            "phone" => Some(Kind::Phone),
+            "email" => Some(Kind::Email),
+            _ => None,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Phone => "/agent/tickets/new/phone",
+            Kind::Email => "/agent/tickets/new/email",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Phone => "New Phone Ticket",
+            Kind::Email => "New E-Mail Ticket",
+        }
+    }
+
+    fn article(self) -> ArticleKind {
+        match self {
+            Kind::Phone => ArticleKind::PhoneInbound,
+            Kind::Email => ArticleKind::EmailOutbound,
+        }
+    }
+}
+
+/// Field errors by form field, and an error that belongs to no field.
+#[derive(Debug, Default)]
+struct Errors {
+    fields: BTreeMap<String, String>,
+    general: Option<String>,
+}
+
+impl Errors {
+    fn field(&mut self, name: &str, message: impl Into<String>) {
+        self.fields
+            .entry(name.to_owned())
+            .or_insert_with(|| message.into());
+    }
+
+    fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_none()
+    }
+
+    /// Puts a desk error at the form fields it names.
+    fn add_desk(&mut self, error: DeskError) {
+        match error {
+            DeskError::Invalid(list) => {
+                for e in list.0 {
+                    let name = e.field.strip_prefix("article.").unwrap_or(&e.field);
+                    let name = if name == "title" { "subject" } else { name };
+                    self.field(name, e.message);
+                }
+            }
+            other => self.general = Some(message_of(&ApiError::from(other))),
+        }
+    }
+
+    fn at(&self, name: &str) -> Markup {
+        html! {
+            @if let Some(m) = self.fields.get(name) {
+                span.field-error id={ "err-" (name) } role="alert" { (m) }
+            }
+        }
+    }
+}
+
+pub(crate) async fn page<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path(kind): Path<String>,
+    QueryFields(query): QueryFields,
+) -> Response {
+    let Some(kind) = Kind::of(&kind) else {
+        let e = ApiError::new("not-found", format!("no such create screen: {kind}"));
+        return crate::ui::ticket::problem_page(&state, &ctx, "New ticket", &e).await;
+    };
+    let mut form = Fields::default();
+    form.0.push(("priority".into(), "3".into()));
+    if let Ok(Some(id)) = query.number::<u64>("created") {
+        form.0.push(("created".into(), id.to_string()));
+    }
+    render(
+        &state,
+        &ctx,
+        kind,
+        &form,
+        &Errors::default(),
+        &[],
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub(crate) async fn create<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path(kind): Path<String>,
+    FormFields(form): FormFields,
+) -> Response {
+    let Some(kind) = Kind::of(&kind) else {
+        let e = ApiError::new("not-found", format!("no such create screen: {kind}"));
+        return crate::ui::ticket::problem_page(&state, &ctx, "New ticket", &e).await;
+    };
+    let actor = ctx.principal();
+    let mut form = form.without(&["csrf_token"]);
+    let mut errors = Errors::default();
+    // "Search" lists the matching customer users; picking one fills both customer fields.
+    if let Some(login) = form.get("pick").map(str::to_owned) {
+        let mut kept = form.without(&["pick", "customer_user", "customer_id"]);
+        match state.desk().customer_user_by_login(actor, &login).await {
+            Ok(user) => {
+                kept.0.push(("customer_user".into(), user.login.clone()));
+                kept.0
+                    .push(("customer_id".into(), user.customer_id.clone()));
+            }
+            Err(e) => errors.field("customer_user", message_of(&ApiError::from(e))),
+        }
+        return render(&state, &ctx, kind, &kept, &errors, &[], StatusCode::OK).await;
+    }
+    let pattern = form.text("customer_user");
+    let (customer, matches) = match resolve_customer(&state, &ctx, &pattern).await {
+        Ok(found) => found,
+        Err(message) => {
+            errors.field("customer_user", message);
+            (None, Vec::new())
+        }
+    };
+    if form.has("lookup") {
+        if matches.is_empty() && errors.is_empty() {
+            errors.field("customer_user", "enter a login, a name or a pattern with *");
+        }
+        if let Some(user) = &customer
+            && !form.has("customer_id")
+        {
+            form = form.without(&["customer_id"]);
+            form.0
+                .push(("customer_id".into(), user.customer_id.clone()));
+        }
+        return render(&state, &ctx, kind, &form, &errors, &matches, StatusCode::OK).await;
+    }
+    if customer.is_none() && !pattern.is_empty() && errors.is_empty() {
+        errors.field(
+            "customer_user",
+            format!("{} customer users match; choose one", matches.len()),
+        );
+    }
+    let new = match build(kind, &form, customer.as_ref(), &mut errors) {
+        Some(new) if errors.is_empty() => new,
+        _ => {
+            return render(
+                &state,
+                &ctx,
+                kind,
+                &form,
+                &errors,
+                &matches,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let next_create = form.get("next") == Some("create");
+    let wanted = if next_create { "create" } else { "ticket" };
+    if ctx
+        .agent
+        .preferences
+        .get(NEXT_PREFERENCE)
+        .map(String::as_str)
+        != Some(wanted)
+        && let Err(e) =
+            crate::ui::prefs::save_text(&state, &ctx.agent, NEXT_PREFERENCE, wanted).await
+    {
+        tracing::warn!(error = %message_of(&e), "could not keep the create screen setting");
+    }
+    match state.desk().create_ticket(actor, new).await {
+        Ok(ticket) if next_create => see_other(&format!("{}?created={}", kind.path(), ticket.id.0)),
+        Ok(ticket) => see_other(&format!("/agent/tickets/{}", ticket.id.0)),
+        Err(e) => {
+            let status = ApiError::new(e.code(), "").status();
+            errors.add_desk(e);
+            render(&state, &ctx, kind, &form, &errors, &matches, status).await
+        }
+    }
+}
+
+/// The customer user a field names: an exact login, or the one match of a search (`*` is a
+/// wildcard). Also returns the matches to list.
+async fn resolve_customer<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    pattern: &str,
+) -> Result<(Option<CustomerUser>, Vec<CustomerUser>), String> {
+    if pattern.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let actor = ctx.principal();
+    if !pattern.contains('*')
+        && let Ok(user) = state.desk().customer_user_by_login(actor, pattern).await
+    {
+        return Ok((Some(user.clone()), vec![user]));
+    }
+    let filter = CustomerUserFilter {
+        search: Some(pattern.to_owned()),
+        customer_id: None,
+        validity: Some(Validity::Valid),
+    };
+    let page = state
+        .desk()
+        .customer_users(actor, filter, PageRequest::page(1, MATCHES_SHOWN))
+        .await
+        .map_err(|e| message_of(&ApiError::from(e)))?;
+    if page.items.is_empty() {
+        return Err(format!("no customer user matches {pattern:?}"));
+    }
+    let one = (page.total == 1).then(|| page.items[0].clone());
+    Ok((one, page.items))
+}
+
+/// The desk command from the form, or field errors for what cannot even be parsed.
+fn build(
+    kind: Kind,
+    form: &Fields,
+    customer: Option<&CustomerUser>,
+    errors: &mut Errors,
+) -> Option<NewTicket> {
+    let mut number = |key: &str| match form.number::<u64>(key) {
+        Ok(n) => n,
+        Err(_) => {
+            errors.field(key, "is not one of the offered choices");
+            None
+        }
+    };
+    let queue = number("queue");
+    let owner = number("owner");
+    let responsible = number("responsible");
+    let state = number("state");
+    let priority = match form.text("priority").as_str() {
+        "" => None,
+        text => match Priority::parse(text) {
+            Some(p) => Some(p),
+            None => {
+                errors.field("priority", "must be 1 to 5");
+                None
+            }
+        },
+    };
+    let time_units = match form.text("time_units").as_str() {
+        "" => None,
+        text => match TimeUnits::parse(text) {
+            Some(t) => Some(t),
+            None => {
+                errors.field("time_units", "must be a number such as 15 or 1,5");
+                None
+            }
+        },
+    };
+    if queue.is_none() {
+        errors.field("queue", "is required");
+    }
+    let subject = form.text("subject");
+    let mut article = ArticleInput::new(kind.article(), subject.clone(), form.text("body"));
+    article.time_units = time_units;
+    let optional = |key: &str| Some(form.text(key)).filter(|v| !v.is_empty());
+    match kind {
+        Kind::Phone => {
+            article.from = optional("from").or_else(|| {
+                customer.map(|c| format!("{} {} <{}>", c.first_name, c.last_name, c.email))
+            });
+        }
+        Kind::Email => {
+            article.to = optional("to").or_else(|| customer.map(|c| c.email.clone()));
+            article.cc = optional("cc");
+        }
+    }
+    let mut new = NewTicket::new(subject, QueueId(queue?), article);
+    new.owner = owner.map(AgentId);
+    new.responsible = responsible.map(AgentId);
+    new.state = state.map(StateId);
+    new.priority = priority;
+    new.customer_user = customer.map(|c| c.id);
+    new.customer_id = optional("customer_id");
+    Some(new)
+}
+
+async fn render<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    kind: Kind,
+    form: &Fields,
+    errors: &Errors,
+    matches: &[CustomerUser],
+    status: StatusCode,
+) -> Response {
+    let actor = ctx.principal();
+    let queues = state.desk().queues(actor).await.unwrap_or_default();
+    let agents = state.desk().agents(actor).await.unwrap_or_default();
+    let states: Vec<_> = state
+        .desk()
+        .states(actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| {
+            s.valid
+                && !s.state_type.is_pending()
+                && !matches!(
+                    s.state_type,
+                    StateType::Merged | StateType::Removed | StateType::New
+                )
+        })
+        .collect();
+    let value = |k: &str| form.get(k).unwrap_or_default().to_owned();
+    let chosen = |k: &str, v: String| form.get(k) == Some(v.as_str());
+    let default_state = default_states::OPEN.0.to_string();
+    let state_value = form
+        .get("state")
+        .map(str::to_owned)
+        .unwrap_or(default_state);
+    let next_create = form.get("next").map(|v| v == "create").unwrap_or_else(|| {
+        ctx.agent
+            .preferences
+            .get(NEXT_PREFERENCE)
+            .map(String::as_str)
+            == Some("create")
+    });
+    let me = ctx.agent.id.0.to_string();
+    let owner_value = form.get("owner").map(str::to_owned).unwrap_or(me);
+    let invalid = |k: &str| errors.fields.contains_key(k);
+    let described = |k: &str| errors.fields.contains_key(k).then(|| format!("err-{k}"));
+    let body = html! {
+        form.create method="post" action=(kind.path()) novalidate {
+            input type="hidden" name="csrf_token" value=(ctx.csrf);
+            @if let Some(m) = &errors.general { p.error role="alert" { (m) } }
+            @if let Some(id) = form.get("created") {
+                p.notice role="status" { "Ticket created: " a href={ "/agent/tickets/" (id) } { "open it" } }
+            }
+            fieldset {
+                legend { "Customer" }
+                div.form-grid {
+                    div {
+                        label for="customer_user" { "Customer user" }
+                        input #customer_user name="customer_user" value=(value("customer_user"))
+                            placeholder="login, name or pattern with *" aria-invalid=[invalid("customer_user").then_some("true")]
+                            aria-describedby=[described("customer_user")];
+                        button type="submit" name="lookup" value="1" formnovalidate { "Search" }
+                        (errors.at("customer_user"))
+                    }
+                    div {
+                        label for="customer_id" { "Customer ID" }
+                        input #customer_id name="customer_id" value=(value("customer_id"))
+                            aria-invalid=[invalid("customer_id").then_some("true")];
+                        (errors.at("customer_id"))
+                    }
+                }
+                @if matches.len() > 1 || (form.has("lookup") && !matches.is_empty()) {
+                    ul.plain.matches aria-label="Matching customer users" {
+                        @for u in matches {
+                            li {
+                                button.link type="submit" name="pick" value=(u.login) {
+                                    (u.first_name) " " (u.last_name) " <" (u.email) "> · " (u.customer_id)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            fieldset {
+                legend { "Assignment" }
+                div.form-grid {
+                    div {
+                        label for="queue" { "Queue (required)" }
+                        select #queue name="queue" required aria-invalid=[invalid("queue").then_some("true")] {
+                            option value="" { "–" }
+                            @for q in queues.iter().filter(|q| q.validity.is_valid()) {
+                                option value=(q.id.0) selected[chosen("queue", q.id.0.to_string())] { (q.name) }
+                            }
+                        }
+                        (errors.at("queue"))
+                    }
+                    div {
+                        label for="owner" { "Owner" }
+                        select #owner name="owner" {
+                            @for a in agents.iter().filter(|a| a.validity.is_valid() && a.id != AgentId::SYSTEM) {
+                                option value=(a.id.0) selected[owner_value == a.id.0.to_string()] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
+                            }
+                        }
+                        (errors.at("owner"))
+                    }
+                    div {
+                        label for="responsible" { "Responsible" }
+                        select #responsible name="responsible" {
+                            option value="" { "–" }
+                            @for a in agents.iter().filter(|a| a.validity.is_valid() && a.id != AgentId::SYSTEM) {
+                                option value=(a.id.0) selected[chosen("responsible", a.id.0.to_string())] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
+                            }
+                        }
+                        (errors.at("responsible"))
+                    }
+                }
+            }
+            fieldset {
+                legend { "Service Level Management" }
+                div.form-grid {
+                    div {
+                        label for="priority" { "Priority" }
+                        select #priority name="priority" {
+                            @for p in Priority::ALL {
+                                option value=(p.level()) selected[chosen("priority", p.level().to_string())] { (p.name()) }
+                            }
+                        }
+                        (errors.at("priority"))
+                    }
+                    div {
+                        label for="state" { "State" }
+                        select #state name="state" {
+                            @for s in &states {
+                                option value=(s.id.0) selected[state_value == s.id.0.to_string()] { (s.name) }
+                            }
+                        }
+                        (errors.at("state"))
+                    }
+                }
+            }
+            fieldset {
+                legend { "Communication" }
+                div.stack {
+                    @match kind {
+                        Kind::Phone => {
+                            label for="from" { "From" }
+                            input #from name="from" value=(value("from")) placeholder="the customer user when empty";
+                            (errors.at("from"))
+                        }
+                        Kind::Email => {
+                            label for="to" { "To" }
+                            input #to name="to" value=(value("to")) placeholder="the customer user when empty"
+                                aria-invalid=[invalid("to").then_some("true")];
+                            (errors.at("to"))
+                            label for="cc" { "Cc" }
+                            input #cc name="cc" value=(value("cc"));
+                            (errors.at("cc"))
+                        }
+                    }
+                    label for="subject" { "Subject" }
+                    input #subject name="subject" value=(value("subject")) required
+                        aria-invalid=[invalid("subject").then_some("true")];
+                    (errors.at("subject"))
+                    label for="body" { "Text" }
+                    textarea #body name="body" rows="10" aria-invalid=[invalid("body").then_some("true")] { (value("body")) }
+                    (errors.at("body"))
+                    label for="time_units" { "Time units" }
+                    input #time_units name="time_units" value=(value("time_units")) inputmode="decimal";
+                    (errors.at("time_units"))
+                }
+            }
+            div.actions {
+                label {
+                    input type="checkbox" name="next" value="create" checked[next_create];
+                    " Open another create screen afterwards"
+                }
+                button.primary type="submit" name="create" value="1" { "Create" }
+            }
+        }
+    };
+    let widgets = [DetailWidget {
+        id: "properties".into(),
+        title: "Properties".into(),
+        tools: None,
+        body,
+    }];
+    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), (kind.title(), None)]);
+    agent_page_with(state, ctx, status, kind.title(), crumbs, grid(1, &widgets)).await
+}
