@@ -136,14 +136,49 @@ fn cases() -> Vec<Case> {
         case!(GET "/api/v1/auth/tokens", none, [D, D, O, O, O]),
         case!(POST "/api/v1/auth/tokens", |_| Some(json!({"name": "script"})), [D, D, O, O, O]),
         case!(DELETE "/api/v1/auth/tokens/{id}", none, [D, D, D, O, O]),
+        // --- calendars and appointments (the calendar is the support group's) ---
+        case!(GET "/api/v1/calendars", none, [D, U, U, O, O]),
+        case!(POST "/api/v1/calendars", |w| Some(json!({"name": "On call", "color": "#112233", "group_id": w.support_group.0})), [D, D, D, D, O]),
+        case!(GET "/api/v1/calendars/{id}", none, [D, D, D, O, O]),
+        case!(PATCH "/api/v1/calendars/{id}", |_| Some(json!({"name": "Support shifts"})), [D, D, D, D, O]),
+        // A calendar that still holds appointments is not deleted (409) even by an admin.
+        case!(DELETE "/api/v1/calendars/{id}", none, [D, D, D, D, S(409)]),
+        case!(POST "/api/v1/calendars/{id}/rotate-token", none, [D, D, D, O, O]),
+        case!(GET "/api/v1/appointments", none, [D, U, U, O, O]),
+        case!(POST "/api/v1/appointments", |w| Some(appointment_body(w)), [D, D, D, O, O]),
+        case!(GET "/api/v1/appointments/{id}", none, [D, D, D, O, O]),
+        case!(PATCH "/api/v1/appointments/{id}", |_| Some(json!({"title": "Toner change"})), [D, D, D, O, O]),
+        case!(DELETE "/api/v1/appointments/{id}", none, [D, D, D, O, O]),
+        case!(POST "/api/v1/appointments/{id}/copy", none, [D, D, D, O, O]),
+        case!(GET "/api/v1/appointments/{id}/history", none, [D, D, D, O, O]),
+        case!(GET "/api/v1/tickets/{id}/appointments", none, [D, D, D, O, O]),
+        case!(POST "/api/v1/tickets/{id}/appointments", |w| Some(appointment_body(w)), [D, D, D, O, O]),
+        // --- background jobs (admins) and the caller's own notifications ---
+        case!(GET "/api/v1/jobs", none, [D, D, D, D, O]),
+        case!(POST "/api/v1/jobs", |w| Some(json!({"kind": "notify.agent", "payload": {"agent_id": w.alice.0, "title": "Hi"}})), [D, D, D, D, O]),
+        case!(GET "/api/v1/jobs/{id}", none, [D, D, D, D, O]),
+        case!(DELETE "/api/v1/jobs/{id}", none, [D, D, D, D, O]),
+        case!(GET "/api/v1/notifications", none, [D, D, U, U, U]),
+        case!(POST "/api/v1/notifications/seen", |_| Some(json!({})), [D, D, U, U, U]),
     ]
+}
+
+fn appointment_body(w: &World) -> Value {
+    json!({"calendar_id": w.calendar.0, "title": "Visit", "start": "2026-03-10T10:00",
+        "end": "2026-03-10T11:00", "time_zone": "Europe/Berlin"})
 }
 
 /// The path of a case with the world's ids. `{id}` is the ticket, except under
 /// `/auth/tokens`, where it is alice's token.
-fn path(w: &World, template: &str) -> String {
+fn path(w: &World, job: u64, template: &str) -> String {
     let id = if template.starts_with("/api/v1/auth/tokens") {
         w.token.0
+    } else if template.starts_with("/api/v1/calendars") {
+        w.calendar.0
+    } else if template.starts_with("/api/v1/appointments") {
+        w.appointment.0
+    } else if template.starts_with("/api/v1/jobs") {
+        job
     } else {
         w.ticket.0
     };
@@ -158,10 +193,12 @@ fn path(w: &World, template: &str) -> String {
         .replace("{agent_id}", &w.erin.0.to_string())
         .replace("{customer_id}", &w.ssi.0.to_string())
         .replace("{customer_user_id}", &w.mallory.0.to_string());
-    if template == "/api/v1/search" {
-        format!("{path}?q=printer")
-    } else {
-        path
+    match template {
+        "/api/v1/search" => format!("{path}?q=printer"),
+        "/api/v1/appointments" => {
+            format!("{path}?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z")
+        }
+        _ => path,
     }
 }
 
@@ -185,6 +222,24 @@ fn documented(template: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A pending job (due in a year), for the job routes.
+async fn pending_job(w: &World) -> u64 {
+    let payload = json!({"agent_id": w.alice.0, "title": "Later"}).to_string();
+    w.desk
+        .schedule_job(
+            Principal::Agent(w.admin),
+            otrs_core::model::NewJob::new(
+                "notify.agent",
+                payload,
+                w.desk.now() + chrono::Duration::days(365),
+            ),
+        )
+        .await
+        .unwrap()
+        .id
+        .0
 }
 
 async fn caller(w: &World, role: Role) -> Caller {
@@ -229,11 +284,17 @@ async fn every_documented_route_has_a_case_for_every_role_and_refusals_change_no
     for case in &cases {
         for (i, role) in ROLES.iter().enumerate() {
             let world = World::new().await;
+            let job = pending_job(&world).await;
             let who = caller(&world, *role).await;
             let before = world.fingerprint().await;
             let body = (case.body)(&world);
             let response = world
-                .call(case.method.clone(), &path(&world, case.path), &who, body)
+                .call(
+                    case.method.clone(),
+                    &path(&world, job, case.path),
+                    &who,
+                    body,
+                )
                 .await;
             let after = world.fingerprint().await;
             let status = response.status.as_u16();

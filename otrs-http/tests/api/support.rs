@@ -212,6 +212,9 @@ pub struct World {
     /// Alice's API token.
     pub token: ApiTokenId,
     pub token_secret: String,
+    /// A calendar of the support group, and an appointment of alice's in it.
+    pub calendar: otrs_core::ids::CalendarId,
+    pub appointment: otrs_core::ids::AppointmentId,
 }
 
 pub fn start() -> chrono::DateTime<Utc> {
@@ -378,6 +381,39 @@ impl World {
             .unwrap()
             .id;
 
+        let calendar = desk
+            .create_calendar(
+                Principal::Agent(admin),
+                otrs_core::desk::NewCalendar {
+                    name: "Support rota".into(),
+                    color: "#3A87AD".into(),
+                    group_id: support_group,
+                    feed_token: "feed_token_of_the_support_rota_0123456789".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let at = |h| start().naive_utc() + chrono::Duration::hours(h);
+        let appointment = desk
+            .create_appointment(
+                Principal::Agent(alice),
+                otrs_core::desk::AppointmentInput {
+                    calendar_id: calendar,
+                    title: "Printer maintenance".into(),
+                    description: String::new(),
+                    location: String::new(),
+                    all_day: false,
+                    start: at(24),
+                    end: at(25),
+                    time_zone: "UTC".into(),
+                    rrule: None,
+                    notify_minutes_before: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
         let index = Arc::new(TicketIndex::in_memory().unwrap());
         let smtp = SmtpSink::start().await;
         let mut config = HttpConfig {
@@ -419,6 +455,8 @@ impl World {
             draft,
             token,
             token_secret,
+            calendar,
+            appointment,
         };
         world.reindex().await;
         world
