@@ -462,7 +462,24 @@ mod tests {
     #[test]
     fn pdf_embeds_the_font_and_holds_cyrillic_text() {
         let Ok(font) = PdfFont::find(&[]) else {
-            panic!("DejaVu Sans is missing: apt-get install fonts-dejavu-core");
+            // A fresh machine may lack the font: skip loudly, fail where every suite must run.
+            let what = "otrs-http PDF statistics (install fonts-dejavu-core)";
+            assert!(
+                !std::env::var("OTRS_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1"),
+                "{what}: DejaVu Sans is missing, and OTRS_TEST_REQUIRE_ALL=1 forbids skipping"
+            );
+            eprintln!("!!!! SKIPPED {what} !!!!");
+            if let Ok(log) = std::env::var("OTRS_TEST_SKIP_LOG") {
+                use std::io::Write;
+                if let Ok(mut file) = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(log)
+                {
+                    let _ = writeln!(file, "{what}");
+                }
+            }
+            return;
         };
         let frame = PdfFrame {
             headline: "Отчёт".into(),
