@@ -95,6 +95,17 @@ pub async fn stats(app: &App, out: Output, command: &StatsCommand) -> Result<(),
             output,
             month: month_text,
         } => {
+            // Binary formats need a file: a usage error before any work (or font lookup).
+            if output.is_none() && matches!(format, StatsFormat::Xlsx | StatsFormat::Pdf) {
+                return Err(CliError::Usage(format!(
+                    "--format {} needs --output FILE",
+                    if *format == StatsFormat::Xlsx {
+                        "xlsx"
+                    } else {
+                        "pdf"
+                    }
+                )));
+            }
             let options = RunOptions {
                 overrides: Vec::new(),
                 month: month_text.as_deref().map(month).transpose()?,
@@ -126,20 +137,13 @@ pub async fn stats(app: &App, out: Output, command: &StatsCommand) -> Result<(),
                     eprintln!("statistic {number} written to {}", path.display());
                     Ok(())
                 }
-                None if *format == StatsFormat::Csv => {
+                // Only CSV gets here without a file (checked above).
+                None => {
                     use std::io::Write;
                     std::io::stdout()
                         .write_all(&bytes)
                         .map_err(|e| CliError::io("writing to standard output", e))
                 }
-                None => Err(CliError::Usage(format!(
-                    "--format {} needs --output FILE",
-                    if *format == StatsFormat::Xlsx {
-                        "xlsx"
-                    } else {
-                        "pdf"
-                    }
-                ))),
             }
         }
         StatsCommand::Export { number, output } => {
