@@ -81,3 +81,24 @@ pub fn otrs(data: &Path) -> Command {
     cmd.arg("--data-dir").arg(data);
     cmd
 }
+
+/// Records that a suite is skipped because something outside Rust is missing: a loud line on
+/// stderr and a line in `OTRS_TEST_SKIP_LOG` (listed by `scripts/test`); under
+/// `OTRS_TEST_REQUIRE_ALL=1` (CI) the test fails instead.
+pub fn skip(what: &str) {
+    assert!(
+        !std::env::var("OTRS_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1"),
+        "{what}, and OTRS_TEST_REQUIRE_ALL=1 forbids skipping"
+    );
+    eprintln!("!!!! SKIPPED {what} !!!!");
+    if let Ok(log) = std::env::var("OTRS_TEST_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(log)
+        {
+            let _ = writeln!(file, "{what}");
+        }
+    }
+}
