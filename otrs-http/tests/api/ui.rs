@@ -226,6 +226,26 @@ async fn the_dashboard_counts_queues_and_lists_reminders() {
         )
         .await
         .unwrap();
+    // Support gets escalation targets: its open tickets get deadlines.
+    w.desk
+        .update_queue(
+            Principal::SYSTEM,
+            w.support,
+            otrs_core::desk::QueueUpdate {
+                first_response_minutes: Some(60),
+                solution_minutes: Some(24 * 60),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    w.clock.advance(chrono::Duration::minutes(90));
+    let escalating = w
+        .desk
+        .escalating_tickets(Principal::Agent(w.alice), None, None, 10)
+        .await
+        .unwrap();
+    assert!(!escalating.is_empty());
     let html = page(&w, "/agent", &alice).await.text();
     assert!(html.contains("Queue Metric"));
     // Support: two new tickets and one pending reminder, three in all.
@@ -235,7 +255,29 @@ async fn the_dashboard_counts_queues_and_lists_reminders() {
         support_row.contains(">2<") && support_row.contains(">1<") && support_row.contains(">3<"),
         "{support_row}"
     );
-    assert!(html.contains("Escalation deadlines are not computed yet"));
+    let n = escalating.len();
+    let title = format!("Escalations ({n} Ticket{})", if n == 1 { "" } else { "s" });
+    assert!(html.contains(&title), "{title} not in page");
+    let first = &escalating[0];
+    let (kind, at) = first.escalation.earliest().unwrap();
+    let row = html
+        .split(&format!("<tr data-id=\"{}\"", first.ticket.id.0))
+        .find(|part| part.contains(kind.label()))
+        .expect("the earliest ticket's row names its deadline")
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(row.contains(&first.ticket.number), "{row}");
+    if at <= w.desk.now() {
+        assert!(row.contains("escalated ") && row.contains(" ago"), "{row}");
+        assert!(html.contains(&format!(
+            "<tr data-id=\"{}\" class=\"escalated\"",
+            first.ticket.id.0
+        )));
+    } else {
+        assert!(row.contains(">in "), "{row}");
+    }
     assert!(html.contains("Reminders (1 Ticket)"), "{html}");
     let local = until
         .with_timezone(&chrono_tz::Europe::Berlin)
@@ -247,6 +289,7 @@ async fn the_dashboard_counts_queues_and_lists_reminders() {
     let html = page(&w, "/agent", &erin).await.text();
     assert!(!html.contains(">Support<"));
     assert!(html.contains("Reminders (0 Tickets)"));
+    assert!(html.contains("Escalations (0 Tickets)"));
 }
 
 #[tokio::test]
