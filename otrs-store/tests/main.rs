@@ -17,3 +17,5 @@ mod stats;
 mod suite;
 mod support;
 mod transfer;
+// --- reports
+mod reports;
