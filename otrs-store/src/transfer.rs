@@ -675,7 +675,8 @@ const TABLES: &[Table] = &[
         key: &["id"],
         identity: true,
         derived: false,
-    },    // --- reports ---
+    },
+    // --- reports ---
     Table {
         name: "reports",
         columns: &[

@@ -118,10 +118,7 @@ impl<S: Store> Desk<S> {
         let stats = tx.stats().await?;
         for number in &settings.stat_numbers {
             match stats.iter().find(|s| s.number == *number) {
-                None => errors.add(
-                    "stat_numbers",
-                    format!("statistic {number} does not exist"),
-                ),
+                None => errors.add("stat_numbers", format!("statistic {number} does not exist")),
                 Some(stat) if !stat.settings.formats.contains(&StatFormat::Print) => errors.add(
                     "stat_numbers",
                     format!("statistic {number} is not available as PDF (Print)"),
@@ -253,13 +250,12 @@ impl<S: Store> Desk<S> {
         let mut tables = Vec::with_capacity(report.settings.stat_numbers.len());
         for number in &report.settings.stat_numbers {
             let object = || format!("statistic {number} of report {id}");
-            let stat = stats
-                .iter()
-                .find(|s| s.number == *number)
-                .ok_or_else(|| DeskError::NotAllowed {
+            let stat = stats.iter().find(|s| s.number == *number).ok_or_else(|| {
+                DeskError::NotAllowed {
                     object: object(),
                     reason: "no longer exists".into(),
-                })?;
+                }
+            })?;
             if !may_run(agent, &stat.settings) && agent.id != AgentId::SYSTEM {
                 return Err(DeskError::PermissionDenied {
                     actor: ctx.actor.describe(),
@@ -346,10 +342,11 @@ impl<S: Store> Desk<S> {
     /// [`JobError::permanent`] for a payload this version did not write or a report whose
     /// statistics cannot run; transient for store failures.
     pub async fn prepare_report_run(&self, job: &Job) -> Result<Option<ReportRun>, JobError> {
-        let (id, due) = read_job_payload(&job.payload).ok_or_else(|| {
-            JobError::permanent(format!("not a report run: {}", job.payload))
-        })?;
-        self.prepare_report_run_for(id, due).await.map_err(job_error)
+        let (id, due) = read_job_payload(&job.payload)
+            .ok_or_else(|| JobError::permanent(format!("not a report run: {}", job.payload)))?;
+        self.prepare_report_run_for(id, due)
+            .await
+            .map_err(job_error)
     }
 
     async fn prepare_report_run_for(
@@ -407,7 +404,10 @@ impl<S: Store> Desk<S> {
         let filename = pdf_filename(report, run.due);
         let pdf: std::sync::Arc<[u8]> = pdf.into();
         write_tx!(self, |tx| async {
-            let current = tx.report(report.id).await?.unwrap_or_else(|| report.clone());
+            let current = tx
+                .report(report.id)
+                .await?
+                .unwrap_or_else(|| report.clone());
             let settings = &current.settings;
             let subject = if settings.email_subject.trim().is_empty() {
                 format!("Report: {}", settings.name)
@@ -452,7 +452,13 @@ pub fn pdf_filename(report: &Report, at: DateTime<Utc>) -> String {
         .settings
         .name
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     let local = at.with_timezone(&report.settings.time_zone);
@@ -501,7 +507,10 @@ mod tests {
             Some((ReportId(7), due))
         );
         assert_eq!(read_job_payload("{}"), None);
-        assert_eq!(report_job_key(ReportId(7), due), "report:7:2026-03-03T07:00:00Z");
+        assert_eq!(
+            report_job_key(ReportId(7), due),
+            "report:7:2026-03-03T07:00:00Z"
+        );
         assert_eq!(
             report_message_local(ReportId(7), due),
             "report.7.20260303T070000Z"

@@ -221,9 +221,13 @@ impl ReportSchedule {
         let time_ok = |hour: u32, minute: u32| hour < 24 && minute < 60;
         match self {
             ReportSchedule::None => {}
-            ReportSchedule::Daily { hour, minute } | ReportSchedule::Weekly { hour, minute, .. } => {
+            ReportSchedule::Daily { hour, minute }
+            | ReportSchedule::Weekly { hour, minute, .. } => {
                 if !time_ok(*hour, *minute) {
-                    errors.add("schedule", format!("{hour}:{minute:02} is not a time of day"));
+                    errors.add(
+                        "schedule",
+                        format!("{hour}:{minute:02} is not a time of day"),
+                    );
                 }
             }
             ReportSchedule::Monthly { day, hour, minute } => {
@@ -234,12 +238,18 @@ impl ReportSchedule {
                     );
                 }
                 if !time_ok(*hour, *minute) {
-                    errors.add("schedule", format!("{hour}:{minute:02} is not a time of day"));
+                    errors.add(
+                        "schedule",
+                        format!("{hour}:{minute:02} is not a time of day"),
+                    );
                 }
             }
             ReportSchedule::Cron(expression) => {
                 if expression.chars().count() > 200 {
-                    errors.add("schedule", "the cron expression is longer than 200 characters");
+                    errors.add(
+                        "schedule",
+                        "the cron expression is longer than 200 characters",
+                    );
                 } else if let Err(e) = cron_parser().parse(expression) {
                     errors.add(
                         "schedule",
@@ -247,10 +257,7 @@ impl ReportSchedule {
                     );
                 } else if self.next_after(DateTime::UNIX_EPOCH, Tz::UTC).is_none() {
                     // Without a year field, a pattern that matches once matches every year.
-                    errors.add(
-                        "schedule",
-                        format!("{expression:?} never matches a date"),
-                    );
+                    errors.add("schedule", format!("{expression:?} never matches a date"));
                 }
             }
         }
@@ -353,7 +360,13 @@ impl ReportSettings {
                 ),
             );
         }
-        errors.text("email_subject", &self.email_subject, 0, MAX_REPORT_LINE, false);
+        errors.text(
+            "email_subject",
+            &self.email_subject,
+            0,
+            MAX_REPORT_LINE,
+            false,
+        );
         errors.text("email_body", &self.email_body, 0, MAX_REPORT_TEXT, true);
         if self.recipients.len() > MAX_REPORT_RECIPIENTS {
             errors.add(
@@ -471,7 +484,14 @@ mod tests {
                 Ok(schedule.clone())
             );
         }
-        for bad in ["", "hourly", "daily 25", "weekly someday 08:00", "cron", "none x"] {
+        for bad in [
+            "",
+            "hourly",
+            "daily 25",
+            "weekly someday 08:00",
+            "cron",
+            "none x",
+        ] {
             assert!(ReportSchedule::from_text(bad).is_err(), "{bad:?}");
         }
         assert_eq!(weekday_from_name("Monday"), Some(Weekday::Mon));
@@ -510,7 +530,10 @@ mod tests {
             monthly.next_after(at("2026-12-15T00:00:00Z"), Tz::UTC),
             Some(at("2027-01-01T00:00:00Z"))
         );
-        assert_eq!(ReportSchedule::None.next_after(at("2026-01-01T00:00:00Z"), Tz::UTC), None);
+        assert_eq!(
+            ReportSchedule::None.next_after(at("2026-01-01T00:00:00Z"), Tz::UTC),
+            None
+        );
     }
 
     #[test]
@@ -535,7 +558,13 @@ mod tests {
         let mut errors = ValidationErrors::new();
         ReportSchedule::Cron("0 8 * * 1-5".into()).validate(&mut errors);
         assert!(errors.is_empty(), "{errors}");
-        for bad in ["61 * * * *", "* * *", "0 0 0 * * * *", "0 8 30 2 *", "every day"] {
+        for bad in [
+            "61 * * * *",
+            "* * *",
+            "0 0 0 * * * *",
+            "0 8 30 2 *",
+            "every day",
+        ] {
             let mut errors = ValidationErrors::new();
             ReportSchedule::Cron(bad.into()).validate(&mut errors);
             assert_eq!(errors.0.len(), 1, "{bad:?}: {errors}");
@@ -564,7 +593,10 @@ mod tests {
         };
         let errors = settings.validate();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "language", "recipients[0]", "stat_numbers"]);
+        assert_eq!(
+            fields,
+            ["name", "language", "recipients[0]", "stat_numbers"]
+        );
         let ok = ReportSettings {
             name: "Daily".into(),
             description: "For the management.".into(),
@@ -576,6 +608,9 @@ mod tests {
             schedule: ReportSchedule::Daily { hour: 8, minute: 0 },
             ..ok
         };
-        assert_eq!(scheduled_without_recipients.validate().0[0].field, "recipients");
+        assert_eq!(
+            scheduled_without_recipients.validate().0[0].field,
+            "recipients"
+        );
     }
 }

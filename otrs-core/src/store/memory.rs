@@ -2678,9 +2678,7 @@ impl StoreTx for MemoryTx {
         ready(Ok(self.state().reports.get(&id).cloned()))
     }
 
-    fn reports(
-        &mut self,
-    ) -> impl Future<Output = StoreResult<Vec<crate::model::Report>>> + Send {
+    fn reports(&mut self) -> impl Future<Output = StoreResult<Vec<crate::model::Report>>> + Send {
         let mut all: Vec<crate::model::Report> = self.state().reports.values().cloned().collect();
         all.sort_by(|a, b| (&a.settings.name, a.id).cmp(&(&b.settings.name, b.id)));
         ready(Ok(all))

@@ -887,7 +887,9 @@ impl StoreTx for SqlTx {
 
     fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
         stats::stats(self)
-    }    // --- reports ------------------------------------------------------------------------------
+    }
+
+    // --- reports ------------------------------------------------------------------------------
 
     fn insert_report(
         &mut self,

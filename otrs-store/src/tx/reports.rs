@@ -204,7 +204,11 @@ pub(super) async fn report(tx: &mut SqlTx, id: ReportId) -> StoreResult<Option<R
     b.push(REPORT_COLUMNS)
         .push(" WHERE id = ")
         .push_bind(int("id", id.0)?);
-    tx.opt(b.build()).await?.as_ref().map(report_from).transpose()
+    tx.opt(b.build())
+        .await?
+        .as_ref()
+        .map(report_from)
+        .transpose()
 }
 
 #[instrument(skip_all)]

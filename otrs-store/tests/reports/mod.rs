@@ -160,7 +160,10 @@ async fn reports_round_trip_and_refusals_change_nothing<S: Store>(store: S) {
         let mut s = settings(&format!("Report {i}"));
         s.schedule = schedule.clone();
         let r = w.desk.create_report(w.boss, s).await.unwrap();
-        assert_eq!(w.desk.report(w.boss, r.id).await.unwrap().settings.schedule, schedule);
+        assert_eq!(
+            w.desk.report(w.boss, r.id).await.unwrap().settings.schedule,
+            schedule
+        );
     }
     let names: Vec<String> = w
         .desk
@@ -172,7 +175,13 @@ async fn reports_round_trip_and_refusals_change_nothing<S: Store>(store: S) {
         .collect();
     assert_eq!(
         names,
-        ["Daily report", "Report 0", "Report 1", "Report 2", "Report 3"]
+        [
+            "Daily report",
+            "Report 0",
+            "Report 1",
+            "Report 2",
+            "Report 3"
+        ]
     );
 
     let before = stored_reports(&w.desk).await;
@@ -384,7 +393,10 @@ async fn a_scheduled_run_mails_once_and_schedules_the_next<S: Store>(store: S) {
     assert_eq!(message.subject, "Daily report");
     assert_eq!(message.attachments.len(), 1);
     assert_eq!(message.attachments[0].content_type, "application/pdf");
-    assert_eq!(message.attachments[0].filename, "Daily_2026-03-02_08-00.pdf");
+    assert_eq!(
+        message.attachments[0].filename,
+        "Daily_2026-03-02_08-00.pdf"
+    );
     // A retry finds the mail queued and does nothing; delivering again queues nothing more.
     assert_eq!(w.desk.prepare_report_run(&job).await.unwrap(), None);
     w.desk
@@ -410,7 +422,13 @@ async fn a_scheduled_run_mails_once_and_schedules_the_next<S: Store>(store: S) {
     // A payload this version did not write fails for good.
     let mut foreign = job;
     foreign.payload = "{}".into();
-    assert!(w.desk.prepare_report_run(&foreign).await.unwrap_err().permanent);
+    assert!(
+        w.desk
+            .prepare_report_run(&foreign)
+            .await
+            .unwrap_err()
+            .permanent
+    );
 }
 
 for_each_store!(
