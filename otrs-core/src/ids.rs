@@ -75,6 +75,9 @@ id_type! {
     AppointmentHistoryId,
     /// A statistic definition.
     StatId,
+    // --- reports
+    /// A report (statistics mailed as one PDF on a schedule).
+    ReportId,
 }
 
 impl AgentId {

@@ -154,6 +154,10 @@ pub fn registry<S: Store>(config: &JobsConfig) -> Registry<S> {
     registry.register(otrs_core::desk::REMINDER_JOB_KIND, |state, job| {
         Box::pin(async move { state.desk().run_appointment_reminder(&job).await })
     });
+    // --- reports
+    registry.register(otrs_core::desk::REPORT_JOB_KIND, |state, job| {
+        Box::pin(crate::reports::run_report_job(state, job))
+    });
     if config.test_kinds {
         registry.register("test.effect", |state, job| {
             Box::pin(test_effect(state, job))

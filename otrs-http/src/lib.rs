@@ -47,6 +47,8 @@ pub mod state;
 pub mod stats_dto;
 pub mod stats_output;
 pub mod ui;
+// --- reports
+pub mod reports;
 
 use std::future::Future;
 use std::net::SocketAddr;

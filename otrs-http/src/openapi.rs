@@ -4,6 +4,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{auth, calendar, jobs, people, search, tickets};
+// --- reports
+use crate::api::reports;
 
 struct Security;
 
@@ -69,12 +71,18 @@ impl Modify for Security {
         calendar::update_appointment, calendar::delete_appointment, calendar::copy_appointment,
         calendar::appointment_history, calendar::ticket_appointments,
         calendar::create_ticket_appointment,
+        // --- reports ---
+        reports::list_reports, reports::create_report, reports::get_report,
+        reports::replace_report, reports::update_report, reports::delete_report,
+        reports::run_report,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
         (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
         (name = "search"), (name = "changes"), (name = "auth"), (name = "calendars"),
         (name = "appointments"), (name = "jobs"), (name = "notifications"),
+        // --- reports ---
+        (name = "reports"),
     )
 )]
 #[derive(Debug)]

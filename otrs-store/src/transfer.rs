@@ -689,6 +689,36 @@ const TABLES: &[Table] = &[
         identity: false,
         derived: false,
     },
+    // --- reports ---
+    Table {
+        name: "reports",
+        columns: &[
+            col("id", Int),
+            col("name", Text),
+            col("description", Text),
+            col("validity", Text),
+            col("schedule", Text),
+            col("time_zone", Text),
+            col("language", Text),
+            col("email_subject", Text),
+            col("email_body", Text),
+            col("recipients", Text),
+            col("headline", Text),
+            col("title", Text),
+            col("preamble_caption", Text),
+            col("preamble", Text),
+            col("epilogue_caption", Text),
+            col("epilogue", Text),
+            col("stat_numbers", Text),
+            col("created_by", Int),
+            col("created_at", Time),
+            col("changed_at", Time),
+            col("version", Int),
+        ],
+        key: &["id"],
+        identity: true,
+        derived: false,
+    },
 ];
 
 /// The names of the exported tables, in export order.

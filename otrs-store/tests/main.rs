@@ -18,3 +18,5 @@ mod stats;
 mod suite;
 mod support;
 mod transfer;
+// --- reports
+mod reports;

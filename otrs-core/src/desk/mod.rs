@@ -20,6 +20,8 @@ mod outbox;
 mod reads;
 mod stats;
 mod tickets;
+// --- reports
+mod reports;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -66,6 +68,8 @@ pub use jobs::{
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
+// --- reports
+pub use reports::{REPORT_JOB_KIND, ReportRun, pdf_filename, report_job_key, report_message_local};
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;

@@ -12,6 +12,8 @@ mod job;
 mod link;
 mod people;
 mod ticket;
+// --- reports
+mod report;
 
 use std::fmt;
 
@@ -30,6 +32,12 @@ pub use people::{
 };
 pub use ticket::{
     LockState, PendingOutcome, Priority, State, StateCatalog, StateType, Ticket, default_states,
+};
+// --- reports
+pub use report::{
+    MAX_REPORT_LINE, MAX_REPORT_NAME, MAX_REPORT_RECIPIENTS, MAX_REPORT_STATS, MAX_REPORT_TEXT,
+    REPORT_LANGUAGES, Report, ReportOutput, ReportSchedule, ReportSettings, parse_time_of_day,
+    weekday_from_name, weekday_name,
 };
 
 use crate::ids::{AgentId, CustomerUserId};

@@ -64,6 +64,8 @@ struct NextIds {
     appointment_history: u64,
     // --- statistics ---
     stat: u64,
+    // --- reports ---
+    report: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -111,6 +113,8 @@ struct MemState {
     stat_definitions: BTreeMap<StatId, StatDefinition>,
     // --- escalations ---
     escalations: BTreeMap<TicketId, crate::rules::escalation::Escalation>,
+    // --- reports ---
+    reports: BTreeMap<crate::ids::ReportId, crate::model::Report>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -2666,6 +2670,78 @@ impl StoreTx for MemoryTx {
             .take(limit)
             .map(|(_, id, e)| (id, e))
             .collect()))
+    }
+
+    // --- reports ---------------------------------------------------------------------------
+
+    fn insert_report(
+        &mut self,
+        report: &crate::model::Report,
+    ) -> impl Future<Output = StoreResult<crate::model::Report>> + Send {
+        sync!({
+            unique(
+                self.state().reports.values(),
+                |r| r.settings.name == report.settings.name,
+                "report name",
+                &report.settings.name,
+            )?;
+            let stored = crate::model::Report {
+                id: crate::ids::ReportId(next(&mut self.ids()?.report)),
+                version: 1,
+                ..report.clone()
+            };
+            self.set(|s| &mut s.reports, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_report(
+        &mut self,
+        report: &crate::model::Report,
+    ) -> impl Future<Output = StoreResult<crate::model::Report>> + Send {
+        sync!({
+            let all = &self.state().reports;
+            let stored = all
+                .get(&report.id)
+                .ok_or_else(|| StoreError::not_found("report", report.id))?;
+            check_version("report", report.id, stored.version, report.version)?;
+            unique(
+                all.values(),
+                |r| r.id != report.id && r.settings.name == report.settings.name,
+                "report name",
+                &report.settings.name,
+            )?;
+            let stored = crate::model::Report {
+                version: report.version + 1,
+                ..report.clone()
+            };
+            self.set(|s| &mut s.reports, report.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_report(
+        &mut self,
+        id: crate::ids::ReportId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            self.unset(|s| &mut s.reports, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("report", id))
+        })
+    }
+
+    fn report(
+        &mut self,
+        id: crate::ids::ReportId,
+    ) -> impl Future<Output = StoreResult<Option<crate::model::Report>>> + Send {
+        ready(Ok(self.state().reports.get(&id).cloned()))
+    }
+
+    fn reports(&mut self) -> impl Future<Output = StoreResult<Vec<crate::model::Report>>> + Send {
+        let mut all: Vec<crate::model::Report> = self.state().reports.values().cloned().collect();
+        all.sort_by(|a, b| (&a.settings.name, a.id).cmp(&(&b.settings.name, b.id)));
+        ready(Ok(all))
     }
 }
 

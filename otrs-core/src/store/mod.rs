@@ -730,4 +730,28 @@ pub trait StoreTx: Send {
         queues: &[QueueId],
         limit: usize,
     ) -> impl Future<Output = StoreResult<Vec<(TicketId, crate::rules::escalation::Escalation)>>> + Send;
+    // --- reports -----------------------------------------------------------------------------
+
+    /// Inserts a report (its name must be unique).
+    fn insert_report(
+        &mut self,
+        report: &crate::model::Report,
+    ) -> impl Future<Output = StoreResult<crate::model::Report>> + Send;
+    /// Updates a report (version-checked; the name must stay unique).
+    fn update_report(
+        &mut self,
+        report: &crate::model::Report,
+    ) -> impl Future<Output = StoreResult<crate::model::Report>> + Send;
+    /// Deletes a report.
+    fn delete_report(
+        &mut self,
+        id: crate::ids::ReportId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A report by id.
+    fn report(
+        &mut self,
+        id: crate::ids::ReportId,
+    ) -> impl Future<Output = StoreResult<Option<crate::model::Report>>> + Send;
+    /// Every report, by name (then id).
+    fn reports(&mut self) -> impl Future<Output = StoreResult<Vec<crate::model::Report>>> + Send;
 }

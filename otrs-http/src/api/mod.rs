@@ -7,6 +7,8 @@ pub(crate) mod calendar;
 pub(crate) mod convert;
 pub(crate) mod jobs;
 pub(crate) mod people;
+// --- reports
+pub(crate) mod reports;
 pub(crate) mod search;
 pub(crate) mod tickets;
 
@@ -98,7 +100,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     // --- scheduler: background jobs and agent notifications ---
     let api = jobs::routes(api);
     // --- calendar ---
-    calendar::routes(api)
+    let api = calendar::routes(api);
+    // --- reports ---
+    reports::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

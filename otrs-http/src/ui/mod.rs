@@ -29,6 +29,8 @@ mod search;
 mod ticket;
 pub mod upload;
 mod watch;
+// --- reports
+pub(crate) mod reports;
 
 use std::sync::Arc;
 
@@ -140,6 +142,21 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/tickets/{id}/actions/{name}",
             get(actions::page::<S>).post(actions::run::<S>),
+        )
+        // --- reports
+        .route("/agent/stats/reports", get(reports::list::<S>))
+        .route(
+            "/agent/stats/reports/new",
+            get(reports::new_page::<S>).post(reports::create::<S>),
+        )
+        .route(
+            "/agent/stats/reports/{id}",
+            get(reports::edit_page::<S>).post(reports::save::<S>),
+        )
+        .route("/agent/stats/reports/{id}/run", post(reports::run::<S>))
+        .route(
+            "/agent/stats/reports/{id}/delete",
+            get(reports::delete_page::<S>).post(reports::delete::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

@@ -160,6 +160,14 @@ fn cases() -> Vec<Case> {
         case!(DELETE "/api/v1/jobs/{id}", none, [D, D, D, D, O]),
         case!(GET "/api/v1/notifications", none, [D, D, U, U, U]),
         case!(POST "/api/v1/notifications/seen", |_| Some(json!({})), [D, D, U, U, U]),
+        // --- reports (alice has ro on stats, the admin rw) ---
+        case!(GET "/api/v1/reports", none, [D, D, D, O, O]),
+        case!(POST "/api/v1/reports", |_| Some(json!({"name": "Weekly", "description": "For the team.", "stat_numbers": [10002]})), [D, D, D, D, O]),
+        case!(GET "/api/v1/reports/{id}", none, [D, D, D, O, O]),
+        case!(PUT "/api/v1/reports/{id}", |_| Some(json!({"name": "Renamed", "description": "New.", "stat_numbers": [10002]})), [D, D, D, D, O]),
+        case!(PATCH "/api/v1/reports/{id}", |_| Some(json!({"title": "Figures"})), [D, D, D, D, O]),
+        case!(DELETE "/api/v1/reports/{id}", none, [D, D, D, D, O]),
+        case!(POST "/api/v1/reports/{id}/run", none, [D, D, D, O, O]),
     ]
 }
 
@@ -179,6 +187,9 @@ fn path(w: &World, job: u64, template: &str) -> String {
         w.appointment.0
     } else if template.starts_with("/api/v1/jobs") {
         job
+    } else if template.starts_with("/api/v1/reports") {
+        // --- reports
+        w.report.0
     } else {
         w.ticket.0
     };

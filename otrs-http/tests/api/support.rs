@@ -215,6 +215,10 @@ pub struct World {
     /// A calendar of the support group, and an appointment of alice's in it.
     pub calendar: otrs_core::ids::CalendarId,
     pub appointment: otrs_core::ids::AppointmentId,
+    // --- reports
+    /// A report without a schedule (statistics 10009 and 10002); alice has ro and the admin
+    /// rw on the stats group.
+    pub report: otrs_core::ids::ReportId,
 }
 
 pub fn start() -> chrono::DateTime<Utc> {
@@ -414,6 +418,34 @@ impl World {
             .await
             .unwrap()
             .id;
+        // --- reports
+        for (agent, permission) in [(alice, PermissionSet::RO), (admin, PermissionSet::RW)] {
+            let mut groups = desk.agent(sys, agent).await.unwrap().groups;
+            groups.insert(GroupId::STATS, permission);
+            desk.update_agent(
+                sys,
+                agent,
+                otrs_core::desk::AgentUpdate {
+                    groups: Some(groups),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let report = desk
+            .create_report(
+                sys,
+                otrs_core::model::ReportSettings {
+                    name: "Daily figures".into(),
+                    description: "Keys for the management.".into(),
+                    stat_numbers: vec![10009, 10002],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id;
         let index = Arc::new(TicketIndex::in_memory().unwrap());
         let smtp = SmtpSink::start().await;
         let mut config = HttpConfig {
@@ -457,6 +489,7 @@ impl World {
             token_secret,
             calendar,
             appointment,
+            report,
         };
         world.reindex().await;
         world
@@ -576,6 +609,17 @@ impl World {
         }
         let drafts = self.desk.drafts(sys, self.ticket).await.unwrap().len();
         let watchers = self.desk.watchers(sys, self.ticket).await.unwrap().len();
-        format!("{changes} {versions:?} {tokens:?} drafts={drafts} watchers={watchers}")
+        // --- reports
+        let reports: Vec<(u64, u64)> = self
+            .desk
+            .reports(sys)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.id.0, r.version))
+            .collect();
+        format!(
+            "{changes} {versions:?} {tokens:?} drafts={drafts} watchers={watchers} reports={reports:?}"
+        )
     }
 }

@@ -21,6 +21,8 @@ mod list;
 mod relations;
 mod stats;
 mod tickets;
+// --- reports
+mod reports;
 
 use std::fmt;
 use std::future::Future;
@@ -914,5 +916,41 @@ impl StoreTx for SqlTx {
     ) -> impl Future<Output = StoreResult<Vec<(TicketId, otrs_core::rules::escalation::Escalation)>>>
     + Send {
         escalations::escalations(self, until, queues, limit)
+    }
+
+    // --- reports ------------------------------------------------------------------------------
+
+    fn insert_report(
+        &mut self,
+        report: &otrs_core::model::Report,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::Report>> + Send {
+        reports::insert_report(self, report)
+    }
+
+    fn update_report(
+        &mut self,
+        report: &otrs_core::model::Report,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::Report>> + Send {
+        reports::update_report(self, report)
+    }
+
+    fn delete_report(
+        &mut self,
+        id: otrs_core::ids::ReportId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        reports::delete_report(self, id)
+    }
+
+    fn report(
+        &mut self,
+        id: otrs_core::ids::ReportId,
+    ) -> impl Future<Output = StoreResult<Option<otrs_core::model::Report>>> + Send {
+        reports::report(self, id)
+    }
+
+    fn reports(
+        &mut self,
+    ) -> impl Future<Output = StoreResult<Vec<otrs_core::model::Report>>> + Send {
+        reports::reports(self)
     }
 }

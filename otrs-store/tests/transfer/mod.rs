@@ -248,6 +248,21 @@ async fn fill_everything(store: AnyStore) {
     )
     .await
     .unwrap();
+    // --- reports ---
+    desk.create_report(
+        admin,
+        otrs_core::model::ReportSettings {
+            name: "Wöchentlich «Zahlen»".into(),
+            description: "line one\nline \"two\"".into(),
+            schedule: otrs_core::model::ReportSchedule::Cron("0 8 * * 1-5".into()),
+            time_zone: "Europe/Berlin".parse().unwrap(),
+            recipients: vec!["boss@example.org".into(), "Ann <ann@example.org>".into()],
+            stat_numbers: vec![10009, 10002],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
 }
 
 async fn export(store: &AnyStore) -> (Vec<u8>, Vec<Progress>) {
