@@ -115,6 +115,11 @@ pub enum Command {
         #[arg(long, default_value = "man", value_name = "DIR")]
         out: PathBuf,
     },
+    // --- reports
+    /// Reports: statistics run together as one PDF, mailed on a schedule (list, show, create,
+    /// delete, run).
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 /// `otrs serve`.
@@ -893,4 +898,88 @@ pub enum JobsCommand {
         #[arg(long)]
         key: Option<String>,
     },
+}
+
+// --- reports ------------------------------------------------------------------------------------
+
+/// Output formats of `otrs report run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The PDF (with an embedded Unicode font); needs --output.
+    Pdf,
+    /// Every statistic's table as JSON on standard output.
+    Json,
+}
+
+/// `otrs report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// List the reports (agents in the stats group).
+    List,
+    /// Show one report's settings.
+    Show {
+        /// Report id (from `report list`).
+        id: u64,
+    },
+    /// Create a report (stats admins). Settings come from --file (JSON, as the API's body)
+    /// and the options, which win over the file.
+    Create(Box<ReportCreateArgs>),
+    /// Delete a report and its scheduled runs (stats admins).
+    Delete {
+        /// Report id.
+        id: u64,
+    },
+    /// Run a report now (nothing is mailed).
+    Run {
+        /// Report id.
+        id: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: ReportFormat,
+        /// Write the PDF to this file.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `otrs report create`.
+#[derive(Debug, Args)]
+pub struct ReportCreateArgs {
+    /// A JSON file with the settings (`name`, `description`, `schedule`, `recipients`,
+    /// `stat_numbers`, `preamble`, …).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// A statistic (Stat#); repeat for several, in order.
+    #[arg(long = "stat", value_name = "NUMBER")]
+    pub stats: Vec<u32>,
+    /// `none`, `daily HH:MM`, `weekly DAY HH:MM`, `monthly N HH:MM` or `cron EXPRESSION`.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// IANA time zone of the schedule (default: the desk's).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// An e-mail recipient; repeat for several.
+    #[arg(long = "recipient", value_name = "ADDRESS")]
+    pub recipients: Vec<String>,
+    /// E-mail subject.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// E-mail body.
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Title of the PDF.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Headline of the PDF.
+    #[arg(long)]
+    pub headline: Option<String>,
+    /// `valid`, `invalid` or `invalid-temporarily`.
+    #[arg(long)]
+    pub validity: Option<String>,
 }

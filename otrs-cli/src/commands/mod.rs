@@ -7,6 +7,8 @@ pub mod people;
 pub mod serve;
 pub mod stats;
 pub mod tickets;
+// --- reports
+pub mod reports;
 
 use clap::CommandFactory;
 
@@ -49,6 +51,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
         Command::Stats(c) => stats::stats(&open(global).await?, output, c).await,
         Command::Jobs(c) => jobs::jobs(&open(global).await?, output, c).await,
+        // --- reports
+        Command::Report(c) => reports::report(&open(global).await?, output, c).await,
     }
 }
 

@@ -380,7 +380,8 @@ impl<S: Store> Desk<S> {
 
     /// The second half of a scheduled run: queues the e-mail with the PDF to the report's
     /// recipients under the run's Message-ID (once: a message with that Message-ID already
-    /// queued is kept) and schedules the next run, in one transaction.
+    /// queued is kept) and schedules the next run, in one transaction. `None` when the report
+    /// was deleted, or changed so that it is no longer due then, while the PDF was made.
     ///
     /// # Errors
     ///
@@ -389,7 +390,7 @@ impl<S: Store> Desk<S> {
         &self,
         run: &ReportRun,
         pdf: Vec<u8>,
-    ) -> Result<OutgoingMessage, JobError> {
+    ) -> Result<Option<OutgoingMessage>, JobError> {
         self.deliver_report_run_in(run, pdf)
             .await
             .map_err(job_error)
@@ -399,15 +400,17 @@ impl<S: Store> Desk<S> {
         &self,
         run: &ReportRun,
         pdf: Vec<u8>,
-    ) -> Result<OutgoingMessage, DeskError> {
+    ) -> Result<Option<OutgoingMessage>, DeskError> {
         let report = &run.output.report;
         let filename = pdf_filename(report, run.due);
         let pdf: std::sync::Arc<[u8]> = pdf.into();
         write_tx!(self, |tx| async {
-            let current = tx
-                .report(report.id)
-                .await?
-                .unwrap_or_else(|| report.clone());
+            let Some(current) = tx.report(report.id).await? else {
+                return Ok(None);
+            };
+            if current.next_due(run.due - Duration::seconds(1)) != Some(run.due) {
+                return Ok(None);
+            }
             let settings = &current.settings;
             let subject = if settings.email_subject.trim().is_empty() {
                 format!("Report: {}", settings.name)
@@ -441,7 +444,7 @@ impl<S: Store> Desk<S> {
             // instead of sending them all at once.
             self.schedule_report_tx(&mut tx, &current, run.due.max(self.now()))
                 .await?;
-            Ok::<_, DeskError>(queued)
+            Ok::<_, DeskError>(Some(queued))
         })
     }
 }

@@ -387,6 +387,7 @@ async fn a_scheduled_run_mails_once_and_schedules_the_next<S: Store>(store: S) {
         .desk
         .deliver_report_run(&run, b"%PDF-1.7 fake".to_vec())
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(message.message_id.as_deref(), Some(run.message_id.as_str()));
     assert_eq!(message.to, "boss@example.org, Ann <ann@example.org>");
@@ -416,9 +417,20 @@ async fn a_scheduled_run_mails_once_and_schedules_the_next<S: Store>(store: S) {
     let mut stale = job.clone();
     stale.payload = stale.payload.replace("07:00:00Z", "07:05:00Z");
     assert_eq!(w.desk.prepare_report_run(&stale).await.unwrap(), None);
-    // A job for a deleted report does nothing either.
+    // A job for a deleted report does nothing either, even when the report goes away while
+    // its PDF is made.
+    w.clock.set(next[0].run_at);
+    let late = w.desk.prepare_report_run(&next[0]).await.unwrap().unwrap();
     w.desk.delete_report(w.boss, report.id).await.unwrap();
     assert_eq!(w.desk.prepare_report_run(&next[0]).await.unwrap(), None);
+    assert_eq!(
+        w.desk
+            .deliver_report_run(&late, b"%PDF".to_vec())
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(pending_runs(&w.desk).await.is_empty());
     // A payload this version did not write fails for good.
     let mut foreign = job;
     foreign.payload = "{}".into();
