@@ -4,6 +4,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{auth, calendar, jobs, people, search, tickets};
+// --- statsui
+use crate::api::stats;
 
 struct Security;
 
@@ -69,12 +71,18 @@ impl Modify for Security {
         calendar::update_appointment, calendar::delete_appointment, calendar::copy_appointment,
         calendar::appointment_history, calendar::ticket_appointments,
         calendar::create_ticket_appointment,
+        // --- statsui
+        stats::list_stats, stats::create_stat, stats::get_stat, stats::update_stat,
+        stats::delete_stat, stats::run_stat, stats::export_stat, stats::import_stat,
+        stats::preview_stat,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
         (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
         (name = "search"), (name = "changes"), (name = "auth"), (name = "calendars"),
         (name = "appointments"), (name = "jobs"), (name = "notifications"),
+        // --- statsui
+        (name = "stats"),
     )
 )]
 #[derive(Debug)]

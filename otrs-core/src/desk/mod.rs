@@ -18,6 +18,7 @@ mod merge;
 mod outbox;
 mod reads;
 mod stats;
+mod stats_spec;
 mod tickets;
 
 #[cfg(test)]

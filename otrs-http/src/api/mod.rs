@@ -8,6 +8,8 @@ pub(crate) mod convert;
 pub(crate) mod jobs;
 pub(crate) mod people;
 pub(crate) mod search;
+// --- statsui
+pub(crate) mod stats;
 pub(crate) mod tickets;
 
 use axum::Router;
@@ -98,7 +100,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     // --- scheduler: background jobs and agent notifications ---
     let api = jobs::routes(api);
     // --- calendar ---
-    calendar::routes(api)
+    let api = calendar::routes(api);
+    // --- statsui
+    stats::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ mod prefs;
 mod search;
 mod ticket;
 mod watch;
+// --- statsui
+pub mod stats;
+mod stats_chart;
 
 use std::sync::Arc;
 
@@ -138,6 +141,21 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             "/agent/tickets/{id}/actions/{name}",
             get(actions::page::<S>).post(actions::run::<S>),
         )
+        // --- statsui
+        .route("/agent/stats", get(stats::dashboard::<S>))
+        .route(
+            "/agent/stats/new",
+            get(stats::new_page::<S>).post(stats::create::<S>),
+        )
+        .route("/agent/stats/import", post(stats::import::<S>))
+        .route("/agent/stats/preview", post(stats::preview::<S>))
+        .route("/agent/stats/{number}/run", get(stats::run_page::<S>))
+        .route(
+            "/agent/stats/{number}/edit",
+            get(stats::edit_page::<S>).post(stats::update::<S>),
+        )
+        .route("/agent/stats/{number}/export", get(stats::export::<S>))
+        .route("/agent/stats/{number}/delete", post(stats::delete::<S>))
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

@@ -886,4 +886,14 @@ impl StoreTx for SqlTx {
     fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
         stats::stats(self)
     }
+
+    // --- statsui
+    fn stat_counts_by(
+        &mut self,
+        filter: &StatFilter,
+        groups: &[StatGroup],
+    ) -> impl Future<Output = StoreResult<Vec<otrs_core::stats::query::StatTupleCount>>> + Send
+    {
+        stats::stat_counts_by(self, filter, groups)
+    }
 }
