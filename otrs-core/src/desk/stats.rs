@@ -37,7 +37,11 @@ impl<S: Store> Desk<S> {
         }
     }
 
-    fn require_stats_admin(ctx: &Ctx, action: &'static str, object: &str) -> Result<(), DeskError> {
+    pub(super) fn require_stats_admin(
+        ctx: &Ctx,
+        action: &'static str,
+        object: &str,
+    ) -> Result<(), DeskError> {
         match &ctx.actor {
             Actor::Agent(a) if is_stats_admin(a) => Ok(()),
             _ => Err(DeskError::PermissionDenied {

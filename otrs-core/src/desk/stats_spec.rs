@@ -61,7 +61,8 @@ impl<S: Store> Desk<S> {
     }
 
     /// Reads a statistic written in text form, reporting every bad field at once (`title`,
-    /// `x`, `y[1]`, `filters[0]`, `list.columns`, …). Nothing is stored.
+    /// `x`, `y[1]`, `filters[0]`, `list.columns`, …). Nothing is stored. Only stats admins
+    /// (`rw` on `stats`) write definitions, so only they are answered.
     pub async fn stat_settings_from_spec(
         &self,
         actor: Principal,
@@ -69,7 +70,7 @@ impl<S: Store> Desk<S> {
     ) -> Result<StatSettings, DeskError> {
         read_tx!(self, |tx| async {
             let ctx = self.ctx(&mut tx, actor).await?;
-            Self::stats_agent(&ctx, "read", "statistics")?;
+            Self::require_stats_admin(&ctx, "define", "statistics")?;
             let mut errors = ValidationErrors::new();
             let time_zone: Tz = spec.time_zone.trim().parse().unwrap_or_else(|_| {
                 errors.add(

@@ -545,18 +545,42 @@ pub(crate) async fn export_stat<S: Store>(
         .into_response())
 }
 
-/// Creates a statistic from an exported XML file (the body; `rw` on `stats`).
+/// An exported statistic wrapped in JSON (for clients that only send JSON).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBody {
+    /// The XML text written by `GET /api/v1/stats/{number}/export`.
+    pub xml: String,
+}
+
+/// Creates a statistic from an exported XML file (`rw` on `stats`): the body is the XML
+/// (`application/xml`), or `{"xml": "…"}` with `Content-Type: application/json`.
 #[utoipa::path(post, path = "/api/v1/stats/import", tag = "stats",
     request_body(content = String, content_type = "application/xml"),
     responses((status = 201, body = StatDetailDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn import_stat<S: Store>(
     State(state): State<AppState<S>>,
     auth: AnyAuth,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::invalid("body", "the XML is not UTF-8"))?;
-    let stat = state.desk().import_stat(auth.principal, text).await?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().starts_with("application/json"));
+    let text = if json {
+        serde_json::from_slice::<ImportBody>(&body)
+            .map_err(|e| {
+                let message = e.to_string();
+                ApiError::invalid("xml", message.split(" at line ").next().unwrap_or(""))
+            })?
+            .xml
+    } else {
+        std::str::from_utf8(&body)
+            .map_err(|_| ApiError::invalid("body", "the XML is not UTF-8"))?
+            .to_owned()
+    };
+    let stat = state.desk().import_stat(auth.principal, &text).await?;
     let dto = detail(&state, &auth, &stat).await?;
     Ok(with_version(
         dto,
