@@ -157,9 +157,12 @@ fn stats_run_set_changes_elements_that_allow_it() {
         "--set",
         "queue=Misc",
         "--set",
-        "state=new",
+        "state=open",
     ]);
-    assert_eq!(table["headers"], serde_json::json!(["Queue", "new", "Sum"]));
+    assert_eq!(
+        table["headers"],
+        serde_json::json!(["Queue", "open", "Sum"])
+    );
     assert_eq!(table["rows"][0], serde_json::json!(["Misc", 2, 2]));
     // A time element: the period of 10002 with a weekly scale.
     let table = desk.json(&[
