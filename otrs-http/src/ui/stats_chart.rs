@@ -12,9 +12,9 @@ const PALETTE: [&str; 8] = [
 ];
 
 const WIDTH: f64 = 860.0;
-const HEIGHT: f64 = 320.0;
+const HEIGHT: f64 = 380.0;
 const LEFT: f64 = 48.0;
-const BOTTOM: f64 = 64.0;
+const BOTTOM: f64 = 120.0;
 const TOP: f64 = 12.0;
 /// Most series drawn (further rows are named in the description).
 const MAX_SERIES: usize = 12;
@@ -83,6 +83,16 @@ fn axis_top(max: f64) -> (f64, f64) {
     ((max / step).ceil() * step, step)
 }
 
+/// A column label short enough to stay inside the chart (the table has it in full).
+fn short(label: &str) -> String {
+    if label.chars().count() > 20 {
+        let cut: String = label.chars().take(19).collect();
+        format!("{cut}…")
+    } else {
+        label.to_owned()
+    }
+}
+
 fn fmt(x: f64) -> String {
     format!("{x:.1}")
 }
@@ -148,7 +158,7 @@ pub fn chart(table: &StatTable) -> Markup {
                         @let lx = LEFT + c as f64 * group_w + group_w / 2.0;
                         @let ly = TOP + plot_h + 14.0;
                         text x=(fmt(lx)) y=(fmt(ly)) font-size="11" fill="#374151" text-anchor="end"
-                            transform={ "rotate(-35 " (fmt(lx)) " " (fmt(ly)) ")" } { (label) }
+                            transform={ "rotate(-35 " (fmt(lx)) " " (fmt(ly)) ")" } { (short(label)) }
                     }
                 }
                 line x1=(fmt(LEFT)) x2=(fmt(WIDTH - 8.0)) y1=(fmt(TOP + plot_h)) y2=(fmt(TOP + plot_h)) stroke="#6b7280" {}
