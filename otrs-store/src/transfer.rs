@@ -675,6 +675,19 @@ const TABLES: &[Table] = &[
         key: &["id"],
         identity: true,
         derived: false,
+    }, // --- escalations ---
+    Table {
+        name: "ticket_escalations",
+        columns: &[
+            col("ticket_id", Int),
+            col("first_response", Time),
+            col("update_due", Time),
+            col("solution", Time),
+            col("escalation_at", Time),
+        ],
+        key: &["ticket_id"],
+        identity: false,
+        derived: false,
     },
 ];
 

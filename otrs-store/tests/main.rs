@@ -10,6 +10,7 @@ mod bad_data;
 mod counters;
 mod desk;
 mod durability;
+mod escalations;
 mod listen;
 mod lists;
 mod migrations;

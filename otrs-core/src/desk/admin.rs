@@ -559,13 +559,27 @@ impl<S: Store> Desk<S> {
         set(&mut queue.comment, &u.comment);
         set(&mut queue.validity, &u.validity);
         set(&mut queue.unlock_timeout_minutes, &u.unlock_timeout_minutes);
+        let targets_before = (
+            queue.first_response_minutes,
+            queue.update_minutes,
+            queue.solution_minutes,
+        );
         set(&mut queue.first_response_minutes, &u.first_response_minutes);
         set(&mut queue.update_minutes, &u.update_minutes);
         set(&mut queue.solution_minutes, &u.solution_minutes);
         set(&mut queue.follow_up_possible, &u.follow_up_possible);
+        let targets_after = (
+            queue.first_response_minutes,
+            queue.update_minutes,
+            queue.solution_minutes,
+        );
         let queue = tx.update_queue(&queue).await?;
         self.feed(tx, &ctx, EntityKind::Queue, queue.id.0, ChangeOp::Updated)
             .await?;
+        // New targets move the deadlines of the queue's tickets, in the same command.
+        if targets_before != targets_after {
+            self.reindex_escalations(tx, &ctx, Some(queue.id)).await?;
+        }
         Ok(queue)
     }
 

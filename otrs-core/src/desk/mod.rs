@@ -12,6 +12,7 @@ mod auth;
 mod bulk;
 mod calendar;
 mod calendar_reminders;
+mod escalations;
 mod jobs;
 mod links;
 mod merge;
@@ -57,6 +58,7 @@ pub use calendar::{
     EditScope, MAX_OCCURRENCE_WINDOW_DAYS, NewCalendar, expand_rows, series_of,
 };
 pub use calendar_reminders::{AppointmentReminders, REMINDER_JOB_KIND, reminder_key};
+pub use escalations::{EscalatingTicket, MAX_ESCALATIONS};
 pub use jobs::{
     AgentNotifications, JobError, JobOutcome, JobRunReport, JobRunner, MAX_JOB_ATTEMPTS,
     MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,
@@ -99,6 +101,9 @@ pub struct DeskConfig {
     /// adds one, so the only effect is that a state added by another process sharing the database
     /// is unknown here for at most this long. Zero reads it in every command.
     pub state_cache_ttl: Duration,
+    /// The working hours escalation deadlines are counted in; `None` is the standard calendar
+    /// (Monday to Friday 08:00–21:00, usual holidays off) in [`DeskConfig::time_zone`].
+    pub working_calendar: Option<crate::rules::escalation::WorkingCalendar>,
 }
 
 impl Default for DeskConfig {
@@ -116,6 +121,7 @@ impl Default for DeskConfig {
             customer_default_groups: vec![(GroupId::USERS, PermissionSet::RW)],
             max_delivery_attempts: 5,
             state_cache_ttl: Duration::seconds(1),
+            working_calendar: None,
         }
     }
 }
@@ -550,6 +556,9 @@ impl<S: Store> Desk<S> {
         entity_id: u64,
         op: ChangeOp,
     ) -> Result<(), DeskError> {
+        if entity == EntityKind::Ticket {
+            self.index_escalation(tx, ctx, TicketId(entity_id)).await?;
+        }
         tx.append_change(&Change {
             seq: 0,
             entity,

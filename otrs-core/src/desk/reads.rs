@@ -67,7 +67,7 @@ impl<S: Store> Desk<S> {
         })
     }
 
-    async fn readable_queues(
+    pub(crate) async fn readable_queues(
         &self,
         tx: &mut S::Tx,
         agent: &Agent,

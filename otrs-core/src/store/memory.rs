@@ -109,6 +109,8 @@ struct MemState {
     appointment_history: BTreeMap<AppointmentId, Vec<AppointmentHistoryEntry>>,
     // --- statistics ---
     stat_definitions: BTreeMap<StatId, StatDefinition>,
+    // --- escalations ---
+    escalations: BTreeMap<TicketId, crate::rules::escalation::Escalation>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -2636,6 +2638,63 @@ impl StoreTx for MemoryTx {
         ready(Ok(counts
             .into_iter()
             .map(|(keys, count)| crate::stats::query::StatTupleCount { keys, count })
+            .collect()))
+    }
+
+    // --- escalations -----------------------------------------------------------------------------
+
+    fn escalation(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Option<crate::rules::escalation::Escalation>>> + Send
+    {
+        ready(Ok(self.state().escalations.get(&ticket).copied()))
+    }
+
+    fn put_escalation(
+        &mut self,
+        ticket: TicketId,
+        escalation: &crate::rules::escalation::Escalation,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            if escalation.is_none() {
+                self.unset(|s| &mut s.escalations, ticket)?;
+            } else {
+                self.set(|s| &mut s.escalations, ticket, *escalation)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn escalations(
+        &mut self,
+        until: Option<DateTime<Utc>>,
+        queues: &[QueueId],
+        limit: usize,
+    ) -> impl Future<Output = StoreResult<Vec<(TicketId, crate::rules::escalation::Escalation)>>> + Send
+    {
+        let state = self.state();
+        let mut found: Vec<(
+            DateTime<Utc>,
+            TicketId,
+            crate::rules::escalation::Escalation,
+        )> = state
+            .escalations
+            .iter()
+            .filter_map(|(id, e)| Some((e.earliest()?.1, *id, *e)))
+            .filter(|(at, _, _)| until.is_none_or(|until| *at < until))
+            .filter(|(_, id, _)| {
+                state
+                    .tickets
+                    .get(id)
+                    .is_some_and(|t| queues.contains(&t.queue_id))
+            })
+            .collect();
+        found.sort_by_key(|(at, id, _)| (*at, *id));
+        ready(Ok(found
+            .into_iter()
+            .take(limit)
+            .map(|(_, id, e)| (id, e))
             .collect()))
     }
 }

@@ -717,4 +717,26 @@ pub trait StoreTx: Send {
         filter: &StatFilter,
         groups: &[StatGroup],
     ) -> impl Future<Output = StoreResult<Vec<crate::stats::query::StatTupleCount>>> + Send;
+
+    // --- escalations -------------------------------------------------------------------------
+
+    /// A ticket's stored escalation deadlines (`None` when it has none).
+    fn escalation(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Option<crate::rules::escalation::Escalation>>> + Send;
+    /// Stores a ticket's deadlines; an escalation without any deadline removes the row.
+    fn put_escalation(
+        &mut self,
+        ticket: TicketId,
+        escalation: &crate::rules::escalation::Escalation,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Tickets of these queues with deadlines, earliest deadline first (ties by ticket id),
+    /// only those whose earliest deadline is before `until` when given, at most `limit`.
+    fn escalations(
+        &mut self,
+        until: Option<DateTime<Utc>>,
+        queues: &[QueueId],
+        limit: usize,
+    ) -> impl Future<Output = StoreResult<Vec<(TicketId, crate::rules::escalation::Escalation)>>> + Send;
 }

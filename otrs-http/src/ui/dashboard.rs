@@ -10,9 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use otrs_core::desk::MAX_ESCALATIONS;
 use otrs_core::ids::{QueueId, StateId};
 use otrs_core::store::Store;
 
+use crate::api::convert;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::columns::Column;
@@ -77,6 +79,77 @@ async fn queue_metric<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Result<Mark
     })
 }
 
+/// The Escalations widget: the agent's tickets with deadlines, earliest first, with the kind of
+/// the next deadline and the time left (negative when it has passed).
+async fn escalations<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    w: &Widget,
+) -> Result<(usize, Markup), ApiError> {
+    let spec = &w.list;
+    let limit = usize::try_from(spec.per_page())
+        .unwrap_or(usize::MAX)
+        .min(MAX_ESCALATIONS);
+    let found = state
+        .desk()
+        .escalating_tickets(ctx.principal(), None, None, limit)
+        .await?;
+    let now = state.desk().now();
+    let names = state.names().await;
+    let mut items = Vec::with_capacity(found.len());
+    for t in &found {
+        items.push(convert::ticket(state, &names, &t.ticket).await);
+    }
+    let columns = spec.columns();
+    let time = |t| ctx.time(t);
+    let markup = html! {
+        table.list.escalations {
+            thead { tr {
+                @for c in &columns { th scope="col" { (c.label()) } }
+                th scope="col" { "Escalation" }
+                th scope="col" { "Escalation Time" }
+            } }
+            tbody {
+                @for (t, dto) in found.iter().zip(&items) {
+                    @if let Some((kind, at)) = t.escalation.earliest() {
+                        @let escalated = at <= now;
+                        tr data-id=(dto.id) class=[escalated.then_some("escalated")] {
+                            @for c in &columns {
+                                td {
+                                    @match c {
+                                        Column::Number | Column::Title => a href={ "/agent/tickets/" (dto.id) } { (c.text(dto, &time)) },
+                                        c => (c.text(dto, &time)),
+                                    }
+                                }
+                            }
+                            td { (kind.label()) }
+                            td {
+                                time datetime=(at.to_rfc3339()) title=(ctx.time(at)) {
+                                    @if escalated { "escalated " (span_text(now - at)) " ago" }
+                                    @else { "in " (span_text(at - now)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if found.is_empty() { p.more { "Currently no data available." } }
+    };
+    Ok((found.len(), markup))
+}
+
+/// A duration as agents read it: "2 d 3 h", "3 h 20 min", "12 min".
+fn span_text(span: chrono::Duration) -> String {
+    let minutes = span.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins} min"),
+        (0, h) => format!("{h} h {mins} min"),
+        (d, h) => format!("{d} d {h} h"),
+    }
+}
+
 async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> (String, Markup) {
     let spec = &w.list;
     match w.kind {
@@ -84,19 +157,17 @@ async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> 
             Ok(m) => (spec.name.clone(), m),
             Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
         },
-        WidgetKind::Escalations => (
-            spec.name.clone(),
-            html! {
-                p.note role="note" {
-                    "Escalation deadlines are not computed yet: this help desk has no escalation rules (first response, update and solution times) so far, so no ticket can be escalated."
-                }
-                table.list { thead { tr {
-                    @for c in spec.columns() { th scope="col" { (c.label()) } }
-                    th scope="col" { "Escalation Time" }
-                } } }
-                p.more { "Currently no data available." }
-            },
-        ),
+        WidgetKind::Escalations => match escalations(state, ctx, w).await {
+            Ok((count, m)) => (
+                format!(
+                    "{} ({count} {})",
+                    spec.name,
+                    if count == 1 { "Ticket" } else { "Tickets" }
+                ),
+                m,
+            ),
+            Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
+        },
         WidgetKind::Reminders | WidgetKind::TicketList => {
             match load(state, ctx, &spec.filter, &spec.sort, 1, spec.per_page()).await {
                 Ok(loaded) => {

@@ -266,7 +266,7 @@ async fn an_agent_works_through_the_interface_in_chromium() {
         metric.contains("Queue Metric") && metric.contains("Support"),
         "{metric}"
     );
-    assert!(text_of(&c, "#widget-2").await.contains("not computed yet"));
+    assert!(text_of(&c, "#widget-2").await.contains("Escalations ("));
     shot(&c, "dashboard.png").await;
 
     // --- a list: sort by a header click, filter, save a preset ---

@@ -14,6 +14,7 @@ mod auth;
 mod calendar;
 mod catalog;
 mod customers;
+mod escalations;
 mod feed;
 mod jobs;
 mod list;
@@ -895,5 +896,33 @@ impl StoreTx for SqlTx {
     ) -> impl Future<Output = StoreResult<Vec<otrs_core::stats::query::StatTupleCount>>> + Send
     {
         stats::stat_counts_by(self, filter, groups)
+    }
+
+    // --- escalations ---
+
+    fn escalation(
+        &mut self,
+        ticket: TicketId,
+    ) -> impl Future<Output = StoreResult<Option<otrs_core::rules::escalation::Escalation>>> + Send
+    {
+        escalations::escalation(self, ticket)
+    }
+
+    fn put_escalation(
+        &mut self,
+        ticket: TicketId,
+        escalation: &otrs_core::rules::escalation::Escalation,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        escalations::put_escalation(self, ticket, escalation)
+    }
+
+    fn escalations(
+        &mut self,
+        until: Option<DateTime<Utc>>,
+        queues: &[QueueId],
+        limit: usize,
+    ) -> impl Future<Output = StoreResult<Vec<(TicketId, otrs_core::rules::escalation::Escalation)>>>
+    + Send {
+        escalations::escalations(self, until, queues, limit)
     }
 }

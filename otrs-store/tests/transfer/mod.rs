@@ -22,6 +22,19 @@ use crate::{ro, rw};
 async fn fill_everything(store: AnyStore) {
     let f = fixture(store.clone(), DeskConfig::default()).await;
     let desk = &f.desk;
+    // Postmaster with escalation targets, so that tickets have deadlines to carry over.
+    desk.update_queue(
+        otrs_core::Principal::SYSTEM,
+        f.postmaster,
+        otrs_core::desk::QueueUpdate {
+            first_response_minutes: Some(90),
+            update_minutes: Some(240),
+            solution_minutes: Some(600),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let first = desk
         .create_ticket(
             f.alice,
