@@ -180,7 +180,7 @@
   });
 })();
 
-/* --- statsui: the statistic editor's live preview and the import file picker. */
+/* --- statsui: the statistic editor's live preview. */
 (function () {
   var doc = document;
   var form = doc.querySelector("form[data-stats-preview]");
@@ -207,14 +207,4 @@
     form.addEventListener("change", later);
     refresh();
   }
-  doc.querySelectorAll("input[type=file][data-stats-import]").forEach(function (input) {
-    input.addEventListener("change", function () {
-      var target = doc.getElementById(input.getAttribute("data-stats-import"));
-      var file = input.files && input.files[0];
-      if (!target || !file || !window.FileReader) return;
-      var reader = new FileReader();
-      reader.onload = function () { target.value = reader.result; };
-      reader.readAsText(file);
-    });
-  });
 })();

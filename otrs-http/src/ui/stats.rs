@@ -150,11 +150,11 @@ pub(crate) async fn dashboard<S: Store>(
                 section.widget #import aria-labelledby="import-title" {
                     header { h2 #import-title { "Import" } }
                     div.body {
-                        form method="post" action="/agent/stats/import" {
+                        form method="post" action="/agent/stats/import" enctype="multipart/form-data" {
                             input type="hidden" name="csrf_token" value=(ctx.csrf);
                             p {
-                                label for="import-file" { "Exported statistic (.xml)" } " "
-                                input #import-file type="file" accept=".xml,application/xml,text/xml" data-stats-import="import-xml";
+                                label for="import-file" { "Exported statistic (.xml, at most 4 MiB)" } " "
+                                input #import-file name="file" type="file" accept=".xml,application/xml,text/xml";
                             }
                             p {
                                 label for="import-xml" { "or paste its XML" } br;
@@ -434,14 +434,36 @@ pub(crate) async fn delete<S: Store>(
     }
 }
 
-/// `POST /agent/stats/import`: creates a statistic from exported XML and opens it for editing.
+/// `POST /agent/stats/import` (a multipart upload): creates a statistic from the exported XML
+/// file (or the pasted XML) and opens it for editing.
 pub(crate) async fn import<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
-    FormFields(form): FormFields,
+    upload: Result<crate::ui::upload::Upload, ApiError>,
 ) -> Response {
-    let xml = form.get("xml").unwrap_or_default().trim().to_owned();
-    if xml.is_empty() {
+    let upload = match upload {
+        Ok(u) => u,
+        Err(e) => return problem_page(&state, &ctx, "Import statistic", &e).await,
+    };
+    let from_file = upload
+        .files
+        .iter()
+        .find(|f| f.field == "file")
+        .map(|f| String::from_utf8(f.bytes.clone()));
+    let xml = match from_file {
+        Some(Ok(text)) => text,
+        Some(Err(_)) => {
+            let e = ApiError::invalid("file", "the file is not UTF-8 XML");
+            return problem_page(&state, &ctx, "Import statistic", &e).await;
+        }
+        None => upload
+            .fields
+            .get("xml")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    };
+    if xml.trim().is_empty() {
         return see_other("/agent/stats?error=Choose+an+exported+statistic+file+to+import.");
     }
     let result = async {

@@ -87,7 +87,7 @@ async fn the_dashboard_is_for_the_stats_group_only() {
     assert!(text.contains("action=\"/agent/stats/10009/delete\""));
     assert!(text.contains("data-confirm=\"Delete statistic 10009"));
     assert!(text.contains("href=\"/agent/stats/new?type=Matrix\""));
-    assert!(text.contains("action=\"/agent/stats/import\""));
+    assert!(text.contains("action=\"/agent/stats/import\" enctype=\"multipart/form-data\""));
     // ro agents cannot open the editor or delete.
     assert_eq!(page(&w, "/agent/stats/new", &alice).await.status, 403);
     let deleted = submit(&w, "/agent/stats/10009/delete", &alice, &[]).await;
@@ -228,7 +228,24 @@ async fn the_editor_previews_creates_with_field_errors_and_imports() {
 
     // Import the export: a new statistic opened for editing; delete it again.
     let xml = w.desk.export_stat(Principal::SYSTEM, 10012).await.unwrap();
-    let imported = submit(&w, "/agent/stats/import", &admin, &[("xml", &xml)]).await;
+    let boundary = "statsui-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"10012.xml\"\r\n\
+         Content-Type: application/xml\r\n\r\n{xml}\r\n--{boundary}--\r\n",
+        admin.csrf.clone().unwrap()
+    );
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/agent/stats/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, admin.cookie.clone().unwrap())
+        .body(Body::from(body))
+        .unwrap();
+    let imported = w.send(request).await;
     assert_eq!(imported.status, 303);
     assert_eq!(
         imported.header("location"),
