@@ -898,7 +898,15 @@ async fn preview_markup<S: Store>(
     spec: &StatSpec,
 ) -> Result<Markup, ApiError> {
     let desk = state.desk();
-    let settings = desk.stat_settings_from_spec(ctx.principal(), spec).await?;
+    // A preview needs no title or description yet (saving still does).
+    let mut spec = spec.clone();
+    if spec.title.trim().is_empty() {
+        spec.title = "Preview".into();
+    }
+    if spec.description.trim().is_empty() {
+        spec.description = "Preview".into();
+    }
+    let settings = desk.stat_settings_from_spec(ctx.principal(), &spec).await?;
     let table = desk.preview_stat(ctx.principal(), settings).await?;
     Ok(html! { (result_table(&table)) (crate::ui::stats_chart::chart(&table)) })
 }

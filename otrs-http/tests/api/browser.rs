@@ -796,3 +796,63 @@ async fn the_statistics_dashboard_runs_10009_on_screen_in_chromium() {
     shot(&c, "stats.png").await;
     c.close().await.unwrap();
 }
+
+// --- statsui: the editor's live preview (the app script posts the form and swaps the table in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistic_editor_previews_live_in_chromium() {
+    let Some((driver_bin, chromium)) = tools() else {
+        return;
+    };
+    let w = World::new().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    tokio::spawn(otrs_http::serve(
+        listener,
+        w.state.clone(),
+        std::future::pending(),
+    ));
+    let downloads = tempfile_dir();
+    let driver = start_driver(&driver_bin).await;
+    let c = browser(&driver, &chromium, &downloads).await;
+    c.set_window_size(1280, 1400).await.unwrap();
+    c.goto(&format!("{base}/agent/login")).await.unwrap();
+    for (id, text) in [("login", "admin"), ("password", PASSWORD)] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("href=\"/agent/stats\"")).await;
+    c.goto(&format!("{base}/agent/stats/new?type=Matrix"))
+        .await
+        .unwrap();
+    // The script previews the defaults (state × queue) without a click.
+    wait_source(&c, 5, |h| h.contains("stats-table")).await;
+    // A second Y element: the preview follows.
+    c.find(Locator::Css("select#y1_element option[value='priority']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let html = wait_source(&c, 5, |h| h.contains("<th scope=\"col\">Priority</th>")).await;
+    let preview = c
+        .execute(
+            "return document.getElementById('stats-preview').innerHTML",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(html.contains("stats-chart"), "{preview}");
+    shot(&c, "stats-editor.png").await;
+    c.close().await.unwrap();
+}
