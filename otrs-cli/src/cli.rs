@@ -835,6 +835,11 @@ pub enum StatsCommand {
         /// Write the result to this file.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Change an element that allows changes before running, as ELEMENT=VALUES
+        /// (repeatable): e.g. --set queue=Raw,Junk --set created=last:3:month@week.
+        /// See docs/cli.md for the value syntax.
+        #[arg(long = "set", value_name = "ELEMENT=VALUES")]
+        set: Vec<String>,
         /// The month of a monthly static statistic (YYYY-MM; default: this month).
         #[arg(long, value_name = "YYYY-MM")]
         month: Option<String>,

@@ -179,3 +179,32 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
 })();
+
+/* --- statsui: the statistic editor's live preview. */
+(function () {
+  var doc = document;
+  var form = doc.querySelector("form[data-stats-preview]");
+  var box = doc.getElementById("stats-preview");
+  if (form && box && window.fetch) {
+    var timer = null, seq = 0;
+    var refresh = function () {
+      var mine = ++seq;
+      var data = new URLSearchParams(new FormData(form));
+      data.delete("save");
+      box.setAttribute("aria-busy", "true");
+      fetch(form.getAttribute("data-stats-preview"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: data.toString()
+      }).then(function (r) { return r.text(); }).then(function (html) {
+        // Only the latest answer counts; the fragment is the server's own escaped markup.
+        if (mine === seq) { box.innerHTML = html; box.removeAttribute("aria-busy"); }
+      }).catch(function () { box.removeAttribute("aria-busy"); });
+    };
+    var later = function () { clearTimeout(timer); timer = setTimeout(refresh, 400); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    refresh();
+  }
+})();

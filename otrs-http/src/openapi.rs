@@ -6,6 +6,8 @@ use utoipa::{Modify, OpenApi};
 use crate::api::{auth, calendar, jobs, people, search, tickets};
 // --- reports
 use crate::api::reports;
+// --- statsui
+use crate::api::stats;
 
 struct Security;
 
@@ -75,6 +77,10 @@ impl Modify for Security {
         reports::list_reports, reports::create_report, reports::get_report,
         reports::replace_report, reports::update_report, reports::delete_report,
         reports::run_report,
+        // --- statsui
+        stats::list_stats, stats::create_stat, stats::get_stat, stats::update_stat,
+        stats::delete_stat, stats::run_stat, stats::export_stat, stats::import_stat,
+        stats::preview_stat,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
@@ -83,6 +89,8 @@ impl Modify for Security {
         (name = "appointments"), (name = "jobs"), (name = "notifications"),
         // --- reports ---
         (name = "reports"),
+        // --- statsui
+        (name = "stats"),
     )
 )]
 #[derive(Debug)]

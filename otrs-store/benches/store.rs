@@ -885,7 +885,7 @@ async fn bench_stats() {
             description: "Bench.".into(),
             kind: StatKind::Matrix {
                 x: Element::fixed(x),
-                y: Element::fixed(y),
+                y: vec![Element::fixed(y)],
                 filters,
             },
             permission_groups: vec![GroupId::STATS],

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use otrs_core::stats::{RunOptions, StatFormat, StatTable};
+use otrs_core::stats::{StatFormat, StatTable};
 use otrs_http::stats_dto::{stat_summary, stat_table};
 use otrs_http::stats_output::{self, PdfFont, PdfFrame};
 
@@ -94,6 +94,7 @@ pub async fn stats(app: &App, out: Output, command: &StatsCommand) -> Result<(),
             format,
             output,
             month: month_text,
+            set,
         } => {
             // Binary formats need a file: a usage error before any work (or font lookup).
             if output.is_none() && matches!(format, StatsFormat::Xlsx | StatsFormat::Pdf) {
@@ -106,10 +107,15 @@ pub async fn stats(app: &App, out: Output, command: &StatsCommand) -> Result<(),
                     }
                 )));
             }
-            let options = RunOptions {
-                overrides: Vec::new(),
-                month: month_text.as_deref().map(month).transpose()?,
-            };
+            let options = desk
+                .stat_run_options(
+                    app.actor,
+                    *number,
+                    "set",
+                    set,
+                    month_text.as_deref().map(month).transpose()?,
+                )
+                .await?;
             let core_format = match format {
                 StatsFormat::Table => StatFormat::Table,
                 StatsFormat::Csv => StatFormat::Csv,

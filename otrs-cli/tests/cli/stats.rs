@@ -125,3 +125,65 @@ fn pdf_font_installed() -> bool {
     }
     found
 }
+
+// --- statsui
+#[test]
+fn stats_run_set_changes_elements_that_allow_it() {
+    let desk = Desk::new();
+    for (i, queue) in ["Misc", "Misc", "Raw", "Junk"].iter().enumerate() {
+        desk.run(&[
+            "ticket",
+            "create",
+            "--title",
+            &format!("ticket {i}"),
+            "--queue",
+            queue,
+            "--body",
+            "body",
+        ])
+        .success();
+    }
+    // 10009's Y axis (queue) allows changes: only the two queues asked for are rows.
+    let table = desk.json(&["stats", "run", "10009", "--set", "queue=Raw,Junk"]);
+    let rows = table["rows"].as_array().unwrap();
+    let labels: Vec<&str> = rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(labels, ["Raw", "Junk", "Sum"]);
+    assert_eq!(rows[2].as_array().unwrap().last().unwrap(), 2);
+    // Two changes at once: the state axis (X) as well.
+    let table = desk.json(&[
+        "stats",
+        "run",
+        "10009",
+        "--set",
+        "queue=Misc",
+        "--set",
+        "state=open",
+    ]);
+    assert_eq!(
+        table["headers"],
+        serde_json::json!(["Queue", "open", "Sum"])
+    );
+    assert_eq!(table["rows"][0], serde_json::json!(["Misc", 2, 2]));
+    // A time element: the period of 10002 with a weekly scale.
+    let table = desk.json(&[
+        "stats",
+        "run",
+        "10002",
+        "--set",
+        "created=last:3:month@month",
+    ]);
+    assert_eq!(table["headers"].as_array().unwrap().len(), 1 + 3 + 1);
+    // An element the statistic does not have, a bad value and a bad syntax name the problem.
+    desk.run(&["stats", "run", "10009", "--set", "priority=3"])
+        .code(1)
+        .stderr(contains("has no priority element"));
+    desk.run(&["stats", "run", "10009", "--set", "queue=Nope"])
+        .code(1)
+        .stderr(contains("no queue is named \"Nope\""));
+    desk.run(&["stats", "run", "10009", "--set", "queue"])
+        .code(1)
+        .stderr(contains("ELEMENT=VALUES"));
+    desk.run(&["stats", "run", "10002", "--set", "created=last:3:moon"])
+        .code(1)
+        .stderr(contains("not a unit"));
+}

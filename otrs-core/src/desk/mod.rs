@@ -19,6 +19,7 @@ mod merge;
 mod outbox;
 mod reads;
 mod stats;
+mod stats_spec;
 mod tickets;
 // --- reports
 mod reports;

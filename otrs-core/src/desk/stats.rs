@@ -21,7 +21,7 @@ use super::{Actor, Ctx, Desk, check_expected_version, read_tx, write_tx};
 pub const FIRST_STAT_NUMBER: u32 = 10001;
 
 impl<S: Store> Desk<S> {
-    fn stats_agent<'a>(
+    pub(super) fn stats_agent<'a>(
         ctx: &'a Ctx,
         action: &'static str,
         object: &str,
@@ -37,7 +37,11 @@ impl<S: Store> Desk<S> {
         }
     }
 
-    fn require_stats_admin(ctx: &Ctx, action: &'static str, object: &str) -> Result<(), DeskError> {
+    pub(super) fn require_stats_admin(
+        ctx: &Ctx,
+        action: &'static str,
+        object: &str,
+    ) -> Result<(), DeskError> {
         match &ctx.actor {
             Actor::Agent(a) if is_stats_admin(a) => Ok(()),
             _ => Err(DeskError::PermissionDenied {
@@ -49,7 +53,7 @@ impl<S: Store> Desk<S> {
         }
     }
 
-    async fn load_stat(
+    pub(super) async fn load_stat(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
@@ -108,17 +112,19 @@ impl<S: Store> Desk<S> {
         }
         let catalog = Catalog::load(tx).await?;
         let elements: Vec<(String, &ElementValue)> = match &settings.kind {
-            StatKind::Matrix { x, y, filters } => {
-                [("x".to_owned(), &x.value), ("y".to_owned(), &y.value)]
-                    .into_iter()
-                    .chain(
-                        filters
-                            .iter()
-                            .enumerate()
-                            .map(|(i, f)| (format!("filters[{i}]"), &f.value)),
-                    )
-                    .collect()
-            }
+            StatKind::Matrix { x, y, filters } => std::iter::once(("x".to_owned(), &x.value))
+                .chain(
+                    y.iter()
+                        .enumerate()
+                        .map(|(i, e)| (format!("y[{i}]"), &e.value)),
+                )
+                .chain(
+                    filters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| (format!("filters[{i}]"), &f.value)),
+                )
+                .collect(),
             StatKind::List { filters, .. } => filters
                 .iter()
                 .enumerate()

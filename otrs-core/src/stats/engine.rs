@@ -7,7 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::period::{Scale, buckets, day_start};
-use super::query::{StatFilter, StatGroup, StatKey, StatListQuery, StatSort, TimeRange};
+use super::query::{
+    StatFilter, StatGroup, StatKey, StatListQuery, StatSort, StatTupleCount, TimeRange,
+};
 use super::{
     Element, ElementKind, ElementTarget, ElementValue, ListColumn, RunOptions, StatDefinition,
     StatKind, StaticStat, TimeSelection,
@@ -89,7 +91,9 @@ pub fn apply_overrides(def: &StatDefinition, options: &RunOptions) -> Result<Sta
     for (target, value) in &options.overrides {
         let element: Option<&mut Element> = match (&mut kind, target) {
             (StatKind::Matrix { x, .. }, ElementTarget::X) => Some(x),
-            (StatKind::Matrix { y, .. }, ElementTarget::Y) => Some(y),
+            (StatKind::Matrix { y, .. }, ElementTarget::Y(k)) => {
+                y.iter_mut().find(|e| e.value.kind() == *k)
+            }
             (
                 StatKind::Matrix { filters, .. } | StatKind::List { filters, .. },
                 ElementTarget::Filter(k),
@@ -119,12 +123,37 @@ pub fn apply_overrides(def: &StatDefinition, options: &RunOptions) -> Result<Sta
             ));
         }
         let mut errors = crate::error::ValidationErrors::new();
-        let axis = matches!(target, ElementTarget::X | ElementTarget::Y);
-        super::check_value(&mut errors, "overrides", value, axis);
+        let axis = matches!(target, ElementTarget::X | ElementTarget::Y(_));
+        super::check_value(
+            &mut errors,
+            &format!("overrides.{}", value.kind().name()),
+            value,
+            axis,
+        );
         errors.into_result()?;
         element.value = value.clone();
     }
     Ok(kind)
+}
+
+/// Turns changes named by element kind (as the CLI's `--set` and the API's `overrides` give them)
+/// into targets of this statistic. An element the statistic does not use is an error naming it.
+pub fn overrides_by_kind(
+    def: &StatDefinition,
+    values: Vec<ElementValue>,
+) -> Result<Vec<(ElementTarget, ElementValue)>, DeskError> {
+    values
+        .into_iter()
+        .map(|v| {
+            let kind = v.kind();
+            ElementTarget::of(&def.settings.kind, kind)
+                .map(|t| (t, v))
+                .ok_or_else(|| DeskError::NotAllowed {
+                    object: format!("statistic {}", def.number),
+                    reason: format!("has no {} element to change", kind.name()),
+                })
+        })
+        .collect()
 }
 
 /// The catalogues the engine labels values with.
@@ -417,15 +446,16 @@ pub async fn run<T: StoreTx>(
         notes: Vec::new(),
     };
     let counts_table =
-        |headers: Vec<String>, rows: Vec<(String, Vec<u64>)>, table: &mut StatTable| {
-            let width = headers.len().saturating_sub(1);
+        |headers: Vec<String>, rows: Vec<(Vec<String>, Vec<u64>)>, table: &mut StatTable| {
+            let labels = rows.first().map_or(1, |(l, _)| l.len());
+            let width = headers.len().saturating_sub(labels);
             table.headers = headers;
             if def.settings.sum_column {
                 table.headers.push("Sum".into());
             }
             let mut sums = vec![0u64; width];
             for (label, cells) in rows {
-                let mut row = vec![StatCell::Text(label)];
+                let mut row: Vec<StatCell> = label.into_iter().map(StatCell::Text).collect();
                 for (i, c) in cells.iter().enumerate() {
                     sums[i] += c;
                 }
@@ -438,6 +468,7 @@ pub async fn run<T: StoreTx>(
             }
             if def.settings.sum_row {
                 let mut row = vec![StatCell::Text("Sum".into())];
+                row.extend((1..labels).map(|_| StatCell::Empty));
                 let total: u64 = sums.iter().sum();
                 row.extend(sums.into_iter().map(StatCell::Count));
                 if def.settings.sum_column {
@@ -449,7 +480,7 @@ pub async fn run<T: StoreTx>(
     match &kind {
         StatKind::Matrix { x, y, filters } => {
             let (headers, rows) = matrix(tx, &catalog, x, y, filters, now, tz).await?;
-            for e in [x, y].into_iter().chain(filters) {
+            for e in std::iter::once(x).chain(y).chain(filters) {
                 if let Some(t) = e.value.time() {
                     let r = time_range(t, now, tz);
                     table.notes.push(period_note(e.value.kind(), r, tz));
@@ -498,73 +529,153 @@ fn period_note(kind: ElementKind, r: TimeRange, tz: Tz) -> String {
     )
 }
 
-type Counted = (Vec<String>, Vec<(String, Vec<u64>)>);
+type Counted = (Vec<String>, Vec<(Vec<String>, Vec<u64>)>);
 
+/// Fills in the values of an axis that are taken from the counts (customers, customer users),
+/// `pick` being the axis' position in the count keys.
+async fn values_from_data<T: StoreTx>(
+    tx: &mut T,
+    ax: &mut Axis,
+    counts: &[StatTupleCount],
+    pick: usize,
+) -> Result<(), DeskError> {
+    if !ax.from_data {
+        return Ok(());
+    }
+    let keys: BTreeSet<&StatKey> = counts.iter().filter_map(|c| c.keys.get(pick)).collect();
+    let mut values = Vec::new();
+    for k in keys {
+        let label = match (&ax.group, k) {
+            (_, StatKey::Null) => "(none)".to_owned(),
+            (_, StatKey::Text(t)) => t.clone(),
+            (StatGroup::CustomerUser, StatKey::Int(id)) => {
+                let id = crate::ids::CustomerUserId(u64::try_from(*id).unwrap_or(0));
+                tx.customer_user(id)
+                    .await?
+                    .map_or_else(|| id.to_string(), |u| u.login)
+            }
+            (_, StatKey::Int(i)) => i.to_string(),
+        };
+        values.push((label, vec![k.clone()]));
+    }
+    values.sort_by(|a, b| a.0.cmp(&b.0));
+    ax.values = values;
+    Ok(())
+}
+
+/// Counts a matrix: the X axis makes the columns, the Y elements' value combinations the rows
+/// (first element outermost). One grouped query answers every cell.
 async fn matrix<T: StoreTx>(
     tx: &mut T,
     catalog: &Catalog,
     x: &Element,
-    y: &Element,
+    y: &[Element],
     filters: &[Element],
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Counted, DeskError> {
     let mut x_axis = axis(&x.value, catalog, now, tz)?;
-    let mut y_axis = axis(&y.value, catalog, now, tz)?;
+    let mut y_axes = y
+        .iter()
+        .map(|e| axis(&e.value, catalog, now, tz))
+        .collect::<Result<Vec<_>, _>>()?;
     let filter = filter_of(filters, catalog, now, tz);
-    let counts = tx
-        .stat_counts(&filter, &x_axis.group, &y_axis.group)
-        .await?;
-    let mut by_pair: HashMap<(&StatKey, &StatKey), u64> = HashMap::new();
-    for c in &counts {
-        *by_pair.entry((&c.x, &c.y)).or_default() += c.count;
+    let groups: Vec<StatGroup> = std::iter::once(x_axis.group.clone())
+        .chain(y_axes.iter().map(|a| a.group.clone()))
+        .collect();
+    let counts = tx.stat_counts_by(&filter, &groups).await?;
+    values_from_data(tx, &mut x_axis, &counts, 0).await?;
+    for (i, ax) in y_axes.iter_mut().enumerate() {
+        values_from_data(tx, ax, &counts, i + 1).await?;
     }
-    for (ax, pick) in [(&mut x_axis, 0), (&mut y_axis, 1)] {
-        if ax.from_data {
-            let keys: BTreeSet<&StatKey> = counts
-                .iter()
-                .map(|c| if pick == 0 { &c.x } else { &c.y })
-                .collect();
-            let mut values = Vec::new();
-            for k in keys {
-                let label = match (&ax.group, k) {
-                    (_, StatKey::Null) => "(none)".to_owned(),
-                    (_, StatKey::Text(t)) => t.clone(),
-                    (StatGroup::CustomerUser, StatKey::Int(id)) => {
-                        let id = crate::ids::CustomerUserId(u64::try_from(*id).unwrap_or(0));
-                        tx.customer_user(id)
-                            .await?
-                            .map_or_else(|| id.to_string(), |u| u.login)
-                    }
-                    (_, StatKey::Int(i)) => i.to_string(),
-                };
-                values.push((label, vec![k.clone()]));
+    let row_count = y_axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+        .unwrap_or(usize::MAX);
+    if row_count > super::MAX_MATRIX_ROWS {
+        return Err(DeskError::invalid(
+            "y",
+            format!(
+                "the Y axis has {row_count} value combinations, more than {}",
+                super::MAX_MATRIX_ROWS
+            ),
+        ));
+    }
+    let by_keys: HashMap<&[StatKey], u64> = counts
+        .iter()
+        .map(|c| (c.keys.as_slice(), c.count))
+        .collect();
+    let mut headers: Vec<String> = y_axes.iter().map(|a| a.label.to_owned()).collect();
+    headers.extend(x_axis.values.iter().map(|(l, _)| l.clone()));
+    // Every combination of Y values, first element outermost.
+    let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+    for ax in &y_axes {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                (0..ax.values.len()).map(move |i| {
+                    let mut next = c.clone();
+                    next.push(i);
+                    next
+                })
+            })
+            .collect();
+    }
+    let mut rows = Vec::with_capacity(combos.len());
+    for combo in combos {
+        let labels: Vec<String> = combo
+            .iter()
+            .zip(&y_axes)
+            .map(|(i, ax)| ax.values[*i].0.clone())
+            .collect();
+        // The store keys each Y value adds up (a state type adds up its states).
+        let key_sets: Vec<&[StatKey]> = combo
+            .iter()
+            .zip(&y_axes)
+            .map(|(i, ax)| ax.values[*i].1.as_slice())
+            .collect();
+        let cells = x_axis
+            .values
+            .iter()
+            .map(|(_, xkeys)| {
+                let mut total = 0;
+                let mut key = Vec::with_capacity(key_sets.len() + 1);
+                sum_cells(&by_keys, xkeys, &key_sets, &mut key, &mut total);
+                total
+            })
+            .collect();
+        rows.push((labels, cells));
+    }
+    Ok((headers, rows))
+}
+
+/// Adds up the counts of every key tuple made of one of `xkeys` and one key of each Y set.
+fn sum_cells<'a>(
+    by_keys: &HashMap<&[StatKey], u64>,
+    xkeys: &'a [StatKey],
+    key_sets: &[&'a [StatKey]],
+    key: &mut Vec<StatKey>,
+    total: &mut u64,
+) {
+    if key.is_empty() {
+        for xk in xkeys {
+            key.push(xk.clone());
+            sum_cells(by_keys, xkeys, key_sets, key, total);
+            key.pop();
+        }
+        return;
+    }
+    let depth = key.len() - 1;
+    match key_sets.get(depth) {
+        None => *total += by_keys.get(key.as_slice()).copied().unwrap_or(0),
+        Some(set) => {
+            for k in *set {
+                key.push(k.clone());
+                sum_cells(by_keys, xkeys, key_sets, key, total);
+                key.pop();
             }
-            values.sort_by(|a, b| a.0.cmp(&b.0));
-            ax.values = values;
         }
     }
-    let mut headers = vec![y_axis.label.to_owned()];
-    headers.extend(x_axis.values.iter().map(|(l, _)| l.clone()));
-    let rows = y_axis
-        .values
-        .iter()
-        .map(|(label, ykeys)| {
-            let cells = x_axis
-                .values
-                .iter()
-                .map(|(_, xkeys)| {
-                    xkeys
-                        .iter()
-                        .flat_map(|xk| ykeys.iter().map(move |yk| (xk, yk)))
-                        .map(|pair| by_pair.get(&pair).copied().unwrap_or(0))
-                        .sum()
-                })
-                .collect();
-            (label.clone(), cells)
-        })
-        .collect();
-    Ok((headers, rows))
 }
 
 fn format_time(t: DateTime<Utc>, tz: Tz) -> String {
@@ -715,7 +826,7 @@ async fn state_changes<T: StoreTx>(
     month: Option<(i32, u32)>,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<(Vec<String>, Vec<(String, Vec<u64>)>, String), DeskError> {
+) -> Result<(Vec<String>, Vec<(Vec<String>, Vec<u64>)>, String), DeskError> {
     let (year, month) = month.unwrap_or_else(|| {
         let today = now.with_timezone(&tz).date_naive();
         (today.year(), today.month())
@@ -735,7 +846,7 @@ async fn state_changes<T: StoreTx>(
                     *cell += c.count;
                 }
             }
-            (s.name.clone(), cells)
+            (vec![s.name.clone()], cells)
         })
         .collect();
     let note = format!(

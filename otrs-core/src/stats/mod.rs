@@ -1,7 +1,8 @@
 //! Statistics: definitions, the engine that runs them, and the pre-installed ones.
 //!
 //! A [`StatDefinition`] is one of three [`StatKind`]s, as in the manual's "Statistics and
-//! Reports": a **Matrix** counts tickets by an X and a Y [`Element`] (one number per cell), a
+//! Reports": a **Matrix** counts tickets by an X [`Element`] and one or more Y elements (one
+//! number per cell; several Y elements make a row per combination of their values), a
 //! **List** shows one row per ticket with chosen [`ListColumn`]s, sorted and limited, and a
 //! **Static** statistic is a fixed computation ([`StaticStat::StateChangesMonthly`], "Changes of
 //! status in a monthly overview", from the ticket history).
@@ -9,7 +10,8 @@
 //! Elements select values of a ticket dimension (queue, state, state type, priority, owner,
 //! responsible, customer, customer user, lock) or a time span with a [`period::Scale`] (created,
 //! closed, changed). An element that allows changes may be overridden when the statistic is run
-//! ([`RunOptions`]); overriding any other is refused.
+//! ([`RunOptions`]); overriding any other is refused. Each element kind is used at most once in a
+//! statistic, so a change can name its element by kind ([`spec`] has the text form).
 //!
 //! Periods are computed in the statistic's own time zone ([`period`]). The engine ([`engine`])
 //! asks the store for grouped counts ([`query`]) and never loads tickets for a matrix.
@@ -18,6 +20,7 @@ pub mod engine;
 pub mod period;
 pub mod preinstalled;
 pub mod query;
+pub mod spec;
 pub mod xml;
 
 use chrono::{DateTime, Utc};
@@ -414,8 +417,9 @@ pub enum StatKind {
     Matrix {
         /// Columns.
         x: Element,
-        /// Rows.
-        y: Element,
+        /// Rows: one element, or several whose value combinations (their cartesian product,
+        /// first element outermost) make the rows, as in OTRS. 1 to [`MAX_Y_ELEMENTS`].
+        y: Vec<Element>,
         /// Restrictions.
         filters: Vec<Element>,
     },
@@ -438,6 +442,12 @@ pub enum StatKind {
 
 /// Most rows a list statistic returns.
 pub const MAX_LIST_ROWS: u32 = 10_000;
+
+/// Most elements on the Y axis of a matrix.
+pub const MAX_Y_ELEMENTS: usize = 3;
+
+/// Most rows a matrix may have (the product of its Y elements' value counts).
+pub const MAX_MATRIX_ROWS: usize = 10_000;
 
 impl StatKind {
     /// "Matrix", "List" or "Static".
@@ -552,17 +562,43 @@ pub struct StatDefinition {
 pub enum ElementTarget {
     /// The X axis.
     X,
-    /// The Y axis.
-    Y,
+    /// The Y axis element of this kind.
+    Y(ElementKind),
     /// The filter of this kind.
     Filter(ElementKind),
+}
+
+impl ElementTarget {
+    /// Where the element of `kind` sits in a statistic (each kind is used at most once), or
+    /// `None` when the statistic does not use it.
+    pub fn of(stat: &StatKind, kind: ElementKind) -> Option<ElementTarget> {
+        match stat {
+            StatKind::Matrix { x, y, filters } => {
+                if x.value.kind() == kind {
+                    Some(ElementTarget::X)
+                } else if y.iter().any(|e| e.value.kind() == kind) {
+                    Some(ElementTarget::Y(kind))
+                } else {
+                    filters
+                        .iter()
+                        .any(|f| f.value.kind() == kind)
+                        .then_some(ElementTarget::Filter(kind))
+                }
+            }
+            StatKind::List { filters, .. } => filters
+                .iter()
+                .any(|f| f.value.kind() == kind)
+                .then_some(ElementTarget::Filter(kind)),
+            StatKind::Static(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Display for ElementTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ElementTarget::X => f.write_str("the X axis"),
-            ElementTarget::Y => f.write_str("the Y axis"),
+            ElementTarget::Y(kind) => write!(f, "the {} element of the Y axis", kind.name()),
             ElementTarget::Filter(kind) => write!(f, "the {} filter", kind.name()),
         }
     }
@@ -620,9 +656,30 @@ impl StatSettings {
         match &self.kind {
             StatKind::Matrix { x, y, filters } => {
                 check_element(&mut errors, "x", x, true);
-                check_element(&mut errors, "y", y, true);
-                if x.value.kind() == y.value.kind() {
-                    errors.add("y", "must not use the same element as the X axis");
+                if y.is_empty() {
+                    errors.add("y", "needs at least one element");
+                }
+                if y.len() > MAX_Y_ELEMENTS {
+                    errors.add("y", format!("has more than {MAX_Y_ELEMENTS} elements"));
+                }
+                let mut used = std::collections::HashSet::from([x.value.kind()]);
+                for (i, e) in y.iter().enumerate() {
+                    let field = format!("y[{i}]");
+                    if !used.insert(e.value.kind()) {
+                        errors.add(
+                            &field,
+                            format!("{} is already used on an axis", e.value.kind().name()),
+                        );
+                    }
+                    check_element(&mut errors, &field, e, true);
+                }
+                for (i, f) in filters.iter().enumerate() {
+                    if used.contains(&f.value.kind()) {
+                        errors.add(
+                            format!("filters[{i}]"),
+                            format!("{} is already used on an axis", f.value.kind().name()),
+                        );
+                    }
                 }
                 check_filters(&mut errors, filters, check_element);
             }

@@ -118,7 +118,7 @@ pub fn preinstalled() -> Vec<(u32, StatSettings)> {
                 "Tickets created per day in the last complete month, by queue.",
                 StatKind::Matrix {
                     x: Element::changeable(ElementValue::CreateTime(last_month())),
-                    y: Element::changeable(ElementValue::Queue(Vec::new())),
+                    y: vec![Element::changeable(ElementValue::Queue(Vec::new()))],
                     filters: Vec::new(),
                 },
                 true,
@@ -191,7 +191,7 @@ pub fn preinstalled() -> Vec<(u32, StatSettings)> {
                 "Every ticket, counted by queue and state.",
                 StatKind::Matrix {
                     x: Element::changeable(ElementValue::State(Vec::new())),
-                    y: Element::changeable(ElementValue::Queue(Vec::new())),
+                    y: vec![Element::changeable(ElementValue::Queue(Vec::new()))],
                     filters: Vec::new(),
                 },
                 true,

@@ -168,6 +168,15 @@ pub struct StatCount {
     pub count: u64,
 }
 
+/// The number of tickets with one combination of keys, one key per grouping asked for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StatTupleCount {
+    /// A key per grouping, in the order asked for.
+    pub keys: Vec<StatKey>,
+    /// How many tickets.
+    pub count: u64,
+}
+
 /// The order of a list statistic's rows (ties by ticket id, ascending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatSort {

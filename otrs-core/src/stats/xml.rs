@@ -10,13 +10,16 @@
 //!   <sum-row>true</sum-row> <sum-column>true</sum-column> <valid>true</valid>
 //!   <group>3</group> <format>csv</format>
 //!   <element role="x" kind="state" allow-changes="true"><value>1</value></element>
+//!   <element role="y" kind="queue" allow-changes="true"/>
+//!   <element role="y" kind="priority" allow-changes="false"/>
 //!   <element role="filter" kind="create-time" allow-changes="false" scale="month">
 //!     <relative past="11" upcoming="1" unit="month"/>
 //!   </element>
 //! </otrs-stat>
 //! ```
 //!
-//! Lists add `<list sort="closed" descending="false" limit="1000"><column>number</column>…</list>`,
+//! A matrix has one `x` element and one or more `y` elements (their value combinations are the
+//! rows, in document order). Lists add `<list sort="closed" descending="false" limit="1000"><column>number</column>…</list>`,
 //! static statistics `<static>state-changes-monthly</static>`. Import checks every value and
 //! reports the first problem with the element it is in.
 
@@ -191,7 +194,7 @@ pub fn to_xml(s: &StatSettings) -> String {
     match &s.kind {
         StatKind::Matrix { x, y, filters } => {
             doc.elements.push(element("x", x));
-            doc.elements.push(element("y", y));
+            doc.elements.extend(y.iter().map(|e| element("y", e)));
             doc.elements
                 .extend(filters.iter().map(|f| element("filter", f)));
         }
@@ -335,13 +338,13 @@ pub fn from_xml(text: &str) -> Result<StatSettings, DeskError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut x = None;
-    let mut y = None;
+    let mut y = Vec::new();
     let mut filters = Vec::new();
     for (i, e) in doc.elements.iter().enumerate() {
         let (role, element) = read_element(i, e)?;
         match role.as_str() {
             "x" if x.is_none() => x = Some(element),
-            "y" if y.is_none() => y = Some(element),
+            "y" => y.push(element),
             "filter" => filters.push(element),
             other => {
                 return Err(bad(
@@ -354,14 +357,18 @@ pub fn from_xml(text: &str) -> Result<StatSettings, DeskError> {
     let kind = match doc.stat_type.as_str() {
         "Matrix" => StatKind::Matrix {
             x: x.ok_or_else(|| bad("element", "a matrix needs an element with role \"x\""))?,
-            y: y.ok_or_else(|| bad("element", "a matrix needs an element with role \"y\""))?,
+            y: if y.is_empty() {
+                return Err(bad("element", "a matrix needs an element with role \"y\""));
+            } else {
+                y
+            },
             filters,
         },
         "List" => {
             let list = doc
                 .list
                 .ok_or_else(|| bad("list", "a list statistic needs <list>"))?;
-            if x.is_some() || y.is_some() {
+            if x.is_some() || !y.is_empty() {
                 return Err(bad("element", "a list statistic has no axes"));
             }
             let column = |c: &str| {
@@ -502,8 +509,19 @@ mod tests {
     }
 
     fn kind() -> impl Strategy<Value = StatKind> {
-        let matrix = (element(), element(), filters())
-            .prop_filter("axes differ", |(x, y, _)| x.value.kind() != y.value.kind())
+        let matrix = (
+            element(),
+            prop::collection::vec(element(), 1..=crate::stats::MAX_Y_ELEMENTS),
+            filters(),
+        )
+            .prop_map(|(x, mut y, mut filters)| {
+                // Each element kind is used once in a statistic.
+                let mut used = std::collections::HashSet::from([x.value.kind()]);
+                y.retain(|e| used.insert(e.value.kind()));
+                filters.retain(|f| !used.contains(&f.value.kind()));
+                (x, y, filters)
+            })
+            .prop_filter("a Y element", |(_, y, _)| !y.is_empty())
             .prop_map(|(x, y, filters)| StatKind::Matrix { x, y, filters });
         let sortable: Vec<ListColumn> = ListColumn::ALL
             .into_iter()

@@ -2615,6 +2615,36 @@ impl StoreTx for MemoryTx {
         ready(Ok(all))
     }
 
+    // --- statsui
+    fn stat_counts_by(
+        &mut self,
+        filter: &StatFilter,
+        groups: &[StatGroup],
+    ) -> impl Future<Output = StoreResult<Vec<crate::stats::query::StatTupleCount>>> + Send {
+        let needs_close =
+            filter.needs_close_time() || groups.iter().any(StatGroup::needs_close_time);
+        let state = self.state();
+        let mut counts: BTreeMap<Vec<crate::stats::query::StatKey>, u64> = BTreeMap::new();
+        for t in state.tickets.values() {
+            let closed = if needs_close {
+                close_time(state, t, &filter.closed_states)
+            } else {
+                None
+            };
+            if !filter.matches(t, closed) {
+                continue;
+            }
+            let keys: Option<Vec<_>> = groups.iter().map(|g| g.key(t, closed)).collect();
+            if let Some(keys) = keys {
+                *counts.entry(keys).or_default() += 1;
+            }
+        }
+        ready(Ok(counts
+            .into_iter()
+            .map(|(keys, count)| crate::stats::query::StatTupleCount { keys, count })
+            .collect()))
+    }
+
     // --- escalations -----------------------------------------------------------------------------
 
     fn escalation(

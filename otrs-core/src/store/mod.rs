@@ -708,6 +708,15 @@ pub trait StoreTx: Send {
     ) -> impl Future<Output = StoreResult<Option<StatDefinition>>> + Send;
     /// Every statistic definition, by number.
     fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send;
+    // --- statsui
+    /// The number of tickets passing `filter` per combination of keys on `groups` (one key per
+    /// grouping, in order; only non-zero counts; tickets outside every bucket of a time grouping
+    /// are not counted). A matrix with several Y elements asks for X and every Y element at once.
+    fn stat_counts_by(
+        &mut self,
+        filter: &StatFilter,
+        groups: &[StatGroup],
+    ) -> impl Future<Output = StoreResult<Vec<crate::stats::query::StatTupleCount>>> + Send;
 
     // --- escalations -------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ pub(crate) mod people;
 // --- reports
 pub(crate) mod reports;
 pub(crate) mod search;
+// --- statsui
+pub(crate) mod stats;
 pub(crate) mod tickets;
 
 use axum::Router;
@@ -102,7 +104,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     // --- calendar ---
     let api = calendar::routes(api);
     // --- reports ---
-    reports::routes(api)
+    let api = reports::routes(api);
+    // --- statsui
+    stats::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

@@ -106,6 +106,10 @@ pub async fn agent_page_with<S: Store>(
                         summary aria-label="Main menu" { "☰" }
                         nav.popup aria-label="Main menu" {
                             @for (label, href) in MAIN_MENU { a href=(href) { (label) } }
+                            // --- statsui: only agents in the stats group see the statistics.
+                            @if otrs_core::stats::may_use_stats(&ctx.agent) {
+                                a href="/agent/stats" { "Statistics" }
+                            }
                             @for list in &lists {
                                 a href={ "/agent/tickets/list/" (list.id) } { (list.name) }
                             }

@@ -31,6 +31,9 @@ pub mod upload;
 mod watch;
 // --- reports
 pub(crate) mod reports;
+// --- statsui
+pub mod stats;
+mod stats_chart;
 
 use std::sync::Arc;
 
@@ -158,6 +161,21 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             "/agent/stats/reports/{id}/delete",
             get(reports::delete_page::<S>).post(reports::delete::<S>),
         )
+        // --- statsui
+        .route("/agent/stats", get(stats::dashboard::<S>))
+        .route(
+            "/agent/stats/new",
+            get(stats::new_page::<S>).post(stats::create::<S>),
+        )
+        .route("/agent/stats/import", post(stats::import::<S>))
+        .route("/agent/stats/preview", post(stats::preview::<S>))
+        .route("/agent/stats/{number}/run", get(stats::run_page::<S>))
+        .route(
+            "/agent/stats/{number}/edit",
+            get(stats::edit_page::<S>).post(stats::update::<S>),
+        )
+        .route("/agent/stats/{number}/export", get(stats::export::<S>))
+        .route("/agent/stats/{number}/delete", post(stats::delete::<S>))
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

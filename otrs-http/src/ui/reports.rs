@@ -148,10 +148,6 @@ fn run_button(ctx: &UiCtx, report: &Report) -> Markup {
 
 /// The compact report list for the statistics dashboard: name, next run and a Run now button
 /// per report (empty for agents outside the `stats` group).
-#[allow(
-    dead_code,
-    reason = "placed into the /agent/stats dashboard, which another branch builds"
-)]
 pub(crate) async fn report_list_widget<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Markup {
     if !may_use_stats(&ctx.agent) {
         return html! {};

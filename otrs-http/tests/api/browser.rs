@@ -704,3 +704,155 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+// --- statsui
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_dashboard_runs_10009_on_screen_in_chromium() {
+    let Some((driver_bin, chromium)) = tools() else {
+        return;
+    };
+    let w = World::new().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    tokio::spawn(otrs_http::serve(
+        listener,
+        w.state.clone(),
+        std::future::pending(),
+    ));
+    let downloads = tempfile_dir();
+    let driver = start_driver(&driver_bin).await;
+    let c = browser(&driver, &chromium, &downloads).await;
+    c.set_window_size(1280, 1100).await.unwrap();
+
+    // alice (ro on stats) signs in; the main menu leads to the statistics.
+    c.goto(&format!("{base}/agent/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys("alice")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("href=\"/agent/stats\"")).await;
+    c.goto(&format!("{base}/agent/stats")).await.unwrap();
+    let metrics = text_of(&c, "#widget-matrix").await;
+    assert!(metrics.contains("Metrics (2 Statistics)"), "{metrics}");
+    assert!(text_of(&c, "#report-list").await.contains("Report List"));
+
+    // Run 10009 on screen.
+    c.find(Locator::Css("a[href='/agent/stats/10009/run']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("Run Statistic")).await;
+    c.find(Locator::Css("form.stats-run button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("stats-chart")).await;
+    let table = text_of(&c, "table.stats-table").await;
+    assert!(
+        table.contains("Support") && table.contains("Sum"),
+        "{table}"
+    );
+    let bars = c
+        .execute(
+            "return document.querySelectorAll('.stats-chart svg rect.bar').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(bars.as_u64().unwrap() > 0, "{bars}");
+    let shown = c
+        .execute(
+            "var r = document.querySelector('.stats-chart svg').getBoundingClientRect(); return r.width > 300 && r.height > 100",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, json!(true));
+    c.execute(
+        "document.getElementById('stats-result').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "stats.png").await;
+    c.close().await.unwrap();
+}
+
+// --- statsui: the editor's live preview (the app script posts the form and swaps the table in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistic_editor_previews_live_in_chromium() {
+    let Some((driver_bin, chromium)) = tools() else {
+        return;
+    };
+    let w = World::new().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    tokio::spawn(otrs_http::serve(
+        listener,
+        w.state.clone(),
+        std::future::pending(),
+    ));
+    let downloads = tempfile_dir();
+    let driver = start_driver(&driver_bin).await;
+    let c = browser(&driver, &chromium, &downloads).await;
+    c.set_window_size(1280, 1400).await.unwrap();
+    c.goto(&format!("{base}/agent/login")).await.unwrap();
+    for (id, text) in [("login", "admin"), ("password", PASSWORD)] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("href=\"/agent/stats\"")).await;
+    c.goto(&format!("{base}/agent/stats/new?type=Matrix"))
+        .await
+        .unwrap();
+    // The script previews the defaults (state × queue) without a click.
+    wait_source(&c, 5, |h| h.contains("stats-table")).await;
+    // A second Y element: the preview follows.
+    c.find(Locator::Css("select#y1_element option[value='priority']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let html = wait_source(&c, 5, |h| h.contains("<th scope=\"col\">Priority</th>")).await;
+    let preview = c
+        .execute(
+            "return document.getElementById('stats-preview').innerHTML",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(html.contains("stats-chart"), "{preview}");
+    shot(&c, "stats-editor.png").await;
+    c.close().await.unwrap();
+}

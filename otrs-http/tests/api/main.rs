@@ -14,6 +14,9 @@ mod openapi;
 mod pages;
 mod problems;
 mod signin;
+// --- statsui
+mod stats;
+mod stats_ui;
 mod support;
 mod ui;
 mod workers;

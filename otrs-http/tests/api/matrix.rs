@@ -168,7 +168,28 @@ fn cases() -> Vec<Case> {
         case!(PATCH "/api/v1/reports/{id}", |_| Some(json!({"title": "Figures"})), [D, D, D, D, O]),
         case!(DELETE "/api/v1/reports/{id}", none, [D, D, D, D, O]),
         case!(POST "/api/v1/reports/{id}/run", none, [D, D, D, O, O]),
+        // --- statsui: statistics (agents in the stats group; alice has ro, admin rw)
+        case!(GET "/api/v1/stats", none, [D, D, D, U, U]),
+        case!(POST "/api/v1/stats", |_| Some(stat_body("Per queue")), [D, D, D, D, O]),
+        case!(POST "/api/v1/stats/import", |_| Some(json!({"xml": stat_xml()})), [D, D, D, D, O]),
+        case!(POST "/api/v1/stats/preview", |_| Some(stat_body("Preview")), [D, D, D, D, U]),
+        case!(GET "/api/v1/stats/{number}", none, [D, D, D, U, U]),
+        case!(PUT "/api/v1/stats/{number}", |_| Some(stat_body("Renamed")), [D, D, D, D, O]),
+        case!(DELETE "/api/v1/stats/{number}", none, [D, D, D, D, O]),
+        case!(POST "/api/v1/stats/{number}/run", |_| Some(json!({"overrides": {"queue": "Support"}})), [D, D, D, U, U]),
+        case!(GET "/api/v1/stats/{number}/export", none, [D, D, D, U, U]),
     ]
+}
+
+/// A matrix definition for the statistics routes.
+fn stat_body(title: &str) -> Value {
+    json!({"title": title, "description": "By queue.", "type": "Matrix", "permission_groups": ["stats"], "formats": ["csv"],
+        "x": {"element": "state"}, "y": [{"element": "queue", "allow_changes": true}]})
+}
+
+/// An exported pre-installed statistic.
+fn stat_xml() -> String {
+    otrs_core::stats::xml::to_xml(&otrs_core::stats::preinstalled::preinstalled()[1].1)
 }
 
 fn appointment_body(w: &World) -> Value {
@@ -203,7 +224,8 @@ fn path(w: &World, job: u64, template: &str) -> String {
         .replace("{group_id}", &w.support_group.0.to_string())
         .replace("{agent_id}", &w.erin.0.to_string())
         .replace("{customer_id}", &w.ssi.0.to_string())
-        .replace("{customer_user_id}", &w.mallory.0.to_string());
+        .replace("{customer_user_id}", &w.mallory.0.to_string())
+        .replace("{number}", "10009");
     match template {
         "/api/v1/search" => format!("{path}?q=printer"),
         "/api/v1/appointments" => {

@@ -295,6 +295,16 @@ impl World {
             .await
             .unwrap()
             .id;
+        // --- statsui: admin manages statistics (rw on stats), alice runs them (ro).
+        for (who, permission) in [(admin, PermissionSet::RW), (alice, PermissionSet::RO)] {
+            let mut groups = desk.agent(sys, who).await.unwrap().groups;
+            groups.insert(GroupId::STATS, permission);
+            let update = otrs_core::desk::AgentUpdate {
+                groups: Some(groups),
+                ..Default::default()
+            };
+            desk.update_agent(sys, who, update).await.unwrap();
+        }
         let mut ssi = CustomerId(0);
         for (id, name) in [("SSI", "Super Support Inc."), ("OTHER", "Other Corp.")] {
             let c = desk
@@ -618,8 +628,17 @@ impl World {
             .iter()
             .map(|r| (r.id.0, r.version))
             .collect();
+        // --- statsui: the statistics' numbers and versions.
+        let stats: Vec<(u32, u64)> = self
+            .desk
+            .stats(sys)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| (s.number, s.version))
+            .collect();
         format!(
-            "{changes} {versions:?} {tokens:?} drafts={drafts} watchers={watchers} reports={reports:?}"
+            "{changes} {versions:?} {tokens:?} drafts={drafts} watchers={watchers} reports={reports:?} stats={stats:?}"
         )
     }
 }

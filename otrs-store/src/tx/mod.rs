@@ -890,6 +890,16 @@ impl StoreTx for SqlTx {
         stats::stats(self)
     }
 
+    // --- statsui
+    fn stat_counts_by(
+        &mut self,
+        filter: &StatFilter,
+        groups: &[StatGroup],
+    ) -> impl Future<Output = StoreResult<Vec<otrs_core::stats::query::StatTupleCount>>> + Send
+    {
+        stats::stat_counts_by(self, filter, groups)
+    }
+
     // --- escalations ---
 
     fn escalation(

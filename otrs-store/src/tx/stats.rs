@@ -439,3 +439,71 @@ pub(super) async fn stats(tx: &mut SqlTx) -> StoreResult<Vec<StatDefinition>> {
     b.push(STAT_COLUMNS).push(" ORDER BY number, id");
     tx.all(b.build()).await?.iter().map(stat_from).collect()
 }
+
+// --- statsui: counts over any number of groupings -----------------------------------------------
+
+/// Like [`stat_counts`] with one `GROUP BY` key per grouping (`k0`, `k1`, …).
+#[instrument(skip_all)]
+pub(super) async fn stat_counts_by(
+    tx: &mut SqlTx,
+    filter: &StatFilter,
+    groups: &[StatGroup],
+) -> StoreResult<Vec<otrs_core::stats::query::StatTupleCount>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    if groups.len() > KEY_NAMES.len() {
+        return Err(StoreError::Invalid {
+            field: "groups",
+            message: format!("at most {} groupings", KEY_NAMES.len()),
+        });
+    }
+    let close = filter.needs_close_time() || groups.iter().any(StatGroup::needs_close_time);
+    let mut b = Builder::new("SELECT ");
+    for (i, g) in groups.iter().enumerate() {
+        push_key(&mut b, g);
+        b.push(KEY_NAMES[i]);
+    }
+    b.push("count(*) AS n");
+    push_source(&mut b, filter, close);
+    push_filter(&mut b, filter);
+    for g in groups {
+        push_key_range(&mut b, g);
+    }
+    b.push(GROUP_BYS[groups.len() - 1]);
+    let rows = tx.all(b.build()).await?;
+    let mut counts = rows
+        .iter()
+        .map(|row| {
+            let keys = groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| read_key(row, &format!("k{i}"), g))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(otrs_core::stats::query::StatTupleCount {
+                keys,
+                count: row.u64("n")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    // One order for every backend (NULLs sort differently in SQL).
+    counts.sort();
+    Ok(counts)
+}
+
+/// `GROUP BY` over the first n keys.
+const GROUP_BYS: [&str; 8] = [
+    " GROUP BY 1",
+    " GROUP BY 1, 2",
+    " GROUP BY 1, 2, 3",
+    " GROUP BY 1, 2, 3, 4",
+    " GROUP BY 1, 2, 3, 4, 5",
+    " GROUP BY 1, 2, 3, 4, 5, 6",
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7",
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+];
+
+/// The aliases of the grouping keys (a matrix has X and at most a few Y elements).
+const KEY_NAMES: [&str; 8] = [
+    " AS k0, ", " AS k1, ", " AS k2, ", " AS k3, ", " AS k4, ", " AS k5, ", " AS k6, ", " AS k7, ",
+];

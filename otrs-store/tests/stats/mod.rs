@@ -437,10 +437,10 @@ async fn preinstalled_statistics_answer_the_fixed_data_set<S: Store>(store: S) {
                 },
                 scale: Scale::Month,
             })),
-            y: Element::fixed(ElementValue::StateType(vec![
+            y: vec![Element::fixed(ElementValue::StateType(vec![
                 StateType::Open,
                 StateType::Closed,
-            ])),
+            ]))],
             filters: Vec::new(),
         },
         permission_groups: vec![GroupId::STATS],
@@ -501,7 +501,7 @@ async fn permissions_and_overrides_are_enforced<S: Store>(store: S) {
     let fixed_axes = StatSettings {
         kind: StatKind::Matrix {
             x: Element::fixed(ElementValue::State(Vec::new())),
-            y: Element::changeable(ElementValue::Queue(Vec::new())),
+            y: vec![Element::changeable(ElementValue::Queue(Vec::new()))],
             filters: Vec::new(),
         },
         ..settings.clone()
@@ -528,14 +528,17 @@ async fn permissions_and_overrides_are_enforced<S: Store>(store: S) {
         "{refused:?}"
     );
     let wrong = run(
-        ElementTarget::Y,
+        ElementTarget::Y(ElementKind::Queue),
         ElementValue::Priority(vec![Priority::LOW]),
     )
     .await;
     assert!(matches!(wrong, Err(DeskError::Invalid(_))));
-    let ok = run(ElementTarget::Y, ElementValue::Queue(vec![w.misc]))
-        .await
-        .unwrap();
+    let ok = run(
+        ElementTarget::Y(ElementKind::Queue),
+        ElementValue::Queue(vec![w.misc]),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         texts(&ok).iter().map(|r| r[0].clone()).collect::<Vec<_>>(),
         ["Misc", "Sum"]
@@ -812,6 +815,47 @@ async fn matrices_equal_a_brute_force_count<S: Store>(store: S) {
             }
         }
     }
+    // --- statsui: several groupings at once (a matrix with two Y elements) equal the brute
+    // force too.
+    let y_groups = [
+        StatGroup::Queue,
+        StatGroup::Priority,
+        StatGroup::Customer,
+        StatGroup::Created(months.clone()),
+    ];
+    let mut triples = 0;
+    for filter in &filters {
+        for x in &groups {
+            for y1 in &y_groups {
+                for y2 in &y_groups {
+                    let mut expected: BTreeMap<Vec<StatKey>, u64> = BTreeMap::new();
+                    for f in facts.iter().filter(|f| brute_match(filter, f)) {
+                        let keys: Option<Vec<StatKey>> =
+                            [x, y1, y2].iter().map(|g| brute_key(g, f)).collect();
+                        if let Some(keys) = keys {
+                            *expected.entry(keys).or_default() += 1;
+                        }
+                    }
+                    let got: BTreeMap<Vec<StatKey>, u64> = tx
+                        .stat_counts_by(filter, &[x.clone(), y1.clone(), y2.clone()])
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|c| (c.keys, c.count))
+                        .collect();
+                    assert_eq!(
+                        got, expected,
+                        "x {x:?}, y {y1:?} × {y2:?}, filter {filter:?}"
+                    );
+                    triples += usize::from(!expected.is_empty());
+                }
+            }
+        }
+    }
+    assert!(
+        triples > 200,
+        "the triples are exercised ({triples} non-empty)"
+    );
     assert!(
         nonzero > 200,
         "the data set exercises the counts ({nonzero} non-empty)"
@@ -829,7 +873,7 @@ async fn matrices_equal_a_brute_force_count<S: Store>(store: S) {
                 },
                 scale: Scale::Month,
             })),
-            y: Element::fixed(ElementValue::Priority(Vec::new())),
+            y: vec![Element::fixed(ElementValue::Priority(Vec::new()))],
             filters: Vec::new(),
         },
         permission_groups: vec![GroupId::STATS],
@@ -839,7 +883,7 @@ async fn matrices_equal_a_brute_force_count<S: Store>(store: S) {
         sum_column: true,
         valid: true,
     };
-    let table = w.desk.preview_stat(w.boss, settings).await.unwrap();
+    let table = w.desk.preview_stat(w.boss, settings.clone()).await.unwrap();
     let cells: Vec<Vec<u64>> = table
         .rows
         .iter()
@@ -861,10 +905,227 @@ async fn matrices_equal_a_brute_force_count<S: Store>(store: S) {
         assert_eq!(body.iter().map(|r| r[c]).sum::<u64>(), sum_row[0][c]);
     }
     assert_eq!(sum_row[0][sum_row[0].len() - 1], 40);
+
+    // --- statsui: two Y elements (priority × queue): one row per combination, and the sums
+    // still add up to every ticket.
+    let settings = StatSettings {
+        kind: StatKind::Matrix {
+            x: Element::fixed(ElementValue::CreateTime(TimeSelection {
+                period: Period::Absolute {
+                    from: months[0],
+                    to: months[15],
+                },
+                scale: Scale::Month,
+            })),
+            y: vec![
+                Element::fixed(ElementValue::Priority(Vec::new())),
+                Element::fixed(ElementValue::Queue(vec![w.postmaster, w.misc])),
+            ],
+            filters: Vec::new(),
+        },
+        ..settings
+    };
+    let table = w.desk.preview_stat(w.boss, settings).await.unwrap();
+    assert_eq!(table.headers[..2], ["Priority", "Queue"]);
+    assert_eq!(table.rows.len(), 5 * 2 + 1);
+    let cells: Vec<Vec<u64>> = table
+        .rows
+        .iter()
+        .map(|r| {
+            r[2..]
+                .iter()
+                .map(|c| match c {
+                    StatCell::Count(n) => *n,
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect();
+    let (body, sum_row) = cells.split_at(cells.len() - 1);
+    for row in body {
+        assert_eq!(row[..row.len() - 1].iter().sum::<u64>(), row[row.len() - 1]);
+    }
+    for c in 0..sum_row[0].len() {
+        assert_eq!(body.iter().map(|r| r[c]).sum::<u64>(), sum_row[0][c]);
+    }
+    assert_eq!(sum_row[0][sum_row[0].len() - 1], 40);
+    // Each row equals the brute-force count of its priority and queue.
+    for (i, row) in body.iter().enumerate() {
+        let priority = Priority::new(u8::try_from(i / 2 + 1).unwrap()).unwrap();
+        let queue = [w.postmaster, w.misc][i % 2];
+        let expected = facts
+            .iter()
+            .filter(|f| f.ticket.priority == priority && f.ticket.queue_id == queue)
+            .count() as u64;
+        assert_eq!(row[row.len() - 1], expected, "row {i}");
+    }
+}
+
+/// A matrix with two Y elements on the fixed data set, by hand.
+async fn several_y_elements_make_a_row_per_combination<S: Store>(store: S) {
+    let w = world(store).await;
+    fixed(&w).await;
+    let settings = StatSettings {
+        title: "By queue and priority".into(),
+        description: "Two Y elements.".into(),
+        kind: StatKind::Matrix {
+            x: Element::fixed(ElementValue::StateType(vec![
+                StateType::Open,
+                StateType::Closed,
+            ])),
+            y: vec![
+                Element::fixed(ElementValue::Queue(vec![w.postmaster, w.misc])),
+                Element::changeable(ElementValue::Priority(vec![
+                    Priority::LOW,
+                    Priority::NORMAL,
+                    Priority::HIGH,
+                ])),
+            ],
+            filters: Vec::new(),
+        },
+        permission_groups: vec![GroupId::STATS],
+        formats: vec![StatFormat::Csv],
+        time_zone: chrono_tz::Tz::UTC,
+        sum_row: true,
+        sum_column: true,
+        valid: true,
+    };
+    let stat = w.desk.create_stat(w.boss, settings.clone()).await.unwrap();
+    let table = w.run(stat.number, RunOptions::default()).await;
+    assert_eq!(
+        table.headers,
+        ["Queue", "Priority", "open", "closed", "Sum"]
+    );
+    // T1 Postmaster normal closed, T2 Misc high closed, T3 Postmaster low open, T4 Misc normal
+    // closed, T5 Postmaster normal open.
+    assert_eq!(
+        texts(&table),
+        [
+            ["Postmaster", "2 low", "1", "0", "1"],
+            ["Postmaster", "3 normal", "1", "1", "2"],
+            ["Postmaster", "4 high", "0", "0", "0"],
+            ["Misc", "2 low", "0", "0", "0"],
+            ["Misc", "3 normal", "0", "1", "1"],
+            ["Misc", "4 high", "0", "1", "1"],
+            ["Sum", "", "2", "3", "5"],
+        ]
+    );
+    // The priority element allows changes; the queue element does not.
+    let changed = w
+        .run(
+            stat.number,
+            RunOptions {
+                overrides: vec![(
+                    ElementTarget::Y(ElementKind::Priority),
+                    ElementValue::Priority(vec![Priority::NORMAL]),
+                )],
+                month: None,
+            },
+        )
+        .await;
+    assert_eq!(
+        texts(&changed),
+        [
+            ["Postmaster", "3 normal", "1", "1", "2"],
+            ["Misc", "3 normal", "0", "1", "1"],
+            ["Sum", "", "1", "2", "3"],
+        ]
+    );
+    let refused = w
+        .desk
+        .run_stat(
+            w.viewer,
+            stat.number,
+            StatFormat::Table,
+            RunOptions {
+                overrides: vec![(
+                    ElementTarget::Y(ElementKind::Queue),
+                    ElementValue::Queue(vec![w.misc]),
+                )],
+                month: None,
+            },
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(DeskError::NotAllowed { reason, .. }) if reason.contains("queue element of the Y axis")),
+        "{refused:?}"
+    );
+    // The same through the text form, as the CLI's --set gives it.
+    let options = w
+        .desk
+        .stat_run_options(
+            w.viewer,
+            stat.number,
+            "set",
+            &["priority=normal".to_owned()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.run(stat.number, options).await, changed);
+    let refused = w
+        .desk
+        .stat_run_options(
+            w.viewer,
+            stat.number,
+            "set",
+            &["queue=Misc".to_owned()],
+            None,
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(DeskError::NotAllowed { reason, .. }) if reason.contains("does not allow changes")),
+        "{refused:?}"
+    );
+    // Export and import keep both Y elements, in order.
+    let xml = w.desk.export_stat(w.viewer, stat.number).await.unwrap();
+    assert_eq!(xml.matches("role=\"y\"").count(), 2);
+    assert_eq!(
+        w.desk.import_stat(w.boss, &xml).await.unwrap().settings,
+        settings
+    );
+    // An element used twice, and too many Y elements, are field errors; nothing is stored.
+    let before = w.desk.stats(w.boss).await.unwrap().len();
+    let twice = StatSettings {
+        kind: StatKind::Matrix {
+            x: Element::fixed(ElementValue::Queue(Vec::new())),
+            y: vec![Element::fixed(ElementValue::Queue(Vec::new()))],
+            filters: vec![Element::fixed(ElementValue::Queue(vec![w.misc]))],
+        },
+        ..settings.clone()
+    };
+    let err = w.desk.create_stat(w.boss, twice).await.unwrap_err();
+    let DeskError::Invalid(errors) = err else {
+        panic!("{err:?}")
+    };
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    assert!(
+        fields.contains(&"y[0]") && fields.contains(&"filters[0]"),
+        "{fields:?}"
+    );
+    let many = StatSettings {
+        kind: StatKind::Matrix {
+            x: Element::fixed(ElementValue::Queue(Vec::new())),
+            y: vec![
+                Element::fixed(ElementValue::State(Vec::new())),
+                Element::fixed(ElementValue::Priority(Vec::new())),
+                Element::fixed(ElementValue::Lock(Vec::new())),
+                Element::fixed(ElementValue::Owner(Vec::new())),
+            ],
+            filters: Vec::new(),
+        },
+        ..settings
+    };
+    assert!(matches!(
+        w.desk.create_stat(w.boss, many).await,
+        Err(DeskError::Invalid(_))
+    ));
+    assert_eq!(w.desk.stats(w.boss).await.unwrap().len(), before);
 }
 
 for_each_store!(
     preinstalled_statistics_answer_the_fixed_data_set,
     permissions_and_overrides_are_enforced,
     matrices_equal_a_brute_force_count,
+    several_y_elements_make_a_row_per_combination,
 );
