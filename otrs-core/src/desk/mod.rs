@@ -19,6 +19,9 @@ mod outbox;
 mod reads;
 mod stats;
 mod tickets;
+// --- calui
+mod calendar_links;
+mod job_heartbeat;
 
 #[cfg(test)]
 pub(crate) mod tests_support;

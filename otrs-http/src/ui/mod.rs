@@ -27,6 +27,8 @@ mod prefs;
 mod search;
 mod ticket;
 mod watch;
+// --- calui
+pub mod calendar;
 
 use std::sync::Arc;
 
@@ -137,6 +139,25 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/tickets/{id}/actions/{name}",
             get(actions::page::<S>).post(actions::run::<S>),
+        )
+        // --- calui
+        .route("/agent/calendar", get(calendar::overview::<S>))
+        .route("/agent/calendar/visibility", post(calendar::visibility::<S>))
+        .route(
+            "/agent/calendar/appointments/new",
+            get(calendar::new_page::<S>).post(calendar::create::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/{id}",
+            get(calendar::edit_page::<S>).post(calendar::save::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/{id}/delete",
+            get(calendar::delete_page::<S>).post(calendar::delete::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/{id}/move",
+            post(calendar::move_appointment::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

@@ -886,4 +886,14 @@ impl StoreTx for SqlTx {
     fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
         stats::stats(self)
     }
+
+    // --- calui
+    fn renew_job_lease(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::renew_job_lease(self, id, owner, lease_until)
+    }
 }
