@@ -146,7 +146,8 @@ impl View {
 
     /// The local days the view shows: `[first, end)`.
     pub fn days(self, date: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+        let monday =
+            |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
         match self {
             View::Month => {
                 let first = date.with_day(1).unwrap_or(date);
@@ -287,7 +288,11 @@ pub fn describe_rule(rule: &str, tz: Tz) -> String {
         out.push_str(&format!(" on the {which} {}", weekday_name(day)));
     }
     if !form.months.is_empty() {
-        let names: Vec<&str> = form.months.iter().map(|m| month_name(u32::from(*m))).collect();
+        let names: Vec<&str> = form
+            .months
+            .iter()
+            .map(|m| month_name(u32::from(*m)))
+            .collect();
         out.push_str(&format!(" in {}", names.join(", ")));
     }
     match form.limit {
@@ -299,15 +304,24 @@ pub fn describe_rule(rule: &str, tz: Tz) -> String {
 }
 
 /// What the tooltip says about a series: the parent (∞) or a child (⛓).
-fn series_note(o: &AppointmentOccurrence, rows: &BTreeMap<AppointmentId, &Appointment>) -> Option<(&'static str, String)> {
+fn series_note(
+    o: &AppointmentOccurrence,
+    rows: &BTreeMap<AppointmentId, &Appointment>,
+) -> Option<(&'static str, String)> {
     let a = &o.appointment;
     if let Some(rule) = &a.rrule {
         let parent = o.recurrence_id == Some(a.start);
         let repeats = describe_rule(rule, a.time_zone);
         return Some(if parent {
-            ("∞", format!("∞ Repeating appointment (first of the series): repeats {repeats}"))
+            (
+                "∞",
+                format!("∞ Repeating appointment (first of the series): repeats {repeats}"),
+            )
         } else {
-            ("⛓", format!("⛓ Occurrence of a repeating appointment: repeats {repeats}"))
+            (
+                "⛓",
+                format!("⛓ Occurrence of a repeating appointment: repeats {repeats}"),
+            )
         });
     }
     if let Some(parent) = a.parent_id {
@@ -316,7 +330,10 @@ fn series_note(o: &AppointmentOccurrence, rows: &BTreeMap<AppointmentId, &Appoin
             .and_then(|p| p.rrule.as_deref().map(|r| describe_rule(r, p.time_zone)))
             .map(|r| format!(": the series repeats {r}"))
             .unwrap_or_default();
-        return Some(("⛓", format!("⛓ Changed occurrence of a repeating appointment{repeats}")));
+        return Some((
+            "⛓",
+            format!("⛓ Changed occurrence of a repeating appointment{repeats}"),
+        ));
     }
     None
 }
@@ -365,7 +382,8 @@ impl ViewData<'_> {
 
     /// Shown in the all-day row of a timeline: all-day and multi-day appointments.
     fn is_long(&self, o: &AppointmentOccurrence) -> bool {
-        o.appointment.all_day || self.local(o.start).date() != self.local(o.end - Duration::seconds(1)).date()
+        o.appointment.all_day
+            || self.local(o.start).date() != self.local(o.end - Duration::seconds(1)).date()
     }
 
     fn time_range(&self, o: &AppointmentOccurrence) -> String {
@@ -376,11 +394,19 @@ impl ViewData<'_> {
         if s.date() == e.date() {
             format!("{} – {}", s.format("%H:%M"), e.format("%H:%M"))
         } else {
-            format!("{} – {}", s.format("%Y-%m-%d %H:%M"), e.format("%Y-%m-%d %H:%M"))
+            format!(
+                "{} – {}",
+                s.format("%Y-%m-%d %H:%M"),
+                e.format("%Y-%m-%d %H:%M")
+            )
         }
     }
 
-    fn tooltip(&self, o: &AppointmentOccurrence, rows: &BTreeMap<AppointmentId, &Appointment>) -> String {
+    fn tooltip(
+        &self,
+        o: &AppointmentOccurrence,
+        rows: &BTreeMap<AppointmentId, &Appointment>,
+    ) -> String {
         let a = &o.appointment;
         let s = self.local(o.start);
         let mut lines = vec![
@@ -397,7 +423,12 @@ impl ViewData<'_> {
         lines.join("\n")
     }
 
-    fn chip(&self, o: &AppointmentOccurrence, rows: &BTreeMap<AppointmentId, &Appointment>, with_time: bool) -> Markup {
+    fn chip(
+        &self,
+        o: &AppointmentOccurrence,
+        rows: &BTreeMap<AppointmentId, &Appointment>,
+        with_time: bool,
+    ) -> Markup {
         let a = &o.appointment;
         let symbol = series_note(o, rows).map(|(s, _)| s);
         let start_local = self.local(o.start);
@@ -429,7 +460,11 @@ impl ViewData<'_> {
     }
 
     /// The occurrences of each local day of `[first, end)`.
-    fn by_day(&self, first: NaiveDate, end: NaiveDate) -> BTreeMap<NaiveDate, Vec<&AppointmentOccurrence>> {
+    fn by_day(
+        &self,
+        first: NaiveDate,
+        end: NaiveDate,
+    ) -> BTreeMap<NaiveDate, Vec<&AppointmentOccurrence>> {
         let mut out: BTreeMap<NaiveDate, Vec<&AppointmentOccurrence>> = BTreeMap::new();
         for o in self.occurrences {
             let mut day = self.local(o.start).date().max(first);
@@ -571,7 +606,10 @@ fn today(state_now: DateTime<Utc>, tz: Tz) -> NaiveDate {
 
 /// Reads `view` and `date` (defaults: the month of today).
 fn view_and_date(query: &Fields, today: NaiveDate) -> (View, NaiveDate) {
-    let view = query.get("view").and_then(View::parse).unwrap_or(View::Month);
+    let view = query
+        .get("view")
+        .and_then(View::parse)
+        .unwrap_or(View::Month);
     let date = query
         .get("date")
         .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
@@ -609,7 +647,13 @@ async fn load_window<S: Store>(
     Ok((calendars, occurrences))
 }
 
-fn sidebar(ctx: &UiCtx, calendars: &[Calendar], filter: &str, view: View, date: NaiveDate) -> Markup {
+fn sidebar(
+    ctx: &UiCtx,
+    calendars: &[Calendar],
+    filter: &str,
+    view: View,
+    date: NaiveDate,
+) -> Markup {
     let hidden = hidden_calendars(ctx);
     let needle = filter.trim().to_lowercase();
     html! {
@@ -663,7 +707,9 @@ pub(crate) async fn overview<S: Store>(
     let (first, end) = view.days(date);
     let (calendars, occurrences) = match load_window(&state, &ctx, first, end).await {
         Ok(loaded) => loaded,
-        Err(e) => return crate::ui::ticket::problem_page(&state, &ctx, "Calendar Overview", &e).await,
+        Err(e) => {
+            return crate::ui::ticket::problem_page(&state, &ctx, "Calendar Overview", &e).await;
+        }
     };
     let data = ViewData {
         view,
@@ -763,7 +809,12 @@ impl RuleForm {
             limit: RepeatLimit::Never,
         };
         let mut freq = None;
-        for part in rule.trim().trim_start_matches("RRULE:").split(';').filter(|p| !p.is_empty()) {
+        for part in rule
+            .trim()
+            .trim_start_matches("RRULE:")
+            .split(';')
+            .filter(|p| !p.is_empty())
+        {
             let (name, value) = part.split_once('=')?;
             match name {
                 "FREQ" => freq = Some(RepeatFrequency::from_name(value)?),
@@ -964,7 +1015,11 @@ struct Parsed {
 }
 
 fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
-    let calendar = match form.get("calendar").map(str::trim).filter(|v| !v.is_empty()) {
+    let calendar = match form
+        .get("calendar")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         None => None,
         Some(v) => match v.parse::<u64>() {
             Ok(id) => Some(CalendarId(id)),
@@ -997,7 +1052,10 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
     let time_zone = form.text("time_zone");
     let tz: Option<Tz> = time_zone.parse().ok();
     if tz.is_none() {
-        errors.field("time_zone", format!("{time_zone:?} is not a known IANA time zone"));
+        errors.field(
+            "time_zone",
+            format!("{time_zone:?} is not a known IANA time zone"),
+        );
     }
     let notify = match form.get("notify").map(str::trim).unwrap_or("") {
         "" => None,
@@ -1046,12 +1104,20 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
     })
 }
 
-fn repeat_choice(form: &Fields, start: NaiveDateTime, all_day: bool, tz: Tz, errors: &mut Errors) -> RepeatChoice {
+fn repeat_choice(
+    form: &Fields,
+    start: NaiveDateTime,
+    all_day: bool,
+    tz: Tz,
+    errors: &mut Errors,
+) -> RepeatChoice {
     let kind = form.get("repeat").map(str::trim).unwrap_or("never");
     let frequency = match kind {
         "keep" => return RepeatChoice::Keep,
         "never" | "" => return RepeatChoice::Never,
-        "custom" => form.get("custom_frequency").and_then(RepeatFrequency::from_name),
+        "custom" => form
+            .get("custom_frequency")
+            .and_then(RepeatFrequency::from_name),
         other => RepeatFrequency::from_name(other),
     };
     let Some(frequency) = frequency else {
@@ -1088,7 +1154,8 @@ fn repeat_choice(form: &Fields, start: NaiveDateTime, all_day: bool, tz: Tz, err
                     for d in form.all("month_day") {
                         match d.trim().parse::<i8>() {
                             Ok(n) => repeat.month_days.push(n),
-                            Err(_) => errors.field("month_day", format!("{d:?} is not a day of the month")),
+                            Err(_) => errors
+                                .field("month_day", format!("{d:?} is not a day of the month")),
                         }
                     }
                 }
@@ -1176,7 +1243,11 @@ fn row_fields(row: &Appointment, occurrence: Option<DateTime<Utc>>) -> Fields {
         None => (row.start, row.end),
     };
     // An all-day appointment's stored end is the day after its last day.
-    let end = if row.all_day { end - Duration::days(1) } else { end };
+    let end = if row.all_day {
+        end - Duration::days(1)
+    } else {
+        end
+    };
     let mut out = vec![
         ("calendar".to_owned(), row.calendar_id.to_string()),
         ("title".into(), row.title.clone()),
@@ -1231,7 +1302,8 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
         Target::Occurrence(_, at) => Some(*at),
         _ => None,
     };
-    let single_occurrence = occurrence.is_some() || p.target.row().is_some_and(Appointment::is_detached);
+    let single_occurrence =
+        occurrence.is_some() || p.target.row().is_some_and(Appointment::is_detached);
     let view = form.get("view").unwrap_or("week");
     let repeat = form.get("repeat").unwrap_or("never");
     let freq = form.get("custom_frequency").unwrap_or("weekly");
@@ -1561,14 +1633,20 @@ async fn render_editor<S: Store>(
         notice,
     };
     let body = editor(ctx, &page);
-    let crumbs = Crumbs::path(&[("Calendar Overview", Some(OVERVIEW)), (title.as_str(), None)]);
+    let crumbs = Crumbs::path(&[
+        ("Calendar Overview", Some(OVERVIEW)),
+        (title.as_str(), None),
+    ]);
     agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 /// The next full hour in the agent's zone.
 fn next_hour(now: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     let local = now.with_timezone(&tz).naive_local();
-    let hour = local.date().and_hms_opt(local.hour(), 0, 0).unwrap_or(local);
+    let hour = local
+        .date()
+        .and_hms_opt(local.hour(), 0, 0)
+        .unwrap_or(local);
     hour + Duration::hours(1)
 }
 
@@ -1581,7 +1659,10 @@ pub(crate) async fn new_page<S: Store>(
 ) -> Response {
     let calendars = writable_calendars(&state, &ctx).await;
     let mut start = next_hour(state.desk().now(), ctx.tz);
-    if let Some(date) = query.get("date").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+    if let Some(date) = query
+        .get("date")
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
         start = date.and_time(start.time());
     }
     if let Some(s) = query.get("start").and_then(parse_wall) {
@@ -1606,12 +1687,24 @@ pub(crate) async fn new_page<S: Store>(
         ("limit".into(), "never".into()),
         ("custom_frequency".into(), "weekly".into()),
         ("interval".into(), "1".into()),
-        ("view".into(), query.get("view").unwrap_or("week").to_owned()),
+        (
+            "view".into(),
+            query.get("view").unwrap_or("week").to_owned(),
+        ),
     ];
     if query.has("all_day") {
         fields.push(("all_day".into(), "1".into()));
     }
-    render_editor(&state, &ctx, &Target::New, &Fields(fields), &Errors::default(), None, StatusCode::OK).await
+    render_editor(
+        &state,
+        &ctx,
+        &Target::New,
+        &Fields(fields),
+        &Errors::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Where to go after saving: the week of the appointment's start.
@@ -1630,7 +1723,10 @@ async fn resolve_tickets<S: Store>(
     for n in numbers {
         match state.desk().ticket_by_number(ctx.principal(), n).await {
             Ok(t) => out.push(t.id),
-            Err(e) => errors.field("tickets", format!("{n}: {}", message_of(&ApiError::from(e)))),
+            Err(e) => errors.field(
+                "tickets",
+                format!("{n}: {}", message_of(&ApiError::from(e))),
+            ),
         }
     }
     out
@@ -1654,7 +1750,16 @@ pub(crate) async fn create<S: Store>(
         None => Vec::new(),
     };
     let (Some(p), true) = (parsed, errors.is_empty()) else {
-        return render_editor(&state, &ctx, &Target::New, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_editor(
+            &state,
+            &ctx,
+            &Target::New,
+            &form,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let input = AppointmentInput {
         calendar_id: p.calendar.unwrap_or(CalendarId(0)),
@@ -1676,10 +1781,23 @@ pub(crate) async fn create<S: Store>(
         .create_appointment_with_tickets(ctx.principal(), input, tickets)
         .await
     {
-        Ok(_) => see_other(&after_save(form.get("view").unwrap_or("week"), p.start.date(), "saved")),
+        Ok(_) => see_other(&after_save(
+            form.get("view").unwrap_or("week"),
+            p.start.date(),
+            "saved",
+        )),
         Err(e) => {
             errors.add_desk(e);
-            render_editor(&state, &ctx, &Target::New, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_editor(
+                &state,
+                &ctx,
+                &Target::New,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -1690,7 +1808,11 @@ fn appointment_id(id: &str) -> Result<AppointmentId, ApiError> {
         .map_err(|_| ApiError::new("not-found", format!("no such appointment: {id}")))
 }
 
-async fn load_row<S: Store>(state: &AppState<S>, ctx: &UiCtx, id: &str) -> Result<Appointment, ApiError> {
+async fn load_row<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    id: &str,
+) -> Result<Appointment, ApiError> {
     let id = appointment_id(id)?;
     Ok(state.desk().appointment(ctx.principal(), id).await?)
 }
@@ -1705,19 +1827,38 @@ pub(crate) async fn edit_page<S: Store>(
 ) -> Response {
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
-        Err(e) => return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await,
+        Err(e) => {
+            return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await;
+        }
     };
     let view = query.get("view").unwrap_or("week").to_owned();
-    let occurrence = query.get("occurrence").and_then(parse_occurrence).filter(|_| row.is_series());
+    let occurrence = query
+        .get("occurrence")
+        .and_then(parse_occurrence)
+        .filter(|_| row.is_series());
     let target = match (occurrence, query.get("scope")) {
         (Some(at), Some("occurrence")) => Target::Occurrence(row.clone(), at),
         (Some(at), None) => return scope_choice(&state, &ctx, &row, at, &view).await,
         _ => Target::Row(row.clone()),
     };
-    let mut form = row_fields(&row, occurrence.filter(|_| matches!(target, Target::Occurrence(..))));
+    let mut form = row_fields(
+        &row,
+        occurrence.filter(|_| matches!(target, Target::Occurrence(..))),
+    );
     form.0.push(("view".into(), view));
-    let notice = query.has("copied").then_some("This is a copy of the appointment; change it as needed.");
-    render_editor(&state, &ctx, &target, &form, &Errors::default(), notice, StatusCode::OK).await
+    let notice = query
+        .has("copied")
+        .then_some("This is a copy of the appointment; change it as needed.");
+    render_editor(
+        &state,
+        &ctx,
+        &target,
+        &form,
+        &Errors::default(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The question of the manual's "Edit Repeating Appointment" dialog, as a page.
@@ -1728,12 +1869,20 @@ async fn scope_choice<S: Store>(
     at: DateTime<Utc>,
     view: &str,
 ) -> Response {
-    let base = format!("/agent/calendar/appointments/{}?occurrence={}&view={view}", row.id, occurrence_key(at));
+    let base = format!(
+        "/agent/calendar/appointments/{}?occurrence={}&view={view}",
+        row.id,
+        occurrence_key(at)
+    );
     let back = page_link(
         View::parse(view).unwrap_or(View::Week),
         at.with_timezone(&ctx.tz).date_naive(),
     );
-    let repeats = row.rrule.as_deref().map(|r| describe_rule(r, row.time_zone)).unwrap_or_default();
+    let repeats = row
+        .rrule
+        .as_deref()
+        .map(|r| describe_rule(r, row.time_zone))
+        .unwrap_or_default();
     let body = html! {
         section.widget.scope-choice aria-labelledby="scope-title" {
             header { h2 #scope-title { "This is a repeating appointment" } }
@@ -1753,7 +1902,10 @@ async fn scope_choice<S: Store>(
             }
         }
     };
-    let crumbs = Crumbs::path(&[("Calendar Overview", Some(OVERVIEW)), ("Edit Repeating Appointment", None)]);
+    let crumbs = Crumbs::path(&[
+        ("Calendar Overview", Some(OVERVIEW)),
+        ("Edit Repeating Appointment", None),
+    ]);
     agent_page(state, ctx, "Edit Repeating Appointment", crumbs, body).await
 }
 
@@ -1767,27 +1919,58 @@ pub(crate) async fn save<S: Store>(
 ) -> Response {
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
-        Err(e) => return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await,
+        Err(e) => {
+            return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await;
+        }
     };
     let form = form.without(&["csrf_token"]);
     let actor = ctx.principal();
-    let back = format!("/agent/calendar/appointments/{}?view={}", row.id, form.get("view").unwrap_or("week"));
+    let back = format!(
+        "/agent/calendar/appointments/{}?view={}",
+        row.id,
+        form.get("view").unwrap_or("week")
+    );
     match form.get("action").unwrap_or("save") {
         "copy" => {
             return match state.desk().copy_appointment(actor, row.id).await {
-                Ok(copy) => see_other(&format!("/agent/calendar/appointments/{}?copied=1&view={}", copy.id, form.get("view").unwrap_or("week"))),
-                Err(e) => crate::ui::ticket::problem_page(&state, &ctx, "Copy Appointment", &ApiError::from(e)).await,
+                Ok(copy) => see_other(&format!(
+                    "/agent/calendar/appointments/{}?copied=1&view={}",
+                    copy.id,
+                    form.get("view").unwrap_or("week")
+                )),
+                Err(e) => {
+                    crate::ui::ticket::problem_page(
+                        &state,
+                        &ctx,
+                        "Copy Appointment",
+                        &ApiError::from(e),
+                    )
+                    .await
+                }
             };
         }
         "link" | "unlink" => {
             let result = if form.get("action") == Some("link") {
-                match state.desk().ticket_by_number(actor, &form.text("ticket_number")).await {
-                    Ok(t) => state.desk().link_appointment_ticket(actor, row.id, t.id).await.map(|_| ()),
+                match state
+                    .desk()
+                    .ticket_by_number(actor, &form.text("ticket_number"))
+                    .await
+                {
+                    Ok(t) => state
+                        .desk()
+                        .link_appointment_ticket(actor, row.id, t.id)
+                        .await
+                        .map(|_| ()),
                     Err(e) => Err(e),
                 }
             } else {
                 match form.number::<u64>("ticket") {
-                    Ok(Some(t)) => state.desk().unlink_appointment_ticket(actor, row.id, TicketId(t)).await,
+                    Ok(Some(t)) => {
+                        state
+                            .desk()
+                            .unlink_appointment_ticket(actor, row.id, TicketId(t))
+                            .await
+                    }
                     _ => Err(DeskError::invalid("ticket", "names no ticket")),
                 }
             };
@@ -1797,8 +1980,19 @@ pub(crate) async fn save<S: Store>(
                     let mut errors = Errors::default();
                     errors.field("ticket_number", message_of(&ApiError::from(e)));
                     let mut fields = row_fields(&row, None);
-                    fields.0.push(("view".into(), form.get("view").unwrap_or("week").to_owned()));
-                    render_editor(&state, &ctx, &Target::Row(row), &fields, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+                    fields
+                        .0
+                        .push(("view".into(), form.get("view").unwrap_or("week").to_owned()));
+                    render_editor(
+                        &state,
+                        &ctx,
+                        &Target::Row(row),
+                        &fields,
+                        &errors,
+                        None,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
                 }
             };
         }
@@ -1834,7 +2028,16 @@ pub(crate) async fn save<S: Store>(
         }
     };
     let (Some(p), true) = (parsed, errors.is_empty()) else {
-        return render_editor(&state, &ctx, &target, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_editor(
+            &state,
+            &ctx,
+            &target,
+            &form,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let update = AppointmentUpdate {
         calendar_id: if single { None } else { p.calendar },
@@ -1865,10 +2068,23 @@ pub(crate) async fn save<S: Store>(
         .update_appointment(actor, row.id, update, scope, expected)
         .await
     {
-        Ok(_) => see_other(&after_save(form.get("view").unwrap_or("week"), p.start.date(), "saved")),
+        Ok(_) => see_other(&after_save(
+            form.get("view").unwrap_or("week"),
+            p.start.date(),
+            "saved",
+        )),
         Err(e) => {
             errors.add_desk(e);
-            render_editor(&state, &ctx, &target, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_editor(
+                &state,
+                &ctx,
+                &target,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -1882,7 +2098,9 @@ pub(crate) async fn delete_page<S: Store>(
 ) -> Response {
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
-        Err(e) => return crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &e).await,
+        Err(e) => {
+            return crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &e).await;
+        }
     };
     let view = query.get("view").unwrap_or("week");
     let occurrence = query
@@ -1920,7 +2138,10 @@ pub(crate) async fn delete_page<S: Store>(
             }
         }
     };
-    let crumbs = Crumbs::path(&[("Calendar Overview", Some(OVERVIEW)), ("Delete Appointment", None)]);
+    let crumbs = Crumbs::path(&[
+        ("Calendar Overview", Some(OVERVIEW)),
+        ("Delete Appointment", None),
+    ]);
     agent_page(&state, &ctx, "Delete Appointment", crumbs, body).await
 }
 
@@ -1932,7 +2153,9 @@ pub(crate) async fn delete<S: Store>(
 ) -> Response {
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
-        Err(e) => return crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &e).await,
+        Err(e) => {
+            return crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &e).await;
+        }
     };
     let occurrence = form
         .get("occurrence")
@@ -1940,13 +2163,24 @@ pub(crate) async fn delete<S: Store>(
         .filter(|_| form.get("scope") == Some("occurrence"));
     let scope = occurrence.map_or(EditScope::All, EditScope::Occurrence);
     let when = occurrence.unwrap_or(row.first_start_utc);
-    match state.desk().delete_appointment(ctx.principal(), row.id, scope).await {
+    match state
+        .desk()
+        .delete_appointment(ctx.principal(), row.id, scope)
+        .await
+    {
         Ok(()) => see_other(&after_save(
             form.get("view").unwrap_or("week"),
             when.with_timezone(&ctx.tz).date_naive(),
-            if occurrence.is_some() { "occurrence-deleted" } else { "deleted" },
+            if occurrence.is_some() {
+                "occurrence-deleted"
+            } else {
+                "deleted"
+            },
         )),
-        Err(e) => crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &ApiError::from(e)).await,
+        Err(e) => {
+            crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &ApiError::from(e))
+                .await
+        }
     }
 }
 
@@ -1967,13 +2201,21 @@ pub(crate) async fn move_appointment<S: Store>(
     };
     let tz = row.time_zone;
     let first = resolve_local(&tz, row.start).to_utc();
-    let occurrence = form.get("occurrence").and_then(parse_occurrence).unwrap_or(first);
+    let occurrence = form
+        .get("occurrence")
+        .and_then(parse_occurrence)
+        .unwrap_or(first);
     let occ_agent = occurrence.with_timezone(&ctx.tz).naive_local();
     let to = form.text("to");
     let target = match (parse_wall(&to), to.len()) {
         (Some(d), 10) => d.date().and_time(occ_agent.time()),
         (Some(at), _) => at,
-        (None, _) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, format!("to: {to:?} is not a date and time")),
+        (None, _) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("to: {to:?} is not a date and time"),
+            );
+        }
     };
     let new_start = resolve_local(&ctx.tz, target).to_utc();
     let occ_wall = occurrence.with_timezone(&tz).naive_local();
@@ -1987,12 +2229,20 @@ pub(crate) async fn move_appointment<S: Store>(
     }
     let just_this = row.is_series() && form.get("scope") != Some("all");
     let (start, end, scope) = if just_this {
-        (occ_wall + delta, occ_wall + row.duration() + delta, EditScope::Occurrence(occurrence))
+        (
+            occ_wall + delta,
+            occ_wall + row.duration() + delta,
+            EditScope::Occurrence(occurrence),
+        )
     } else {
         (row.start + delta, row.end + delta, EditScope::All)
     };
     // A given end of an all-day appointment is its last day.
-    let end = if row.all_day { end - Duration::days(1) } else { end };
+    let end = if row.all_day {
+        end - Duration::days(1)
+    } else {
+        end
+    };
     let update = AppointmentUpdate {
         start: Some(start),
         end: Some(end),
@@ -2021,7 +2271,12 @@ pub(crate) async fn widget<S: Store>(state: &AppState<S>, ctx: &UiCtx, view: Vie
         View::Day => (today, today + Duration::days(1)),
         View::Month => {
             let first = today.with_day(1).unwrap_or(today);
-            (first, first.checked_add_months(chrono::Months::new(1)).unwrap_or(first))
+            (
+                first,
+                first
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(first),
+            )
         }
         View::Week | View::Agenda => View::Week.days(today),
     };

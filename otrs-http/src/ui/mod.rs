@@ -142,7 +142,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         )
         // --- calui
         .route("/agent/calendar", get(calendar::overview::<S>))
-        .route("/agent/calendar/visibility", post(calendar::visibility::<S>))
+        .route(
+            "/agent/calendar/visibility",
+            post(calendar::visibility::<S>),
+        )
         .route(
             "/agent/calendar/appointments/new",
             get(calendar::new_page::<S>).post(calendar::create::<S>),

@@ -17,3 +17,8 @@ mod signin;
 mod support;
 mod ui;
 mod workers;
+// --- calui
+mod calendar_browser;
+mod calendar_ui;
+mod harness;
+mod heartbeat;
