@@ -2,7 +2,8 @@
 //! that claims due jobs from the store, runs them and records the outcome.
 //!
 //! Delivery is at least once. A worker claims one job at a time with a lease (see
-//! [`JobsConfig::lease`]); if the process dies, the lease runs out and another worker (another
+//! [`JobsConfig::lease`]), renewed while the job runs; if the process dies, the renewals stop,
+//! the lease runs out and another worker (another
 //! server on the same PostgreSQL database, or this one after a restart) claims the job again.
 //! Handlers therefore make their effects idempotent: `notify.agent` stores a notification once
 //! per dedup key (the job id by default), and `mail.send` queues a message once per Message-ID
@@ -37,7 +38,8 @@ pub struct JobsConfig {
     pub enabled: bool,
     /// How often the worker looks for due jobs when nothing wakes it earlier.
     pub poll_interval: StdDuration,
-    /// How long a claimed job is reserved for its worker; longer than any job runs.
+    /// How long a claimed job is reserved for its worker without news from it; the worker
+    /// renews it every third of it while the job runs (the heartbeat), so jobs may run longer.
     pub lease: Duration,
     /// When failed jobs run again.
     pub retry: RetryPolicy,
