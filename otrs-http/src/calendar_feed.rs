@@ -146,11 +146,16 @@ const MAX_ZONE_YEARS: i32 = 60;
 fn vtimezones(feed: &CalendarFeed) -> String {
     let mut years: BTreeMap<&str, (Tz, i32, i32)> = BTreeMap::new();
     for a in feed.appointments.iter().filter(|a| !a.all_day) {
-        let first = a.first_start_utc.year();
-        let last = a.last_end_utc.map_or_else(
-            || first.max(a.changed_at.year()) + OPEN_SERIES_YEARS,
-            |end| end.year(),
-        );
+        // From the year before the first wall-clock start: a start early on 1 January may be
+        // an instant of the year before.
+        let first = a.start.year().min(a.recurrence_id.map_or(i32::MAX, |r| r.year())) - 1;
+        let last = a
+            .last_end_utc
+            .map_or_else(
+                || first.max(a.changed_at.year()) + OPEN_SERIES_YEARS,
+                |end| end.year(),
+            )
+            .max(a.end.year());
         let entry = years
             .entry(a.time_zone.name())
             .or_insert((a.time_zone, first, last));
