@@ -148,7 +148,11 @@ fn vtimezones(feed: &CalendarFeed) -> String {
     for a in feed.appointments.iter().filter(|a| !a.all_day) {
         // From the year before the first wall-clock start: a start early on 1 January may be
         // an instant of the year before.
-        let first = a.start.year().min(a.recurrence_id.map_or(i32::MAX, |r| r.year())) - 1;
+        let first = a
+            .start
+            .year()
+            .min(a.recurrence_id.map_or(i32::MAX, |r| r.year()))
+            - 1;
         let last = a
             .last_end_utc
             .map_or_else(

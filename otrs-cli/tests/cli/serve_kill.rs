@@ -137,13 +137,16 @@ async fn two_servers_on_postgres_remind_exactly_once_when_one_is_killed_mid_job(
             return;
         }
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    // A random name (the hasher's keys are random per process and instance).
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
     let schema = Schema {
         url: url.clone(),
-        name: format!("t_kill_{}_{}", std::process::id(), nanos % 1_000_000_000),
+        name: format!("t_kill_{random:016x}"),
     };
     let desk = open(&schema).await;
     let planner = desk

@@ -440,7 +440,20 @@ impl ViewData<'_> {
                 (dot(self.color(a.calendar_id)))
                 @if with_time && !a.all_day { " " span.appt-time { (start_local.format("%H:%M")) } }
                 " " span.appt-title { (a.title) }
-                @if let Some(s) = symbol { " " span.appt-rec aria-hidden="true" { (s) } }
+                @if let Some(s) = symbol {
+                    " "
+                    span.appt-rec {
+                        // Fonts often lack the chain sign: draw it, and keep the sign for
+                        // screen readers and copies of the text.
+                        @if s == "⛓" {
+                            svg width="14" height="10" viewBox="0 0 16 10" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" {
+                                rect x="1" y="2" width="8" height="6" rx="3" {}
+                                rect x="7" y="2" width="8" height="6" rx="3" {}
+                            }
+                            span.sr-only { (s) }
+                        } @else { (s) }
+                    }
+                }
             }
         }
     }
@@ -1292,7 +1305,7 @@ struct EditorPage<'a> {
 }
 
 fn checked_value(form: &Fields, name: &str, value: &str) -> bool {
-    form.all(name).iter().any(|v| *v == value)
+    form.all(name).contains(&value)
 }
 
 fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
@@ -1535,7 +1548,7 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
                     Target::New => { button.primary type="submit" name="action" value="save" { "Add" } }
                     _ => { button.primary type="submit" name="action" value="save" { "Update" } }
                 }
-                " " a.button href=(page_link(View::parse(view).unwrap_or(View::Week), form_date(form))) { "Cancel" }
+                " " a.button href=(back_link(form, view)) { "Cancel" }
             }
         }
         @if let Some(row) = p.target.row() {
@@ -1577,9 +1590,14 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
     }
 }
 
-/// The date a form's appointment starts on (for the page to return to).
-fn form_date(form: &Fields) -> NaiveDate {
-    parse_wall(&form.text("start")).map_or_else(|| Utc::now().date_naive(), |w| w.date())
+/// The overview page to go back to: the view, at the form's start date (today when the start
+/// does not read).
+fn back_link(form: &Fields, view: &str) -> String {
+    let view = View::parse(view).unwrap_or(View::Week);
+    match parse_wall(&form.text("start")) {
+        Some(start) => page_link(view, start.date()),
+        None => format!("{OVERVIEW}?view={}", view.key()),
+    }
 }
 
 async fn writable_calendars<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Vec<Calendar> {

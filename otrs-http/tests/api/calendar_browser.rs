@@ -343,5 +343,73 @@ async fn an_agent_adds_a_weekly_series_then_edits_one_occurrence_and_then_all() 
     assert!(!html.contains("Team standup"));
     assert!(chips_on(&c, "2026-03-10").await[0].contains("Standup moved"));
     shot(&c, "calendar-all.png").await;
+
+    // --- the script: drag an occurrence to another day and hour (just this occurrence) ---
+    c.goto(&format!("{base}/agent/calendar?view=week&date=2026-03-23"))
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("Weekly sync")).await;
+    c.execute(
+        r#"
+        var chip = document.querySelector('td[data-date="2026-03-24"] a.appt');
+        var slot = document.querySelector('td.slot[data-date="2026-03-26"][data-hour="13"]');
+        var dt = new DataTransfer();
+        chip.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+        slot.dispatchEvent(new DragEvent('dragenter', {bubbles: true, dataTransfer: dt}));
+        slot.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+        slot.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+        "#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let choice = c
+        .wait()
+        .for_element(Locator::Css("dialog.cal-dialog button[value=occurrence]"))
+        .await
+        .unwrap();
+    shot(&c, "calendar-move.png").await;
+    choice.click().await.unwrap();
+    let html = wait_source(&c, 8, |h| {
+        h.contains("data-occurrence=\"20260326T130000Z\"")
+    })
+    .await;
+    assert!(
+        html.contains("data-occurrence=\"20260326T130000Z\""),
+        "moved on the page"
+    );
+    let now = stored(&w).await;
+    assert!(
+        now.contains(&"2026-03-26T13:00 Weekly sync".to_owned()),
+        "{now:?}"
+    );
+    assert!(!now.iter().any(|s| s.starts_with("2026-03-24")), "{now:?}");
+    assert_eq!(now.len(), 6);
+
+    // --- the script: drag over 14:00–15:59 of a day to add an appointment there ---
+    c.execute(
+        r#"
+        var from = document.querySelector('td.slot[data-date="2026-03-25"][data-hour="14"]');
+        var to = document.querySelector('td.slot[data-date="2026-03-25"][data-hour="15"]');
+        from.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, cancelable: true, button: 0}));
+        to.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+        to.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        "#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_url(&c, "/agent/calendar/appointments/new").await;
+    for (id, value) in [("start", "2026-03-25T14:00"), ("end", "2026-03-25T16:00")] {
+        let got = c
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, value, "{id}");
+    }
     c.close().await.unwrap();
 }
