@@ -218,6 +218,10 @@ pub struct JobsConfig {
     pub worker_id: String,
     /// Registers the `test.effect` job kind (only for testing the scheduler).
     pub test_kinds: bool,
+    // --- calui
+    /// Only with `test_kinds`: every job waits this many milliseconds before and again after
+    /// its handler, so that tests can kill a server in the middle of a job.
+    pub test_job_delay_ms: u64,
 }
 
 impl Default for JobsConfig {
@@ -232,6 +236,8 @@ impl Default for JobsConfig {
             keep_finished_days: 30,
             worker_id: String::new(),
             test_kinds: false,
+            // --- calui
+            test_job_delay_ms: 0,
         }
     }
 }

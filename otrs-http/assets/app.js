@@ -207,4 +207,142 @@
     form.addEventListener("change", later);
     refresh();
   }
+    }
+
+/* --- calui: the Calendar Overview (the pages work without this; it adds the sidebar's live
+   filter, saving the checkboxes as they change, adding by dragging over a time range, and
+   moving an appointment by dragging it to another time or day). */
+(function () {
+  "use strict";
+  var doc = document;
+  doc.documentElement.classList.add("js");
+
+  var filter = doc.getElementById("calendar-filter");
+  if (filter) {
+    filter.addEventListener("input", function () {
+      var needle = filter.value.trim().toLowerCase();
+      doc.querySelectorAll(".cal-list li[data-name]").forEach(function (li) {
+        li.hidden = needle !== "" && li.dataset.name.indexOf(needle) < 0;
+      });
+    });
+  }
+  var visibility = doc.getElementById("calendar-visibility");
+  if (visibility) {
+    visibility.addEventListener("change", function (e) {
+      if (e.target.name === "show") visibility.submit();
+    });
+  }
+
+  var main = doc.getElementById("calendar");
+  if (!main) return;
+  var csrf = main.dataset.csrf;
+  var view = main.dataset.view;
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // Adding by dragging over a time range of one day in a timeline.
+  var picking = null;
+  function slotsBetween(a, b) {
+    var lo = Math.min(a, b), hi = Math.max(a, b), out = [];
+    main.querySelectorAll("td.slot[data-date=\"" + picking.date + "\"]").forEach(function (td) {
+      var h = parseInt(td.dataset.hour, 10);
+      if (h >= lo && h <= hi) out.push(td);
+    });
+    return out;
+  }
+  function mark(hour) {
+    main.querySelectorAll("td.selecting").forEach(function (td) { td.classList.remove("selecting"); });
+    slotsBetween(picking.from, hour).forEach(function (td) { td.classList.add("selecting"); });
+    picking.to = hour;
+  }
+  main.addEventListener("mousedown", function (e) {
+    var td = e.target.closest("td.slot");
+    if (!td || e.button !== 0 || e.target.closest("a")) return;
+    e.preventDefault();
+    picking = { date: td.dataset.date, from: parseInt(td.dataset.hour, 10), to: parseInt(td.dataset.hour, 10) };
+    mark(picking.from);
+  });
+  main.addEventListener("mouseover", function (e) {
+    if (!picking) return;
+    var td = e.target.closest("td.slot");
+    if (td && td.dataset.date === picking.date) mark(parseInt(td.dataset.hour, 10));
+  });
+  doc.addEventListener("mouseup", function () {
+    if (!picking) return;
+    var lo = Math.min(picking.from, picking.to), hi = Math.max(picking.from, picking.to) + 1;
+    var start = picking.date + "T" + pad(lo) + ":00";
+    var end = hi >= 24 ? null : picking.date + "T" + pad(hi) + ":00";
+    picking = null;
+    var url = "/agent/calendar/appointments/new?view=" + encodeURIComponent(view) + "&start=" + encodeURIComponent(start);
+    if (end) url += "&end=" + encodeURIComponent(end);
+    window.location.href = url;
+  });
+
+  // Moving: the server checks and applies it; a series asks which occurrences move.
+  function post(id, occurrence, to, scope) {
+    var body = new URLSearchParams();
+    body.set("occurrence", occurrence);
+    body.set("to", to);
+    body.set("scope", scope);
+    return fetch("/agent/calendar/appointments/" + id + "/move", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString()
+    }).then(function (r) {
+      if (r.ok) { window.location.reload(); return; }
+      return r.text().then(function (t) { window.alert("The appointment was not moved: " + t); });
+    });
+  }
+  function ask(then) {
+    var d = doc.createElement("dialog");
+    d.className = "cal-dialog";
+    d.innerHTML = "<p><strong>This is a repeating appointment</strong></p><p>Would you like to move just this occurrence or all occurrences?</p>" +
+      "<p class=\"buttons\"><button type=\"button\" value=\"cancel\">Cancel</button> <button type=\"button\" class=\"primary\" value=\"occurrence\">Just This Occurrence</button> <button type=\"button\" class=\"primary\" value=\"all\">All Occurrences</button></p>";
+    doc.body.appendChild(d);
+    d.addEventListener("click", function (e) {
+      var b = e.target.closest("button");
+      if (!b) return;
+      d.close();
+      d.parentNode.removeChild(d);
+      if (b.value !== "cancel") then(b.value);
+    });
+    d.showModal();
+  }
+  window.otrsCalendarMove = function (id, occurrence, series, to) {
+    if (series) ask(function (scope) { post(id, occurrence, to, scope); });
+    else post(id, occurrence, to, "all");
+  };
+  var dragged = null;
+  main.addEventListener("dragstart", function (e) {
+    var a = e.target.closest && e.target.closest("a.appt");
+    if (!a) return;
+    dragged = a;
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", a.dataset.id);
+  });
+  function target(e) { return e.target.closest && e.target.closest("td[data-date]"); }
+  main.addEventListener("dragover", function (e) {
+    if (dragged && target(e)) { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }
+  });
+  main.addEventListener("dragenter", function (e) {
+    var td = target(e);
+    if (dragged && td) td.classList.add("drop-target");
+  });
+  main.addEventListener("dragleave", function (e) {
+    var td = target(e);
+    if (td) td.classList.remove("drop-target");
+  });
+  main.addEventListener("drop", function (e) {
+    var td = target(e);
+    if (!dragged || !td) return;
+    e.preventDefault();
+    td.classList.remove("drop-target");
+    var a = dragged;
+    dragged = null;
+    // A timeline slot names a time; a day of the grid (or the all-day row) keeps the time of day.
+    var to = td.dataset.start || td.dataset.date;
+    window.otrsCalendarMove(a.dataset.id, a.dataset.occurrence, a.dataset.series === "1", to);
+  });
+  main.addEventListener("dragend", function () { dragged = null; });
 })();

@@ -5,7 +5,10 @@
 //! for deleted occurrences), and one `VEVENT` per detached occurrence with the series' `UID` and
 //! a `RECURRENCE-ID` naming the occurrence it replaces. Times are local times with `TZID` (IANA
 //! names), so that repeating appointments keep their wall-clock time across DST changes.
-//! Writing, escaping and line folding are the `icalendar` crate's.
+//! Writing, escaping and line folding are the `icalendar` crate's. Every zone named by a `TZID`
+//! gets a `VTIMEZONE` component (which that crate does not write) built from the time-zone
+//! database's transitions for the years the appointments cover, so that clients without the
+//! IANA database read the same times.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use icalendar::{Component, EventLike, Property};
 use otrs_core::desk::CalendarFeed;
@@ -130,7 +133,147 @@ pub fn render(feed: &CalendarFeed) -> String {
         }
         calendar.push(event.done());
     }
-    calendar.done().to_string()
+    with_time_zones(&calendar.done().to_string(), &vtimezones(feed))
+}
+
+/// How many years after its first start (or its last change) an endless series' zone is
+/// described.
+const OPEN_SERIES_YEARS: i32 = 10;
+/// The most years one `VTIMEZONE` describes.
+const MAX_ZONE_YEARS: i32 = 60;
+
+/// The `VTIMEZONE` components of every zone a `TZID` of the feed names, in name order.
+fn vtimezones(feed: &CalendarFeed) -> String {
+    let mut years: BTreeMap<&str, (Tz, i32, i32)> = BTreeMap::new();
+    for a in feed.appointments.iter().filter(|a| !a.all_day) {
+        // From the year before the first wall-clock start: a start early on 1 January may be
+        // an instant of the year before.
+        let first = a
+            .start
+            .year()
+            .min(a.recurrence_id.map_or(i32::MAX, |r| r.year()))
+            - 1;
+        let last = a
+            .last_end_utc
+            .map_or_else(
+                || first.max(a.changed_at.year()) + OPEN_SERIES_YEARS,
+                |end| end.year(),
+            )
+            .max(a.end.year());
+        let entry = years
+            .entry(a.time_zone.name())
+            .or_insert((a.time_zone, first, last));
+        entry.1 = entry.1.min(first);
+        entry.2 = entry.2.max(last);
+    }
+    years
+        .values()
+        .map(|(tz, from, to)| vtimezone(*tz, *from, (*to).min(from + MAX_ZONE_YEARS)))
+        .collect()
+}
+
+/// Puts the `VTIMEZONE` components before the first event (after the calendar's properties).
+fn with_time_zones(calendar: &str, zones: &str) -> String {
+    let at = calendar
+        .find("BEGIN:VEVENT\r\n")
+        .or_else(|| calendar.find("END:VCALENDAR"))
+        .unwrap_or(calendar.len());
+    let mut out = String::with_capacity(calendar.len() + zones.len());
+    out.push_str(&calendar[..at]);
+    out.push_str(zones);
+    out.push_str(&calendar[at..]);
+    out
+}
+
+/// `+HHMM` (or `+HHMMSS`) for an offset in seconds.
+fn utc_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.unsigned_abs();
+    let (h, m, rest) = (s / 3600, s / 60 % 60, s % 60);
+    if rest == 0 {
+        format!("{sign}{h:02}{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}{rest:02}")
+    }
+}
+
+/// The offset in force at an instant: total seconds, whether it is daylight saving time, and
+/// its abbreviation.
+fn offset_at(tz: Tz, at: DateTime<Utc>) -> (i32, bool, String) {
+    use chrono::Offset as _;
+    use chrono::TimeZone as _;
+    use chrono_tz::{OffsetComponents as _, OffsetName as _};
+    let offset = tz.offset_from_utc_datetime(&at.naive_utc());
+    let total = offset.fix().local_minus_utc();
+    let dst = !offset.dst_offset().is_zero();
+    let name = offset
+        .abbreviation()
+        .map_or_else(|| utc_offset(total), str::to_owned);
+    (total, dst, name)
+}
+
+/// One observance: from the local time `onset` (in the offset before it) on, `to` is in force.
+fn observance(out: &mut String, onset: NaiveDateTime, from: i32, to: &(i32, bool, String)) {
+    let kind = if to.1 { "DAYLIGHT" } else { "STANDARD" };
+    // A name is TEXT: escape what RFC 5545 reserves (abbreviations hardly ever have any).
+    let name =
+        to.2.replace('\\', "\\\\")
+            .replace(';', "\\;")
+            .replace(',', "\\,");
+    out.push_str(&format!(
+        "BEGIN:{kind}\r\nDTSTART:{}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\nTZNAME:{name}\r\nEND:{kind}\r\n",
+        local(onset),
+        utc_offset(from),
+        utc_offset(to.0),
+    ));
+}
+
+/// A `VTIMEZONE` for `tz` from 1 January of `from_year` to the end of `to_year`: the offset in
+/// force at the start, then every transition, each as its own observance (found by stepping
+/// through the days and narrowing each change down to the second).
+pub fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> String {
+    use chrono::TimeZone as _;
+    let Some(start) = Utc.with_ymd_and_hms(from_year, 1, 1, 0, 0, 0).single() else {
+        return String::new();
+    };
+    let end = Utc
+        .with_ymd_and_hms(to_year.max(from_year) + 1, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(start);
+    let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{}\r\n", tz.name());
+    let mut current = offset_at(tz, start);
+    observance(
+        &mut out,
+        start.naive_utc() + chrono::Duration::seconds(i64::from(current.0)),
+        current.0,
+        &current,
+    );
+    let mut at = start;
+    while at < end {
+        let next = at + chrono::Duration::days(1);
+        if offset_at(tz, next) != current {
+            // The first second in (at, next] with another offset.
+            let (mut lo, mut hi) = (at, next);
+            while (hi - lo).num_seconds() > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(tz, mid) == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let new = offset_at(tz, hi);
+            let onset = hi.naive_utc() + chrono::Duration::seconds(i64::from(current.0));
+            observance(&mut out, onset, current.0, &new);
+            current = new;
+            // Two changes within one day are rare but possible: look again from here.
+            at = hi;
+            continue;
+        }
+        at = next;
+    }
+    out.push_str("END:VTIMEZONE\r\n");
+    out
 }
 
 #[cfg(test)]
@@ -218,5 +361,38 @@ mod tests {
         assert!(text.contains("SUMMARY:Review\\; weekly\\, with"), "{text}");
         assert!(text.lines().all(|l| l.len() <= 75), "folded: {text}");
         assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);
+        // Every zone named gets its VTIMEZONE, before the events.
+        for zone in ["Europe/Budapest", "UTC"] {
+            let at = text.find(&format!("BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n"));
+            assert!(
+                at.is_some_and(|at| at < text.find("BEGIN:VEVENT").unwrap()),
+                "{zone}: {text}"
+            );
+        }
+        assert!(
+            text.contains("BEGIN:DAYLIGHT\r\nDTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nEND:DAYLIGHT\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("BEGIN:STANDARD\r\nDTSTART:20261025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nEND:STANDARD\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn zones_without_changes_have_one_observance() {
+        let text = vtimezone("Asia/Kolkata".parse().unwrap(), 2026, 2027);
+        assert_eq!(
+            text,
+            "BEGIN:VTIMEZONE\r\nTZID:Asia/Kolkata\r\nBEGIN:STANDARD\r\nDTSTART:20260101T053000\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nTZNAME:IST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+        );
+        let ny = vtimezone("America/New_York".parse().unwrap(), 2026, 2026);
+        assert_eq!(ny.matches("BEGIN:DAYLIGHT").count(), 1);
+        assert_eq!(
+            ny.matches("BEGIN:STANDARD").count(),
+            2,
+            "the start and November"
+        );
+        assert!(ny.contains("DTSTART:20261101T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500"));
     }
 }

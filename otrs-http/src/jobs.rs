@@ -2,7 +2,8 @@
 //! that claims due jobs from the store, runs them and records the outcome.
 //!
 //! Delivery is at least once. A worker claims one job at a time with a lease (see
-//! [`JobsConfig::lease`]); if the process dies, the lease runs out and another worker (another
+//! [`JobsConfig::lease`]), renewed while the job runs; if the process dies, the renewals stop,
+//! the lease runs out and another worker (another
 //! server on the same PostgreSQL database, or this one after a restart) claims the job again.
 //! Handlers therefore make their effects idempotent: `notify.agent` stores a notification once
 //! per dedup key (the job id by default), and `mail.send` queues a message once per Message-ID
@@ -37,7 +38,8 @@ pub struct JobsConfig {
     pub enabled: bool,
     /// How often the worker looks for due jobs when nothing wakes it earlier.
     pub poll_interval: StdDuration,
-    /// How long a claimed job is reserved for its worker; longer than any job runs.
+    /// How long a claimed job is reserved for its worker without news from it; the worker
+    /// renews it every third of it while the job runs (the heartbeat), so jobs may run longer.
     pub lease: Duration,
     /// When failed jobs run again.
     pub retry: RetryPolicy,
@@ -51,6 +53,9 @@ pub struct JobsConfig {
     pub worker_id: String,
     /// Registers the `test.effect` kind (for tests of the scheduler only).
     pub test_kinds: bool,
+    /// Only with `test_kinds`: every job waits this long before and again after its handler,
+    /// so that a test can kill the server in the middle of any job (a reminder included).
+    pub test_job_delay: StdDuration,
 }
 
 impl Default for JobsConfig {
@@ -65,6 +70,7 @@ impl Default for JobsConfig {
             keep_finished: Duration::days(30),
             worker_id: String::new(),
             test_kinds: false,
+            test_job_delay: StdDuration::ZERO,
         }
     }
 }
@@ -359,6 +365,13 @@ impl<S: Store> JobRunner for Runner<S> {
     }
 }
 
+/// How often a running job's lease is renewed: a third of the lease (at least 50 ms), so that
+/// two renewals may fail before it runs out.
+pub fn heartbeat_interval(lease: Duration) -> StdDuration {
+    let third = lease.to_std().unwrap_or(StdDuration::from_secs(1)) / 3;
+    third.max(StdDuration::from_millis(50))
+}
+
 async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
     while !*stop.borrow() {
         if stop.changed().await.is_err() {
@@ -395,12 +408,43 @@ pub async fn run_worker<S: Store>(
             };
             ran += 1;
             tracing::debug!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
-            let run = state.jobs().run(state.clone(), job.clone());
+            let half_delay = if config.test_kinds {
+                config.test_job_delay / 2
+            } else {
+                StdDuration::ZERO
+            };
+            let run = async {
+                tokio::time::sleep(half_delay).await;
+                let result = state.jobs().run(state.clone(), job.clone()).await;
+                tokio::time::sleep(half_delay).await;
+                result
+            };
             tokio::pin!(run);
-            let result = tokio::select! {
-                result = &mut run => Some(result),
-                () = stopped(&mut stop) => {
-                    tokio::time::timeout(config.shutdown_grace, &mut run).await.ok()
+            // The heartbeat: while the job runs, its lease is renewed three times per lease, so
+            // a job may run longer than the lease; a dead worker stops renewing.
+            let beat = heartbeat_interval(config.lease);
+            let mut next_beat = tokio::time::Instant::now() + beat;
+            let result = loop {
+                tokio::select! {
+                    result = &mut run => break Some(result),
+                    () = stopped(&mut stop) => {
+                        break tokio::time::timeout(config.shutdown_grace, &mut run).await.ok();
+                    }
+                    () = tokio::time::sleep_until(next_beat) => {
+                        next_beat += beat;
+                        match state.desk().renew_job_lease(&worker, &job, config.lease).await {
+                            Ok(true) => tracing::debug!(job = %job.id, "job lease renewed"),
+                            Ok(false) => tracing::warn!(
+                                job = %job.id,
+                                "the job's lease was lost while it ran; its outcome will be ignored"
+                            ),
+                            Err(e) => tracing::error!(
+                                job = %job.id,
+                                error = %crate::error::cause_chain(&e),
+                                "renewing a job's lease failed"
+                            ),
+                        }
+                    }
                 }
             };
             let recorded = match &result {

@@ -85,6 +85,8 @@ pub fn jobs_config(jobs: &crate::config::JobsConfig) -> otrs_http::jobs::JobsCon
         keep_finished: chrono::Duration::days(i64::from(jobs.keep_finished_days)),
         worker_id: jobs.worker_id.clone(),
         test_kinds: jobs.test_kinds,
+        // --- calui
+        test_job_delay: Duration::from_millis(jobs.test_job_delay_ms),
         ..otrs_http::jobs::JobsConfig::default()
     }
 }

@@ -13,3 +13,5 @@ mod support;
 mod tickets;
 // --- reports
 mod reports;
+// --- calui
+mod serve_kill;

@@ -519,7 +519,7 @@ impl<S: Store> Desk<S> {
 
     // --- appointments ------------------------------------------------------------------------
 
-    async fn load_appointment_for(
+    pub(crate) async fn load_appointment_for(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
@@ -632,7 +632,7 @@ impl<S: Store> Desk<S> {
         )
     }
 
-    async fn appointment_history_row(
+    pub(crate) async fn appointment_history_row(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
@@ -665,7 +665,7 @@ impl<S: Store> Desk<S> {
         })
     }
 
-    async fn create_appointment_in(
+    pub(crate) async fn create_appointment_in(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,

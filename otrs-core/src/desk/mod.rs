@@ -23,6 +23,9 @@ mod stats_spec;
 mod tickets;
 // --- reports
 mod reports;
+// --- calui
+mod calendar_links;
+mod job_heartbeat;
 
 #[cfg(test)]
 pub(crate) mod tests_support;

@@ -2773,6 +2773,25 @@ impl StoreTx for MemoryTx {
         all.sort_by(|a, b| (&a.settings.name, a.id).cmp(&(&b.settings.name, b.id)));
         ready(Ok(all))
     }
+    // --- calui
+    fn renew_job_lease(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        sync!({
+            let Some(job) = self.state().jobs.get(&id).filter(|j| held_by(j, owner)) else {
+                return Ok(None);
+            };
+            let renewed = Job {
+                lease_until: Some(lease_until),
+                ..job.clone()
+            };
+            self.set(|s| &mut s.jobs, id, renewed.clone())?;
+            Ok(Some(renewed))
+        })
+    }
 }
 
 /// True if `owner` holds the running job's lease (an expired lease still counts until another

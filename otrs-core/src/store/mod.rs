@@ -763,4 +763,13 @@ pub trait StoreTx: Send {
     ) -> impl Future<Output = StoreResult<Option<crate::model::Report>>> + Send;
     /// Every report, by name (then id).
     fn reports(&mut self) -> impl Future<Output = StoreResult<Vec<crate::model::Report>>> + Send;
+    // --- calui
+    /// Extends the lease of a running job that `owner` still holds to `lease_until` (the
+    /// worker's heartbeat while a long job runs). `None` when `owner` no longer holds it.
+    fn renew_job_lease(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send;
 }

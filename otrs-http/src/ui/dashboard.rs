@@ -189,6 +189,19 @@ async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> 
                 Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
             }
         }
+        // --- calui
+        WidgetKind::AppointmentsToday => (
+            spec.name.clone(),
+            crate::ui::calendar::widget(state, ctx, crate::ui::calendar::View::Day).await,
+        ),
+        WidgetKind::AppointmentsThisWeek => (
+            spec.name.clone(),
+            crate::ui::calendar::widget(state, ctx, crate::ui::calendar::View::Week).await,
+        ),
+        WidgetKind::AppointmentsThisMonth => (
+            spec.name.clone(),
+            crate::ui::calendar::widget(state, ctx, crate::ui::calendar::View::Month).await,
+        ),
     }
 }
 
@@ -245,7 +258,7 @@ pub(crate) async fn page<S: Store>(
             input type="hidden" name="csrf_token" value=(ctx.csrf);
             label.sr-only for="widget-kind" { "Widget to add" }
             select #widget-kind name="kind" {
-                @for k in WidgetKind::ALL { option value=(k.key()) { (k.label()) } }
+                @for k in WidgetKind::catalogue() { option value=(k.key()) { (k.label()) } }
             }
             " " button type="submit" { "+ Add widget" }
         }
@@ -384,7 +397,7 @@ async fn render_edit<S: Store>(
     status: StatusCode,
 ) -> Response {
     let action = format!("/agent/dashboard/widgets/{}", w.id);
-    let with_filter = !matches!(w.kind, WidgetKind::QueueMetric);
+    let with_filter = !matches!(w.kind, WidgetKind::QueueMetric) && !w.kind.is_calendar();
     let body = html! {
         @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
         p.muted { "Widget type: " (w.kind.label()) }

@@ -52,12 +52,14 @@ pub const ACTIONS: [(&str, &str); 5] = [
 ];
 
 /// The main menu: (label, link).
-pub const MAIN_MENU: [(&str, &str); 5] = [
+pub const MAIN_MENU: [(&str, &str); 6] = [
     ("Dashboard", "/agent"),
     ("Search", "/agent/search"),
     ("Personalization", "/agent/preferences"),
     ("Customize Organizer", "/agent/organizer"),
     ("Notifications", "/agent/notifications"),
+    // --- calui
+    ("Calendar", "/agent/calendar"),
 ];
 
 /// The bell icon (drawn here: no icon font or image request).

@@ -34,6 +34,8 @@ pub(crate) mod reports;
 // --- statsui
 pub mod stats;
 mod stats_chart;
+// --- calui
+pub mod calendar;
 
 use std::sync::Arc;
 
@@ -176,6 +178,28 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         )
         .route("/agent/stats/{number}/export", get(stats::export::<S>))
         .route("/agent/stats/{number}/delete", post(stats::delete::<S>))
+        // --- calui
+        .route("/agent/calendar", get(calendar::overview::<S>))
+        .route(
+            "/agent/calendar/visibility",
+            post(calendar::visibility::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/new",
+            get(calendar::new_page::<S>).post(calendar::create::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/{id}",
+            get(calendar::edit_page::<S>).post(calendar::save::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/{id}/delete",
+            get(calendar::delete_page::<S>).post(calendar::delete::<S>),
+        )
+        .route(
+            "/agent/calendar/appointments/{id}/move",
+            post(calendar::move_appointment::<S>),
+        )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

@@ -299,6 +299,13 @@ pub enum WidgetKind {
     Reminders,
     /// Any ticket list.
     TicketList,
+    // --- calui
+    /// Today's appointments.
+    AppointmentsToday,
+    /// This week's appointments.
+    AppointmentsThisWeek,
+    /// This month's appointments.
+    AppointmentsThisMonth,
 }
 
 impl WidgetKind {
@@ -317,6 +324,10 @@ impl WidgetKind {
             WidgetKind::Escalations => "Escalations",
             WidgetKind::Reminders => "Reminders",
             WidgetKind::TicketList => "Ticket List",
+            // --- calui
+            WidgetKind::AppointmentsToday => "Appointments Today",
+            WidgetKind::AppointmentsThisWeek => "Appointments This Week",
+            WidgetKind::AppointmentsThisMonth => "Appointments This Month",
         }
     }
 
@@ -327,12 +338,34 @@ impl WidgetKind {
             WidgetKind::Escalations => "escalations",
             WidgetKind::Reminders => "reminders",
             WidgetKind::TicketList => "ticket_list",
+            // --- calui
+            WidgetKind::AppointmentsToday => "appointments_today",
+            WidgetKind::AppointmentsThisWeek => "appointments_this_week",
+            WidgetKind::AppointmentsThisMonth => "appointments_this_month",
         }
     }
 
     /// Parses [`WidgetKind::key`].
     pub fn from_key(key: &str) -> Option<WidgetKind> {
-        WidgetKind::ALL.into_iter().find(|k| k.key() == key)
+        WidgetKind::catalogue().find(|k| k.key() == key)
+    }
+
+    // --- calui
+    /// The calendar widgets (the manual's "Calendar Widgets").
+    pub const CALENDAR: [WidgetKind; 3] = [
+        WidgetKind::AppointmentsToday,
+        WidgetKind::AppointmentsThisWeek,
+        WidgetKind::AppointmentsThisMonth,
+    ];
+
+    /// Every kind the "add widget" menu offers: the ticket widgets, then the calendar ones.
+    pub fn catalogue() -> impl Iterator<Item = WidgetKind> {
+        WidgetKind::ALL.into_iter().chain(WidgetKind::CALENDAR)
+    }
+
+    /// True for the calendar widgets (they have a title only, no list settings).
+    pub fn is_calendar(self) -> bool {
+        WidgetKind::CALENDAR.contains(&self)
     }
 
     /// A new widget of this kind.

@@ -258,7 +258,49 @@ async fn the_feed_expands_in_an_independent_parser_exactly_as_in_the_desk() {
         .collect();
     theirs.sort();
     assert_eq!(theirs, ours);
+
+    // Every TZID has a VTIMEZONE, and the zone Python builds from that component alone (not
+    // from its own database) gives the same UTC offsets as the IANA database all through the
+    // window, every hour.
+    let out = Command::new("python3")
+        .args(["-c", ZONES])
+        .arg(&path)
+        .arg(from.to_rfc3339())
+        .arg(to.to_rfc3339())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        printed.trim(),
+        "zones America/New_York Asia/Kolkata Europe/Budapest UTC",
+        "{printed}"
+    );
 }
+
+const ZONES: &str = r#"
+import datetime, re, sys, icalendar, zoneinfo
+raw = open(sys.argv[1], 'rb').read()
+cal = icalendar.Calendar.from_ical(raw)
+used = set(re.findall(r';TZID=([^:;]+)', raw.decode()))
+defined = {str(c['TZID']): c.to_tz(lookup_tzid=False) for c in cal.walk('VTIMEZONE')}
+missing = used - set(defined)
+assert not missing, 'no VTIMEZONE for %s' % missing
+start = datetime.datetime.fromisoformat(sys.argv[2])
+end = datetime.datetime.fromisoformat(sys.argv[3])
+for name in sorted(used):
+    ours, ref = defined[name], zoneinfo.ZoneInfo(name)
+    at = start
+    while at < end:
+        a, b = at.astimezone(ours).utcoffset(), at.astimezone(ref).utcoffset()
+        assert a == b, '%s at %s: VTIMEZONE %s, IANA %s' % (name, at, a, b)
+        at += datetime.timedelta(hours=1)
+print('zones ' + ' '.join(sorted(used)))
+"#;
 
 #[tokio::test]
 async fn rotating_the_token_retires_the_old_url() {

@@ -22,3 +22,8 @@ mod ui;
 mod workers;
 // --- reports
 mod reports;
+// --- calui
+mod calendar_browser;
+mod calendar_ui;
+mod harness;
+mod heartbeat;

@@ -461,3 +461,28 @@ pub(super) async fn mark_notifications_seen(
     }
     tx.exec(b.build()).await
 }
+
+// --- calui
+#[instrument(skip_all)]
+pub(super) async fn renew_job_lease(
+    tx: &mut SqlTx,
+    id: JobId,
+    owner: &str,
+    lease_until: DateTime<Utc>,
+) -> StoreResult<Option<Job>> {
+    tx.writable()?;
+    tx.opt(
+        Stmt::new(concat!(
+            "UPDATE jobs SET lease_until = $3 \
+             WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING ",
+            job_columns!()
+        ))
+        .bind(int("id", id.0)?)
+        .bind(owner)
+        .bind(lease_until),
+    )
+    .await?
+    .as_ref()
+    .map(job_from)
+    .transpose()
+}

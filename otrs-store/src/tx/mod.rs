@@ -963,4 +963,14 @@ impl StoreTx for SqlTx {
     ) -> impl Future<Output = StoreResult<Vec<otrs_core::model::Report>>> + Send {
         reports::reports(self)
     }
+
+    // --- calui
+    fn renew_job_lease(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
+        jobs::renew_job_lease(self, id, owner, lease_until)
+    }
 }

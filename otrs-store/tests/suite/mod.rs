@@ -70,3 +70,13 @@ mod concurrent {
 
     for_each_sql_store!(concurrent_writers_never_lose_an_update);
 }
+
+// --- calui
+mod lease_renewal;
+
+mod heartbeat {
+    use super::lease_renewal::leases_are_renewed_only_by_their_holder;
+    use crate::support::for_each_store;
+
+    for_each_store!(leases_are_renewed_only_by_their_holder);
+}
