@@ -19,6 +19,8 @@ mod outbox;
 mod reads;
 mod stats;
 mod tickets;
+// --- detail
+mod article_actions;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -64,6 +66,8 @@ pub use jobs::{
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
+// --- detail
+pub use article_actions::Redirected;
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;
