@@ -17,3 +17,5 @@ mod signin;
 mod support;
 mod ui;
 mod workers;
+// --- detail
+mod ui_detail;
