@@ -233,7 +233,7 @@ pub(crate) async fn ticket<S: Store>(
             .await
             .remove(0);
         let font = PdfFont::find(&[]).map_err(|e| no_font(&e))?;
-        let printed = printed_line(&ctx);
+        let printed = printed_line(&ctx, state.desk().now());
         let bytes = ticket_pdf(&dto, &articles, &printed, &|t| ctx.time(t), &font)
             .map_err(|e| no_font(&e))?;
         Ok::<_, ApiError>((ticket, bytes))
@@ -245,12 +245,8 @@ pub(crate) async fn ticket<S: Store>(
     }
 }
 
-fn printed_line(ctx: &UiCtx) -> String {
-    format!(
-        "Printed by {} at {}",
-        ctx.agent.full_name(),
-        ctx.time(chrono::Utc::now())
-    )
+fn printed_line(ctx: &UiCtx, now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("Printed by {} at {}", ctx.agent.full_name(), ctx.time(now))
 }
 
 /// Prints one article (with the ticket's heading).
@@ -265,7 +261,7 @@ pub(crate) async fn article_pdf<S: Store>(
             .await
             .remove(0);
         let font = PdfFont::find(&[]).map_err(|e| no_font(&e))?;
-        let printed = printed_line(ctx);
+        let printed = printed_line(ctx, state.desk().now());
         ticket_pdf(
             &dto,
             std::slice::from_ref(a),

@@ -339,7 +339,7 @@ pub(crate) async fn page<S: Store>(
                 &ctx, &data, &base, view, selected, expand_all,
             )),
             "properties" => Some(properties(&state, &ctx, &data).await),
-            "people" => Some(people(&ctx, &data)),
+            "people" => Some(people(&ctx, desk.now(), &data)),
             "customer" => customer_info(&state, &ctx, &data).await,
             "linked-tickets" => linked_tickets(&state, &ctx, &data).await,
             "linked-appointments" => linked_appointments(&state, &ctx, &data).await,
@@ -851,7 +851,13 @@ async fn edit_panel<S: Store>(
 
 // --- people, customer, links -----------------------------------------------------------------
 
-fn agent_card(ctx: &UiCtx, role: &str, agent: Option<&Agent>, fallback: &str) -> Markup {
+fn agent_card(
+    ctx: &UiCtx,
+    now: DateTime<Utc>,
+    role: &str,
+    agent: Option<&Agent>,
+    fallback: &str,
+) -> Markup {
     html! {
         div.card.person {
             div.card-head { span.card-label { (role) } }
@@ -860,7 +866,7 @@ fn agent_card(ctx: &UiCtx, role: &str, agent: Option<&Agent>, fallback: &str) ->
                     div.card-value { strong { (a.full_name()) } " (" (a.login) ")" }
                     @if !a.email.is_empty() { div.muted { a href={ "mailto:" (a.email) } { (a.email) } } }
                     @let tz = a.preferences.get(crate::ui::TIME_ZONE_PREFERENCE).and_then(|z| z.parse::<chrono_tz::Tz>().ok()).unwrap_or(ctx.tz);
-                    div.muted { "Local time " (Utc::now().with_timezone(&tz).format("%H:%M")) " (" (tz.name()) ")" }
+                    div.muted { "Local time " (now.with_timezone(&tz).format("%H:%M")) " (" (tz.name()) ")" }
                 }
                 None => div.card-value { (fallback) }
             }
@@ -868,13 +874,13 @@ fn agent_card(ctx: &UiCtx, role: &str, agent: Option<&Agent>, fallback: &str) ->
     }
 }
 
-fn people(ctx: &UiCtx, data: &Loaded) -> DetailWidget {
+fn people(ctx: &UiCtx, now: DateTime<Utc>, data: &Loaded) -> DetailWidget {
     let find = |id: AgentId| data.agents.iter().find(|a| a.id == id);
     let t = &data.dto;
     let body = html! {
         div.cards {
-            (agent_card(ctx, "Owner", find(data.ticket.owner_id), &t.owner.name))
-            (agent_card(ctx, "Responsible", find(data.ticket.responsible_id), &t.responsible.name))
+            (agent_card(ctx, now, "Owner", find(data.ticket.owner_id), &t.owner.name))
+            (agent_card(ctx, now, "Responsible", find(data.ticket.responsible_id), &t.responsible.name))
         }
     };
     widget("people", "People", None, body)

@@ -968,23 +968,25 @@ pub fn pdf_text(bytes: &[u8]) -> String {
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
                 .collect();
-            if chars && parts.len() == 2 {
-                if let (Some(g), Some(c)) = (hex(parts[0]), hex(parts[1])) {
+            if chars
+                && parts.len() == 2
+                && let (Some(g), Some(c)) = (hex(parts[0]), hex(parts[1]))
+            {
+                glyphs.insert(
+                    g as u16,
+                    char::from_u32(c).map(String::from).unwrap_or_default(),
+                );
+            } else if ranges
+                && parts.len() == 3
+                && let (Some(a), Some(b), Some(c)) = (hex(parts[0]), hex(parts[1]), hex(parts[2]))
+            {
+                for (k, g) in (a..=b).enumerate() {
                     glyphs.insert(
                         g as u16,
-                        char::from_u32(c).map(String::from).unwrap_or_default(),
+                        char::from_u32(c + k as u32)
+                            .map(String::from)
+                            .unwrap_or_default(),
                     );
-                }
-            } else if ranges && parts.len() == 3 {
-                if let (Some(a), Some(b), Some(c)) = (hex(parts[0]), hex(parts[1]), hex(parts[2])) {
-                    for (k, g) in (a..=b).enumerate() {
-                        glyphs.insert(
-                            g as u16,
-                            char::from_u32(c + k as u32)
-                                .map(String::from)
-                                .unwrap_or_default(),
-                        );
-                    }
                 }
             }
         }
