@@ -68,6 +68,16 @@ pub const COMPACT_COLUMNS: [(&str, &str); 8] = [
     ("attachments", "Attachments"),
 ];
 
+/// The narrow headers of the compact table's icon columns.
+fn column_head(key: &str) -> Option<&'static str> {
+    match key {
+        "direction" => Some("↔"),
+        "important" => Some("ⓘ"),
+        "attachments" => Some("📎"),
+        _ => None,
+    }
+}
+
 /// The properties that can be edited in place: (field, label).
 pub const INLINE_FIELDS: [(&str, &str); 6] = [
     ("title", "Title"),
@@ -454,7 +464,12 @@ fn communication(
             table.list.compact {
                 thead { tr {
                     @for (key, label) in COMPACT_COLUMNS.iter().filter(|(k, _)| columns.contains(k)) {
-                        th scope="col" data-column=(key) { (label) }
+                        th scope="col" data-column=(key) title=(label) {
+                            @match column_head(key) {
+                                Some(icon) => span aria-label=(label) { (icon) },
+                                None => (label),
+                            }
+                        }
                     }
                 } }
                 tbody {
@@ -468,7 +483,7 @@ fn communication(
                                     "channel" => td { (a.channel.name()) },
                                     "sender" => td { (sender_name(a)) },
                                     "subject" => td { a href=(article_link(a)) { (if a.subject.is_empty() { "(no subject)" } else { a.subject.as_str() }) } },
-                                    "created" => td { time datetime=(a.created_at.to_rfc3339()) { (ctx.time(a.created_at)) } },
+                                    "created" => td.created { time datetime=(a.created_at.to_rfc3339()) { (ctx.time(a.created_at)) } },
                                     "important" => td { @if a.important { span.important title="Important" aria-label="Important" { "⚡" } } },
                                     _ => td.num { @if !a.attachments.is_empty() { (a.attachments.len()) } },
                                 }
@@ -1395,6 +1410,7 @@ async fn sidebar<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> M
     html! {
         aside.ticket-sidebar aria-label="Involved agents" {
             h2 { "Agents" }
+            @if rows.is_empty() { p.muted { "No agent has worked on this ticket yet." } }
             ul.plain {
                 @for (a, roles) in &rows {
                     li class={ "agent " (roles.join(" ")) } title={ (a.full_name()) ": " (roles.join(", ")) } {

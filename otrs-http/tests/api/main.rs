@@ -18,4 +18,5 @@ mod support;
 mod ui;
 mod workers;
 // --- detail
+mod browser_detail;
 mod ui_detail;
