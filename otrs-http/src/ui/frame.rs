@@ -66,20 +66,6 @@ const BELL_SVG: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" heigh
 /// The plus icon.
 const PLUS_SVG: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"><path d="M12 5v14M5 12h14"/></svg>"#;
 
-fn initials(ctx: &UiCtx) -> String {
-    let a = &ctx.agent;
-    let mut out: String = a
-        .first_name
-        .chars()
-        .take(1)
-        .chain(a.last_name.chars().take(1))
-        .collect();
-    if out.is_empty() {
-        out = a.login.chars().take(2).collect();
-    }
-    out.to_uppercase()
-}
-
 /// A whole page of the agent interface (status 200).
 pub async fn agent_page<S: Store>(
     state: &AppState<S>,
@@ -160,7 +146,7 @@ pub async fn agent_page_with<S: Store>(
                             }
                         }
                     }
-                    span.avatar title=(ctx.agent.full_name()) aria-label={ "Signed in as " (ctx.agent.login) } { (initials(ctx)) }
+                    (super::avatar::badge(&ctx.agent, &format!("Signed in as {}", ctx.agent.login)))
                 }
                 div.layout {
                     nav.organizer aria-label="Organizer" {

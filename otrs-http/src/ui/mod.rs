@@ -14,6 +14,7 @@ pub mod notifications;
 
 mod actions;
 mod assets;
+mod avatar;
 mod bulk;
 mod columns;
 mod create;
@@ -26,6 +27,7 @@ mod preferences;
 mod prefs;
 mod search;
 mod ticket;
+pub mod upload;
 mod watch;
 // --- detail
 mod articles;
@@ -48,7 +50,6 @@ use otrs_core::model::Agent;
 use otrs_core::store::Store;
 
 use crate::auth::{CSRF_HEADER, Stage, check_csrf, session_of};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use fields::Fields;
@@ -132,6 +133,8 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             "/agent/preferences",
             get(preferences::page::<S>).post(preferences::save::<S>),
         )
+        .route("/agent/preferences/avatar", post(avatar::save::<S>))
+        .route("/agent/avatars/{id}", get(avatar::serve::<S>))
         // create ticket screens and ticket actions (detail)
         .route(
             "/agent/tickets/new/{kind}",
@@ -229,9 +232,7 @@ async fn guard<S: Store>(
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                return secure(
-                    ApiError::new("payload-too-large", "the form is too large").into_response(),
-                );
+                return secure(upload::too_large().into_response());
             }
         };
         let header_token = parts
@@ -239,8 +240,21 @@ async fn guard<S: Store>(
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let token =
-            header_token.or_else(|| Fields::parse(&bytes).get("csrf_token").map(str::to_owned));
+        let multipart = upload::boundary_of(
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let body_token = match multipart {
+            // A file upload carries the token as one of its parts.
+            Some(boundary) => upload::Upload::parse(bytes.clone(), boundary)
+                .await
+                .ok()
+                .and_then(|u| u.fields.get("csrf_token").map(str::to_owned)),
+            None => Fields::parse(&bytes).get("csrf_token").map(str::to_owned),
+        };
+        let token = header_token.or(body_token);
         if let Err(error) = check_csrf(&parts.method, token.as_deref(), &info) {
             return secure(error_page(StatusCode::FORBIDDEN, &error.problem().detail));
         }

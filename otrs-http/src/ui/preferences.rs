@@ -1,5 +1,5 @@
-//! Personalization: the agent's own settings — user profile (time zone, date-time format,
-//! out-of-office period), security (password, two-factor), notification settings (my queues and
+//! Personalization: the agent's own settings — user profile (avatar, time zone, date-time
+//! format, out-of-office period), security (password, two-factor), notification settings (my queues and
 //! the method per notification event) and chat availability. Everything is kept in the agent's
 //! preferences; one form is saved in one desk command (all or nothing).
 
@@ -20,6 +20,7 @@ use otrs_core::store::Store;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::ui::avatar;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::{TIME_ZONE_PREFERENCE, UiCtx, message_of, see_other};
@@ -102,6 +103,15 @@ pub(crate) async fn page<S: Store>(
     render(&state, &ctx, None, saved, StatusCode::OK).await
 }
 
+/// The page again with an error at the top (for forms posted elsewhere, e.g. the avatar).
+pub(crate) async fn render_error<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    error: &ApiError,
+) -> Response {
+    render(state, ctx, Some(error), false, error.status()).await
+}
+
 async fn render<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
@@ -130,7 +140,17 @@ async fn render<S: Store>(
                 section.widget #profile aria-labelledby="profile-title" {
                     header { h2 #profile-title { "User Profile" } }
                     div.body {
-                        p { span.avatar aria-hidden="true" { (ctx.agent.first_name.chars().next().unwrap_or('?')) (ctx.agent.last_name.chars().next().unwrap_or(' ')) } " " strong { (ctx.agent.full_name()) } " (" (ctx.agent.login) ") · " (ctx.agent.email) }
+                        p { (avatar::badge(&ctx.agent, "Your avatar")) " " strong { (ctx.agent.full_name()) } " (" (ctx.agent.login) ") · " (ctx.agent.email) }
+                        form.stack #avatar-form method="post" action="/agent/preferences/avatar" enctype="multipart/form-data" {
+                            (csrf)
+                            div { label for="avatar" { "Avatar" }
+                                input #avatar type="file" name="avatar" accept="image/png,image/jpeg,image/gif,image/webp" aria-describedby="avatar-note";
+                                p.note #avatar-note { "A PNG, JPEG, GIF or WebP picture of at most " (avatar::MAX_AVATAR_BYTES / 1024) " KiB; without one, your initials are shown." } }
+                            div.actions {
+                                button.primary type="submit" { "Upload" }
+                                @if avatar::url_of(&ctx.agent).is_some() { " " button type="submit" name="remove" value="1" { "Remove avatar" } }
+                            }
+                        }
                         form.stack method="post" action="/agent/preferences" {
                             (csrf)
                             input type="hidden" name="section" value="profile";

@@ -1074,6 +1074,159 @@ async fn personalization_saves_each_section_and_changes_how_times_read() {
     assert!(r.text().contains("unknown time zone"));
 }
 
+/// A `multipart/form-data` post: text fields, then files as (field, file name, bytes).
+async fn upload(
+    w: &World,
+    path: &str,
+    caller: &Caller,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Resp {
+    let boundary = "otrs-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let mut builder = Request::builder().method(Method::POST).uri(path).header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(cookie) = &caller.cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    w.send(builder.body(Body::from(body)).unwrap()).await
+}
+
+#[tokio::test]
+async fn avatars_are_uploaded_served_by_their_bytes_and_removed() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    let csrf = alice.csrf.clone().unwrap();
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR fake but typed";
+    let stored = |w: &World| {
+        let desk = w.desk.clone();
+        let id = w.alice;
+        async move {
+            desk.agent(Principal::SYSTEM, id)
+                .await
+                .unwrap()
+                .preferences
+                .get("avatar")
+                .cloned()
+                .unwrap_or_default()
+        }
+    };
+
+    // Without the CSRF part the upload is refused and nothing changes.
+    let r = upload(
+        &w,
+        "/agent/preferences/avatar",
+        &alice,
+        &[],
+        &[("avatar", "me.png", png)],
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(stored(&w).await, "");
+
+    // SVG (script inside) and text are refused by their bytes, whatever the name says.
+    let svg: &[u8] = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+    let r = upload(
+        &w,
+        "/agent/preferences/avatar",
+        &alice,
+        &[("csrf_token", &csrf)],
+        &[("avatar", "me.png", svg)],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text().contains("not a PNG, JPEG, GIF or WebP picture"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(stored(&w).await, "");
+
+    // A picture is kept, shown in the header and served with its sniffed type.
+    let r = upload(
+        &w,
+        "/agent/preferences/avatar",
+        &alice,
+        &[("csrf_token", &csrf)],
+        &[("avatar", "C:\\me.bin", png)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(stored(&w).await.starts_with("image/png;"));
+    let html = page(&w, "/agent", &alice).await.text();
+    let src = html
+        .split("img class=\"avatar\" src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the header shows the picture")
+        .replace("&amp;", "&");
+    assert!(
+        src.starts_with(&format!("/agent/avatars/{}?v=", w.alice.0)),
+        "{src}"
+    );
+    let r = page(&w, &src, &alice).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "image/png");
+    assert_eq!(r.header("x-content-type-options"), "nosniff");
+    assert_eq!(&r.body[..], png);
+    // Other agents see it too; anonymous callers do not.
+    let erin = agent(&w, w.erin).await;
+    assert_eq!(page(&w, &src, &erin).await.status, 200);
+    assert_ne!(page(&w, &src, &Caller::anonymous()).await.status, 200);
+
+    // Too large: refused, the old picture stays.
+    let big = [png, &vec![0u8; 64 * 1024][..]].concat();
+    let r = upload(
+        &w,
+        "/agent/preferences/avatar",
+        &alice,
+        &[("csrf_token", &csrf)],
+        &[("avatar", "big.png", &big)],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("at most 48 KiB"), "{}", r.text());
+    assert!(stored(&w).await.starts_with("image/png;"));
+
+    // Removed: the initials are back.
+    let r = upload(
+        &w,
+        "/agent/preferences/avatar",
+        &alice,
+        &[("csrf_token", &csrf), ("remove", "1")],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(stored(&w).await, "");
+    assert!(
+        !page(&w, "/agent", &alice)
+            .await
+            .text()
+            .contains("img class=\"avatar\"")
+    );
+    assert_eq!(page(&w, &src, &alice).await.status, 404);
+}
+
 #[tokio::test]
 async fn the_bell_shows_the_latest_five_and_show_all_marks_them_seen() {
     let w = World::new().await;
