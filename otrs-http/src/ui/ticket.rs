@@ -878,7 +878,7 @@ fn agent_card(
             div.card-head { span.card-label { (role) } }
             @match agent {
                 Some(a) => {
-                    div.card-value { strong { (a.full_name()) } " (" (a.login) ")" }
+                    div.card-value.with-avatar { (crate::ui::avatar::badge(a, &a.full_name())) strong { (a.full_name()) } " (" (a.login) ")" }
                     @if !a.email.is_empty() { div.muted { a href={ "mailto:" (a.email) } { (a.email) } } }
                     @let tz = a.preferences.get(crate::ui::TIME_ZONE_PREFERENCE).and_then(|z| z.parse::<chrono_tz::Tz>().ok()).unwrap_or(ctx.tz);
                     div.muted { "Local time " (now.with_timezone(&tz).format("%H:%M")) " (" (tz.name()) ")" }
@@ -1378,15 +1378,6 @@ async fn sidebar<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> M
     people.extend(involved.iter().copied());
     let mut seen = BTreeSet::new();
     people.retain(|a| seen.insert(*a) && *a != AgentId::SYSTEM);
-    let initials = |a: &Agent| -> String {
-        let s: String = a
-            .first_name
-            .chars()
-            .take(1)
-            .chain(a.last_name.chars().take(1))
-            .collect();
-        s.to_uppercase()
-    };
     let rows: Vec<(&Agent, Vec<&str>)> = people
         .iter()
         .filter_map(|id| data.agents.iter().find(|a| a.id == *id))
@@ -1414,7 +1405,7 @@ async fn sidebar<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> M
             ul.plain {
                 @for (a, roles) in &rows {
                     li class={ "agent " (roles.join(" ")) } title={ (a.full_name()) ": " (roles.join(", ")) } {
-                        span.avatar aria-hidden="true" { (initials(a)) }
+                        (crate::ui::avatar::badge(a, &a.full_name()))
                         span.who {
                             (a.full_name())
                             span.roles.muted { " " (roles.join(", ")) }
