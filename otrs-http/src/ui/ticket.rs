@@ -395,7 +395,12 @@ pub(crate) async fn page<S: Store>(
         ..Crumbs::default()
     };
     let sidebar = sidebar(&state, &ctx, &data).await;
+    // The action panels come back here after "Save as draft".
+    let draft_saved = query.get("draft-saved").filter(|f| !f.is_empty());
     let body = html! {
+        @if let Some(form) = draft_saved {
+            p.notice role="status" { "Draft saved (" (form) "). It is listed under Drafts." }
+        }
         div.ticket-detail {
             div.ticket-main { (view_frame.grid()) }
             (sidebar)

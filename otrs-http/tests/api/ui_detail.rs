@@ -219,6 +219,11 @@ async fn the_detail_view_shows_its_widgets_and_sidebar() {
             .text()
             .contains("Linked Tickets")
     );
+    // After "Save as draft" an action panel comes back with a notice.
+    let html = page(&w, &format!("{}?draft-saved=note", base(&w)), &alice)
+        .await
+        .text();
+    assert!(html.contains("Draft saved (note)"));
     // A draft is deleted from its widget.
     let r = submit(
         &w,
