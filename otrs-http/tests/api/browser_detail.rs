@@ -1,8 +1,9 @@
 //! The ticket detail view in a real headless Chromium: open a ticket, edit its priority in
-//! place, reply to an e-mail and find the message at the SMTP sink, split the e-mail into a new
-//! linked ticket, read the e-mail's plain view, and print the ticket to a PDF that holds its
-//! number and a title in Polish. Each step checks what the page shows and what the store holds,
-//! and saves a screenshot (`ticket-detail.png` is the one in `docs/screenshots`).
+//! place, reply to an e-mail and find the message at the SMTP sink, switch to the stream view,
+//! read the e-mail's plain view, split the e-mail into a new linked ticket, and print the ticket
+//! to a PDF that holds its number and a title in Polish. Each step checks what the page shows
+//! and what the store holds, and saves a screenshot (`ticket-detail.png` is the one in
+//! `docs/screenshots`).
 //!
 //! Without `chromedriver` and `chromium` the test prints a loud skip line (and fails under
 //! `OTRS_TEST_REQUIRE_ALL=1`), as the other browser test does.
@@ -209,6 +210,33 @@ async fn an_agent_works_on_a_ticket_in_chromium() {
     let reply = w.desk.articles(sys, w.ticket).await.unwrap().pop().unwrap();
     assert_eq!(reply.channel, Channel::Email);
     assert_eq!(reply.in_reply_to.as_deref(), Some("<toner.7@example.org>"));
+
+    // --- the stream view: speech bubbles, kept for the next visit ---
+    c.goto(&ticket_url).await.unwrap();
+    c.find(Locator::LinkText("Stream"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 5, |h| h.contains("Communication Stream")).await;
+    let bubbles = c
+        .find_all(Locator::Css("ol.stream li.bubble"))
+        .await
+        .unwrap();
+    assert_eq!(bubbles.len(), 3);
+    let outgoing = text_of(&c, "ol.stream li.bubble.outgoing").await;
+    assert!(outgoing.contains("Re: Toner empty"), "{outgoing}");
+    shot(&c, "ticket-stream.png").await;
+    let agent = w.desk.agent(sys, w.alice).await.unwrap();
+    assert_eq!(
+        agent
+            .preferences
+            .get("ui.ticket_communication")
+            .map(String::as_str),
+        Some("stream")
+    );
+    c.goto(&format!("{ticket_url}?view=compact")).await.unwrap();
 
     // --- plain view of the e-mail ---
     c.goto(&format!("{ticket_url}?article={email}#article-{email}"))
