@@ -1116,3 +1116,58 @@ async fn print_makes_a_pdf_of_the_ticket_in_any_script() {
     assert_eq!(r.status, 403);
     assert!(!r.body.starts_with(b"%PDF"));
 }
+
+#[tokio::test]
+async fn detail_routes_need_a_session_and_posts_the_csrf_token() {
+    let w = World::new().await;
+    let anonymous = Caller::anonymous();
+    let b = base(&w);
+    for path in [
+        format!("{b}/print"),
+        format!("{b}/edit/priority"),
+        format!("{b}/attachments/{}", w.attachment.0),
+        format!("{b}/articles/{}/plain", w.article.0),
+        "/agent/tickets/screen".to_owned(),
+    ] {
+        let r = page(&w, &path, &anonymous).await;
+        assert_eq!(r.status, 303, "{path}");
+        assert_eq!(r.header("location"), "/agent/login", "{path}");
+    }
+    // A signed-in agent without the token changes nothing.
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let version = w
+        .desk
+        .ticket(Principal::SYSTEM, w.ticket)
+        .await
+        .unwrap()
+        .version;
+    let forged = Caller {
+        csrf: Some("not-the-token".into()),
+        ..alice.clone()
+    };
+    let before = w.fingerprint().await;
+    for (path, pairs) in [
+        (
+            format!("{b}/edit/priority"),
+            vec![
+                ("version", version.to_string()),
+                ("priority", "5".to_owned()),
+            ],
+        ),
+        (format!("{b}/articles/{}/important", w.article.0), vec![]),
+        (format!("{b}/links/{}/unlink", w.link.0), vec![]),
+        (format!("{b}/drafts/{}/delete", w.draft.0), vec![]),
+    ] {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = submit(&w, &path, &forged, &pairs).await;
+        assert_eq!(r.status, 403, "{path}");
+    }
+    assert_eq!(w.fingerprint().await, before);
+    assert!(
+        !w.desk
+            .article(Principal::SYSTEM, w.article)
+            .await
+            .unwrap()
+            .important
+    );
+}
