@@ -14,14 +14,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use otrs_core::desk::{ArticleInput, ArticleKind, NewTicket};
-use otrs_core::ids::{ArticleId, QueueId, TicketId};
+use otrs_core::desk::{ArticleInput, ArticleKind, DraftInput, NewTicket};
+use otrs_core::ids::{ArticleId, DraftId, QueueId, TicketId};
 use otrs_core::model::{Article, Channel, NewAttachment, Permission, Ticket};
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ui::fields::{Fields, FormFields};
+use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::{holds, problem_page, ticket_id};
 use crate::ui::{UiCtx, message_of, see_other};
@@ -40,6 +40,12 @@ pub const ARTICLE_ACTIONS: [(&str, &str); 11] = [
     ("plain", "Plain View"),
     ("link", "Copy Article Link"),
 ];
+
+/// The actions that write an article and can be saved as a draft.
+pub const DRAFT_ACTIONS: [&str; 4] = ["reply", "reply-all", "reply-note", "forward"];
+
+/// The fields a draft of an article action keeps.
+const DRAFT_FIELDS: [&str; 6] = ["to", "cc", "bcc", "subject", "body", "attachments"];
 
 fn label_of(action: &str) -> Option<&'static str> {
     ARTICLE_ACTIONS
@@ -302,6 +308,7 @@ pub(crate) async fn page<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path((id, article, action)): Path<(String, u64, String)>,
+    QueryFields(query): QueryFields,
 ) -> Response {
     let (ticket, a, rights) = match load(&state, &ctx, &id, article).await {
         Ok(l) => l,
@@ -316,16 +323,44 @@ pub(crate) async fn page<S: Store>(
         "link" => return link_page(&state, &ctx, &ticket, &a).await,
         _ => {}
     }
-    let form = prefill(&state, &ctx, &ticket, &a, &action);
-    panel(
-        &state,
-        &ctx,
-        &ticket,
-        &a,
-        &action,
-        &form,
-        None,
-        StatusCode::OK,
+    // A saved draft of this form replaces the starting values.
+    let draft = match query.number::<u64>("draft") {
+        Ok(Some(d)) if DRAFT_ACTIONS.contains(&action.as_str()) => state
+            .desk()
+            .drafts(ctx.principal(), ticket.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(x, _)| x.id == DraftId(d) && x.form == action),
+        _ => None,
+    };
+    let (form, notice) = match draft {
+        Some((d, stale)) => {
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            for (k, v) in &d.fields {
+                if k == "attachments" {
+                    pairs.extend(
+                        v.split(',')
+                            .filter(|x| !x.is_empty())
+                            .map(|x| (k.clone(), x.to_owned())),
+                    );
+                } else if DRAFT_FIELDS.contains(&k.as_str()) {
+                    pairs.push((k.clone(), v.clone()));
+                }
+            }
+            pairs.push(("draft".into(), d.id.0.to_string()));
+            let notice = if stale {
+                "Draft loaded. The ticket has changed since it was saved."
+            } else {
+                "Draft loaded."
+            };
+            (Fields(pairs), Some(notice))
+        }
+        None => (prefill(&state, &ctx, &ticket, &a, &action), None),
+    };
+    let status = StatusCode::OK;
+    panel_with(
+        &state, &ctx, &ticket, &a, &action, &form, None, notice, status,
     )
     .await
 }
@@ -344,8 +379,28 @@ pub(crate) async fn run<S: Store>(
     if let Err(e) = allowed(&action, &a, &rights) {
         return problem_page(&state, &ctx, label_of(&action).unwrap_or("Article"), &e).await;
     }
+    if form.has("save_draft") && DRAFT_ACTIONS.contains(&action.as_str()) {
+        return match save_draft(&state, &ctx, &ticket, &a, &action, &form).await {
+            Ok(()) => see_other(&format!(
+                "/agent/tickets/{}?draft-saved={action}",
+                ticket.id.0
+            )),
+            Err(e) => {
+                let status = e.status();
+                panel(&state, &ctx, &ticket, &a, &action, &form, Some(e), status).await
+            }
+        };
+    }
     match execute(&state, &ctx, &ticket, &a, &action, &form).await {
-        Ok(to) => see_other(&to),
+        Ok(to) => {
+            // The draft this article came from is done.
+            if let Ok(Some(d)) = form.number::<u64>("draft")
+                && let Err(e) = state.desk().delete_draft(ctx.principal(), DraftId(d)).await
+            {
+                tracing::warn!(error = %e, "could not delete a sent draft");
+            }
+            see_other(&to)
+        }
         Err(e) => {
             let status = e.status();
             panel(&state, &ctx, &ticket, &a, &action, &form, Some(e), status).await
@@ -485,6 +540,49 @@ async fn execute<S: Store>(
     }
 }
 
+/// Saves the form as the agent's draft of this action on this article (one per article and
+/// action: saving again replaces it).
+async fn save_draft<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+    form: &Fields,
+) -> Result<(), ApiError> {
+    let mut fields = std::collections::BTreeMap::new();
+    for key in DRAFT_FIELDS {
+        let value = if key == "attachments" {
+            form.all(key).join(",")
+        } else {
+            form.get(key).unwrap_or_default().to_owned()
+        };
+        if !value.is_empty() {
+            fields.insert(key.to_owned(), value);
+        }
+    }
+    fields.insert("article".to_owned(), a.id.0.to_string());
+    let name = format!(
+        "{} – article {} – {}",
+        label_of(action).unwrap_or(action),
+        a.id.0,
+        ctx.agent.full_name()
+    );
+    state
+        .desk()
+        .save_draft(
+            ctx.principal(),
+            ticket.id,
+            DraftInput {
+                form: action.to_owned(),
+                name,
+                fields,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn panel<S: Store>(
     state: &AppState<S>,
@@ -494,6 +592,21 @@ async fn panel<S: Store>(
     action: &str,
     form: &Fields,
     error: Option<ApiError>,
+    status: StatusCode,
+) -> Response {
+    panel_with(state, ctx, ticket, a, action, form, error, None, status).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn panel_with<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+    form: &Fields,
+    error: Option<ApiError>,
+    notice: Option<&str>,
     status: StatusCode,
 ) -> Response {
     let Some(label) = label_of(action) else {
@@ -622,11 +735,18 @@ async fn panel<S: Store>(
                 section.widget.action-panel aria-label=(label) {
                     header { h2 { (label) } }
                     div.body {
+                        @if let Some(n) = notice { p.notice role="status" { (n) } }
                         @if let Some(e) = general { p.error role="alert" { (message_of(e)) } }
                         form.stack method="post" action=(action_url(ticket.id, a.id, action)) {
                             input type="hidden" name="csrf_token" value=(ctx.csrf);
+                            @if let Some(d) = form.get("draft") { input type="hidden" name="draft" value=(d); }
                             (inputs)
-                            div { button.primary type="submit" { (label) } " " a.button href={ (back) "?article=" (a.id.0) "#article-" (a.id.0) } { "Cancel" } }
+                            div {
+                                button.primary type="submit" { (label) } " "
+                                @if DRAFT_ACTIONS.contains(&action) {
+                                    button type="submit" name="save_draft" value="1" formnovalidate { "Save as draft" } " "
+                                }
+                                a.button href={ (back) "?article=" (a.id.0) "#article-" (a.id.0) } { "Cancel" } }
                         }
                     }
                 }

@@ -1289,7 +1289,11 @@ async fn drafts<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> Op
                 @for (d, stale) in &drafts {
                     tr {
                         td {
-                            a href={ "/agent/tickets/" (data.ticket.id.0) "/actions/" (d.form) "?draft=" (d.id.0) } {
+                            @let href = match d.fields.get("article") {
+                                Some(article) => format!("/agent/tickets/{}/articles/{article}/{}?draft={}", data.ticket.id.0, d.form, d.id.0),
+                                None => format!("/agent/tickets/{}/actions/{}?draft={}", data.ticket.id.0, d.form, d.id.0),
+                            };
+                            a href=(href) {
                                 (d.name) " – " (name_of(d.created_by))
                             }
                             @if *stale { " " span.muted title="The ticket changed after the draft was saved" { "(ticket changed since)" } }

@@ -1171,3 +1171,67 @@ async fn detail_routes_need_a_session_and_posts_the_csrf_token() {
             .important
     );
 }
+
+#[tokio::test]
+async fn a_reply_saved_as_draft_reopens_from_the_drafts_widget_and_goes_when_sent() {
+    let w = World::new().await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let email = email_article(&w).await;
+    let a = format!("{}/articles/{}", base(&w), email.0);
+    let html = page(&w, &format!("{a}/reply"), &alice).await.text();
+    assert!(html.contains("name=\"save_draft\""));
+    let r = submit(
+        &w,
+        &format!("{a}/reply"),
+        &alice,
+        &[
+            ("to", "lacey@example.org"),
+            ("subject", "Re: Toner empty"),
+            ("body", "Half written."),
+            ("save_draft", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(r.header("location").ends_with("?draft-saved=reply"));
+    let drafts = w.desk.drafts(Principal::SYSTEM, w.ticket).await.unwrap();
+    let (draft, _) = drafts.iter().find(|(d, _)| d.form == "reply").unwrap();
+    assert_eq!(
+        draft.fields.get("body").map(String::as_str),
+        Some("Half written.")
+    );
+    assert!(
+        w.smtp.messages().is_empty() && {
+            deliver(&w).await;
+            w.smtp.messages().is_empty()
+        },
+        "a draft sends nothing"
+    );
+    // The Drafts widget links back to the reply form, filled from the draft.
+    let link = format!("{a}/reply?draft={}", draft.id.0);
+    assert!(page(&w, &base(&w), &alice).await.text().contains(&link));
+    let html = page(&w, &link, &alice).await.text();
+    assert!(
+        html.contains("Draft loaded.") && html.contains("Half written."),
+        "{html}"
+    );
+    // Sending it removes the draft.
+    let id = draft.id.0.to_string();
+    let r = submit(
+        &w,
+        &format!("{a}/reply"),
+        &alice,
+        &[
+            ("to", "lacey@example.org"),
+            ("subject", "Re: Toner empty"),
+            ("body", "Fully written."),
+            ("draft", &id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let drafts = w.desk.drafts(Principal::SYSTEM, w.ticket).await.unwrap();
+    assert!(drafts.iter().all(|(d, _)| d.form != "reply"));
+    deliver(&w).await;
+    w.smtp.wait_for("Fully written.").await;
+}
