@@ -207,7 +207,7 @@
     form.addEventListener("change", later);
     refresh();
   }
-    }
+})();
 
 /* --- calui: the Calendar Overview (the pages work without this; it adds the sidebar's live
    filter, saving the checkboxes as they change, adding by dragging over a time range, and
@@ -345,4 +345,50 @@
     window.otrsCalendarMove(a.dataset.id, a.dataset.occurrence, a.dataset.series === "1", to);
   });
   main.addEventListener("dragend", function () { dragged = null; });
+})();
+
+// --- detail: the ticket detail view
+(function () {
+  var doc = document;
+  // Pen icons open the small form in place instead of the edit page.
+  doc.addEventListener("click", function (e) {
+    var pen = e.target.closest("a.pen[data-inline]");
+    if (pen) {
+      var form = doc.getElementById(pen.getAttribute("data-inline"));
+      if (form) {
+        e.preventDefault();
+        form.hidden = false;
+        var field = form.querySelector("select, input:not([type=hidden])");
+        if (field) field.focus();
+      }
+      return;
+    }
+    var cancel = e.target.closest("[data-inline-cancel]");
+    if (cancel) {
+      var f = cancel.closest("form.inline-edit");
+      if (f) { f.hidden = true; f.reset(); }
+      return;
+    }
+    // Copy Article Link: the link with the article anchor goes to the clipboard.
+    var copy = e.target.closest("[data-copy-link]");
+    if (copy && navigator.clipboard) {
+      e.preventDefault();
+      var url = new URL(copy.getAttribute("data-copy-link"), window.location.href).href;
+      navigator.clipboard.writeText(url).then(function () { copy.textContent = "Link copied"; });
+      return;
+    }
+    var target = e.target.closest("[data-copy-target]");
+    if (target) {
+      var input = doc.getElementById(target.getAttribute("data-copy-target"));
+      if (input) {
+        input.select();
+        if (navigator.clipboard) navigator.clipboard.writeText(input.value);
+        target.textContent = "Copied";
+      }
+    }
+  });
+  // The link field shows the full address.
+  doc.querySelectorAll("input[data-absolute]").forEach(function (input) {
+    input.value = new URL(input.value, window.location.href).href;
+  });
 })();

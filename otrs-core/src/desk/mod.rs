@@ -26,6 +26,8 @@ mod reports;
 // --- calui
 mod calendar_links;
 mod job_heartbeat;
+// --- detail
+mod article_actions;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -74,6 +76,8 @@ pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
 // --- reports
 pub use reports::{REPORT_JOB_KIND, ReportRun, pdf_filename, report_job_key, report_message_local};
+// --- detail
+pub use article_actions::Redirected;
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;

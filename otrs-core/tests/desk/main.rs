@@ -15,3 +15,5 @@ mod recurrence_conformance;
 mod recurrence_props;
 mod state_machine;
 mod tickets;
+// --- detail
+mod article_actions;

@@ -36,6 +36,9 @@ pub mod stats;
 mod stats_chart;
 // --- calui
 pub mod calendar;
+// --- detail
+mod articles;
+mod print;
 
 use std::sync::Arc;
 
@@ -199,6 +202,32 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/calendar/appointments/{id}/move",
             post(calendar::move_appointment::<S>),
+        )
+        // --- detail: the ticket detail view's widgets, article actions and print
+        .route(
+            "/agent/tickets/screen",
+            get(ticket::screen_page::<S>).post(ticket::screen_save::<S>),
+        )
+        .route(
+            "/agent/tickets/{id}/edit/{field}",
+            get(ticket::edit_page::<S>).post(ticket::edit_save::<S>),
+        )
+        .route(
+            "/agent/tickets/{id}/links/{link}/unlink",
+            post(ticket::unlink::<S>),
+        )
+        .route(
+            "/agent/tickets/{id}/attachments/{attachment}",
+            get(ticket::attachment::<S>),
+        )
+        .route(
+            "/agent/tickets/{id}/drafts/{draft}/delete",
+            post(ticket::delete_draft::<S>),
+        )
+        .route("/agent/tickets/{id}/print", get(print::ticket::<S>))
+        .route(
+            "/agent/tickets/{id}/articles/{article}/{action}",
+            get(articles::page::<S>).post(articles::run::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

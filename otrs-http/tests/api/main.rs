@@ -27,3 +27,6 @@ mod calendar_browser;
 mod calendar_ui;
 mod harness;
 mod heartbeat;
+// --- detail
+mod browser_detail;
+mod ui_detail;

@@ -533,3 +533,6 @@ mod concurrent {
         the_feed_shows_no_gaps_under_concurrency,
     );
 }
+
+// --- detail
+mod article_actions;

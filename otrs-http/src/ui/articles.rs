@@ -1,0 +1,931 @@
+//! The article detail view inside the ticket view and the article actions: Reply, Reply All,
+//! Reply To Note, Forward (with the article's attachments), Redirect (optionally telling the
+//! original sender), Mark/Unmark As Important, Split (into a new phone or e-mail ticket, linked
+//! to the original), Print (PDF), Plain View (the e-mail's source) and Copy Article Link.
+//!
+//! Each action is a page with a form that runs one desk command; e-mails go out through the
+//! desk's outbox like every other e-mail. Actions the agent may not run are left out of the
+//! menu, and their pages and posts are refused.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use otrs_core::desk::{ArticleInput, ArticleKind, DraftInput, NewTicket};
+use otrs_core::ids::{ArticleId, DraftId, QueueId, TicketId};
+use otrs_core::model::{Article, Channel, NewAttachment, Permission, Ticket};
+use otrs_core::store::Store;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::frame::{Crumbs, agent_page_with};
+use crate::ui::ticket::{holds, problem_page, ticket_id};
+use crate::ui::{UiCtx, message_of, see_other};
+
+/// The article actions: (path name, label).
+pub const ARTICLE_ACTIONS: [(&str, &str); 11] = [
+    ("reply", "Reply"),
+    ("reply-all", "Reply All"),
+    ("reply-note", "Reply To Note"),
+    ("forward", "Forward"),
+    ("redirect", "Redirect"),
+    ("important", "Mark As Important"),
+    ("unimportant", "Unmark As Important"),
+    ("split", "Split"),
+    ("print", "Print"),
+    ("plain", "Plain View"),
+    ("link", "Copy Article Link"),
+];
+
+/// The actions that write an article and can be saved as a draft.
+pub const DRAFT_ACTIONS: [&str; 4] = ["reply", "reply-all", "reply-note", "forward"];
+
+/// The fields a draft of an article action keeps.
+const DRAFT_FIELDS: [&str; 6] = ["to", "cc", "bcc", "subject", "body", "attachments"];
+
+fn label_of(action: &str) -> Option<&'static str> {
+    ARTICLE_ACTIONS
+        .iter()
+        .find(|(n, _)| *n == action)
+        .map(|(_, l)| *l)
+}
+
+/// Whether the action applies to the article and the agent holds what it needs; the desk
+/// checks again when the command runs.
+pub fn allowed(action: &str, article: &Article, rights: &[Permission]) -> Result<(), ApiError> {
+    let email = article.channel == Channel::Email;
+    let note = article.channel == Channel::Internal;
+    let (applies, needs, why) = match action {
+        "reply" | "reply-all" | "forward" | "split" => (true, Permission::Rw, ""),
+        "redirect" => (
+            email,
+            Permission::Rw,
+            "only e-mail articles can be redirected",
+        ),
+        "reply-note" => (note, Permission::Note, "only notes have Reply To Note"),
+        "important" => (
+            !article.important,
+            Permission::Note,
+            "the article is marked already",
+        ),
+        "unimportant" => (
+            article.important,
+            Permission::Note,
+            "the article is not marked",
+        ),
+        "plain" => (
+            email,
+            Permission::Ro,
+            "only e-mail articles have a plain view",
+        ),
+        "print" | "link" => (true, Permission::Ro, ""),
+        _ => {
+            return Err(ApiError::new(
+                "not-found",
+                format!("no such article action: {action}"),
+            ));
+        }
+    };
+    if !applies {
+        return Err(ApiError::new("not-allowed", why));
+    }
+    if !holds(rights, needs) {
+        return Err(ApiError::new(
+            "permission-denied",
+            format!(
+                "you need the {} permission on this ticket's queue for {}",
+                needs.key(),
+                label_of(action).unwrap_or(action)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn action_url(ticket: TicketId, article: ArticleId, action: &str) -> String {
+    format!(
+        "/agent/tickets/{}/articles/{}/{action}",
+        ticket.0, article.0
+    )
+}
+
+/// One article, opened: headers, text, attachments and its actions menu.
+pub fn article_view(ctx: &UiCtx, ticket: &Ticket, rights: &[Permission], a: &Article) -> Markup {
+    let actions: Vec<(&str, &str)> = ARTICLE_ACTIONS
+        .iter()
+        .copied()
+        .filter(|(name, _)| allowed(name, a, rights).is_ok())
+        .collect();
+    let direction = a.direction().name();
+    html! {
+        article.message.open id={ "article-" (a.id.0) } data-article=(a.id.0) {
+            header.article-head {
+                div.meta {
+                    span class={ "direction " (direction) } { (direction) } " · " (a.channel.name()) " · " (a.sender_type.name())
+                    @if !a.visible_for_customer { " · internal" }
+                    " · " time datetime=(a.created_at.to_rfc3339()) { (ctx.time(a.created_at)) }
+                    @if a.important { " · " span.important title="Important" { "⚡ Important" } }
+                }
+                details.menu.right.article-actions {
+                    summary.button { "Article Actions ▾" }
+                    nav.popup aria-label={ "Actions of article " (a.id.0) } {
+                        @for (name, label) in &actions {
+                            @if matches!(*name, "important" | "unimportant") {
+                                form method="post" action=(action_url(ticket.id, a.id, name)) {
+                                    input type="hidden" name="csrf_token" value=(ctx.csrf);
+                                    button.link type="submit" { (label) }
+                                }
+                            } @else if *name == "link" {
+                                a href=(action_url(ticket.id, a.id, name)) data-copy-link={ "/agent/tickets/" (ticket.id.0) "?article=" (a.id.0) "#article-" (a.id.0) } { (label) }
+                            } @else {
+                                a href=(action_url(ticket.id, a.id, name)) { (label) }
+                            }
+                        }
+                    }
+                }
+            }
+            dl.props.headers {
+                @if !a.from.is_empty() { dt { "From" } dd { (a.from) } }
+                @if !a.to.is_empty() { dt { "To" } dd { (a.to) } }
+                @if !a.cc.is_empty() { dt { "Cc" } dd { (a.cc) } }
+            }
+            h3 { (a.subject) }
+            div.text { (a.body) }
+            @if !a.attachments.is_empty() {
+                ul.files {
+                    @for f in &a.attachments {
+                        li { a href={ "/agent/tickets/" (ticket.id.0) "/attachments/" (f.id.0) } download=(f.filename) { (f.filename) } " (" (f.size) " bytes)" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The ticket, the article (which must belong to it) and the agent's rights.
+async fn load<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    id: &str,
+    article: u64,
+) -> Result<(Ticket, Article, Vec<Permission>), ApiError> {
+    let tid = ticket_id(id)?;
+    let desk = state.desk();
+    let actor = ctx.principal();
+    let ticket = desk.ticket(actor, tid).await?;
+    let found = desk.article(actor, ArticleId(article)).await?;
+    if found.ticket_id != tid {
+        return Err(ApiError::new(
+            "not-found",
+            format!("no article {article} in ticket {}", ticket.number),
+        ));
+    }
+    let rights = desk.ticket_rights(actor, tid).await?;
+    Ok((ticket, found, rights))
+}
+
+fn re(prefix: &str, subject: &str) -> String {
+    let lower = subject.to_lowercase();
+    if lower.starts_with(&format!("{}:", prefix.to_lowercase())) {
+        subject.to_owned()
+    } else {
+        format!("{prefix}: {subject}")
+    }
+}
+
+fn quoted(ctx: &UiCtx, a: &Article) -> String {
+    let mut out = format!("\n\nOn {}, {} wrote:\n", ctx.time(a.created_at), a.from);
+    for line in a.body.lines() {
+        out.push_str("> ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn addresses(list: &str) -> Vec<String> {
+    list.split([',', ';'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn bare_address(mailbox: &str) -> String {
+    match (mailbox.rfind('<'), mailbox.rfind('>')) {
+        (Some(a), Some(b)) if a < b => mailbox[a + 1..b].trim().to_lowercase(),
+        _ => mailbox.trim().to_lowercase(),
+    }
+}
+
+/// The form's starting values for an action.
+fn prefill<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+) -> Fields {
+    let incoming = a.direction() == otrs_core::model::Direction::Incoming;
+    let reply_to = if incoming || a.to.is_empty() {
+        a.from.clone()
+    } else {
+        a.to.clone()
+    };
+    let mine = [
+        bare_address(&state.desk().config().system_address),
+        ctx.agent.email.to_lowercase(),
+    ];
+    let pairs: Vec<(&str, String)> = match action {
+        "reply" => vec![
+            ("to", reply_to),
+            ("subject", re("Re", &a.subject)),
+            ("body", quoted(ctx, a)),
+        ],
+        "reply-all" => {
+            let to_key = bare_address(&reply_to);
+            let cc: Vec<String> = addresses(&a.to)
+                .into_iter()
+                .chain(addresses(&a.cc))
+                .filter(|m| {
+                    let b = bare_address(m);
+                    b != to_key && !mine.contains(&b)
+                })
+                .collect();
+            vec![
+                ("to", reply_to),
+                ("cc", cc.join(", ")),
+                ("subject", re("Re", &a.subject)),
+                ("body", quoted(ctx, a)),
+            ]
+        }
+        "reply-note" => vec![("subject", re("Re", &a.subject)), ("body", quoted(ctx, a))],
+        "forward" => {
+            let mut body = format!(
+                "\n\n---- Forwarded message ----\nFrom: {}\nDate: {}\nSubject: {}\n",
+                a.from,
+                ctx.time(a.created_at),
+                a.subject
+            );
+            if !a.to.is_empty() {
+                body.push_str(&format!("To: {}\n", a.to));
+            }
+            body.push('\n');
+            body.push_str(&a.body);
+            let mut pairs = vec![("subject", re("Fwd", &a.subject)), ("body", body)];
+            for f in &a.attachments {
+                pairs.push(("attachments", f.id.0.to_string()));
+            }
+            pairs
+        }
+        "split" => vec![
+            ("kind", "phone".into()),
+            (
+                "title",
+                if a.subject.is_empty() {
+                    ticket.title.clone()
+                } else {
+                    a.subject.clone()
+                },
+            ),
+            ("queue", ticket.queue_id.0.to_string()),
+            ("body", a.body.clone()),
+            ("to", a.from.clone()),
+            ("copy_attachments", "1".into()),
+            ("link", "1".into()),
+        ],
+        _ => Vec::new(),
+    };
+    Fields(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+/// An article action's page (Print, Plain View and Copy Article Link answer directly).
+pub(crate) async fn page<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path((id, article, action)): Path<(String, u64, String)>,
+    QueryFields(query): QueryFields,
+) -> Response {
+    let (ticket, a, rights) = match load(&state, &ctx, &id, article).await {
+        Ok(l) => l,
+        Err(e) => return problem_page(&state, &ctx, "Article", &e).await,
+    };
+    if let Err(e) = allowed(&action, &a, &rights) {
+        return problem_page(&state, &ctx, label_of(&action).unwrap_or("Article"), &e).await;
+    }
+    match action.as_str() {
+        "print" => return crate::ui::print::article_pdf(&state, &ctx, &ticket, &a).await,
+        "plain" => return plain_view(&state, &ctx, &ticket, &a).await,
+        "link" => return link_page(&state, &ctx, &ticket, &a).await,
+        _ => {}
+    }
+    // A saved draft of this form replaces the starting values.
+    let draft = match query.number::<u64>("draft") {
+        Ok(Some(d)) if DRAFT_ACTIONS.contains(&action.as_str()) => state
+            .desk()
+            .drafts(ctx.principal(), ticket.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(x, _)| x.id == DraftId(d) && x.form == action),
+        _ => None,
+    };
+    let (form, notice) = match draft {
+        Some((d, stale)) => {
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            for (k, v) in &d.fields {
+                if k == "attachments" {
+                    pairs.extend(
+                        v.split(',')
+                            .filter(|x| !x.is_empty())
+                            .map(|x| (k.clone(), x.to_owned())),
+                    );
+                } else if DRAFT_FIELDS.contains(&k.as_str()) {
+                    pairs.push((k.clone(), v.clone()));
+                }
+            }
+            pairs.push(("draft".into(), d.id.0.to_string()));
+            let notice = if stale {
+                "Draft loaded. The ticket has changed since it was saved."
+            } else {
+                "Draft loaded."
+            };
+            (Fields(pairs), Some(notice))
+        }
+        None => (prefill(&state, &ctx, &ticket, &a, &action), None),
+    };
+    let status = StatusCode::OK;
+    panel_with(
+        &state, &ctx, &ticket, &a, &action, &form, None, notice, status,
+    )
+    .await
+}
+
+/// Runs an article action.
+pub(crate) async fn run<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path((id, article, action)): Path<(String, u64, String)>,
+    FormFields(form): FormFields,
+) -> Response {
+    let (ticket, a, rights) = match load(&state, &ctx, &id, article).await {
+        Ok(l) => l,
+        Err(e) => return problem_page(&state, &ctx, "Article", &e).await,
+    };
+    if let Err(e) = allowed(&action, &a, &rights) {
+        return problem_page(&state, &ctx, label_of(&action).unwrap_or("Article"), &e).await;
+    }
+    if form.has("save_draft") && DRAFT_ACTIONS.contains(&action.as_str()) {
+        return match save_draft(&state, &ctx, &ticket, &a, &action, &form).await {
+            Ok(()) => see_other(&format!(
+                "/agent/tickets/{}?draft-saved={action}",
+                ticket.id.0
+            )),
+            Err(e) => {
+                let status = e.status();
+                panel(&state, &ctx, &ticket, &a, &action, &form, Some(e), status).await
+            }
+        };
+    }
+    match execute(&state, &ctx, &ticket, &a, &action, &form).await {
+        Ok(to) => {
+            // The draft this article came from is done.
+            if let Ok(Some(d)) = form.number::<u64>("draft")
+                && let Err(e) = state.desk().delete_draft(ctx.principal(), DraftId(d)).await
+            {
+                tracing::warn!(error = %e, "could not delete a sent draft");
+            }
+            see_other(&to)
+        }
+        Err(e) => {
+            let status = e.status();
+            panel(&state, &ctx, &ticket, &a, &action, &form, Some(e), status).await
+        }
+    }
+}
+
+fn optional(form: &Fields, key: &str) -> Option<String> {
+    Some(form.text(key)).filter(|v| !v.is_empty())
+}
+
+/// Runs the command and returns where to go next.
+async fn execute<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+    form: &Fields,
+) -> Result<String, ApiError> {
+    let desk = state.desk();
+    let actor = ctx.principal();
+    let back = format!("/agent/tickets/{}", ticket.id.0);
+    match action {
+        "reply" | "reply-all" | "forward" => {
+            let to = form.text("to");
+            if to.is_empty() {
+                return Err(ApiError::invalid("to", "is required"));
+            }
+            let mut input = ArticleInput::new(
+                ArticleKind::EmailOutbound,
+                form.text("subject"),
+                form.get("body").unwrap_or_default(),
+            );
+            input.to = Some(to);
+            input.cc = optional(form, "cc");
+            input.bcc = optional(form, "bcc");
+            if action != "forward" {
+                input.in_reply_to = a.message_id.clone();
+                input.references = match (&a.references, &a.message_id) {
+                    (Some(r), Some(m)) => Some(format!("{r} {m}")),
+                    (None, Some(m)) => Some(m.clone()),
+                    (r, None) => r.clone(),
+                };
+            } else {
+                for chosen in form.all("attachments") {
+                    let Some(meta) = a.attachments.iter().find(|f| f.id.0.to_string() == chosen)
+                    else {
+                        return Err(ApiError::invalid(
+                            "attachments",
+                            format!("{chosen:?} is not an attachment of this article"),
+                        ));
+                    };
+                    let content = desk.attachment(actor, meta.id).await?;
+                    input.attachments.push(NewAttachment {
+                        filename: meta.filename.clone(),
+                        content_type: meta.content_type.clone(),
+                        content: content.content,
+                        content_id: meta.content_id.clone(),
+                        inline: meta.inline,
+                    });
+                }
+            }
+            let added = desk.add_article(actor, ticket.id, input).await?;
+            Ok(format!(
+                "{back}?article={}#article-{}",
+                added.id.0, added.id.0
+            ))
+        }
+        "reply-note" => {
+            let mut input = ArticleInput::new(
+                ArticleKind::Note,
+                form.text("subject"),
+                form.get("body").unwrap_or_default(),
+            );
+            input.in_reply_to = a.message_id.clone();
+            let added = desk.add_article(actor, ticket.id, input).await?;
+            Ok(format!(
+                "{back}?article={}#article-{}",
+                added.id.0, added.id.0
+            ))
+        }
+        "redirect" => {
+            let done = desk
+                .redirect_article(actor, a.id, &form.text("to"), form.has("inform_sender"))
+                .await?;
+            Ok(match done.notice {
+                Some(n) => format!("{back}?article={}#article-{}", n.id.0, n.id.0),
+                None => format!("{back}?article={}#article-{}", a.id.0, a.id.0),
+            })
+        }
+        "important" | "unimportant" => {
+            desk.set_article_important(actor, a.id, action == "important")
+                .await?;
+            Ok(format!("{back}?article={}#article-{}", a.id.0, a.id.0))
+        }
+        "split" => {
+            let kind = match form.get("kind") {
+                Some("phone") => ArticleKind::PhoneInbound,
+                Some("email") => ArticleKind::EmailOutbound,
+                _ => return Err(ApiError::invalid("kind", "must be phone or email")),
+            };
+            let queue = form
+                .number::<u64>("queue")?
+                .ok_or_else(|| ApiError::invalid("queue", "is required"))?;
+            let mut article = ArticleInput::new(
+                kind,
+                form.text("title"),
+                form.get("body").unwrap_or_default(),
+            );
+            if kind == ArticleKind::EmailOutbound {
+                let to = form.text("to");
+                if to.is_empty() {
+                    return Err(ApiError::invalid("to", "is required for an e-mail ticket"));
+                }
+                article.to = Some(to);
+            }
+            let mut new = NewTicket::new(form.text("title"), QueueId(queue), article);
+            new.customer_user = ticket.customer_user_id;
+            new.customer_id = ticket.customer_id.clone();
+            new.priority = Some(ticket.priority);
+            let (created, _) = desk
+                .split_article(actor, a.id, new, form.has("copy_attachments"))
+                .await
+                .map_err(|e| {
+                    let mut e = ApiError::from(e);
+                    e.rename_field("article.body", "body");
+                    e.rename_field("article.to", "to");
+                    e
+                })?;
+            Ok(format!("/agent/tickets/{}", created.id.0))
+        }
+        _ => Err(ApiError::new(
+            "not-found",
+            format!("no such article action: {action}"),
+        )),
+    }
+}
+
+/// Saves the form as the agent's draft of this action on this article (one per article and
+/// action: saving again replaces it).
+async fn save_draft<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+    form: &Fields,
+) -> Result<(), ApiError> {
+    let mut fields = std::collections::BTreeMap::new();
+    for key in DRAFT_FIELDS {
+        let value = if key == "attachments" {
+            form.all(key).join(",")
+        } else {
+            form.get(key).unwrap_or_default().to_owned()
+        };
+        if !value.is_empty() {
+            fields.insert(key.to_owned(), value);
+        }
+    }
+    fields.insert("article".to_owned(), a.id.0.to_string());
+    let name = format!(
+        "{} – article {} – {}",
+        label_of(action).unwrap_or(action),
+        a.id.0,
+        ctx.agent.full_name()
+    );
+    state
+        .desk()
+        .save_draft(
+            ctx.principal(),
+            ticket.id,
+            DraftInput {
+                form: action.to_owned(),
+                name,
+                fields,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn panel<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+    form: &Fields,
+    error: Option<ApiError>,
+    status: StatusCode,
+) -> Response {
+    panel_with(state, ctx, ticket, a, action, form, error, None, status).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn panel_with<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+    action: &str,
+    form: &Fields,
+    error: Option<ApiError>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let Some(label) = label_of(action) else {
+        let e = ApiError::new("not-found", format!("no such article action: {action}"));
+        return problem_page(state, ctx, "Article", &e).await;
+    };
+    let problem = error.as_ref().map(ApiError::problem);
+    let field_error = |name: &str| -> Option<String> {
+        problem
+            .as_ref()?
+            .errors
+            .iter()
+            .find(|p| p.field == name)
+            .map(|p| p.message.clone())
+    };
+    let fields_of_form: &[&str] = match action {
+        "reply" | "reply-all" | "forward" => &["to", "cc", "bcc", "subject", "body", "attachments"],
+        "reply-note" => &["subject", "body"],
+        "redirect" => &["to", "inform_sender"],
+        "split" => &["kind", "title", "queue", "to", "body"],
+        _ => &[],
+    };
+    let general = error.as_ref().filter(|e| {
+        !e.problem()
+            .errors
+            .iter()
+            .any(|p| fields_of_form.contains(&p.field.as_str()))
+    });
+    let value = |k: &str| form.get(k).unwrap_or_default().to_owned();
+    let text_input = |name: &str, label: &str, required: bool| {
+        let err = field_error(name);
+        html! {
+            label for={ "f-" (name) } { (label) }
+            input id={ "f-" (name) } type="text" name=(name) value=(value(name)) required[required]
+                aria-invalid=[err.as_ref().map(|_| "true")] aria-describedby=[err.as_ref().map(|_| format!("f-{name}-error"))];
+            @if let Some(m) = err { span.field-error id={ "f-" (name) "-error" } role="alert" { (m) } }
+        }
+    };
+    let body_input = || {
+        let err = field_error("body");
+        html! {
+            label for="f-body" { "Text" }
+            textarea id="f-body" name="body" rows="12"
+                aria-invalid=[err.as_ref().map(|_| "true")] aria-describedby=[err.as_ref().map(|_| "f-body-error")] { (value("body")) }
+            @if let Some(m) = err { span.field-error id="f-body-error" role="alert" { (m) } }
+        }
+    };
+    let queues = if action == "split" {
+        state
+            .desk()
+            .queues(ctx.principal())
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let chosen = form.all("attachments");
+    let inputs = match action {
+        "reply" | "reply-all" | "forward" => html! {
+            (text_input("to", "To", true))
+            (text_input("cc", "Cc", false))
+            (text_input("bcc", "Bcc", false))
+            (text_input("subject", "Subject", false))
+            (body_input())
+            @if action == "forward" && !a.attachments.is_empty() {
+                fieldset {
+                    legend { "Attachments to forward" }
+                    @for f in &a.attachments {
+                        label.check { input type="checkbox" name="attachments" value=(f.id.0) checked[chosen.contains(&f.id.0.to_string().as_str())]; " " (f.filename) }
+                    }
+                    @if let Some(m) = field_error("attachments") { span.field-error role="alert" { (m) } }
+                }
+            }
+        },
+        "reply-note" => html! {
+            (text_input("subject", "Subject", false))
+            (body_input())
+        },
+        "redirect" => html! {
+            p.muted { "The e-mail goes to the new recipient as it came in, from " (a.from) "." }
+            (text_input("to", "Redirect to", true))
+            label.check { input type="checkbox" name="inform_sender" value="1" checked[form.has("inform_sender")]; " Inform the original sender" }
+            @if let Some(m) = field_error("inform_sender") { span.field-error role="alert" { (m) } }
+        },
+        "important" | "unimportant" => html! {
+            p { "Confirm to " (label.to_lowercase()) "." }
+        },
+        "split" => html! {
+            fieldset {
+                legend { "New ticket" }
+                label.check { input type="radio" name="kind" value="phone" checked[form.get("kind") != Some("email")]; " Phone ticket" }
+                " "
+                label.check { input type="radio" name="kind" value="email" checked[form.get("kind") == Some("email")]; " E-mail ticket (sends the text to the customer)" }
+                @if let Some(m) = field_error("kind") { span.field-error role="alert" { (m) } }
+            }
+            (text_input("title", "Title", true))
+            label for="f-queue" { "Queue" }
+            select id="f-queue" name="queue" {
+                @for q in queues.iter().filter(|q| q.validity.is_valid()) {
+                    option value=(q.id.0) selected[value("queue") == q.id.0.to_string()] { (q.name) }
+                }
+            }
+            @if let Some(m) = field_error("queue") { span.field-error role="alert" { (m) } }
+            (text_input("to", "To (e-mail tickets)", false))
+            (body_input())
+            label.check { input type="checkbox" name="copy_attachments" value="1" checked[form.has("copy_attachments")]; " Copy the article's attachments" }
+            p.muted { "The new ticket is linked to Ticket#" (ticket.number) "." }
+        },
+        _ => html! {},
+    };
+    let back = format!("/agent/tickets/{}", ticket.id.0);
+    let body = html! {
+        div.grid.cols-2 {
+            div.column {
+                section.widget {
+                    header { h2 { "Article" } }
+                    div.body {
+                        p.meta.muted { (a.channel.name()) " · " (a.direction().name()) " · " (ctx.time(a.created_at)) }
+                        @if !a.from.is_empty() { p { "From: " (a.from) } }
+                        h3 { (a.subject) }
+                        div.text { (a.body) }
+                    }
+                }
+            }
+            div.column {
+                section.widget.action-panel aria-label=(label) {
+                    header { h2 { (label) } }
+                    div.body {
+                        @if let Some(n) = notice { p.notice role="status" { (n) } }
+                        @if let Some(e) = general { p.error role="alert" { (message_of(e)) } }
+                        form.stack method="post" action=(action_url(ticket.id, a.id, action)) {
+                            input type="hidden" name="csrf_token" value=(ctx.csrf);
+                            @if let Some(d) = form.get("draft") { input type="hidden" name="draft" value=(d); }
+                            (inputs)
+                            div {
+                                button.primary type="submit" { (label) } " "
+                                @if DRAFT_ACTIONS.contains(&action) {
+                                    button type="submit" name="save_draft" value="1" formnovalidate { "Save as draft" } " "
+                                }
+                                a.button href={ (back) "?article=" (a.id.0) "#article-" (a.id.0) } { "Cancel" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let title = format!("{label} — Ticket#{}", ticket.number);
+    let crumbs = Crumbs::path(&[
+        ("Dashboard", Some("/agent")),
+        (
+            &format!("Ticket#{} — {}", ticket.number, ticket.title),
+            Some(&back),
+        ),
+        (label, None),
+    ]);
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
+}
+
+/// The e-mail as a message source: the headers kept with the article and its text, built by
+/// the same mail library that sends the outbox. The desk receives e-mails as fields (there is no
+/// mail fetcher yet), so no other source exists to keep.
+pub fn email_source(a: &Article, attachments: &[(String, String, Vec<u8>)]) -> String {
+    use lettre::Message;
+    use lettre::message::header::ContentType;
+    use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+    let parse = |m: &str| m.parse::<Mailbox>().ok();
+    let mut builder = Message::builder()
+        .subject(a.subject.clone())
+        .date(std::time::SystemTime::from(a.created_at))
+        .message_id(a.message_id.clone());
+    if let Some(from) = parse(&a.from) {
+        builder = builder.from(from);
+    }
+    for m in addresses(&a.to).iter().filter_map(|m| parse(m)) {
+        builder = builder.to(m);
+    }
+    for m in addresses(&a.cc).iter().filter_map(|m| parse(m)) {
+        builder = builder.cc(m);
+    }
+    if let Some(r) = &a.in_reply_to {
+        builder = builder.in_reply_to(r.clone());
+    }
+    if let Some(r) = &a.references {
+        builder = builder.references(r.clone());
+    }
+    let text_type = if a.content_type == "text/html" {
+        ContentType::TEXT_HTML
+    } else {
+        ContentType::TEXT_PLAIN
+    };
+    let built = if attachments.is_empty() {
+        builder.header(text_type).body(a.body.clone())
+    } else {
+        let mut parts = MultiPart::mixed()
+            .singlepart(SinglePart::builder().header(text_type).body(a.body.clone()));
+        for (name, ty, bytes) in attachments {
+            let ty = ContentType::parse(ty).unwrap_or(ContentType::TEXT_PLAIN);
+            parts = parts.singlepart(Attachment::new(name.clone()).body(bytes.clone(), ty));
+        }
+        builder.multipart(parts)
+    };
+    match built {
+        Ok(m) => String::from_utf8_lossy(&m.formatted()).into_owned(),
+        // Without a parseable sender the library builds nothing: show the fields as headers.
+        Err(_) => {
+            let mut out = String::new();
+            for (name, value) in [
+                ("From", a.from.as_str()),
+                ("To", a.to.as_str()),
+                ("Cc", a.cc.as_str()),
+                ("Subject", a.subject.as_str()),
+                ("Message-ID", a.message_id.as_deref().unwrap_or("")),
+                ("In-Reply-To", a.in_reply_to.as_deref().unwrap_or("")),
+                ("References", a.references.as_deref().unwrap_or("")),
+            ] {
+                if !value.is_empty() {
+                    out.push_str(&format!("{name}: {value}\r\n"));
+                }
+            }
+            out.push_str(&format!("Date: {}\r\n", a.created_at.to_rfc2822()));
+            out.push_str(&format!(
+                "Content-Type: {}; charset=utf-8\r\n\r\n",
+                a.content_type
+            ));
+            out.push_str(&a.body);
+            out
+        }
+    }
+}
+
+async fn plain_view<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+) -> Response {
+    let mut files = Vec::new();
+    for f in &a.attachments {
+        if let Ok(c) = state.desk().attachment(ctx.principal(), f.id).await {
+            files.push((
+                f.filename.clone(),
+                f.content_type.clone(),
+                c.content.to_vec(),
+            ));
+        }
+    }
+    let source = email_source(a, &files);
+    let back = format!(
+        "/agent/tickets/{}?article={}#article-{}",
+        ticket.id.0, a.id.0, a.id.0
+    );
+    let body = html! {
+        section.widget {
+            header { h2 { "Plain View" } a.button href=(back) { "Back to the article" } }
+            div.body { pre.plain-source { (source) } }
+        }
+    };
+    let crumbs = Crumbs::path(&[
+        ("Dashboard", Some("/agent")),
+        (
+            &format!("Ticket#{} — {}", ticket.number, ticket.title),
+            Some(&back),
+        ),
+        ("Plain View", None),
+    ]);
+    let title = format!("Plain View — Ticket#{}", ticket.number);
+    agent_page_with(state, ctx, StatusCode::OK, &title, crumbs, body).await
+}
+
+async fn link_page<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: &Ticket,
+    a: &Article,
+) -> Response {
+    let path = format!(
+        "/agent/tickets/{}?article={}#article-{}",
+        ticket.id.0, a.id.0, a.id.0
+    );
+    let body = html! {
+        section.widget {
+            header { h2 { "Article link" } }
+            div.body.stack {
+                label for="article-link" { "Link to this article (copy it)" }
+                input #article-link type="text" readonly value=(path) data-absolute;
+                p { button type="button" data-copy-target="article-link" { "Copy" } " " a.button href=(path) { "Open the article" } }
+            }
+        }
+    };
+    let crumbs = Crumbs::path(&[
+        ("Dashboard", Some("/agent")),
+        (
+            &format!("Ticket#{} — {}", ticket.number, ticket.title),
+            Some(&path),
+        ),
+        ("Copy Article Link", None),
+    ]);
+    agent_page_with(
+        state,
+        ctx,
+        StatusCode::OK,
+        "Copy Article Link",
+        crumbs,
+        body,
+    )
+    .await
+}
+
+/// A PDF answer for download.
+pub(crate) fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        crate::ui::ticket::disposition("attachment", filename),
+    );
+    response
+}
