@@ -75,6 +75,9 @@ id_type! {
     AppointmentHistoryId,
     /// A statistic definition.
     StatId,
+    // --- actions
+    /// A text template or signature.
+    TextId,
 }
 
 impl AgentId {

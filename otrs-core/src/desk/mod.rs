@@ -19,6 +19,9 @@ mod outbox;
 mod reads;
 mod stats;
 mod tickets;
+// --- actions
+mod texts;
+mod ticket_actions;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -64,6 +67,9 @@ pub use jobs::{
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
+// --- actions
+pub use texts::{MAX_TEXT_CHARS, NewStandardText};
+pub use ticket_actions::TicketAction;
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;

@@ -12,6 +12,8 @@ mod job;
 mod link;
 mod people;
 mod ticket;
+// --- actions
+mod texts;
 
 use std::fmt;
 
@@ -31,6 +33,8 @@ pub use people::{
 pub use ticket::{
     LockState, PendingOutcome, Priority, State, StateCatalog, StateType, Ticket, default_states,
 };
+// --- actions
+pub use texts::{StandardText, TextKind};
 
 use crate::ids::{AgentId, CustomerUserId};
 

@@ -64,6 +64,8 @@ struct NextIds {
     appointment_history: u64,
     // --- statistics ---
     stat: u64,
+    // --- actions
+    standard_text: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -109,6 +111,8 @@ struct MemState {
     appointment_history: BTreeMap<AppointmentId, Vec<AppointmentHistoryEntry>>,
     // --- statistics ---
     stat_definitions: BTreeMap<StatId, StatDefinition>,
+    // --- actions
+    standard_texts: BTreeMap<crate::ids::TextId, crate::model::StandardText>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -2607,6 +2611,61 @@ impl StoreTx for MemoryTx {
             self.state().stat_definitions.values().cloned().collect();
         all.sort_by_key(|s| (s.number, s.id));
         ready(Ok(all))
+    }
+
+    // --- actions
+    fn standard_texts(
+        &mut self,
+        kind: crate::model::TextKind,
+    ) -> impl Future<Output = StoreResult<Vec<crate::model::StandardText>>> + Send {
+        let mut all: Vec<crate::model::StandardText> = self
+            .state()
+            .standard_texts
+            .values()
+            .filter(|t| t.kind == kind)
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
+        ready(Ok(all))
+    }
+
+    fn insert_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send {
+        sync!({
+            let mut queues = text.queues.clone();
+            queues.sort();
+            queues.dedup();
+            if let Some(q) = queues.iter().find(|q| !self.state().queues.contains_key(q)) {
+                return Err(StoreError::not_found("queue", q));
+            }
+            unique(
+                self.state().standard_texts.values(),
+                |t| t.kind == text.kind && t.name == text.name,
+                "standard text name",
+                &text.name,
+            )?;
+            let stored = crate::model::StandardText {
+                id: crate::ids::TextId(next(&mut self.ids()?.standard_text)),
+                queues,
+                version: 1,
+                ..text.clone()
+            };
+            self.set(|s| &mut s.standard_texts, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_standard_text(
+        &mut self,
+        id: crate::ids::TextId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            self.unset(|s| &mut s.standard_texts, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("standard text", id))
+        })
     }
 }
 

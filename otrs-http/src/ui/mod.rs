@@ -27,6 +27,8 @@ mod prefs;
 mod search;
 mod ticket;
 mod watch;
+// --- actions
+mod compose;
 
 use std::sync::Arc;
 
@@ -138,6 +140,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             "/agent/tickets/{id}/actions/{name}",
             get(actions::page::<S>).post(actions::run::<S>),
         )
+        // --- actions
+        .route("/agent/customer-users/suggest", get(compose::suggest::<S>))
+        .route("/agent/customer-users/info", get(compose::info::<S>))
+        .route("/agent/address-book", post(compose::address_book::<S>))
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))
@@ -210,8 +216,12 @@ async fn guard<S: Store>(
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let token =
+        let mut token =
             header_token.or_else(|| Fields::parse(&bytes).get("csrf_token").map(str::to_owned));
+        // --- actions: forms with attachments are multipart
+        if token.is_none() {
+            token = compose::multipart_field(&parts.headers, &bytes, "csrf_token").await;
+        }
         if let Err(error) = check_csrf(&parts.method, token.as_deref(), &info) {
             return secure(error_page(StatusCode::FORBIDDEN, &error.problem().detail));
         }

@@ -20,6 +20,8 @@ mod list;
 mod relations;
 mod stats;
 mod tickets;
+// --- actions
+mod texts;
 
 use std::fmt;
 use std::future::Future;
@@ -885,5 +887,27 @@ impl StoreTx for SqlTx {
 
     fn stats(&mut self) -> impl Future<Output = StoreResult<Vec<StatDefinition>>> + Send {
         stats::stats(self)
+    }
+
+    // --- actions
+    fn standard_texts(
+        &mut self,
+        kind: otrs_core::model::TextKind,
+    ) -> impl Future<Output = StoreResult<Vec<otrs_core::model::StandardText>>> + Send {
+        texts::standard_texts(self, kind)
+    }
+
+    fn insert_standard_text(
+        &mut self,
+        text: &otrs_core::model::StandardText,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::StandardText>> + Send {
+        texts::insert_standard_text(self, text)
+    }
+
+    fn delete_standard_text(
+        &mut self,
+        id: otrs_core::ids::TextId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        texts::delete_standard_text(self, id)
     }
 }
