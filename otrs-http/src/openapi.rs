@@ -4,6 +4,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{auth, calendar, jobs, people, search, tickets};
+// --- actions
+use crate::api::texts;
 
 struct Security;
 
@@ -69,12 +71,17 @@ impl Modify for Security {
         calendar::update_appointment, calendar::delete_appointment, calendar::copy_appointment,
         calendar::appointment_history, calendar::ticket_appointments,
         calendar::create_ticket_appointment,
+        // --- actions
+        texts::list_templates, texts::create_template, texts::delete_template,
+        texts::list_signatures, texts::create_signature, texts::delete_signature,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
         (name = "states"), (name = "agents"), (name = "customers"), (name = "customer-users"),
         (name = "search"), (name = "changes"), (name = "auth"), (name = "calendars"),
         (name = "appointments"), (name = "jobs"), (name = "notifications"),
+        // --- actions
+        (name = "texts"),
     )
 )]
 #[derive(Debug)]

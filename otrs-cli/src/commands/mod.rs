@@ -7,6 +7,8 @@ pub mod people;
 pub mod serve;
 pub mod stats;
 pub mod tickets;
+// --- actions
+pub mod texts;
 
 use clap::CommandFactory;
 
@@ -49,6 +51,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Search(args) => tickets::search(&open(global).await?, output, args).await,
         Command::Stats(c) => stats::stats(&open(global).await?, output, c).await,
         Command::Jobs(c) => jobs::jobs(&open(global).await?, output, c).await,
+        // --- actions
+        Command::Template(c) => {
+            let kind = otrs_core::model::TextKind::Template;
+            texts::texts(&open(global).await?, output, kind, c).await
+        }
+        Command::Signature(c) => {
+            let kind = otrs_core::model::TextKind::Signature;
+            texts::texts(&open(global).await?, output, kind, c).await
+        }
     }
 }
 

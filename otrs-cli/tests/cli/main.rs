@@ -11,3 +11,5 @@ mod serve;
 mod stats;
 mod support;
 mod tickets;
+// --- actions
+mod texts;

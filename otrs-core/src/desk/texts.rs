@@ -83,15 +83,19 @@ impl<S: Store> Desk<S> {
         })
     }
 
-    /// Deletes a text template or signature (admins).
+    /// Deletes a text template or signature (admins); `id` must be one of `kind`.
     pub async fn delete_standard_text(
         &self,
         actor: Principal,
+        kind: TextKind,
         id: TextId,
     ) -> Result<(), DeskError> {
         write_tx!(self, |tx| async {
             let ctx = self.ctx(&mut tx, actor).await?;
-            Self::require_admin(&ctx, "delete", format!("standard text {id}"))?;
+            Self::require_admin(&ctx, "delete", format!("{} {id}", kind.name()))?;
+            if !tx.standard_texts(kind).await?.iter().any(|t| t.id == id) {
+                return Err(DeskError::not_found(kind.name(), id));
+            }
             Ok::<_, DeskError>(tx.delete_standard_text(id).await?)
         })
     }

@@ -9,6 +9,8 @@ pub(crate) mod jobs;
 pub(crate) mod people;
 pub(crate) mod search;
 pub(crate) mod tickets;
+// --- actions
+pub(crate) mod texts;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -98,7 +100,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     // --- scheduler: background jobs and agent notifications ---
     let api = jobs::routes(api);
     // --- calendar ---
-    calendar::routes(api)
+    let api = calendar::routes(api);
+    // --- actions
+    texts::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ use maud::{Markup, html};
 use otrs_core::desk::{ArticleInput, ArticleKind, NewTicket};
 use otrs_core::error::DeskError;
 use otrs_core::ids::{AgentId, QueueId, StateId};
-use otrs_core::model::{CustomerUser, Priority, StateType, TimeUnits, Validity, default_states};
+use otrs_core::model::{
+    CustomerUser, Priority, StateType, TextKind, TimeUnits, Validity, default_states,
+};
 use otrs_core::store::{CustomerUserFilter, PageRequest, Store};
 
 use crate::error::ApiError;
@@ -173,6 +175,46 @@ pub(crate) async fn create<S: Store>(
     if let Some(m) = &upload.files_error {
         errors.field("attachments", m.clone());
     }
+    // "Insert" adds the chosen text template to the text; nothing is created.
+    if form.has("insert_template") {
+        let chosen = form.number::<u64>("template").ok().flatten();
+        let templates = state
+            .desk()
+            .standard_texts(actor, TextKind::Template, None)
+            .await
+            .unwrap_or_default();
+        let mut kept = form.without(&["insert_template", "body", "body_html"]);
+        match templates.iter().find(|t| Some(t.id.0) == chosen) {
+            Some(t) => {
+                let body = form.text("body");
+                let joined = if body.is_empty() {
+                    t.text.clone()
+                } else {
+                    format!("{body}\n{}", t.text)
+                };
+                kept.0.push(("body".into(), joined));
+            }
+            None => {
+                kept.0.push(("body".into(), form.text("body")));
+                errors.field("template", "choose a text template");
+            }
+        }
+        let customer = resolve_customer(&state, &ctx, &kept.text("customer_user"))
+            .await
+            .ok()
+            .and_then(|(one, _)| one);
+        return render(
+            &state,
+            &ctx,
+            kind,
+            &kept,
+            &errors,
+            &[],
+            customer.as_ref(),
+            StatusCode::OK,
+        )
+        .await;
+    }
     // Back from the address book: the chosen addresses are added, nothing is created.
     if form.has("back") {
         let form = compose::apply_address_book(&form);
@@ -257,7 +299,7 @@ pub(crate) async fn create<S: Store>(
             format!("{} customer users match; choose one", matches.len()),
         );
     }
-    let new = match build(
+    let mut new = match build(
         &ctx,
         kind,
         &form,
@@ -280,6 +322,18 @@ pub(crate) async fn create<S: Store>(
             .await;
         }
     };
+    // E-mail ends with the queue's signature.
+    if kind == Kind::Email
+        && let Some(signature) = state
+            .desk()
+            .standard_texts(actor, TextKind::Signature, Some(new.queue))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+    {
+        new.article.body = format!("{}\n\n{}", new.article.body, signature.text);
+    }
     let next_create = form.get("next") == Some("create");
     let wanted = if next_create { "create" } else { "ticket" };
     if ctx
@@ -462,6 +516,22 @@ async fn render<S: Store>(
     let actor = ctx.principal();
     let queues = state.desk().queues(actor).await.unwrap_or_default();
     let agents = state.desk().agents(actor).await.unwrap_or_default();
+    let chosen_queue = form.number::<u64>("queue").ok().flatten().map(QueueId);
+    let templates = state
+        .desk()
+        .standard_texts(actor, TextKind::Template, chosen_queue)
+        .await
+        .unwrap_or_default();
+    let signature = match (kind, chosen_queue) {
+        (Kind::Email, Some(q)) => state
+            .desk()
+            .standard_texts(actor, TextKind::Signature, Some(q))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .next(),
+        _ => None,
+    };
     let states: Vec<_> = state
         .desk()
         .states(actor)
@@ -621,6 +691,19 @@ async fn render<S: Store>(
                             }
                         }
                     }
+                    @if !templates.is_empty() {
+                        label for="template" { "Text template" }
+                        div {
+                            select #template name="template" aria-invalid=[invalid("template").then_some("true")] {
+                                option value="" { "–" }
+                                @for t in &templates {
+                                    option value=(t.id.0) selected[chosen("template", t.id.0.to_string())] { (t.name) }
+                                }
+                            }
+                            " " button type="submit" name="insert_template" value="1" formnovalidate { "Insert" }
+                            (errors.at("template"))
+                        }
+                    }
                     label for="subject" { "Subject" }
                     input #subject name="subject" value=(value("subject")) required
                         aria-invalid=[invalid("subject").then_some("true")];
@@ -638,6 +721,10 @@ async fn render<S: Store>(
                         span.muted { " or drop files here" }
                     }
                     (errors.at("attachments"))
+                    @if let Some(sig) = &signature {
+                        p.muted { "Signature (" (sig.name) "), added when the e-mail is sent:" }
+                        pre.signature { (sig.text) }
+                    }
                     label for="time_units" { "Time units" }
                     input #time_units name="time_units" value=(value("time_units")) inputmode="decimal";
                     (errors.at("time_units"))

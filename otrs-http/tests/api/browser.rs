@@ -34,7 +34,7 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
 }
 
 /// The driver and browser, or `None` after a loud skip line.
-fn tools() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn tools() -> Option<(PathBuf, PathBuf)> {
     let driver = find_program(&["chromedriver"]);
     let browser = find_program(&["chromium", "chromium-browser", "google-chrome"]);
     if let (Some(d), Some(b)) = (&driver, &browser) {
@@ -58,7 +58,7 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Where screenshots go: `OTRS_SCREENSHOT_DIR`, or the test's scratch folder.
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = std::env::var_os("OTRS_SCREENSHOT_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"));
@@ -66,7 +66,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -83,7 +83,7 @@ async fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-async fn start_driver(driver: &Path) -> Driver {
+pub(crate) async fn start_driver(driver: &Path) -> Driver {
     let port = free_port().await;
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
@@ -103,7 +103,7 @@ async fn start_driver(driver: &Path) -> Driver {
     Driver { child, port }
 }
 
-async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> Client {
+pub(crate) async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -123,12 +123,12 @@ async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> Client {
         .expect("a WebDriver session")
 }
 
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join(name), png).unwrap();
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -138,7 +138,7 @@ async fn text_of(c: &Client, css: &str) -> String {
 }
 
 /// Waits up to `secs` for `check` on the page source.
-async fn wait_source(c: &Client, secs: u64, check: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn wait_source(c: &Client, secs: u64, check: impl Fn(&str) -> bool) -> String {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
         let html = c.source().await.unwrap();
@@ -150,7 +150,7 @@ async fn wait_source(c: &Client, secs: u64, check: impl Fn(&str) -> bool) -> Str
 }
 
 /// Waits up to five seconds for the address to contain `needle` (after a click that navigates).
-async fn wait_url(c: &Client, needle: &str) {
+pub(crate) async fn wait_url(c: &Client, needle: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let url = c.current_url().await.unwrap();
@@ -698,7 +698,7 @@ async fn an_agent_works_through_the_interface_in_chromium() {
     c.close().await.unwrap();
 }
 
-fn tempfile_dir() -> PathBuf {
+pub(crate) fn tempfile_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("otrs-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -17,3 +17,6 @@ mod signin;
 mod support;
 mod ui;
 mod workers;
+// --- actions
+mod actions;
+mod browser_actions;

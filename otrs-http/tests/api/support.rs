@@ -215,6 +215,10 @@ pub struct World {
     /// A calendar of the support group, and an appointment of alice's in it.
     pub calendar: otrs_core::ids::CalendarId,
     pub appointment: otrs_core::ids::AppointmentId,
+    // --- actions
+    /// A text template and a signature of the Support queue.
+    pub template: otrs_core::ids::TextId,
+    pub signature: otrs_core::ids::TextId,
 }
 
 pub fn start() -> chrono::DateTime<Utc> {
@@ -414,6 +418,37 @@ impl World {
             .await
             .unwrap()
             .id;
+        // --- actions
+        let text = |kind, name: &str, text: &str| otrs_core::desk::NewStandardText {
+            kind,
+            name: name.into(),
+            text: text.into(),
+            queues: vec![support],
+        };
+        let template = desk
+            .create_standard_text(
+                sys,
+                text(
+                    otrs_core::model::TextKind::Template,
+                    "Greeting",
+                    "Thank you for calling.",
+                ),
+            )
+            .await
+            .unwrap()
+            .id;
+        let signature = desk
+            .create_standard_text(
+                sys,
+                text(
+                    otrs_core::model::TextKind::Signature,
+                    "Support team",
+                    "-- \nYour support team",
+                ),
+            )
+            .await
+            .unwrap()
+            .id;
         let index = Arc::new(TicketIndex::in_memory().unwrap());
         let smtp = SmtpSink::start().await;
         let mut config = HttpConfig {
@@ -457,6 +492,8 @@ impl World {
             token_secret,
             calendar,
             appointment,
+            template,
+            signature,
         };
         world.reindex().await;
         world
