@@ -651,16 +651,18 @@ async fn panel<S: Store>(
         }
     };
     let body = html! {
-        div.grid.cols-2 {
+        div.grid.action-grid {
             div.column {
                 section.widget aria-label="Ticket" {
-                    h2 { "Ticket#" (ticket.number) }
-                    p { (ticket.title) }
-                    p { a href=(back) { "Back to ticket " (ticket.number) } }
-                    nav aria-label="Other actions" {
-                        ul.plain {
-                            @for (l, href) in &others {
-                                li { a href=(href) aria-current=[(l == label).then_some("page")] { (l) } }
+                    header { h2 { "Ticket#" (ticket.number) } }
+                    div.body {
+                        p { (ticket.title) }
+                        p { a href=(back) { "Back to the ticket" } }
+                        nav.action-menu aria-label="Other actions" {
+                            ul.plain {
+                                @for (l, href) in &others {
+                                    li { a href=(href) aria-current=[(l == label).then_some("page")] { (l) } }
+                                }
                             }
                         }
                     }
@@ -668,17 +670,19 @@ async fn panel<S: Store>(
             }
             div.column {
                 section.widget.action-panel aria-label=(label) {
-                    h2 { (label) }
-                    @if let Some(m) = &notice { p.notice role="status" { (m) } }
-                    @if let Some(m) = &errors.general {
-                        p.error role="alert" {
-                            (m)
-                            @if m == STALE_MESSAGE {
-                                " " a href={ (back) "/actions/" (name) } { "Reload" }
+                    header { h2 { (label) } }
+                    div.body {
+                        @if let Some(m) = &notice { p.notice role="status" { (m) } }
+                        @if let Some(m) = &errors.general {
+                            p.error role="alert" {
+                                (m)
+                                @if m == STALE_MESSAGE {
+                                    " " a href={ (back) "/actions/" (name) } { "Reload" }
+                                }
                             }
                         }
+                        (content)
                     }
-                    (content)
                 }
             }
         }

@@ -148,8 +148,8 @@ pub(crate) async fn customer_widgets<S: Store>(
         return html! {
             div #customer-widgets {
                 section.widget aria-label="Customer Information" {
-                    h2 { "Customer Information" }
-                    p.muted { "Choose a customer user to see their details and tickets." }
+                    header { h2 { "Customer Information" } }
+                    div.body { p.muted { "Choose a customer user to see their details and tickets." } }
                 }
             }
         };
@@ -206,23 +206,23 @@ pub(crate) async fn customer_widgets<S: Store>(
     html! {
         div #customer-widgets {
             section.widget aria-label="Customer Information" {
-                h2 { "Customer Information" }
-                dl.props {
+                header { h2 { "Customer Information" } }
+                div.body { dl.props {
                     dt { "Name" } dd { (user.first_name) " " (user.last_name) }
                     dt { "Login" } dd { (user.login) }
                     dt { "E-mail" } dd { (user.email) }
                     dt { "Customer ID" } dd { (user.customer_id) }
                     @if let Some(c) = &company { dt { "Company" } dd { (c.name) } }
                     @if !user.phone.is_empty() { dt { "Phone" } dd { (user.phone) } }
-                }
+                } }
             }
             section.widget aria-label="Customer User History" {
-                h2 { "Customer User History" }
-                (list(&own))
+                header { h2 { "Customer User History" } }
+                div.body { (list(&own)) }
             }
             section.widget aria-label="Customer History" {
-                h2 { "Customer History" }
-                (list(&company_tickets))
+                header { h2 { "Customer History" } }
+                div.body { (list(&company_tickets)) }
             }
         }
     }

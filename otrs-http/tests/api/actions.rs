@@ -738,7 +738,8 @@ async fn email_tickets_carry_bcc_attachments_rich_text_and_a_pending_time() {
     );
     let a = &w.desk.articles(Principal::SYSTEM, t.id).await.unwrap()[0];
     assert_eq!(a.bcc, "audit@example.org");
-    assert_eq!(a.body, "New keyboard for Łódź");
+    // The plain text of the rich text, and the queue's signature.
+    assert_eq!(a.body, "New keyboard for Łódź\n\n-- \nYour support team");
     let names: Vec<&str> = a.attachments.iter().map(|f| f.filename.as_str()).collect();
     assert_eq!(names, ["file-2.html", "photo.png"]);
     let html = w
