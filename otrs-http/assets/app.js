@@ -241,50 +241,61 @@
     });
   });
 
-  // Rich text: a small editor over the plain textarea; the form sends both the cleaned-up
-  // HTML (the server sanitises it again) and the plain text.
+  // Rich text: "Rich text" turns the plain textarea into a small editor; the form then sends
+  // both the HTML (the server sanitises it again) and the plain text.
   doc.querySelectorAll("[data-rich-text]").forEach(function (box) {
     var area = box.querySelector("textarea");
     var html = box.querySelector("input[name=body_html]");
     if (!area || !html) return;
-    var bar = doc.createElement("div");
-    bar.className = "rte-bar";
-    bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", "Formatting");
-    var editor = doc.createElement("div");
-    editor.className = "rte";
-    editor.contentEditable = "true";
-    editor.setAttribute("role", "textbox");
-    editor.setAttribute("aria-multiline", "true");
-    editor.setAttribute("aria-label", "Text");
-    if (html.value) {
-      editor.innerHTML = html.value;
-    } else {
-      area.value.split("\n").forEach(function (line, i) {
-        if (i) editor.appendChild(doc.createElement("br"));
-        editor.appendChild(doc.createTextNode(line));
-      });
+    var toggle = doc.createElement("button");
+    toggle.type = "button";
+    toggle.className = "rte-toggle";
+    toggle.textContent = "Rich text";
+    box.insertBefore(toggle, area);
+    function start() {
+      toggle.hidden = true;
+      var bar = doc.createElement("div");
+      bar.className = "rte-bar";
+      bar.setAttribute("role", "toolbar");
+      bar.setAttribute("aria-label", "Formatting");
+      var editor = doc.createElement("div");
+      editor.className = "rte";
+      editor.contentEditable = "true";
+      editor.setAttribute("role", "textbox");
+      editor.setAttribute("aria-multiline", "true");
+      editor.setAttribute("aria-label", "Text");
+      if (html.value) {
+        editor.innerHTML = html.value;
+      } else {
+        area.value.split("\n").forEach(function (line, i) {
+          if (i) editor.appendChild(doc.createElement("br"));
+          editor.appendChild(doc.createTextNode(line));
+        });
+      }
+      function sync() {
+        html.value = editor.innerHTML;
+        area.value = editor.innerText;
+      }
+      [["bold", "B", "Bold"], ["italic", "I", "Italic"], ["underline", "U", "Underline"],
+       ["insertUnorderedList", "•", "Bulleted list"], ["insertOrderedList", "1.", "Numbered list"]]
+        .forEach(function (c) {
+          var b = doc.createElement("button");
+          b.type = "button";
+          b.textContent = c[1];
+          b.title = c[2];
+          b.setAttribute("aria-label", c[2]);
+          b.addEventListener("click", function () { editor.focus(); doc.execCommand(c[0]); sync(); });
+          bar.appendChild(b);
+        });
+      editor.addEventListener("input", sync);
+      area.hidden = true;
+      box.insertBefore(editor, area);
+      box.insertBefore(bar, editor);
+      if (area.form) area.form.addEventListener("submit", sync);
+      editor.focus();
     }
-    [["bold", "B", "Bold"], ["italic", "I", "Italic"], ["underline", "U", "Underline"],
-     ["insertUnorderedList", "•", "Bulleted list"], ["insertOrderedList", "1.", "Numbered list"]]
-      .forEach(function (c) {
-        var b = doc.createElement("button");
-        b.type = "button";
-        b.textContent = c[1];
-        b.title = c[2];
-        b.setAttribute("aria-label", c[2]);
-        b.addEventListener("click", function () { editor.focus(); doc.execCommand(c[0]); sync(); });
-        bar.appendChild(b);
-      });
-    function sync() {
-      html.value = editor.innerHTML;
-      area.value = editor.innerText;
-    }
-    editor.addEventListener("input", sync);
-    area.hidden = true;
-    box.insertBefore(editor, area);
-    box.insertBefore(bar, editor);
-    if (area.form) area.form.addEventListener("submit", sync);
+    toggle.addEventListener("click", start);
+    if (html.value) start();
   });
 
   // Attachments: files dropped on the zone go to its file picker.

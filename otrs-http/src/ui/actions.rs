@@ -24,7 +24,7 @@ use otrs_core::desk::{
 };
 use otrs_core::ids::{AgentId, CalendarId, QueueId, StateId, TicketId};
 use otrs_core::model::{
-    Draft, LinkType, ObjectRef, Priority, StateType, Ticket, TimeUnits, default_states,
+    Draft, LinkType, ObjectRef, Priority, StateType, TextKind, Ticket, TimeUnits, default_states,
 };
 use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 
@@ -101,7 +101,7 @@ pub(crate) async fn page<S: Store>(
         && query.has("draft")
         && let Some((draft, stale)) = chosen_draft(&state, &ctx, id, action, &query).await
     {
-        form.0.extend(draft.fields.into_iter());
+        form.0.extend(draft.fields);
         form.0.push(("draft".into(), draft.id.0.to_string()));
         notice = Some(if stale {
             "Draft loaded. The ticket changed since it was saved.".to_owned()
@@ -424,6 +424,18 @@ async fn execute<S: Store>(
                     }
                 },
             };
+            // E-mail ends with the signature of the ticket's queue.
+            if kind == ArticleKind::EmailOutbound {
+                let queue = desk.ticket(actor, id).await?.queue_id;
+                if let Some(signature) = desk
+                    .standard_texts(actor, TextKind::Signature, Some(queue))
+                    .await?
+                    .into_iter()
+                    .next()
+                {
+                    article.body = format!("{}\n\n{}", article.body, signature.text);
+                }
+            }
             desk.add_article(actor, id, article).await?;
             return Ok(Outcome::Done);
         }

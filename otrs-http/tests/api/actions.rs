@@ -177,6 +177,11 @@ async fn phone_calls_and_email_write_articles_on_their_channels() {
     assert_eq!(inbound.direction(), Direction::Incoming);
     let mail = by_subject("About your printer");
     assert_eq!(mail.channel.name(), "email");
+    assert!(
+        mail.body.ends_with("-- \nYour support team"),
+        "{}",
+        mail.body
+    );
     assert_eq!(mail.bcc, "audit@example.org");
     let types = history_types(&w, t).await;
     for wanted in [

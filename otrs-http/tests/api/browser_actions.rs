@@ -143,6 +143,7 @@ async fn an_agent_creates_a_ticket_and_works_it_through_the_actions_in_chromium(
         .await
         .unwrap();
     fill(&c, "#subject", "Łódź keyboard").await;
+    click(&c, "button.rte-toggle").await;
     fill(&c, ".rte", "The keyboard types Łódź wrongly.").await;
     click(&c, ".rte-bar button[title=Bold]").await;
     fill(&c, ".rte", " Urgent").await;
