@@ -169,7 +169,7 @@ impl TicketAction {
 
 impl<S: Store> Desk<S> {
     /// The actions the acting agent may start on a ticket, in menu order: those whose
-    /// permission the agent holds; Lock while the agent does not hold the lock, Unlock while the
+    /// permission the agent holds; Lock while the ticket is unlocked, Unlock while the
     /// ticket is locked and the agent holds the lock or is an admin; Watch or Unwatch; a merged
     /// ticket offers only its history. Customer users get none.
     pub async fn ticket_actions(
@@ -196,9 +196,9 @@ impl<S: Store> Desk<S> {
             let mut out = Vec::new();
             for action in TicketAction::ALL {
                 let shown = match action {
-                    TicketAction::Lock => {
-                        agent.id != AgentId::SYSTEM && !ticket.is_locked_by(agent.id)
-                    }
+                    // A ticket locked by someone else must be unlocked by them (or an admin)
+                    // first; one's own lock needs no second lock.
+                    TicketAction::Lock => agent.id != AgentId::SYSTEM && !ticket.lock.is_locked(),
                     TicketAction::Unlock => {
                         ticket.lock.is_locked() && (agent.is_admin() || ticket.owner_id == agent.id)
                     }

@@ -557,6 +557,32 @@ async fn actions_are_offered_by_permission_and_refused_otherwise() {
     .await;
     assert_eq!(r.status, 403);
     assert_eq!(before, w.fingerprint().await);
+    // A ticket locked by the admin: Alice may neither lock nor unlock it, the admin may unlock.
+    w.desk
+        .lock_ticket(Principal::Agent(w.admin), w.ticket2)
+        .await
+        .unwrap();
+    let alice_offers = w
+        .desk
+        .ticket_actions(Principal::Agent(w.alice), w.ticket2)
+        .await
+        .unwrap();
+    assert!(
+        !alice_offers.contains(&TicketAction::Lock)
+            && !alice_offers.contains(&TicketAction::Unlock),
+        "{alice_offers:?}"
+    );
+    let admin_offers = w
+        .desk
+        .ticket_actions(Principal::Agent(w.admin), w.ticket2)
+        .await
+        .unwrap();
+    assert!(
+        admin_offers.contains(&TicketAction::Unlock) && !admin_offers.contains(&TicketAction::Lock)
+    );
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let r = submit(&w, &action(w.ticket2, "unlock"), &alice, &[]).await;
+    assert_eq!(r.status, 403, "{}", r.text());
     // Dave reads nothing: no panel at all.
     let dave = w.session(Principal::Agent(w.dave)).await;
     let r = page(&w, &action(w.ticket, "history"), &dave).await;
