@@ -104,6 +104,13 @@ pub enum Command {
     /// Work with appointments (and expand recurrence test cases).
     #[command(subcommand)]
     Appointment(AppointmentCommand),
+    // --- actions
+    /// Text templates admins assign to queues (inserted into new articles).
+    #[command(subcommand)]
+    Template(TextCommand),
+    /// Signatures admins assign to queues (appended to e-mail).
+    #[command(subcommand)]
+    Signature(TextCommand),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -987,4 +994,35 @@ pub struct ReportCreateArgs {
     /// `valid`, `invalid` or `invalid-temporarily`.
     #[arg(long)]
     pub validity: Option<String>,
+}
+
+// --- actions
+/// `otrs template …` and `otrs signature …`.
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// List them (all, or those of one queue).
+    List {
+        /// Only those of this queue (name or id).
+        #[arg(long)]
+        queue: Option<String>,
+    },
+    /// Create one (admins).
+    Create {
+        /// Unique name.
+        name: String,
+        /// The text.
+        #[arg(long)]
+        text: Option<String>,
+        /// Read the text from a file.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// A queue it is offered in (name or id; repeat for more).
+        #[arg(long)]
+        queue: Vec<String>,
+    },
+    /// Delete one (admins).
+    Delete {
+        /// Id.
+        id: u64,
+    },
 }

@@ -78,6 +78,9 @@ id_type! {
     // --- reports
     /// A report (statistics mailed as one PDF on a schedule).
     ReportId,
+    // --- actions
+    /// A text template or signature.
+    TextId,
 }
 
 impl AgentId {

@@ -392,3 +392,142 @@
     input.value = new URL(input.value, window.location.href).href;
   });
 })();
+
+/* --- actions: create screens (customer type-ahead and widgets, rich text, dropped files) */
+(function () {
+  "use strict";
+  var doc = document;
+
+  // Customer-user type-ahead: suggestions as buttons under the field; choosing one fills the
+  // Customer ID (and To when empty) and reloads the customer widgets.
+  doc.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    var form = input.form;
+    var list = doc.createElement("ul");
+    list.className = "suggestions plain";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Customer user suggestions");
+    list.hidden = true;
+    input.parentNode.insertBefore(list, input.nextSibling);
+    var timer = null, asked = "";
+    function info(login) {
+      var box = doc.getElementById("customer-widgets");
+      if (!box || !input.dataset.info) return;
+      fetch(input.dataset.info + "?login=" + encodeURIComponent(login), { credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { box.outerHTML = html; });
+    }
+    function choose(s) {
+      input.value = s.login;
+      list.hidden = true;
+      var cid = form && form.querySelector("input[name=customer_id]");
+      if (cid) cid.value = s.customer_id;
+      var to = form && form.querySelector("input[name=to]");
+      if (to && !to.value) to.value = s.email;
+      info(s.login);
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q === asked) return;
+        asked = q;
+        if (q !== "**" && q.replace(/\*/g, "").length < 2) { list.hidden = true; return; }
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (items) {
+            list.innerHTML = "";
+            items.forEach(function (s) {
+              var li = doc.createElement("li");
+              var b = doc.createElement("button");
+              b.type = "button";
+              b.className = "link";
+              b.setAttribute("role", "option");
+              b.dataset.login = s.login;
+              b.textContent = s.label;
+              b.addEventListener("click", function () { choose(s); });
+              li.appendChild(b);
+              list.appendChild(li);
+            });
+            list.hidden = items.length === 0;
+          });
+      }, 200);
+    });
+  });
+
+  // Rich text: "Rich text" turns the plain textarea into a small editor; the form then sends
+  // both the HTML (the server sanitises it again) and the plain text.
+  doc.querySelectorAll("[data-rich-text]").forEach(function (box) {
+    var area = box.querySelector("textarea");
+    var html = box.querySelector("input[name=body_html]");
+    if (!area || !html) return;
+    var toggle = doc.createElement("button");
+    toggle.type = "button";
+    toggle.className = "rte-toggle";
+    toggle.textContent = "Rich text";
+    box.insertBefore(toggle, area);
+    function start() {
+      toggle.hidden = true;
+      var bar = doc.createElement("div");
+      bar.className = "rte-bar";
+      bar.setAttribute("role", "toolbar");
+      bar.setAttribute("aria-label", "Formatting");
+      var editor = doc.createElement("div");
+      editor.className = "rte";
+      editor.contentEditable = "true";
+      editor.setAttribute("role", "textbox");
+      editor.setAttribute("aria-multiline", "true");
+      editor.setAttribute("aria-label", "Text");
+      if (html.value) {
+        editor.innerHTML = html.value;
+      } else {
+        area.value.split("\n").forEach(function (line, i) {
+          if (i) editor.appendChild(doc.createElement("br"));
+          editor.appendChild(doc.createTextNode(line));
+        });
+      }
+      function sync() {
+        html.value = editor.innerHTML;
+        area.value = editor.innerText;
+      }
+      [["bold", "B", "Bold"], ["italic", "I", "Italic"], ["underline", "U", "Underline"],
+       ["insertUnorderedList", "•", "Bulleted list"], ["insertOrderedList", "1.", "Numbered list"]]
+        .forEach(function (c) {
+          var b = doc.createElement("button");
+          b.type = "button";
+          b.textContent = c[1];
+          b.title = c[2];
+          b.setAttribute("aria-label", c[2]);
+          b.addEventListener("click", function () { editor.focus(); doc.execCommand(c[0]); sync(); });
+          bar.appendChild(b);
+        });
+      editor.addEventListener("input", sync);
+      area.hidden = true;
+      box.insertBefore(editor, area);
+      box.insertBefore(bar, editor);
+      if (area.form) area.form.addEventListener("submit", sync);
+      editor.focus();
+    }
+    toggle.addEventListener("click", start);
+    if (html.value) start();
+  });
+
+  // Attachments: files dropped on the zone go to its file picker.
+  doc.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+    var input = zone.querySelector("input[type=file]");
+    if (!input) return;
+    var names = doc.createElement("span");
+    names.className = "muted dropped";
+    zone.appendChild(names);
+    function show() {
+      names.textContent = Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ");
+    }
+    zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      zone.classList.remove("over");
+      if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; show(); }
+    });
+    input.addEventListener("change", show);
+  });
+})();

@@ -8,6 +8,8 @@ use crate::api::{auth, calendar, jobs, people, search, tickets};
 use crate::api::reports;
 // --- statsui
 use crate::api::stats;
+// --- actions
+use crate::api::texts;
 
 struct Security;
 
@@ -81,6 +83,9 @@ impl Modify for Security {
         stats::list_stats, stats::create_stat, stats::get_stat, stats::update_stat,
         stats::delete_stat, stats::run_stat, stats::export_stat, stats::import_stat,
         stats::preview_stat,
+        // --- actions
+        texts::list_templates, texts::create_template, texts::delete_template,
+        texts::list_signatures, texts::create_signature, texts::delete_signature,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
@@ -91,6 +96,8 @@ impl Modify for Security {
         (name = "reports"),
         // --- statsui
         (name = "stats"),
+        // --- actions
+        (name = "texts"),
     )
 )]
 #[derive(Debug)]

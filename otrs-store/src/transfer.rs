@@ -719,6 +719,22 @@ const TABLES: &[Table] = &[
         identity: true,
         derived: false,
     },
+    // --- actions
+    Table {
+        name: "standard_texts",
+        columns: &[
+            col("id", Int),
+            col("kind", Text),
+            col("name", Text),
+            col("text", Text),
+            col("queue_ids", Text),
+            col("created_at", Time),
+            col("version", Int),
+        ],
+        key: &["id"],
+        identity: true,
+        derived: false,
+    },
 ];
 
 /// The names of the exported tables, in export order.

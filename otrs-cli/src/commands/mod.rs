@@ -9,6 +9,8 @@ pub mod stats;
 pub mod tickets;
 // --- reports
 pub mod reports;
+// --- actions
+pub mod texts;
 
 use clap::CommandFactory;
 
@@ -53,6 +55,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Jobs(c) => jobs::jobs(&open(global).await?, output, c).await,
         // --- reports
         Command::Report(c) => reports::report(&open(global).await?, output, c).await,
+        // --- actions
+        Command::Template(c) => {
+            let kind = otrs_core::model::TextKind::Template;
+            texts::texts(&open(global).await?, output, kind, c).await
+        }
+        Command::Signature(c) => {
+            let kind = otrs_core::model::TextKind::Signature;
+            texts::texts(&open(global).await?, output, kind, c).await
+        }
     }
 }
 

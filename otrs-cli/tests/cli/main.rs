@@ -15,3 +15,5 @@ mod tickets;
 mod reports;
 // --- calui
 mod serve_kill;
+// --- actions
+mod texts;

@@ -28,6 +28,9 @@ mod calendar_links;
 mod job_heartbeat;
 // --- detail
 mod article_actions;
+// --- actions
+mod texts;
+mod ticket_actions;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -78,6 +81,9 @@ pub use tickets::{NewTicket, TicketUpdate};
 pub use reports::{REPORT_JOB_KIND, ReportRun, pdf_filename, report_job_key, report_message_local};
 // --- detail
 pub use article_actions::Redirected;
+// --- actions
+pub use texts::{MAX_TEXT_CHARS, NewStandardText};
+pub use ticket_actions::TicketAction;
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;

@@ -14,6 +14,8 @@ mod people;
 mod ticket;
 // --- reports
 mod report;
+// --- actions
+mod texts;
 
 use std::fmt;
 
@@ -39,6 +41,8 @@ pub use report::{
     REPORT_LANGUAGES, Report, ReportOutput, ReportSchedule, ReportSettings, parse_time_of_day,
     weekday_from_name, weekday_name,
 };
+// --- actions
+pub use texts::{StandardText, TextKind};
 
 use crate::ids::{AgentId, CustomerUserId};
 

@@ -66,6 +66,8 @@ struct NextIds {
     stat: u64,
     // --- reports ---
     report: u64,
+    // --- actions
+    standard_text: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -115,6 +117,8 @@ struct MemState {
     escalations: BTreeMap<TicketId, crate::rules::escalation::Escalation>,
     // --- reports ---
     reports: BTreeMap<crate::ids::ReportId, crate::model::Report>,
+    // --- actions
+    standard_texts: BTreeMap<crate::ids::TextId, crate::model::StandardText>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -2790,6 +2794,61 @@ impl StoreTx for MemoryTx {
             };
             self.set(|s| &mut s.jobs, id, renewed.clone())?;
             Ok(Some(renewed))
+        })
+    }
+
+    // --- actions
+    fn standard_texts(
+        &mut self,
+        kind: crate::model::TextKind,
+    ) -> impl Future<Output = StoreResult<Vec<crate::model::StandardText>>> + Send {
+        let mut all: Vec<crate::model::StandardText> = self
+            .state()
+            .standard_texts
+            .values()
+            .filter(|t| t.kind == kind)
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
+        ready(Ok(all))
+    }
+
+    fn insert_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send {
+        sync!({
+            let mut queues = text.queues.clone();
+            queues.sort();
+            queues.dedup();
+            if let Some(q) = queues.iter().find(|q| !self.state().queues.contains_key(q)) {
+                return Err(StoreError::not_found("queue", q));
+            }
+            unique(
+                self.state().standard_texts.values(),
+                |t| t.kind == text.kind && t.name == text.name,
+                "standard text name",
+                &text.name,
+            )?;
+            let stored = crate::model::StandardText {
+                id: crate::ids::TextId(next(&mut self.ids()?.standard_text)),
+                queues,
+                version: 1,
+                ..text.clone()
+            };
+            self.set(|s| &mut s.standard_texts, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_standard_text(
+        &mut self,
+        id: crate::ids::TextId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            self.unset(|s| &mut s.standard_texts, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("standard text", id))
         })
     }
 }

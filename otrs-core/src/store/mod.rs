@@ -772,4 +772,22 @@ pub trait StoreTx: Send {
         owner: &str,
         lease_until: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Option<Job>>> + Send;
+
+    // --- actions
+    /// Every standard text of a kind, by name.
+    fn standard_texts(
+        &mut self,
+        kind: crate::model::TextKind,
+    ) -> impl Future<Output = StoreResult<Vec<crate::model::StandardText>>> + Send;
+    /// Inserts a standard text (id and version assigned; the name is unique per kind, every
+    /// queue must exist; the queues are stored ascending without repeats).
+    fn insert_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send;
+    /// Deletes a standard text.
+    fn delete_standard_text(
+        &mut self,
+        id: crate::ids::TextId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 }

@@ -13,6 +13,8 @@ pub(crate) mod search;
 // --- statsui
 pub(crate) mod stats;
 pub(crate) mod tickets;
+// --- actions
+pub(crate) mod texts;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -106,7 +108,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     // --- reports ---
     let api = reports::routes(api);
     // --- statsui
-    stats::routes(api)
+    let api = stats::routes(api);
+    // --- actions
+    texts::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

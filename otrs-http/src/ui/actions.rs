@@ -1,51 +1,114 @@
-//! Ticket actions from the detail view, each a small form in a panel that runs one desk
-//! command and returns to the ticket: Note, Lock, Unlock, Close, Priority, Owner, Move.
+//! Ticket actions from the detail view, each a small form in a panel on the right that runs one
+//! desk command and returns to the ticket (History only shows the ticket's history).
+//!
+//! Which actions a ticket offers is the desk's answer ([`Desk::ticket_actions`]); an action the
+//! agent may not start is neither listed nor served, and its command refuses it anyway. Forms
+//! that change properties carry the ticket's version: when someone else changed the ticket
+//! after the form was opened, the desk refuses the stale version and the panel says so instead
+//! of overwriting. Forms that write an article can be saved as a draft and reopened.
+//!
+//! [`Desk::ticket_actions`]: otrs_core::Desk::ticket_actions
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use maud::{Markup, html};
-use otrs_core::desk::{ArticleInput, TicketUpdate};
-use otrs_core::ids::{AgentId, QueueId, StateId, TicketId};
-use otrs_core::model::{Priority, StateType, Ticket, default_states};
-use otrs_core::store::Store;
+use otrs_core::Principal;
+use otrs_core::desk::{
+    AppointmentInput, ArticleInput, ArticleKind, DraftInput, TicketAction, TicketUpdate,
+};
+use otrs_core::ids::{AgentId, CalendarId, QueueId, StateId, TicketId};
+use otrs_core::model::{
+    Draft, LinkType, ObjectRef, Priority, StateType, TextKind, Ticket, TimeUnits, default_states,
+};
+use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ui::fields::{Fields, FormFields};
+use crate::ui::create::{Errors, resolve_customer};
+use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::{UiCtx, message_of, see_other};
 
-/// The actions: (path name, label).
-pub const ACTIONS: [(&str, &str); 7] = [
-    ("note", "Note"),
-    ("lock", "Lock"),
-    ("unlock", "Unlock"),
-    ("close", "Close"),
-    ("priority", "Priority"),
-    ("owner", "Owner"),
-    ("move", "Move"),
-];
+/// What the panel says when the form was opened on an older version of the ticket.
+pub const STALE_MESSAGE: &str = "This ticket was changed by someone else after you opened this form; nothing was saved. Reload the form to see the current values.";
 
-fn label_of(name: &str) -> Option<&'static str> {
-    ACTIONS.iter().find(|(n, _)| *n == name).map(|(_, l)| *l)
+/// How many target tickets a merge or link search lists.
+const TARGETS_SHOWN: usize = 10;
+
+/// The actions the signed-in agent may start on a ticket: (label, link), for the Actions menu.
+pub(crate) async fn menu<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    ticket: TicketId,
+) -> Vec<(String, String)> {
+    state
+        .desk()
+        .ticket_actions(ctx.principal(), ticket)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| {
+            (
+                a.label().to_owned(),
+                format!("/agent/tickets/{}/actions/{}", ticket.0, a.name()),
+            )
+        })
+        .collect()
 }
+
+/// The draft form name of an action that writes an article.
+fn draft_form(action: TicketAction) -> Option<&'static str> {
+    match action {
+        TicketAction::Note
+        | TicketAction::PhoneOutbound
+        | TicketAction::PhoneInbound
+        | TicketAction::EmailOutbound => Some(action.name()),
+        _ => None,
+    }
+}
+
+/// The fields a draft keeps.
+const DRAFT_FIELDS: [&str; 7] = ["subject", "body", "to", "cc", "bcc", "time_units", "from"];
 
 pub(crate) async fn page<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path((id, name)): Path<(u64, String)>,
+    QueryFields(query): QueryFields,
 ) -> Response {
+    let id = TicketId(id);
+    let mut form = Fields::default();
+    let mut notice = None;
+    if let Some(action) = TicketAction::from_name(&name)
+        && draft_form(action).is_some()
+        && query.has("draft")
+        && let Some((draft, stale)) = chosen_draft(&state, &ctx, id, action, &query).await
+    {
+        form.0.extend(draft.fields);
+        form.0.push(("draft".into(), draft.id.0.to_string()));
+        notice = Some(if stale {
+            "Draft loaded. The ticket changed since it was saved.".to_owned()
+        } else {
+            "Draft loaded.".to_owned()
+        });
+    }
+    if let Some(v) = query.get("target") {
+        form.0.push(("target".into(), v.to_owned()));
+    }
     panel(
         &state,
         &ctx,
-        TicketId(id),
+        id,
         &name,
-        &Fields::default(),
-        None,
+        &form,
+        &Errors::default(),
+        notice,
         StatusCode::OK,
     )
     .await
@@ -58,15 +121,251 @@ pub(crate) async fn run<S: Store>(
     FormFields(form): FormFields,
 ) -> Response {
     let id = TicketId(id);
-    if label_of(&name).is_none() {
-        return panel(&state, &ctx, id, &name, &form, None, StatusCode::NOT_FOUND).await;
+    let form = form.without(&["csrf_token"]);
+    let Some(action) = TicketAction::from_name(&name) else {
+        return panel(
+            &state,
+            &ctx,
+            id,
+            &name,
+            &form,
+            &Errors::default(),
+            None,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    };
+    // An action the agent may not start is refused before anything runs.
+    if let Err(e) = allowed(&state, &ctx, id, action).await {
+        return crate::ui::ticket::problem_page(&state, &ctx, action.label(), &e).await;
     }
-    match execute(&state, &ctx, id, &name, &form).await {
-        Ok(()) => see_other(&format!("/agent/tickets/{}", id.0)),
+    let mut errors = Errors::default();
+    if form.has("save_draft")
+        && let Some(draft) = draft_form(action)
+    {
+        let fields: BTreeMap<String, String> = DRAFT_FIELDS
+            .iter()
+            .filter_map(|k| form.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+            .collect();
+        let input = DraftInput {
+            form: draft.to_owned(),
+            name: ctx.agent.login.clone(),
+            fields,
+        };
+        return match state.desk().save_draft(ctx.principal(), id, input).await {
+            Ok(_) => see_other(&format!("/agent/tickets/{}?draft-saved={}", id.0, draft)),
+            Err(e) => {
+                let e = ApiError::from(e);
+                let status = e.status();
+                errors.add_api(&e);
+                panel(&state, &ctx, id, &name, &form, &errors, None, status).await
+            }
+        };
+    }
+    match execute(&state, &ctx, id, action, &form).await {
+        Ok(Outcome::Done) => {
+            if draft_form(action).is_some()
+                && let Some((draft, _)) = own_draft(&state, &ctx, id, action).await
+                && let Err(e) = state.desk().delete_draft(ctx.principal(), draft.id).await
+            {
+                tracing::warn!(error = %e, "could not delete a used draft");
+            }
+            see_other(&format!("/agent/tickets/{}", id.0))
+        }
+        Ok(Outcome::Page(response)) => response,
+        Ok(Outcome::Again(errors)) => {
+            let status = if errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            panel(&state, &ctx, id, &name, &form, &errors, None, status).await
+        }
         Err(e) => {
             let status = e.status();
-            let message = message_of(&e);
-            panel(&state, &ctx, id, &name, &form, Some(message), status).await
+            if e.code() == "version-mismatch" {
+                errors.general = Some(STALE_MESSAGE.to_owned());
+            } else {
+                errors.add_api(&e);
+            }
+            panel(&state, &ctx, id, &name, &form, &errors, None, status).await
+        }
+    }
+}
+
+/// Refuses an action the desk does not offer the agent on this ticket.
+async fn allowed<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    id: TicketId,
+    action: TicketAction,
+) -> Result<(), ApiError> {
+    let offered = state.desk().ticket_actions(ctx.principal(), id).await?;
+    if offered.contains(&action) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        "permission-denied",
+        format!(
+            "{} is not available on this ticket for {}",
+            action.label(),
+            ctx.agent.login
+        ),
+    ))
+}
+
+/// The agent's draft of an action's form on a ticket, with the "ticket changed since" flag.
+async fn own_draft<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    id: TicketId,
+    action: TicketAction,
+) -> Option<(Draft, bool)> {
+    let form = draft_form(action)?;
+    state
+        .desk()
+        .drafts(ctx.principal(), id)
+        .await
+        .ok()?
+        .into_iter()
+        .find(|(d, _)| d.form == form && d.name == ctx.agent.login && d.created_by == ctx.agent.id)
+}
+
+/// The draft `?draft=ID` names (one of this action's form on the ticket), or the agent's own.
+async fn chosen_draft<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    id: TicketId,
+    action: TicketAction,
+    query: &Fields,
+) -> Option<(Draft, bool)> {
+    let form = draft_form(action)?;
+    if let Ok(Some(wanted)) = query.number::<u64>("draft")
+        && let Ok(drafts) = state.desk().drafts(ctx.principal(), id).await
+        && let Some(found) = drafts
+            .into_iter()
+            .find(|(d, _)| d.id.0 == wanted && d.form == form)
+    {
+        return Some(found);
+    }
+    own_draft(state, ctx, id, action).await
+}
+
+/// What a submitted form led to.
+enum Outcome {
+    /// The command ran: back to the ticket.
+    Done,
+    /// Show the form again (search results, or errors found before any command).
+    Again(Errors),
+    /// A page of its own.
+    Page(Response),
+}
+
+/// The ticket version the form was built from.
+fn version_of(form: &Fields) -> Result<Option<u64>, ApiError> {
+    form.number::<u64>("version")
+}
+
+/// A wall-clock time typed in the agent's zone (`2026-03-05T14:30`, seconds optional).
+pub(crate) fn local_time(ctx: &UiCtx, text: &str) -> Result<DateTime<Utc>, String> {
+    let naive = parse_local(text)?;
+    ctx.tz
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("{text} does not exist or is ambiguous in {}", ctx.tz.name()))
+}
+
+fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
+    let text = text.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .ok_or_else(|| "must be a date and time such as 2026-03-05T14:30".to_owned())
+}
+
+/// The value of a `datetime-local` field for a time, in the agent's zone.
+fn local_input(ctx: &UiCtx, at: DateTime<Utc>) -> String {
+    at.with_timezone(&ctx.tz)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// Tickets a merge or link target names: a ticket number, or a title (`*` wildcards); the
+/// current ticket is left out.
+async fn find_targets<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    current: TicketId,
+    text: &str,
+) -> Vec<Ticket> {
+    let actor = ctx.principal();
+    if text.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(t) = state.desk().ticket_by_number(actor, text).await
+    {
+        return if t.id == current { Vec::new() } else { vec![t] };
+    }
+    let Some(longest) = text
+        .split('*')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .max_by_key(|w| w.len())
+    else {
+        return Vec::new();
+    };
+    let page = state
+        .desk()
+        .list_tickets(
+            actor,
+            TicketFilter {
+                title_contains: Some(longest.to_owned()),
+                ..Default::default()
+            },
+            TicketSort::default(),
+            PageRequest::page(1, 50),
+        )
+        .await;
+    page.map(|p| p.tickets)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.id != current && crate::api::text_matches(text, &t.title))
+        .take(TARGETS_SHOWN)
+        .collect()
+}
+
+/// The target of a merge or link: a chosen `target_id`, or the one ticket `target` names.
+/// `Ok(None)` means "show the matches" (the errors say why).
+async fn target_of<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    current: TicketId,
+    form: &Fields,
+    errors: &mut Errors,
+) -> Result<Option<TicketId>, ApiError> {
+    if let Some(id) = form.number::<u64>("target_id")? {
+        return Ok(Some(TicketId(id)));
+    }
+    let text = form.text("target");
+    if text.is_empty() {
+        errors.field("target", "enter a ticket number or title");
+        return Ok(None);
+    }
+    let found = find_targets(state, ctx, current, &text).await;
+    match found.as_slice() {
+        [one] if !form.has("search") => Ok(Some(one.id)),
+        [] => {
+            errors.field("target", format!("no ticket matches {text:?}"));
+            Ok(None)
+        }
+        [_] => Ok(None),
+        many => {
+            if !form.has("search") {
+                errors.field(
+                    "target",
+                    format!("{} tickets match {text:?}; choose one", many.len()),
+                );
+            }
+            Ok(None)
         }
     }
 }
@@ -75,60 +374,231 @@ async fn execute<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     id: TicketId,
-    name: &str,
+    action: TicketAction,
     form: &Fields,
-) -> Result<(), ApiError> {
+) -> Result<Outcome, ApiError> {
     let desk = state.desk();
     let actor = ctx.principal();
-    let mut update = TicketUpdate::default();
-    match name {
-        "note" => {
-            let mut note = ArticleInput::note(form.text("body"));
-            note.subject = form.text("subject");
-            desk.add_article(actor, id, note).await.map(|_| ())?;
-            return Ok(());
+    let mut errors = Errors::default();
+    let mut update = TicketUpdate {
+        expected_version: version_of(form)?,
+        ..TicketUpdate::default()
+    };
+    match action {
+        TicketAction::Note
+        | TicketAction::PhoneOutbound
+        | TicketAction::PhoneInbound
+        | TicketAction::EmailOutbound => {
+            let kind = match action {
+                TicketAction::Note => ArticleKind::Note,
+                TicketAction::PhoneOutbound => ArticleKind::PhoneOutbound,
+                TicketAction::PhoneInbound => ArticleKind::PhoneInbound,
+                _ => ArticleKind::EmailOutbound,
+            };
+            let mut article = ArticleInput::new(kind, form.text("subject"), form.text("body"));
+            let optional = |key: &str| Some(form.text(key)).filter(|v| !v.is_empty());
+            article.to = optional("to");
+            article.cc = optional("cc");
+            article.bcc = optional("bcc");
+            if kind == ArticleKind::PhoneInbound {
+                article.from = optional("from");
+            }
+            article.time_units = match form.text("time_units").as_str() {
+                "" => None,
+                text => match TimeUnits::parse(text) {
+                    Some(t) => Some(t),
+                    None => {
+                        errors.field("time_units", "must be a number such as 15 or 1,5");
+                        return Ok(Outcome::Again(errors));
+                    }
+                },
+            };
+            // E-mail ends with the signature of the ticket's queue.
+            if kind == ArticleKind::EmailOutbound {
+                let queue = desk.ticket(actor, id).await?.queue_id;
+                if let Some(signature) = desk
+                    .standard_texts(actor, TextKind::Signature, Some(queue))
+                    .await?
+                    .into_iter()
+                    .next()
+                {
+                    article.body = format!("{}\n\n{}", article.body, signature.text);
+                }
+            }
+            desk.add_article(actor, id, article).await?;
+            return Ok(Outcome::Done);
         }
-        "lock" => return Ok(desk.lock_ticket(actor, id).await.map(|_| ())?),
-        "unlock" => return Ok(desk.unlock_ticket(actor, id).await.map(|_| ())?),
-        "close" => {
+        TicketAction::Lock => {
+            desk.lock_ticket(actor, id).await?;
+            return Ok(Outcome::Done);
+        }
+        TicketAction::Unlock => {
+            desk.unlock_ticket(actor, id).await?;
+            return Ok(Outcome::Done);
+        }
+        TicketAction::Watch => {
+            desk.watch_ticket(actor, id).await?;
+            return Ok(Outcome::Done);
+        }
+        TicketAction::Unwatch => {
+            desk.unwatch_ticket(actor, id).await?;
+            return Ok(Outcome::Done);
+        }
+        TicketAction::History => return Ok(Outcome::Again(errors)),
+        TicketAction::Merge | TicketAction::Link => {
+            let Some(target) = target_of(state, ctx, id, form, &mut errors).await? else {
+                return Ok(Outcome::Again(errors));
+            };
+            if action == TicketAction::Merge {
+                // The ticket is merged into the target and ends here: show the target.
+                let merged = desk.merge_tickets(actor, id, target).await?;
+                return Ok(Outcome::Page(see_other(&format!(
+                    "/agent/tickets/{}",
+                    merged.id.0
+                ))));
+            }
+            let (source, target, link_type) = match form.text("link_type").as_str() {
+                "parent" => (id, target, LinkType::ParentChild),
+                "child" => (target, id, LinkType::ParentChild),
+                "" | "normal" => (id, target, LinkType::Normal),
+                _ => {
+                    errors.field("link_type", "is not one of the offered choices");
+                    return Ok(Outcome::Again(errors));
+                }
+            };
+            desk.link(
+                actor,
+                ObjectRef::Ticket(source),
+                ObjectRef::Ticket(target),
+                link_type,
+            )
+            .await?;
+            return Ok(Outcome::Done);
+        }
+        TicketAction::NewAppointment => {
+            let calendar = form.number::<u64>("calendar")?;
+            let start = parse_local(&form.text("start"));
+            let end = parse_local(&form.text("end"));
+            if calendar.is_none() {
+                errors.field("calendar", "is required");
+            }
+            if let Err(m) = &start {
+                errors.field("start", m.clone());
+            }
+            if let Err(m) = &end {
+                errors.field("end", m.clone());
+            }
+            let (Some(calendar), Ok(start), Ok(end)) = (calendar, start, end) else {
+                return Ok(Outcome::Again(errors));
+            };
+            let input = AppointmentInput {
+                calendar_id: CalendarId(calendar),
+                title: form.text("title"),
+                description: form.text("description"),
+                location: String::new(),
+                all_day: false,
+                start,
+                end,
+                time_zone: ctx.tz.name().to_owned(),
+                rrule: None,
+                notify_minutes_before: None,
+            };
+            desk.create_ticket_appointment(actor, id, input).await?;
+            return Ok(Outcome::Done);
+        }
+        TicketAction::FreeFields => update.title = Some(form.text("title")),
+        TicketAction::Close => {
             update.state = Some(match form.number::<u64>("state")? {
                 Some(s) => StateId(s),
                 None => default_states::CLOSED_SUCCESSFUL,
             });
         }
-        "priority" => {
+        TicketAction::Pending => {
+            let Some(state_id) = form.number::<u64>("state")? else {
+                errors.field("state", "is required");
+                return Ok(Outcome::Again(errors));
+            };
+            update.state = Some(StateId(state_id));
+            match local_time(ctx, &form.text("pending_until")) {
+                Ok(at) => update.pending_until = Some(at),
+                Err(m) => {
+                    errors.field("pending_until", m);
+                    return Ok(Outcome::Again(errors));
+                }
+            }
+        }
+        TicketAction::Priority => {
             let text = form.text("priority");
             update.priority = Some(
                 Priority::parse(&text)
                     .ok_or_else(|| ApiError::invalid("priority", "must be 1 to 5"))?,
             );
         }
-        "owner" => {
+        TicketAction::Owner => {
             let owner = form.number::<u64>("owner")?;
             update.owner = Some(AgentId(
                 owner.ok_or_else(|| ApiError::invalid("owner", "is required"))?,
             ));
         }
-        _ => {
+        TicketAction::Responsible => {
+            let responsible = form.number::<u64>("responsible")?;
+            update.responsible =
+                Some(AgentId(responsible.ok_or_else(|| {
+                    ApiError::invalid("responsible", "is required")
+                })?));
+        }
+        TicketAction::Customer => {
+            let pattern = form.text("customer_user");
+            let customer_id = form.text("customer_id");
+            match resolve_customer(state, ctx, &pattern).await {
+                Ok((Some(user), _)) => {
+                    update.customer_user = Some(Some(user.id));
+                    update.customer_id = Some(Some(if customer_id.is_empty() {
+                        user.customer_id
+                    } else {
+                        customer_id
+                    }));
+                }
+                Ok((None, _)) if pattern.is_empty() => {
+                    update.customer_user = Some(None);
+                    update.customer_id = Some(Some(customer_id).filter(|c| !c.is_empty()));
+                }
+                Ok((None, matches)) => {
+                    errors.field(
+                        "customer_user",
+                        format!(
+                            "{} customer users match; enter a login or a narrower pattern",
+                            matches.len()
+                        ),
+                    );
+                    return Ok(Outcome::Again(errors));
+                }
+                Err(m) => {
+                    errors.field("customer_user", m);
+                    return Ok(Outcome::Again(errors));
+                }
+            }
+        }
+        TicketAction::Move => {
             let queue = form.number::<u64>("queue")?;
             update.queue = Some(QueueId(
                 queue.ok_or_else(|| ApiError::invalid("queue", "is required"))?,
             ));
         }
     }
-    desk.update_ticket(actor, id, update)
-        .await
-        .map(|_| ())
-        .map_err(ApiError::from)
+    desk.update_ticket(actor, id, update).await?;
+    Ok(Outcome::Done)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn panel<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     id: TicketId,
     name: &str,
     form: &Fields,
-    error: Option<String>,
+    errors: &Errors,
+    notice: Option<String>,
     status: StatusCode,
 ) -> Response {
     let actor = ctx.principal();
@@ -138,26 +608,81 @@ async fn panel<S: Store>(
             return crate::ui::ticket::problem_page(state, ctx, "Ticket", &ApiError::from(e)).await;
         }
     };
-    let Some(label) = label_of(name) else {
+    let Some(action) = TicketAction::from_name(name) else {
         let e = ApiError::new("not-found", format!("no such ticket action: {name}"));
         return crate::ui::ticket::problem_page(state, ctx, "Ticket", &e).await;
     };
-    let fields = fields_of(state, ctx, &ticket, name, form).await;
+    if let Err(e) = allowed(state, ctx, id, action).await {
+        return crate::ui::ticket::problem_page(state, ctx, action.label(), &e).await;
+    }
+    let label = action.label();
     let back = format!("/agent/tickets/{}", id.0);
+    let others = menu(state, ctx, id).await;
+    let content = if action == TicketAction::History {
+        history(state, ctx, &ticket).await
+    } else {
+        let fields = fields_of(state, ctx, &ticket, action, form, errors).await;
+        let draft = match draft_form(action) {
+            Some(_) if !form.has("draft") => own_draft(state, ctx, id, action).await,
+            _ => None,
+        };
+        let version = form
+            .get("version")
+            .map(str::to_owned)
+            .unwrap_or_else(|| ticket.version.to_string());
+        html! {
+            @if let Some((d, _)) = &draft {
+                p.notice role="status" {
+                    "You have a draft saved " (ctx.time(d.changed_at)) ". "
+                    a href={ (back) "/actions/" (name) "?draft=1" } { "Open the draft" }
+                }
+            }
+            form method="post" action={ (back) "/actions/" (name) } novalidate {
+                input type="hidden" name="csrf_token" value=(ctx.csrf);
+                input type="hidden" name="version" value=(version);
+                (fields)
+                div.actions {
+                    button.primary type="submit" name="submit" value="1" { (label) }
+                    @if draft_form(action).is_some() {
+                        " " button type="submit" name="save_draft" value="1" formnovalidate { "Save as draft" }
+                    }
+                    " " a href=(back) { "Cancel" }
+                }
+            }
+        }
+    };
     let body = html! {
-        div.grid.cols-2 {
+        div.grid.action-grid {
             div.column {
-                p { a href=(back) { "Back to ticket " (ticket.number) } }
+                section.widget aria-label="Ticket" {
+                    header { h2 { "Ticket#" (ticket.number) } }
+                    div.body {
+                        p { (ticket.title) }
+                        p { a href=(back) { "Back to the ticket" } }
+                        nav.action-menu aria-label="Other actions" {
+                            ul.plain {
+                                @for (l, href) in &others {
+                                    li { a href=(href) aria-current=[(l == label).then_some("page")] { (l) } }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             div.column {
                 section.widget.action-panel aria-label=(label) {
-                    h2 { (label) }
-                    @if let Some(m) = &error { p.error role="alert" { (m) } }
-                    form method="post" action={ (back) "/actions/" (name) } {
-                        input type="hidden" name="csrf_token" value=(ctx.csrf);
-                        (fields)
-                        button.primary type="submit" { (label) }
-                        " " a href=(back) { "Cancel" }
+                    header { h2 { (label) } }
+                    div.body {
+                        @if let Some(m) = &notice { p.notice role="status" { (m) } }
+                        @if let Some(m) = &errors.general {
+                            p.error role="alert" {
+                                (m)
+                                @if m == STALE_MESSAGE {
+                                    " " a href={ (back) "/actions/" (name) } { "Reload" }
+                                }
+                            }
+                        }
+                        (content)
                     }
                 }
             }
@@ -175,63 +700,304 @@ async fn panel<S: Store>(
     agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
+/// The ticket's history, newest first, times in the agent's zone.
+async fn history<S: Store>(state: &AppState<S>, ctx: &UiCtx, ticket: &Ticket) -> Markup {
+    let actor = ctx.principal();
+    let entries = match state.desk().history(actor, ticket.id).await {
+        Ok(h) => h,
+        Err(e) => return html! { p.error role="alert" { (message_of(&ApiError::from(e))) } },
+    };
+    let agents: BTreeMap<AgentId, String> = state
+        .desk()
+        .agents(actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.id, a.login))
+        .collect();
+    let who = |p: Principal| match p {
+        Principal::Agent(a) => agents.get(&a).cloned().unwrap_or_else(|| a.to_string()),
+        Principal::Customer(c) => format!("customer user {c}"),
+    };
+    html! {
+        table.history {
+            thead { tr { th { "Action" } th { "Details" } th { "By" } th { "When" } } }
+            tbody {
+                @for h in entries.iter().rev() {
+                    tr {
+                        td { (h.entry.history_type.name()) }
+                        td { (h.entry.params.join(" · ")) }
+                        td { (who(h.entry.created_by)) }
+                        td { time datetime=(h.entry.created_at.to_rfc3339()) { (ctx.time(h.entry.created_at)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 async fn fields_of<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     ticket: &Ticket,
-    name: &str,
+    action: TicketAction,
     form: &Fields,
+    errors: &Errors,
 ) -> Markup {
     let actor = ctx.principal();
     let value = |k: &str| form.get(k).unwrap_or_default().to_owned();
-    match name {
-        "note" => html! {
-            label for="subject" { "Subject" }
-            input #subject type="text" name="subject" value=(value("subject"));
+    let invalid = |k: &str| errors.fields.contains_key(k).then_some("true");
+    let described = |k: &str| errors.fields.contains_key(k).then(|| format!("err-{k}"));
+    let agents = || async {
+        state
+            .desk()
+            .agents(actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.validity.is_valid() && a.id != AgentId::SYSTEM)
+            .collect::<Vec<_>>()
+    };
+    let states = || async { state.desk().states(actor).await.unwrap_or_default() };
+    let text_input = |k: &str, label: &str| {
+        html! {
+            label for=(k) { (label) }
+            input id=(k) type="text" name=(k) value=(value(k)) aria-invalid=[invalid(k)] aria-describedby=[described(k)];
+            (errors.at(k))
+        }
+    };
+    let article = |to: bool, from: bool| {
+        html! {
+            @if from { (text_input("from", "From")) }
+            @if to {
+                (text_input("to", "To"))
+                (text_input("cc", "Cc"))
+                (text_input("bcc", "Bcc"))
+            }
+            (text_input("subject", "Subject"))
             label for="body" { "Text" }
-            textarea #body name="body" rows="8" required { (value("body")) }
-        },
-        "close" => {
-            let states = state.desk().states(actor).await.unwrap_or_default();
-            html! {
-                label for="state" { "Next state" }
-                select #state name="state" {
-                    @for s in states.iter().filter(|s| s.valid && s.state_type == StateType::Closed) {
-                        option value=(s.id.0) { (s.name) }
+            textarea #body name="body" rows="8" aria-invalid=[invalid("body")] aria-describedby=[described("body")] { (value("body")) }
+            (errors.at("body"))
+            label for="time_units" { "Time units" }
+            input #time_units name="time_units" value=(value("time_units")) inputmode="decimal" aria-invalid=[invalid("time_units")];
+            (errors.at("time_units"))
+        }
+    };
+    let target_search = |matches: Vec<Ticket>| {
+        html! {
+            label for="target" { "Target ticket (number or title, * as wildcard)" }
+            input #target type="text" name="target" value=(value("target")) aria-invalid=[invalid("target")] aria-describedby=[described("target")];
+            " " button type="submit" name="search" value="1" formnovalidate { "Search" }
+            (errors.at("target"))
+            @if !matches.is_empty() {
+                ul.plain.matches aria-label="Matching tickets" {
+                    @for t in &matches {
+                        li {
+                            label {
+                                input type="radio" name="target_id" value=(t.id.0);
+                                " Ticket#" (t.number) " — " (t.title)
+                            }
+                        }
                     }
                 }
             }
         }
-        "priority" => html! {
+    };
+    let target_matches = || async {
+        let text = form.text("target");
+        if text.is_empty() {
+            Vec::new()
+        } else {
+            find_targets(state, ctx, ticket.id, &text).await
+        }
+    };
+    match action {
+        TicketAction::Note => article(false, false),
+        TicketAction::PhoneOutbound => article(false, false),
+        TicketAction::PhoneInbound => article(false, true),
+        TicketAction::EmailOutbound => article(true, false),
+        TicketAction::FreeFields => {
+            let title = form
+                .get("title")
+                .map(str::to_owned)
+                .unwrap_or_else(|| ticket.title.clone());
+            html! {
+                label for="title" { "Title" }
+                input #title type="text" name="title" value=(title) aria-invalid=[invalid("title")] aria-describedby=[described("title")];
+                (errors.at("title"))
+            }
+        }
+        TicketAction::Merge => {
+            let matches = target_matches().await;
+            html! {
+                p.warning role="note" { "Merging cannot be undone: this ticket's articles move to the target and this ticket ends as merged." }
+                (target_search(matches))
+            }
+        }
+        TicketAction::Link => {
+            let matches = target_matches().await;
+            let chosen = value("link_type");
+            html! {
+                (target_search(matches))
+                label for="link_type" { "Link type" }
+                select #link_type name="link_type" aria-invalid=[invalid("link_type")] {
+                    option value="normal" selected[chosen == "normal"] { "Normal" }
+                    option value="parent" selected[chosen == "parent"] { "Parent of the target" }
+                    option value="child" selected[chosen == "child"] { "Child of the target" }
+                }
+                (errors.at("link_type"))
+            }
+        }
+        TicketAction::NewAppointment => {
+            let calendars = state.desk().calendars(actor).await.unwrap_or_default();
+            let chosen = value("calendar");
+            let start = form.get("start").map(str::to_owned).unwrap_or_else(|| {
+                local_input(ctx, state.desk().now() + chrono::Duration::hours(1))
+            });
+            let end = form.get("end").map(str::to_owned).unwrap_or_else(|| {
+                local_input(ctx, state.desk().now() + chrono::Duration::hours(2))
+            });
+            let title = form
+                .get("title")
+                .map(str::to_owned)
+                .unwrap_or_else(|| ticket.title.clone());
+            html! {
+                label for="calendar" { "Calendar" }
+                select #calendar name="calendar" aria-invalid=[invalid("calendar")] {
+                    @for c in calendars.iter().filter(|c| c.validity.is_valid()) {
+                        option value=(c.id.0) selected[chosen == c.id.0.to_string()] { (c.name) }
+                    }
+                }
+                (errors.at("calendar"))
+                @if calendars.is_empty() { p.muted { "There is no calendar you may use." } }
+                label for="title" { "Title" }
+                input #title type="text" name="title" value=(title) aria-invalid=[invalid("title")];
+                (errors.at("title"))
+                label for="start" { "Start (" (ctx.tz.name()) ")" }
+                input #start type="datetime-local" name="start" value=(start) aria-invalid=[invalid("start")];
+                (errors.at("start"))
+                label for="end" { "End (" (ctx.tz.name()) ")" }
+                input #end type="datetime-local" name="end" value=(end) aria-invalid=[invalid("end")];
+                (errors.at("end"))
+                label for="description" { "Description" }
+                textarea #description name="description" rows="3" { (value("description")) }
+            }
+        }
+        TicketAction::Close => {
+            let states = states().await;
+            html! {
+                label for="state" { "Next state" }
+                select #state name="state" aria-invalid=[invalid("state")] {
+                    @for s in states.iter().filter(|s| s.valid && s.state_type == StateType::Closed) {
+                        option value=(s.id.0) selected[value("state") == s.id.0.to_string()] { (s.name) }
+                    }
+                }
+                (errors.at("state"))
+            }
+        }
+        TicketAction::Pending => {
+            let states = states().await;
+            let until = form
+                .get("pending_until")
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    local_input(
+                        ctx,
+                        ticket
+                            .pending_until
+                            .unwrap_or_else(|| state.desk().now() + chrono::Duration::days(1)),
+                    )
+                });
+            html! {
+                label for="state" { "Next state" }
+                select #state name="state" aria-invalid=[invalid("state")] {
+                    @for s in states.iter().filter(|s| s.valid && s.state_type.is_pending()) {
+                        option value=(s.id.0) selected[value("state") == s.id.0.to_string() || (!form.has("state") && s.id == ticket.state_id)] { (s.name) }
+                    }
+                }
+                (errors.at("state"))
+                label for="pending_until" { "Pending till (" (ctx.tz.name()) ")" }
+                input #pending_until type="datetime-local" name="pending_until" value=(until)
+                    aria-invalid=[invalid("pending_until")] aria-describedby=[described("pending_until")];
+                (errors.at("pending_until"))
+            }
+        }
+        TicketAction::Priority => html! {
             label for="priority" { "Priority" }
-            select #priority name="priority" {
+            select #priority name="priority" aria-invalid=[invalid("priority")] {
                 @for p in Priority::ALL {
                     option value=(p.level()) selected[p == ticket.priority] { (p.name()) }
                 }
             }
+            (errors.at("priority"))
         },
-        "owner" => {
-            let agents = state.desk().agents(actor).await.unwrap_or_default();
+        TicketAction::Owner | TicketAction::Responsible => {
+            let agents = agents().await;
+            let (key, label, current) = if action == TicketAction::Owner {
+                ("owner", "New owner", ticket.owner_id)
+            } else {
+                (
+                    "responsible",
+                    "New responsible agent",
+                    ticket.responsible_id,
+                )
+            };
             html! {
-                label for="owner" { "New owner" }
-                select #owner name="owner" {
-                    @for a in agents.iter().filter(|a| a.validity.is_valid() && a.id != AgentId::SYSTEM) {
-                        option value=(a.id.0) selected[a.id == ticket.owner_id] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
+                label for=(key) { (label) }
+                select id=(key) name=(key) aria-invalid=[invalid(key)] {
+                    @for a in &agents {
+                        option value=(a.id.0) selected[a.id == current] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
                     }
                 }
+                (errors.at(key))
             }
         }
-        "move" => {
+        TicketAction::Customer => {
+            let current_login = match ticket.customer_user_id {
+                Some(u) => state
+                    .desk()
+                    .customer_user(actor, u)
+                    .await
+                    .map(|u| u.login)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            let login = form
+                .get("customer_user")
+                .map(str::to_owned)
+                .unwrap_or(current_login);
+            let customer_id = form
+                .get("customer_id")
+                .map(str::to_owned)
+                .unwrap_or_else(|| ticket.customer_id.clone().unwrap_or_default());
+            html! {
+                label for="customer_user" { "Customer user (login, or a pattern with *)" }
+                input #customer_user type="text" name="customer_user" value=(login) data-suggest="/agent/customer-users/suggest"
+                    autocomplete="off" aria-invalid=[invalid("customer_user")] aria-describedby=[described("customer_user")];
+                (errors.at("customer_user"))
+                label for="customer_id" { "Customer ID (the customer user's when empty)" }
+                input #customer_id type="text" name="customer_id" value=(customer_id) aria-invalid=[invalid("customer_id")];
+                (errors.at("customer_id"))
+            }
+        }
+        TicketAction::Move => {
             let queues = state.desk().queues(actor).await.unwrap_or_default();
             html! {
                 label for="queue" { "New queue" }
-                select #queue name="queue" {
+                select #queue name="queue" aria-invalid=[invalid("queue")] {
                     @for q in queues.iter().filter(|q| q.validity.is_valid()) {
                         option value=(q.id.0) selected[q.id == ticket.queue_id] { (q.name) }
                     }
                 }
+                (errors.at("queue"))
             }
         }
-        _ => html! { p { "Confirm to " (name) " the ticket." } },
+        TicketAction::Lock
+        | TicketAction::Unlock
+        | TicketAction::Watch
+        | TicketAction::Unwatch
+        | TicketAction::History => html! {
+            p { "Confirm: " (action.label()) " ticket " (ticket.number) "." }
+        },
     }
 }

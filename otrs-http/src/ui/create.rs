@@ -17,12 +17,15 @@ use maud::{Markup, html};
 use otrs_core::desk::{ArticleInput, ArticleKind, NewTicket};
 use otrs_core::error::DeskError;
 use otrs_core::ids::{AgentId, QueueId, StateId};
-use otrs_core::model::{CustomerUser, Priority, StateType, TimeUnits, Validity, default_states};
+use otrs_core::model::{
+    CustomerUser, Priority, StateType, TextKind, TimeUnits, Validity, default_states,
+};
 use otrs_core::store::{CustomerUserFilter, PageRequest, Store};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::compose::{self, ComposeForm};
+use crate::ui::fields::{Fields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailWidget, agent_page_with, grid};
 use crate::ui::{UiCtx, message_of, see_other};
 
@@ -73,19 +76,35 @@ impl Kind {
 
 /// Field errors by form field, and an error that belongs to no field.
 #[derive(Debug, Default)]
-struct Errors {
-    fields: BTreeMap<String, String>,
-    general: Option<String>,
+pub(crate) struct Errors {
+    /// Message by form field.
+    pub(crate) fields: BTreeMap<String, String>,
+    /// A message that belongs to no field.
+    pub(crate) general: Option<String>,
 }
 
 impl Errors {
-    fn field(&mut self, name: &str, message: impl Into<String>) {
+    /// Puts an adapter error at the form fields it names (`article.` prefixes dropped), or
+    /// above the form.
+    pub(crate) fn add_api(&mut self, error: &ApiError) {
+        let problem = error.problem();
+        if problem.errors.is_empty() {
+            self.general = Some(problem.detail);
+            return;
+        }
+        for e in problem.errors {
+            let name = e.field.strip_prefix("article.").unwrap_or(&e.field);
+            self.field(name, e.message);
+        }
+    }
+
+    pub(crate) fn field(&mut self, name: &str, message: impl Into<String>) {
         self.fields
             .entry(name.to_owned())
             .or_insert_with(|| message.into());
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.general.is_none()
     }
 
@@ -103,7 +122,7 @@ impl Errors {
         }
     }
 
-    fn at(&self, name: &str) -> Markup {
+    pub(crate) fn at(&self, name: &str) -> Markup {
         html! {
             @if let Some(m) = self.fields.get(name) {
                 span.field-error id={ "err-" (name) } role="alert" { (m) }
@@ -134,6 +153,7 @@ pub(crate) async fn page<S: Store>(
         &form,
         &Errors::default(),
         &[],
+        None,
         StatusCode::OK,
     )
     .await
@@ -143,15 +163,77 @@ pub(crate) async fn create<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path(kind): Path<String>,
-    FormFields(form): FormFields,
+    ComposeForm(upload): ComposeForm,
 ) -> Response {
     let Some(kind) = Kind::of(&kind) else {
         let e = ApiError::new("not-found", format!("no such create screen: {kind}"));
         return crate::ui::ticket::problem_page(&state, &ctx, "New ticket", &e).await;
     };
     let actor = ctx.principal();
-    let mut form = form.without(&["csrf_token"]);
+    let mut form = upload.fields.without(&["csrf_token"]);
     let mut errors = Errors::default();
+    if let Some(m) = &upload.files_error {
+        errors.field("attachments", m.clone());
+    }
+    // "Insert" adds the chosen text template to the text; nothing is created.
+    if form.has("insert_template") {
+        let chosen = form.number::<u64>("template").ok().flatten();
+        let templates = state
+            .desk()
+            .standard_texts(actor, TextKind::Template, None)
+            .await
+            .unwrap_or_default();
+        let mut kept = form.without(&["insert_template", "body", "body_html"]);
+        match templates.iter().find(|t| Some(t.id.0) == chosen) {
+            Some(t) => {
+                let body = form.text("body");
+                let joined = if body.is_empty() {
+                    t.text.clone()
+                } else {
+                    format!("{body}\n{}", t.text)
+                };
+                kept.0.push(("body".into(), joined));
+            }
+            None => {
+                kept.0.push(("body".into(), form.text("body")));
+                errors.field("template", "choose a text template");
+            }
+        }
+        let customer = resolve_customer(&state, &ctx, &kept.text("customer_user"))
+            .await
+            .ok()
+            .and_then(|(one, _)| one);
+        return render(
+            &state,
+            &ctx,
+            kind,
+            &kept,
+            &errors,
+            &[],
+            customer.as_ref(),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    // Back from the address book: the chosen addresses are added, nothing is created.
+    if form.has("back") {
+        let form = compose::apply_address_book(&form);
+        let customer = resolve_customer(&state, &ctx, &form.text("customer_user"))
+            .await
+            .ok()
+            .and_then(|(one, _)| one);
+        return render(
+            &state,
+            &ctx,
+            kind,
+            &form,
+            &errors,
+            &[],
+            customer.as_ref(),
+            StatusCode::OK,
+        )
+        .await;
+    }
     // "Search" lists the matching customer users; picking one fills both customer fields.
     if let Some(login) = form.get("pick").map(str::to_owned) {
         let mut kept = form.without(&["pick", "customer_user", "customer_id"]);
@@ -163,7 +245,22 @@ pub(crate) async fn create<S: Store>(
             }
             Err(e) => errors.field("customer_user", message_of(&ApiError::from(e))),
         }
-        return render(&state, &ctx, kind, &kept, &errors, &[], StatusCode::OK).await;
+        let user = state
+            .desk()
+            .customer_user_by_login(actor, &login)
+            .await
+            .ok();
+        return render(
+            &state,
+            &ctx,
+            kind,
+            &kept,
+            &errors,
+            &[],
+            user.as_ref(),
+            StatusCode::OK,
+        )
+        .await;
     }
     let pattern = form.text("customer_user");
     let (customer, matches) = match resolve_customer(&state, &ctx, &pattern).await {
@@ -184,7 +281,17 @@ pub(crate) async fn create<S: Store>(
             form.0
                 .push(("customer_id".into(), user.customer_id.clone()));
         }
-        return render(&state, &ctx, kind, &form, &errors, &matches, StatusCode::OK).await;
+        return render(
+            &state,
+            &ctx,
+            kind,
+            &form,
+            &errors,
+            &matches,
+            customer.as_ref(),
+            StatusCode::OK,
+        )
+        .await;
     }
     if customer.is_none() && !pattern.is_empty() && errors.is_empty() {
         errors.field(
@@ -192,7 +299,14 @@ pub(crate) async fn create<S: Store>(
             format!("{} customer users match; choose one", matches.len()),
         );
     }
-    let new = match build(kind, &form, customer.as_ref(), &mut errors) {
+    let mut new = match build(
+        &ctx,
+        kind,
+        &form,
+        customer.as_ref(),
+        upload.files,
+        &mut errors,
+    ) {
         Some(new) if errors.is_empty() => new,
         _ => {
             return render(
@@ -202,11 +316,24 @@ pub(crate) async fn create<S: Store>(
                 &form,
                 &errors,
                 &matches,
+                customer.as_ref(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
         }
     };
+    // E-mail ends with the queue's signature.
+    if kind == Kind::Email
+        && let Some(signature) = state
+            .desk()
+            .standard_texts(actor, TextKind::Signature, Some(new.queue))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+    {
+        new.article.body = format!("{}\n\n{}", new.article.body, signature.text);
+    }
     let next_create = form.get("next") == Some("create");
     let wanted = if next_create { "create" } else { "ticket" };
     if ctx
@@ -226,14 +353,24 @@ pub(crate) async fn create<S: Store>(
         Err(e) => {
             let status = ApiError::new(e.code(), "").status();
             errors.add_desk(e);
-            render(&state, &ctx, kind, &form, &errors, &matches, status).await
+            render(
+                &state,
+                &ctx,
+                kind,
+                &form,
+                &errors,
+                &matches,
+                customer.as_ref(),
+                status,
+            )
+            .await
         }
     }
 }
 
 /// The customer user a field names: an exact login, or the one match of a search (`*` is a
 /// wildcard). Also returns the matches to list.
-async fn resolve_customer<S: Store>(
+pub(crate) async fn resolve_customer<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     pattern: &str,
@@ -266,9 +403,11 @@ async fn resolve_customer<S: Store>(
 
 /// The desk command from the form, or field errors for what cannot even be parsed.
 fn build(
+    ctx: &UiCtx,
     kind: Kind,
     form: &Fields,
     customer: Option<&CustomerUser>,
+    files: Vec<otrs_core::model::NewAttachment>,
     errors: &mut Errors,
 ) -> Option<NewTicket> {
     let mut number = |key: &str| match form.number::<u64>(key) {
@@ -305,9 +444,40 @@ fn build(
     if queue.is_none() {
         errors.field("queue", "is required");
     }
+    let pending_until = match form.text("pending_until").as_str() {
+        "" => None,
+        text => match crate::ui::actions::local_time(ctx, text) {
+            Ok(at) => Some(at),
+            Err(m) => {
+                errors.field("pending_until", m);
+                None
+            }
+        },
+    };
     let subject = form.text("subject");
-    let mut article = ArticleInput::new(kind.article(), subject.clone(), form.text("body"));
+    // The rich-text editor sends its HTML beside the plain text: the article keeps the plain
+    // text as its body and the cleaned HTML as an inline part, as e-mail does.
+    let html = compose::sanitize_html(form.get("body_html").unwrap_or_default());
+    let body = if html.trim().is_empty() {
+        form.text("body")
+    } else {
+        compose::plain_text(&html)
+    };
+    let mut article = ArticleInput::new(kind.article(), subject.clone(), body);
     article.time_units = time_units;
+    article.attachments = files;
+    if !html.trim().is_empty() {
+        article.attachments.insert(
+            0,
+            otrs_core::model::NewAttachment {
+                filename: "file-2.html".into(),
+                content_type: "text/html; charset=utf-8".into(),
+                content: std::sync::Arc::from(html.as_bytes()),
+                content_id: None,
+                inline: true,
+            },
+        );
+    }
     let optional = |key: &str| Some(form.text(key)).filter(|v| !v.is_empty());
     match kind {
         Kind::Phone => {
@@ -318,6 +488,7 @@ fn build(
         Kind::Email => {
             article.to = optional("to").or_else(|| customer.map(|c| c.email.clone()));
             article.cc = optional("cc");
+            article.bcc = optional("bcc");
         }
     }
     let mut new = NewTicket::new(subject, QueueId(queue?), article);
@@ -327,9 +498,11 @@ fn build(
     new.priority = priority;
     new.customer_user = customer.map(|c| c.id);
     new.customer_id = optional("customer_id");
+    new.pending_until = pending_until;
     Some(new)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
@@ -337,11 +510,28 @@ async fn render<S: Store>(
     form: &Fields,
     errors: &Errors,
     matches: &[CustomerUser],
+    customer: Option<&CustomerUser>,
     status: StatusCode,
 ) -> Response {
     let actor = ctx.principal();
     let queues = state.desk().queues(actor).await.unwrap_or_default();
     let agents = state.desk().agents(actor).await.unwrap_or_default();
+    let chosen_queue = form.number::<u64>("queue").ok().flatten().map(QueueId);
+    let templates = state
+        .desk()
+        .standard_texts(actor, TextKind::Template, chosen_queue)
+        .await
+        .unwrap_or_default();
+    let signature = match (kind, chosen_queue) {
+        (Kind::Email, Some(q)) => state
+            .desk()
+            .standard_texts(actor, TextKind::Signature, Some(q))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .next(),
+        _ => None,
+    };
     let states: Vec<_> = state
         .desk()
         .states(actor)
@@ -350,7 +540,6 @@ async fn render<S: Store>(
         .into_iter()
         .filter(|s| {
             s.valid
-                && !s.state_type.is_pending()
                 && !matches!(
                     s.state_type,
                     StateType::Merged | StateType::Removed | StateType::New
@@ -376,7 +565,7 @@ async fn render<S: Store>(
     let invalid = |k: &str| errors.fields.contains_key(k);
     let described = |k: &str| errors.fields.contains_key(k).then(|| format!("err-{k}"));
     let body = html! {
-        form.create method="post" action=(kind.path()) novalidate {
+        form.create method="post" action=(kind.path()) enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
             @if let Some(m) = &errors.general { p.error role="alert" { (m) } }
             @if let Some(id) = form.get("created") {
@@ -388,8 +577,10 @@ async fn render<S: Store>(
                     div {
                         label for="customer_user" { "Customer user" }
                         input #customer_user name="customer_user" value=(value("customer_user"))
-                            placeholder="login, name or pattern with *" aria-invalid=[invalid("customer_user").then_some("true")]
-                            aria-describedby=[described("customer_user")];
+                            placeholder="login, name or pattern with *; ** lists all" aria-invalid=[invalid("customer_user").then_some("true")]
+                            aria-describedby=[described("customer_user")] list="customer-suggestions" autocomplete="off"
+                            data-suggest="/agent/customer-users/suggest" data-info="/agent/customer-users/info";
+                        datalist #customer-suggestions {}
                         button type="submit" name="lookup" value="1" formnovalidate { "Search" }
                         (errors.at("customer_user"))
                     }
@@ -467,6 +658,12 @@ async fn render<S: Store>(
                         }
                         (errors.at("state"))
                     }
+                    div {
+                        label for="pending_until" { "Pending till (" (ctx.tz.name()) "; for pending states)" }
+                        input #pending_until type="datetime-local" name="pending_until" value=(value("pending_until"))
+                            aria-invalid=[invalid("pending_until").then_some("true")] aria-describedby=[described("pending_until")];
+                        (errors.at("pending_until"))
+                    }
                 }
             }
             fieldset {
@@ -486,6 +683,25 @@ async fn render<S: Store>(
                             label for="cc" { "Cc" }
                             input #cc name="cc" value=(value("cc"));
                             (errors.at("cc"))
+                            label for="bcc" { "Bcc" }
+                            input #bcc name="bcc" value=(value("bcc"));
+                            (errors.at("bcc"))
+                            div {
+                                button type="submit" name="address_book" value="1" formaction="/agent/address-book" formnovalidate { "Address book…" }
+                            }
+                        }
+                    }
+                    @if !templates.is_empty() {
+                        label for="template" { "Text template" }
+                        div {
+                            select #template name="template" aria-invalid=[invalid("template").then_some("true")] {
+                                option value="" { "–" }
+                                @for t in &templates {
+                                    option value=(t.id.0) selected[chosen("template", t.id.0.to_string())] { (t.name) }
+                                }
+                            }
+                            " " button type="submit" name="insert_template" value="1" formnovalidate { "Insert" }
+                            (errors.at("template"))
                         }
                     }
                     label for="subject" { "Subject" }
@@ -493,8 +709,22 @@ async fn render<S: Store>(
                         aria-invalid=[invalid("subject").then_some("true")];
                     (errors.at("subject"))
                     label for="body" { "Text" }
-                    textarea #body name="body" rows="10" aria-invalid=[invalid("body").then_some("true")] { (value("body")) }
+                    div.rich-text data-rich-text="body" {
+                        textarea #body name="body" rows="10" aria-invalid=[invalid("body").then_some("true")] { (value("body")) }
+                        input type="hidden" name="body_html" value=(value("body_html"));
+                    }
                     (errors.at("body"))
+                    label for="attachments" { "Attachments (at most " (compose::MAX_UPLOAD_BYTES >> 20) " MiB together)" }
+                    div.dropzone data-dropzone="attachments" {
+                        input #attachments type="file" name="attachments" multiple
+                            aria-invalid=[invalid("attachments").then_some("true")] aria-describedby=[described("attachments")];
+                        span.muted { " or drop files here" }
+                    }
+                    (errors.at("attachments"))
+                    @if let Some(sig) = &signature {
+                        p.muted { "Signature (" (sig.name) "), added when the e-mail is sent:" }
+                        pre.signature { (sig.text) }
+                    }
                     label for="time_units" { "Time units" }
                     input #time_units name="time_units" value=(value("time_units")) inputmode="decimal";
                     (errors.at("time_units"))
@@ -515,6 +745,13 @@ async fn render<S: Store>(
         tools: None,
         body,
     }];
+    let side = compose::customer_widgets(state, ctx, customer).await;
+    let page = html! {
+        div.grid.create-grid {
+            div.column { (grid(1, &widgets)) }
+            div.column.customer-side { (side) }
+        }
+    };
     let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), (kind.title(), None)]);
-    agent_page_with(state, ctx, status, kind.title(), crumbs, grid(1, &widgets)).await
+    agent_page_with(state, ctx, status, kind.title(), crumbs, page).await
 }

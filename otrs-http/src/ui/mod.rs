@@ -39,6 +39,8 @@ pub mod calendar;
 // --- detail
 mod articles;
 mod print;
+// --- actions
+mod compose;
 
 use std::sync::Arc;
 
@@ -229,6 +231,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
             "/agent/tickets/{id}/articles/{article}/{action}",
             get(articles::page::<S>).post(articles::run::<S>),
         )
+        // --- actions
+        .route("/agent/customer-users/suggest", get(compose::suggest::<S>))
+        .route("/agent/customer-users/info", get(compose::info::<S>))
+        .route("/agent/address-book", post(compose::address_book::<S>))
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

@@ -362,14 +362,10 @@ pub(crate) async fn page<S: Store>(
             widgets.push(w);
         }
     }
-    let actions = crate::ui::actions::ACTIONS
-        .iter()
-        .map(|(name, label)| {
-            (
-                (*label).to_owned(),
-                format!("/agent/tickets/{}/actions/{name}", id.0),
-            )
-        })
+    // Only the actions the desk would allow this agent on this ticket (the routes refuse the rest).
+    let actions = crate::ui::actions::menu(&state, &ctx, id)
+        .await
+        .into_iter()
         .chain([
             ("Print".into(), format!("{base}/print")),
             ("Back to the dashboard".into(), "/agent".into()),

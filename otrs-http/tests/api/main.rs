@@ -30,3 +30,6 @@ mod heartbeat;
 // --- detail
 mod browser_detail;
 mod ui_detail;
+// --- actions
+mod actions;
+mod browser_actions;

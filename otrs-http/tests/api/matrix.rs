@@ -178,6 +178,13 @@ fn cases() -> Vec<Case> {
         case!(DELETE "/api/v1/stats/{number}", none, [D, D, D, D, O]),
         case!(POST "/api/v1/stats/{number}/run", |_| Some(json!({"overrides": {"queue": "Support"}})), [D, D, D, U, U]),
         case!(GET "/api/v1/stats/{number}/export", none, [D, D, D, U, U]),
+        // --- actions: text templates and signatures (agents read, admins write) ---
+        case!(GET "/api/v1/templates", none, [D, D, O, O, O]),
+        case!(POST "/api/v1/templates", |_| Some(json!({"name": "Apology", "text": "Sorry.", "queues": ["Support"]})), [D, D, D, D, O]),
+        case!(DELETE "/api/v1/templates/{id}", none, [D, D, D, D, O]),
+        case!(GET "/api/v1/signatures", none, [D, D, O, O, O]),
+        case!(POST "/api/v1/signatures", |_| Some(json!({"name": "Night shift", "text": "-- Nights", "queues": ["Support"]})), [D, D, D, D, O]),
+        case!(DELETE "/api/v1/signatures/{id}", none, [D, D, D, D, O]),
     ]
 }
 
@@ -211,6 +218,10 @@ fn path(w: &World, job: u64, template: &str) -> String {
     } else if template.starts_with("/api/v1/reports") {
         // --- reports
         w.report.0
+    } else if template.starts_with("/api/v1/templates") {
+        w.template.0
+    } else if template.starts_with("/api/v1/signatures") {
+        w.signature.0
     } else {
         w.ticket.0
     };

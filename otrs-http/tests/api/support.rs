@@ -219,6 +219,10 @@ pub struct World {
     /// A report without a schedule (statistics 10009 and 10002); alice has ro and the admin
     /// rw on the stats group.
     pub report: otrs_core::ids::ReportId,
+    // --- actions
+    /// A text template and a signature of the Support queue.
+    pub template: otrs_core::ids::TextId,
+    pub signature: otrs_core::ids::TextId,
 }
 
 pub fn start() -> chrono::DateTime<Utc> {
@@ -456,6 +460,37 @@ impl World {
             .await
             .unwrap()
             .id;
+        // --- actions
+        let text = |kind, name: &str, text: &str| otrs_core::desk::NewStandardText {
+            kind,
+            name: name.into(),
+            text: text.into(),
+            queues: vec![support],
+        };
+        let template = desk
+            .create_standard_text(
+                sys,
+                text(
+                    otrs_core::model::TextKind::Template,
+                    "Greeting",
+                    "Thank you for calling.",
+                ),
+            )
+            .await
+            .unwrap()
+            .id;
+        let signature = desk
+            .create_standard_text(
+                sys,
+                text(
+                    otrs_core::model::TextKind::Signature,
+                    "Support team",
+                    "-- \nYour support team",
+                ),
+            )
+            .await
+            .unwrap()
+            .id;
         let index = Arc::new(TicketIndex::in_memory().unwrap());
         let smtp = SmtpSink::start().await;
         let mut config = HttpConfig {
@@ -500,6 +535,8 @@ impl World {
             calendar,
             appointment,
             report,
+            template,
+            signature,
         };
         world.reindex().await;
         world

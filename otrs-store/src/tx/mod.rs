@@ -23,6 +23,8 @@ mod stats;
 mod tickets;
 // --- reports
 mod reports;
+// --- actions
+mod texts;
 
 use std::fmt;
 use std::future::Future;
@@ -972,5 +974,27 @@ impl StoreTx for SqlTx {
         lease_until: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Option<Job>>> + Send {
         jobs::renew_job_lease(self, id, owner, lease_until)
+    }
+
+    // --- actions
+    fn standard_texts(
+        &mut self,
+        kind: otrs_core::model::TextKind,
+    ) -> impl Future<Output = StoreResult<Vec<otrs_core::model::StandardText>>> + Send {
+        texts::standard_texts(self, kind)
+    }
+
+    fn insert_standard_text(
+        &mut self,
+        text: &otrs_core::model::StandardText,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::StandardText>> + Send {
+        texts::insert_standard_text(self, text)
+    }
+
+    fn delete_standard_text(
+        &mut self,
+        id: otrs_core::ids::TextId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        texts::delete_standard_text(self, id)
     }
 }

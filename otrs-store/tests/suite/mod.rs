@@ -11,6 +11,8 @@ mod jobs;
 mod relations;
 mod tickets;
 mod transactions;
+// --- actions
+mod texts;
 
 use articles::*;
 use calendar::*;
@@ -21,6 +23,8 @@ use jobs::*;
 use relations::*;
 use tickets::*;
 use transactions::*;
+// --- actions
+use texts::*;
 
 use crate::support::for_each_store;
 
@@ -62,6 +66,8 @@ for_each_store!(
     calendars_are_versioned_unique_and_found_by_token,
     appointments_round_trip_and_are_found_by_window,
     appointment_history_outlives_the_appointment,
+    // --- actions ---
+    standard_texts_are_unique_per_kind_and_keep_their_queues,
 );
 
 mod concurrent {

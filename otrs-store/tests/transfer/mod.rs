@@ -153,6 +153,18 @@ async fn fill_everything(store: AnyStore) {
     )
     .await
     .unwrap();
+    // --- actions ---
+    desk.create_standard_text(
+        Principal::SYSTEM,
+        otrs_core::desk::NewStandardText {
+            kind: otrs_core::model::TextKind::Signature,
+            name: "Team «Süd»".into(),
+            text: "-- \nline one\nline two".into(),
+            queues: vec![f.postmaster],
+        },
+    )
+    .await
+    .unwrap();
     let alice = f.alice.agent().unwrap();
     rw!(store, |tx| {
         let mut agent = tx.agent(alice).await.unwrap().unwrap();

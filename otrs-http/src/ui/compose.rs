@@ -1,0 +1,500 @@
+//! Pieces of the create screens: customer-user suggestions (JSON for the type-ahead), the
+//! customer widgets (an HTML fragment that follows the chosen customer), the address book,
+//! multipart forms with attachments, and the rich-text body.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use otrs_core::model::{CustomerUser, NewAttachment, StateType, Ticket, Validity};
+use otrs_core::store::{CustomerUserFilter, PageRequest, Store, TicketFilter, TicketSort};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::UiCtx;
+use crate::ui::fields::{Fields, QueryFields};
+use crate::ui::frame::{Crumbs, agent_page};
+
+/// How many customer users a suggestion list or the address book shows.
+pub const SUGGESTIONS_SHOWN: u32 = 20;
+/// How many tickets each customer history widget lists.
+const HISTORY_SHOWN: u32 = 10;
+/// The most all attachments of one form may hold together.
+pub const MAX_UPLOAD_BYTES: usize = 3 << 20;
+
+/// One customer-user suggestion.
+#[derive(Debug, Serialize)]
+pub struct Suggestion {
+    /// Login (what the field takes).
+    pub login: String,
+    /// "First Last".
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Main CustomerID.
+    pub customer_id: String,
+    /// What the list shows.
+    pub label: String,
+}
+
+/// The customer users a type-ahead text finds: `**` lists all, `*` is a wildcard, anything else
+/// is searched in login, names and e-mail. Fewer than two characters find nothing.
+pub(crate) async fn find_customer_users<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    text: &str,
+) -> Result<Vec<CustomerUser>, ApiError> {
+    let text = text.trim();
+    let search = if text == "**" {
+        None
+    } else if text.chars().filter(|c| *c != '*').count() < 2 {
+        return Ok(Vec::new());
+    } else {
+        Some(text.to_owned())
+    };
+    let filter = CustomerUserFilter {
+        search,
+        customer_id: None,
+        validity: Some(Validity::Valid),
+    };
+    Ok(state
+        .desk()
+        .customer_users(
+            ctx.principal(),
+            filter,
+            PageRequest::page(1, SUGGESTIONS_SHOWN),
+        )
+        .await?
+        .items)
+}
+
+fn suggestion(u: &CustomerUser) -> Suggestion {
+    let name = format!("{} {}", u.first_name, u.last_name);
+    Suggestion {
+        label: format!("{name} <{}> · {}", u.email, u.customer_id),
+        login: u.login.clone(),
+        name,
+        email: u.email.clone(),
+        customer_id: u.customer_id.clone(),
+    }
+}
+
+/// `GET /agent/customer-users/suggest?q=…`: suggestions as JSON.
+pub(crate) async fn suggest<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    QueryFields(query): QueryFields,
+) -> Response {
+    match find_customer_users(&state, &ctx, &query.text("q")).await {
+        Ok(users) => axum::Json(users.iter().map(suggestion).collect::<Vec<_>>()).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /agent/customer-users/info?login=…`: the three customer widgets as an HTML fragment.
+pub(crate) async fn info<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    QueryFields(query): QueryFields,
+) -> Response {
+    let login = query.text("login");
+    let user = if login.is_empty() {
+        None
+    } else {
+        state
+            .desk()
+            .customer_user_by_login(ctx.principal(), &login)
+            .await
+            .ok()
+    };
+    crate::ui::html_response(
+        StatusCode::OK,
+        customer_widgets(&state, &ctx, user.as_ref()).await,
+    )
+}
+
+async fn tickets_of<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    filter: TicketFilter,
+) -> Vec<Ticket> {
+    state
+        .desk()
+        .list_tickets(
+            ctx.principal(),
+            filter,
+            TicketSort::parse("-created").unwrap_or_default(),
+            PageRequest::page(1, HISTORY_SHOWN),
+        )
+        .await
+        .map(|p| p.tickets)
+        .unwrap_or_default()
+}
+
+/// Customer Information, Customer User History and Customer History for a customer user (or
+/// a hint to choose one).
+pub(crate) async fn customer_widgets<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    user: Option<&CustomerUser>,
+) -> Markup {
+    let Some(user) = user else {
+        return html! {
+            div #customer-widgets {
+                section.widget aria-label="Customer Information" {
+                    header { h2 { "Customer Information" } }
+                    div.body { p.muted { "Choose a customer user to see their details and tickets." } }
+                }
+            }
+        };
+    };
+    let actor = ctx.principal();
+    let company = state
+        .desk()
+        .customer_by_customer_id(actor, &user.customer_id)
+        .await
+        .ok();
+    let own = tickets_of(
+        state,
+        ctx,
+        TicketFilter {
+            customer_user_ids: Some(vec![user.id]),
+            ..Default::default()
+        },
+    )
+    .await;
+    let company_tickets = tickets_of(
+        state,
+        ctx,
+        TicketFilter {
+            customer_ids: Some(vec![user.customer_id.clone()]),
+            ..Default::default()
+        },
+    )
+    .await;
+    let states: BTreeMap<_, _> = state
+        .desk()
+        .states(actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.id, (s.name, s.state_type)))
+        .collect();
+    let list = |tickets: &[Ticket]| {
+        html! {
+            @if tickets.is_empty() { p.muted { "No tickets." } }
+            @else {
+                ul.plain {
+                    @for t in tickets {
+                        @let (name, kind) = states.get(&t.state_id).cloned().unwrap_or((String::new(), StateType::Open));
+                        li {
+                            a href={ "/agent/tickets/" (t.id.0) } { "Ticket#" (t.number) } " " (t.title)
+                            " " span.muted { (name) }
+                            @if kind.is_viewable() { " " span.badge { "open" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        div #customer-widgets {
+            section.widget aria-label="Customer Information" {
+                header { h2 { "Customer Information" } }
+                div.body { dl.props {
+                    dt { "Name" } dd { (user.first_name) " " (user.last_name) }
+                    dt { "Login" } dd { (user.login) }
+                    dt { "E-mail" } dd { (user.email) }
+                    dt { "Customer ID" } dd { (user.customer_id) }
+                    @if let Some(c) = &company { dt { "Company" } dd { (c.name) } }
+                    @if !user.phone.is_empty() { dt { "Phone" } dd { (user.phone) } }
+                } }
+            }
+            section.widget aria-label="Customer User History" {
+                header { h2 { "Customer User History" } }
+                div.body { (list(&own)) }
+            }
+            section.widget aria-label="Customer History" {
+                header { h2 { "Customer History" } }
+                div.body { (list(&company_tickets)) }
+            }
+        }
+    }
+}
+
+// --- address book -------------------------------------------------------------------------------
+
+/// The address fields the address book fills.
+const ADDRESS_FIELDS: [(&str, &str); 3] = [("to", "To"), ("cc", "Cc"), ("bcc", "Bcc")];
+
+/// `POST /agent/address-book`: the e-mail create form sent here by its "Address book" button.
+/// Lists customer users matching `address_query`; each can be added to To, Cc or Bcc, which
+/// sends the whole form back to the create screen. Works without script.
+pub(crate) async fn address_book<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    ComposeForm(form): ComposeForm,
+) -> Response {
+    let fields = form
+        .fields
+        .without(&["csrf_token", "address_book", "create"]);
+    let query = fields.text("address_query");
+    let users = find_customer_users(&state, &ctx, if query.is_empty() { "**" } else { &query })
+        .await
+        .unwrap_or_default();
+    let kept = fields.without(&["address_query"]);
+    let body = html! {
+        section.widget aria-label="Address book" {
+            h2 { "Address book" }
+            form method="post" action="/agent/address-book" {
+                input type="hidden" name="csrf_token" value=(ctx.csrf);
+                @for (k, v) in &kept.0 { input type="hidden" name=(k) value=(v); }
+                label for="address_query" { "Search (name, login or e-mail; * wildcard, ** lists all)" }
+                input #address_query type="search" name="address_query" value=(query);
+                " " button type="submit" { "Search" }
+            }
+            form method="post" action="/agent/tickets/new/email" {
+                input type="hidden" name="csrf_token" value=(ctx.csrf);
+                input type="hidden" name="back" value="1";
+                @for (k, v) in &kept.0 { input type="hidden" name=(k) value=(v); }
+                @if users.is_empty() { p.muted { "No customer user matches." } }
+                table.list {
+                    thead { tr { th { "Name" } th { "E-mail" } th { "Customer ID" } @for (_, l) in ADDRESS_FIELDS { th { (l) } } } }
+                    tbody {
+                        @for u in &users {
+                            tr {
+                                td { (u.first_name) " " (u.last_name) }
+                                td { (u.email) }
+                                td { (u.customer_id) }
+                                @for (k, l) in ADDRESS_FIELDS {
+                                    td { label { input type="checkbox" name={ "add_" (k) } value=(u.email); span.sr-only { (l) " " (u.email) } } }
+                                }
+                            }
+                        }
+                    }
+                }
+                button.primary type="submit" { "Add the chosen addresses" }
+                " " button type="submit" name="add_none" value="1" { "Back without adding" }
+            }
+        }
+    };
+    let crumbs = Crumbs::path(&[
+        ("Dashboard", Some("/agent")),
+        ("New E-Mail Ticket", Some("/agent/tickets/new/email")),
+        ("Address book", None),
+    ]);
+    agent_page(&state, &ctx, "Address book", crumbs, body).await
+}
+
+/// Adds the addresses chosen in the address book (`add_to`, `add_cc`, `add_bcc`) to the fields.
+pub(crate) fn apply_address_book(fields: &Fields) -> Fields {
+    let mut out = fields.without(&[
+        "add_to", "add_cc", "add_bcc", "add_none", "back", "to", "cc", "bcc",
+    ]);
+    for (k, _) in ADDRESS_FIELDS {
+        let mut list: Vec<String> = fields
+            .get(k)
+            .map(|v| {
+                v.split([',', ';'])
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !fields.has("add_none") {
+            for added in fields.all(&format!("add_{k}")) {
+                if !list.iter().any(|a| a.eq_ignore_ascii_case(added)) {
+                    list.push(added.to_owned());
+                }
+            }
+        }
+        out.0.push((k.to_owned(), list.join(", ")));
+    }
+    out
+}
+
+// --- multipart forms ----------------------------------------------------------------------------
+
+/// A create form: its fields, and the files attached (URL-encoded or multipart).
+#[derive(Debug, Default)]
+pub struct Compose {
+    /// The text fields.
+    pub fields: Fields,
+    /// The attached files, in order.
+    pub files: Vec<NewAttachment>,
+    /// Why the files were refused (too large), for the field.
+    pub files_error: Option<String>,
+}
+
+/// Extracts a [`Compose`] from a URL-encoded or multipart body.
+#[derive(Debug, Default)]
+pub struct ComposeForm(pub Compose);
+
+fn boundary_of(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return None;
+    }
+    multer::parse_boundary(ct).ok()
+}
+
+/// Reads a multipart body: text fields and files. Files beyond [`MAX_UPLOAD_BYTES`] in all are
+/// dropped with a message.
+async fn read_multipart(boundary: String, bytes: Bytes) -> Result<Compose, ApiError> {
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let mut out = Compose::default();
+    let mut total = 0usize;
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(ApiError::bad_request(format!("unreadable form: {e}"))),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field
+            .content_type()
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
+        match filename {
+            Some(filename) => {
+                if filename.is_empty() && data.is_empty() {
+                    continue;
+                }
+                total += data.len();
+                if total > MAX_UPLOAD_BYTES {
+                    out.files_error = Some(format!(
+                        "the attachments are larger than {} MiB together; {filename} was not attached",
+                        MAX_UPLOAD_BYTES >> 20
+                    ));
+                    continue;
+                }
+                out.files.push(NewAttachment {
+                    filename,
+                    content_type,
+                    content: Arc::from(&data[..]),
+                    content_id: None,
+                    inline: false,
+                });
+            }
+            None => out
+                .fields
+                .0
+                .push((name, String::from_utf8_lossy(&data).into_owned())),
+        }
+    }
+    Ok(out)
+}
+
+impl<S: Send + Sync> FromRequest<S> for ComposeForm {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let boundary = boundary_of(req.headers());
+        let bytes = axum::body::to_bytes(req.into_body(), super::MAX_FORM_BYTES)
+            .await
+            .map_err(|_| ApiError::new("payload-too-large", "the form is too large"))?;
+        match boundary {
+            Some(b) => Ok(ComposeForm(read_multipart(b, bytes).await?)),
+            None => Ok(ComposeForm(Compose {
+                fields: Fields::parse(&bytes),
+                ..Compose::default()
+            })),
+        }
+    }
+}
+
+// --- rich text ----------------------------------------------------------------------------------
+
+/// The HTML of the rich-text editor, cleaned: only basic formatting and links remain.
+pub fn sanitize_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .tags(
+            [
+                "b",
+                "strong",
+                "i",
+                "em",
+                "u",
+                "p",
+                "br",
+                "div",
+                "ul",
+                "ol",
+                "li",
+                "a",
+                "blockquote",
+                "pre",
+                "code",
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .clean(html)
+        .to_string()
+}
+
+/// The plain text of cleaned HTML: line breaks for blocks, tags dropped, entities decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut marked = html.to_owned();
+    for (from, to) in [
+        ("<br>", "\n"),
+        ("<br/>", "\n"),
+        ("<br />", "\n"),
+        ("</p>", "\n"),
+        ("</div>", "\n"),
+        ("</li>", "\n"),
+        ("<li>", "- "),
+    ] {
+        marked = marked.replace(from, to);
+    }
+    let stripped = ammonia::Builder::empty().clean(&marked).to_string();
+    let text = stripped
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rich_text_keeps_formatting_and_drops_script() {
+        let clean = sanitize_html(
+            r#"<p onclick="x()">Hi <b>there</b><script>alert(1)</script></p><img src=x onerror=y>"#,
+        );
+        assert_eq!(clean, "<p>Hi <b>there</b></p>");
+        assert_eq!(plain_text(&clean), "Hi there");
+        assert_eq!(
+            plain_text("<ul><li>a &amp; b</li><li>c</li></ul>"),
+            "- a & b\n- c"
+        );
+    }
+
+    #[test]
+    fn the_address_book_appends_without_duplicates() {
+        let f = Fields::parse(b"to=a%40x.example&add_to=b%40x.example&add_to=A%40x.example&add_bcc=c%40x.example&subject=s");
+        let out = apply_address_book(&f);
+        assert_eq!(out.get("to"), Some("a@x.example, b@x.example"));
+        assert_eq!(out.get("bcc"), Some("c@x.example"));
+        assert_eq!(out.get("cc"), Some(""));
+        assert_eq!(out.get("subject"), Some("s"));
+    }
+}
