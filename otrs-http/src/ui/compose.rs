@@ -338,62 +338,35 @@ pub struct Compose {
 pub struct ComposeForm(pub Compose);
 
 fn boundary_of(headers: &HeaderMap) -> Option<String> {
-    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
-        return None;
-    }
-    multer::parse_boundary(ct).ok()
+    crate::ui::upload::boundary_of(headers.get(header::CONTENT_TYPE)?.to_str().ok())
 }
 
-/// Reads a multipart body: text fields and files. Files beyond [`MAX_UPLOAD_BYTES`] in all are
-/// dropped with a message.
+/// Reads a multipart body (through [`crate::ui::upload::Upload`]): text fields and files. Files
+/// beyond [`MAX_UPLOAD_BYTES`] in all are dropped with a message.
 async fn read_multipart(boundary: String, bytes: Bytes) -> Result<Compose, ApiError> {
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
-    let mut parts = multer::Multipart::new(stream, boundary);
-    let mut out = Compose::default();
+    let upload = crate::ui::upload::Upload::parse(bytes, boundary).await?;
+    let mut out = Compose {
+        fields: upload.fields,
+        ..Compose::default()
+    };
     let mut total = 0usize;
-    loop {
-        let field = match parts.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(ApiError::bad_request(format!("unreadable form: {e}"))),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.file_name().map(str::to_owned);
-        let content_type = field
-            .content_type()
-            .map(|m| m.to_string())
-            .unwrap_or_else(|| "application/octet-stream".into());
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
-        match filename {
-            Some(filename) => {
-                if filename.is_empty() && data.is_empty() {
-                    continue;
-                }
-                total += data.len();
-                if total > MAX_UPLOAD_BYTES {
-                    out.files_error = Some(format!(
-                        "the attachments are larger than {} MiB together; {filename} was not attached",
-                        MAX_UPLOAD_BYTES >> 20
-                    ));
-                    continue;
-                }
-                out.files.push(NewAttachment {
-                    filename,
-                    content_type,
-                    content: Arc::from(&data[..]),
-                    content_id: None,
-                    inline: false,
-                });
-            }
-            None => out
-                .fields
-                .0
-                .push((name, String::from_utf8_lossy(&data).into_owned())),
+    for file in upload.files {
+        total += file.bytes.len();
+        if total > MAX_UPLOAD_BYTES {
+            out.files_error = Some(format!(
+                "the attachments are larger than {} MiB together; {} was not attached",
+                MAX_UPLOAD_BYTES >> 20,
+                file.file_name
+            ));
+            continue;
         }
+        out.files.push(NewAttachment {
+            filename: file.file_name,
+            content_type: file.content_type,
+            content: Arc::from(file.bytes),
+            content_id: None,
+            inline: false,
+        });
     }
     Ok(out)
 }
