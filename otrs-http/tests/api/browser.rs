@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::harness::{
-    browser, shot, start_driver, tempfile_dir, text_of, tools, wait_source, wait_url,
+    browser, shot, sign_in, start_driver, tempfile_dir, text_of, tools, wait_source, wait_url,
 };
 use crate::support::{PASSWORD, World};
 
@@ -575,25 +575,7 @@ async fn the_statistics_dashboard_runs_10009_on_screen_in_chromium() {
     c.set_window_size(1280, 1100).await.unwrap();
 
     // alice (ro on stats) signs in; the main menu leads to the statistics.
-    c.goto(&format!("{base}/agent/login")).await.unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys("alice")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&c, &base, "alice", PASSWORD).await;
     wait_source(&c, 5, |h| h.contains("href=\"/agent/stats\"")).await;
     c.goto(&format!("{base}/agent/stats")).await.unwrap();
     let metrics = text_of(&c, "#widget-matrix").await;
@@ -665,21 +647,7 @@ async fn the_statistic_editor_previews_live_in_chromium() {
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &downloads).await;
     c.set_window_size(1280, 1400).await.unwrap();
-    c.goto(&format!("{base}/agent/login")).await.unwrap();
-    for (id, text) in [("login", "admin"), ("password", PASSWORD)] {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&c, &base, "admin", PASSWORD).await;
     wait_source(&c, 5, |h| h.contains("href=\"/agent/stats\"")).await;
     c.goto(&format!("{base}/agent/stats/new?type=Matrix"))
         .await
