@@ -40,16 +40,29 @@ impl<S: Store> Desk<S> {
             .unwrap_or_else(|| WorkingCalendar::standard(self.config.time_zone))
     }
 
-    /// Recomputes and stores a ticket's deadlines (called for every change of a ticket).
+    /// Recomputes and stores the deadlines of a ticket known by id (after a change of its
+    /// articles, links or history).
     pub(crate) async fn index_escalation(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
         ticket_id: TicketId,
     ) -> Result<(), DeskError> {
-        let Some(ticket) = tx.ticket(ticket_id).await? else {
-            return Ok(());
-        };
+        match tx.ticket(ticket_id).await? {
+            Some(ticket) => self.index_escalation_of(tx, ctx, &ticket, false).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Recomputes and stores a ticket's deadlines; `created` says the ticket is new in this
+    /// command, so no deadlines can be stored for it yet.
+    pub(crate) async fn index_escalation_of(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        ticket: &Ticket,
+        created: bool,
+    ) -> Result<(), DeskError> {
         let targets = match tx.queue(ticket.queue_id).await? {
             Some(queue) => EscalationTargets {
                 first_response_minutes: queue.first_response_minutes,
@@ -58,6 +71,10 @@ impl<S: Store> Desk<S> {
             },
             None => EscalationTargets::default(),
         };
+        // Most queues have no targets: a new ticket there has nothing to store or remove.
+        if created && targets.is_empty() {
+            return Ok(());
+        }
         let state_type = ctx.states.type_of(ticket.state_id);
         let terminal = matches!(
             state_type,
@@ -66,10 +83,14 @@ impl<S: Store> Desk<S> {
         let escalation = if targets.is_empty() || terminal {
             Escalation::default()
         } else {
-            self.compute_escalation(tx, ctx, &ticket, state_type, targets)
+            self.compute_escalation(tx, ctx, ticket, state_type, targets)
                 .await?
         };
-        let stored = tx.escalation(ticket.id).await?;
+        let stored = if created {
+            None
+        } else {
+            tx.escalation(ticket.id).await?
+        };
         if stored.unwrap_or_default() != escalation {
             tx.put_escalation(ticket.id, &escalation).await?;
         }

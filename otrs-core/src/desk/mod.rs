@@ -560,7 +560,8 @@ impl<S: Store> Desk<S> {
         edit.ticket.changed_by = ctx.actor.principal();
         let stored = tx.update_ticket(&edit.ticket).await?;
         tx.append_history(&edit.history).await?;
-        self.feed(tx, ctx, EntityKind::Ticket, stored.id.0, ChangeOp::Updated)
+        self.index_escalation_of(tx, ctx, &stored, false).await?;
+        self.feed_change(tx, ctx, EntityKind::Ticket, stored.id.0, ChangeOp::Updated)
             .await?;
         Ok(stored)
     }
@@ -573,9 +574,23 @@ impl<S: Store> Desk<S> {
         entity_id: u64,
         op: ChangeOp,
     ) -> Result<(), DeskError> {
+        // Every change of a ticket moves its escalation deadlines (the commands that have the
+        // ticket at hand index it themselves and call `feed_change`).
         if entity == EntityKind::Ticket {
             self.index_escalation(tx, ctx, TicketId(entity_id)).await?;
         }
+        self.feed_change(tx, ctx, entity, entity_id, op).await
+    }
+
+    /// Appends a change-feed entry (without the escalation hook of [`Desk::feed`]).
+    pub(crate) async fn feed_change(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        entity: EntityKind,
+        entity_id: u64,
+        op: ChangeOp,
+    ) -> Result<(), DeskError> {
         tx.append_change(&Change {
             seq: 0,
             entity,

@@ -369,7 +369,8 @@ impl<S: Store> Desk<S> {
             edit.ticket
         };
         tx.append_history(&edit.history).await?;
-        self.feed(tx, ctx, EntityKind::Ticket, ticket.id.0, ChangeOp::Created)
+        self.index_escalation_of(tx, ctx, &ticket, true).await?;
+        self.feed_change(tx, ctx, EntityKind::Ticket, ticket.id.0, ChangeOp::Created)
             .await?;
         Ok(ticket)
     }
