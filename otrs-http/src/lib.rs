@@ -36,6 +36,7 @@ pub mod crypto;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod openapi;
@@ -61,6 +62,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use otrs_core::store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
+
+// The interface's translation catalogues (otrs-http/locales/*.yml), compiled in; see `i18n`.
+rust_i18n::i18n!("locales");
 
 pub use config::{HashCost, HttpConfig, SmtpConfig, SmtpTls};
 pub use error::ApiError;

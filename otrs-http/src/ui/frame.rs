@@ -9,6 +9,7 @@ use axum::response::Response;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use otrs_core::store::Store;
 
+use crate::i18n::translate_dyn;
 use crate::state::AppState;
 use crate::ui::notifications::{self, BELL_SIZE};
 use crate::ui::{UiCtx, assets, html_response, prefs};
@@ -53,7 +54,7 @@ pub const ACTIONS: [(&str, &str); 5] = [
 
 /// The main menu: (label, link).
 pub const MAIN_MENU: [(&str, &str); 6] = [
-    ("Dashboard", "/agent"),
+    (crate::n_!("Dashboard"), "/agent"),
     ("Search", "/agent/search"),
     ("Personalization", "/agent/preferences"),
     ("Customize Organizer", "/agent/organizer"),
@@ -93,7 +94,7 @@ pub async fn agent_page_with<S: Store>(
     let lists = prefs::organizer(&ctx.agent);
     let markup = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(ctx.lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -107,7 +108,7 @@ pub async fn agent_page_with<S: Store>(
                     details.menu {
                         summary aria-label="Main menu" { "☰" }
                         nav.popup aria-label="Main menu" {
-                            @for (label, href) in MAIN_MENU { a href=(href) { (label) } }
+                            @for (label, href) in MAIN_MENU { a href=(href) { (translate_dyn(ctx.lang, label)) } }
                             // --- statsui: only agents in the stats group see the statistics.
                             @if otrs_core::stats::may_use_stats(&ctx.agent) {
                                 a href="/agent/stats" { "Statistics" }

@@ -59,6 +59,7 @@ use otrs_core::model::Agent;
 use otrs_core::store::Store;
 
 use crate::auth::{CSRF_HEADER, Stage, check_csrf, session_of};
+use crate::i18n::{LANGUAGE_PREFERENCE, Language};
 use crate::state::AppState;
 
 pub use fields::Fields;
@@ -78,6 +79,8 @@ pub struct UiCtx {
     pub tz: Tz,
     /// The request path (to mark the current organizer item).
     pub path: String,
+    /// The language of the pages (the agent's preference, else the browser's).
+    pub lang: Language,
 }
 
 impl UiCtx {
@@ -334,11 +337,22 @@ async fn guard<S: Store>(
         .get(TIME_ZONE_PREFERENCE)
         .and_then(|name| name.parse::<Tz>().ok())
         .unwrap_or(state.desk().config().time_zone);
+    let lang = Language::choose(
+        agent
+            .preferences
+            .get(LANGUAGE_PREFERENCE)
+            .map(String::as_str),
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let ctx = UiCtx {
         agent,
         csrf: info.session.csrf_token.clone(),
         tz,
         path: request.uri().path().to_owned(),
+        lang,
     };
     request.extensions_mut().insert(Arc::new(ctx));
     secure(next.run(request).await)

@@ -19,6 +19,7 @@ use otrs_core::rules::permission::agent_may_use_queue;
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
+use crate::i18n::{LANGUAGE_PREFERENCE, Language};
 use crate::state::AppState;
 use crate::ui::avatar;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
@@ -130,6 +131,9 @@ async fn render<S: Store>(
         .and_then(|v| v.split_once('/'))
         .unwrap_or(("", ""));
     let format = p.get(DATETIME_FORMAT_PREFERENCE).map(String::as_str);
+    let language = p
+        .get(LANGUAGE_PREFERENCE)
+        .and_then(|code| Language::from_code(code));
     let chat = p.get(CHAT_PREFERENCE).map_or("unavailable", String::as_str);
     let csrf = html! { input type="hidden" name="csrf_token" value=(ctx.csrf); };
     let body = html! {
@@ -154,6 +158,13 @@ async fn render<S: Store>(
                         form.stack method="post" action="/agent/preferences" {
                             (csrf)
                             input type="hidden" name="section" value="profile";
+                            div { label for="lang" { "Language" }
+                                select #lang name="language" {
+                                    option value="" selected[language.is_none()] { "As the browser asks" }
+                                    @for l in Language::ALL {
+                                        option value=(l.code()) lang=(l.code()) selected[language == Some(l)] { (l.native_name()) }
+                                    }
+                                } }
                             div { label for="tz" { "Time zone" }
                                 select #tz name="time_zone" {
                                     @for tz in chrono_tz::TZ_VARIANTS {
@@ -254,6 +265,18 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
     let mut out = BTreeMap::new();
     match f.get("section").unwrap_or("") {
         "profile" => {
+            // Absent: unchanged; empty: follow the browser (an empty value removes the key).
+            if let Some(code) = f.get("language") {
+                let code = code.trim();
+                if !code.is_empty() && Language::from_code(code).is_none() {
+                    return Err(ApiError::invalid(
+                        "language",
+                        format!("unknown language {code:?}"),
+                    ));
+                }
+                let code = Language::from_code(code).map_or("", Language::code);
+                out.insert(LANGUAGE_PREFERENCE.to_owned(), code.to_owned());
+            }
             let tz = f.text("time_zone");
             if tz.parse::<Tz>().is_err() {
                 return Err(ApiError::invalid(
