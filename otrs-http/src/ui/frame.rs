@@ -279,15 +279,21 @@ impl DetailView {
     }
 }
 
-/// Widgets laid out in `layout` columns (round robin, so that the order reads across).
+/// The most widgets whose place in the one-column (phone) order the style sheet knows; later
+/// ones keep their column order after them.
+pub const ORDERED_WIDGETS: usize = 48;
+
+/// Widgets laid out in `layout` columns (round robin, so that the order reads across). On a
+/// phone only the one-column layout exists: the columns dissolve and each widget takes its
+/// configured place again (its `at-N` class), not its column's.
 pub fn grid(layout: u8, widgets: &[DetailWidget]) -> Markup {
     let n = usize::from(layout.clamp(1, 3));
     html! {
         div class={ "grid cols-" (n) } {
             @for col in 0..n {
                 div.column {
-                    @for w in widgets.iter().skip(col).step_by(n) {
-                        section.widget #(w.id) aria-labelledby={ (w.id) "-title" } {
+                    @for (i, w) in widgets.iter().enumerate().skip(col).step_by(n) {
+                        section #(w.id) class={ "widget at-" ((i + 1).min(ORDERED_WIDGETS + 1)) } aria-labelledby={ (w.id) "-title" } {
                             header {
                                 h2 #{ (w.id) "-title" } { (w.title) }
                                 @if let Some(t) = &w.tools { div.tools { (t) } }

@@ -534,9 +534,46 @@ async fn an_agent_works_through_the_interface_in_chromium() {
     assert_eq!(articles.len(), 2);
     assert_eq!(articles[1].body, "Sent a replacement.");
 
-    // --- phone width: one column, organizer hidden ---
+    // --- phone width: one column, organizer hidden, widgets in their configured order ---
+    c.goto(&format!("{base}/agent")).await.unwrap();
+    c.find(Locator::Css("button[name='layout'][value='2']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_source(&c, 10, |s| s.contains("class=\"grid cols-2\"")).await;
+    // The widgets' configured places (their at-N classes) in page order, and as seen top to
+    // bottom with the number of distinct columns.
+    const PAGE_ORDER: &str = "return [...document.querySelectorAll('.grid > .column > .widget')]
+        .map(w => +[...w.classList].find(c => c.startsWith('at-')).slice(3));";
+    const SCREEN_ORDER: &str = "const ws = [...document.querySelectorAll('.grid > .column > .widget')]
+        .map(w => { const r = w.getBoundingClientRect();
+            return [r.top, r.left, +[...w.classList].find(c => c.startsWith('at-')).slice(3)]; });
+        return [ws.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(w => w[2]), new Set(ws.map(w => w[1])).size];";
+    let page: Vec<u64> =
+        serde_json::from_value(c.execute(PAGE_ORDER, vec![]).await.unwrap()).unwrap();
+    let configured: Vec<u64> = (1..=page.len() as u64).collect();
+    assert!(
+        page.len() >= 3,
+        "the dashboard shows at least three widgets: {page:?}"
+    );
+    assert_ne!(
+        page, configured,
+        "two columns hold the widgets round robin, so the page order differs"
+    );
+    let (_, wide_columns): (Vec<u64>, usize) =
+        serde_json::from_value(c.execute(SCREEN_ORDER, vec![]).await.unwrap()).unwrap();
+    assert_eq!(wide_columns, 2, "two columns side by side on a wide screen");
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{base}/agent")).await.unwrap();
+    let (narrow, narrow_columns): (Vec<u64>, usize) =
+        serde_json::from_value(c.execute(SCREEN_ORDER, vec![]).await.unwrap()).unwrap();
+    assert_eq!(narrow_columns, 1, "one column on a phone");
+    assert_eq!(
+        narrow, configured,
+        "the phone shows the widgets in their configured order"
+    );
     let display = c
         .execute(
             "return getComputedStyle(document.querySelector('.organizer')).display",
