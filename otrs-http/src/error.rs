@@ -118,6 +118,11 @@ pub const PROBLEMS: &[(&str, StatusCode, &str)] = &[
         StatusCode::SERVICE_UNAVAILABLE,
         "E-mail unavailable",
     ),
+    (
+        "pdf-unavailable",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "PDF output unavailable",
+    ),
 ];
 
 fn lookup(code: &str) -> (StatusCode, &'static str) {

@@ -41,6 +41,23 @@ pub enum OutputError {
     Pdf(String),
 }
 
+impl OutputError {
+    /// The answer for a client: a missing or unusable font is the server's set-up (503, naming
+    /// the package to install); a writer failure is logged and answered as an internal error.
+    pub fn to_api_error(&self, context: &str) -> crate::error::ApiError {
+        match self {
+            OutputError::NoFont { .. } | OutputError::BadFont { .. } => {
+                tracing::error!(error = %self, "{context}");
+                crate::error::ApiError::new(
+                    "pdf-unavailable",
+                    format!("PDF output is not available on this server: {self}"),
+                )
+            }
+            OutputError::Xlsx(_) | OutputError::Pdf(_) => crate::error::internal(context, self),
+        }
+    }
+}
+
 /// Where `fonts-dejavu-core` puts DejaVu Sans.
 pub const DEFAULT_FONT_PATHS: &[&str] = &[
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -522,6 +539,22 @@ mod tests {
         let err = PdfFont::find(&[PathBuf::from("/nonexistent/font.ttf")]).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/font.ttf"));
         assert!(err.to_string().contains("fonts-dejavu-core"));
+        let answer = err.to_api_error("test");
+        assert_eq!(
+            answer.status(),
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "a missing font is the server's set-up, not a failure"
+        );
+        assert!(answer.problem().detail.contains("fonts-dejavu-core"));
+        let writer = OutputError::Pdf("broken".into()).to_api_error("test");
+        assert_eq!(
+            writer.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert!(
+            !writer.problem().detail.contains("broken"),
+            "internals stay in the log"
+        );
     }
 
     /// Reads the text back out of a PDF: content-stream glyph ids through each font's ToUnicode map.

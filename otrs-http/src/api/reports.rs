@@ -163,7 +163,7 @@ pub(crate) async fn run_report<S: Store>(
     let filename = otrs_core::desk::pdf_filename(&output.report, output.generated_at);
     let pdf = report_pdf_blocking(output)
         .await
-        .map_err(|e| crate::error::internal("rendering a report PDF", &e))?;
+        .map_err(|e| e.to_api_error("rendering a report PDF"))?;
     Ok(pdf_response(pdf, &filename))
 }
 

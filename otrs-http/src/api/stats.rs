@@ -442,14 +442,13 @@ pub(crate) fn output(table: &StatTable, format: RunFormat) -> Result<Response, A
                 .into_response()
         }
         RunFormat::Pdf => {
-            let font =
-                PdfFont::find(&[]).map_err(|e| crate::error::internal("finding the font", &e))?;
+            let font = PdfFont::find(&[]).map_err(|e| e.to_api_error("finding the PDF font"))?;
             let frame = PdfFrame {
                 title: table.title.clone(),
                 ..PdfFrame::default()
             };
             let bytes = stats_output::pdf(&frame, std::slice::from_ref(table), &font)
-                .map_err(|e| crate::error::internal("writing the PDF", &e))?;
+                .map_err(|e| e.to_api_error("writing the PDF"))?;
             (
                 [
                     (

@@ -212,11 +212,7 @@ pub fn ticket_pdf(
 }
 
 fn no_font(e: &OutputError) -> ApiError {
-    tracing::error!(error = %e, "printing needs a font");
-    ApiError::new(
-        "not-allowed",
-        format!("printing is not available on this server: {e}"),
-    )
+    e.to_api_error("printing a ticket")
 }
 
 /// Prints the ticket with every article the agent can read.

@@ -686,7 +686,7 @@ pub(crate) async fn run<S: Store>(
     match report_pdf_blocking(output).await {
         Ok(pdf) => crate::api::reports::pdf_response(pdf, &filename),
         Err(e) => {
-            let e = crate::error::internal("rendering a report PDF", &e);
+            let e = e.to_api_error("rendering a report PDF");
             problem(&state, &ctx, &e).await
         }
     }
