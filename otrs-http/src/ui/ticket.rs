@@ -28,7 +28,9 @@ use otrs_core::store::{PageRequest, Store, TicketFilter};
 use crate::api::convert;
 use crate::dto::TicketDto;
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
+use crate::{n_, tr};
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailView, DetailWidget, agent_page, agent_page_with};
 use crate::ui::{UiCtx, message_of, see_other};
@@ -92,18 +94,21 @@ pub const INLINE_FIELDS: [(&str, &str); 6] = [
 pub const STALE_MESSAGE: &str = "This ticket was changed by someone else after you opened it, so your change was not saved. Reload the ticket to see the current values and try again.";
 
 /// A page saying what went wrong, inside the frame.
+///
+/// `title` is an English text marked with `n_!` (translated here) or one already translated.
 pub(crate) async fn problem_page<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     title: &str,
     error: &ApiError,
 ) -> Response {
+    let title = translate_dyn(ctx.lang, title);
     agent_page_with(
         state,
         ctx,
         error.status(),
-        title,
-        Crumbs::path(&[(title, None)]),
+        &title,
+        Crumbs::path(&[(&*title, None)]),
         html! { p.error role="alert" { (message_of(error)) } },
     )
     .await
