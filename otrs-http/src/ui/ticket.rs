@@ -1006,8 +1006,8 @@ async fn customer_info<S: Store>(
                 div.card {
                     div.card-head { span.card-label { "Tickets" } }
                     div.card-value.counts {
-                        span.count-open { strong { (open) } " " (tr!(ctx, "open")) } " · "
-                        span.count-closed { strong { (closed) } " " (tr!(ctx, "closed")) }
+                        span.count-open { (strong_count(&tr!(ctx, "%{count} open"), open)) } " · "
+                        span.count-closed { (strong_count(&tr!(ctx, "%{count} closed"), closed)) }
                     }
                 }
             }
@@ -1025,6 +1025,12 @@ async fn customer_info<S: Store>(
         None,
         body,
     ))
+}
+
+/// A text with a `%{count}` placeholder, the count set in bold.
+fn strong_count(text: &str, count: u64) -> Markup {
+    let (before, after) = text.split_once("%{count}").unwrap_or((text, ""));
+    html! { (before) strong { (count) } (after) }
 }
 
 fn unlink_button(ctx: &UiCtx, ticket: TicketId, link: LinkId, what: &str) -> Markup {
