@@ -31,10 +31,10 @@ use otrs_core::store::Store;
 use crate::error::ApiError;
 use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
-use crate::{n_, tr};
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page, agent_page_with};
 use crate::ui::{UiCtx, message_of, prefs, see_other};
+use crate::{n_, tr};
 
 /// The preference holding the ids of the calendars the agent has hidden (JSON list).
 pub const HIDDEN_KEY: &str = "ui.calendar.hidden";
@@ -326,10 +326,11 @@ fn series_note(
         });
     }
     if let Some(parent) = a.parent_id {
-        let note = match rows
-            .get(&parent)
-            .and_then(|p| p.rrule.as_deref().map(|r| describe_rule(r, p.time_zone, lang)))
-        {
+        let note = match rows.get(&parent).and_then(|p| {
+            p.rrule
+                .as_deref()
+                .map(|r| describe_rule(r, p.time_zone, lang))
+        }) {
             Some(repeats) => tr!(@lang lang,
                 "⛓ Changed occurrence of a repeating appointment: the series repeats %{repeats}",
                 repeats = repeats),
@@ -416,7 +417,11 @@ impl ViewData<'_> {
         let mut lines = vec![
             a.title.clone(),
             format!("{} {}", s.format("%Y-%m-%d"), self.time_range(o)),
-            tr!(self, "Calendar: %{name}", name = self.calendar_name(a.calendar_id)),
+            tr!(
+                self,
+                "Calendar: %{name}",
+                name = self.calendar_name(a.calendar_id)
+            ),
         ];
         if !a.location.is_empty() {
             lines.push(tr!(self, "Location: %{location}", location = a.location));
@@ -725,7 +730,8 @@ pub(crate) async fn overview<S: Store>(
     let (calendars, occurrences) = match load_window(&state, &ctx, first, end).await {
         Ok(loaded) => loaded,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Calendar Overview"), &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Calendar Overview"), &e)
+                .await;
         }
     };
     let data = ViewData {
@@ -1081,7 +1087,10 @@ fn parse_form(form: &Fields, errors: &mut Errors, lang: Language) -> Option<Pars
         "custom" => match form.number::<u32>("notify_custom") {
             Ok(Some(n)) => Some(n),
             Ok(None) => {
-                errors.field("notify", tr!(@lang lang, "enter the minutes before the start"));
+                errors.field(
+                    "notify",
+                    tr!(@lang lang, "enter the minutes before the start"),
+                );
                 None
             }
             Err(e) => {
@@ -1089,13 +1098,15 @@ fn parse_form(form: &Fields, errors: &mut Errors, lang: Language) -> Option<Pars
                 None
             }
         },
-        v => match v.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.field("notify", tr!(@lang lang, "%{value} is not a reminder choice", value = format!("{v:?}")));
-                None
+        v => {
+            match v.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.field("notify", tr!(@lang lang, "%{value} is not a reminder choice", value = format!("{v:?}")));
+                    None
+                }
             }
-        },
+        }
     };
     let repeat = match (start, tz) {
         (Some(start), Some(tz)) => repeat_choice(form, start, all_day, tz, errors, lang),
@@ -1141,7 +1152,10 @@ fn repeat_choice(
         other => RepeatFrequency::from_name(other),
     };
     let Some(frequency) = frequency else {
-        errors.field("repeat", tr!(@lang lang, "%{value} is not a repeat choice", value = format!("{kind:?}")));
+        errors.field(
+            "repeat",
+            tr!(@lang lang, "%{value} is not a repeat choice", value = format!("{kind:?}")),
+        );
         return RepeatChoice::Keep;
     };
     let mut repeat = Repeat::every(frequency);
@@ -1168,7 +1182,10 @@ fn repeat_choice(
                         .and_then(otrs_core::calendar::recurrence::weekday_from_code);
                     match (nth, day) {
                         (Some(n), Some(d)) => repeat.nth_weekday = Some((n, d)),
-                        _ => errors.field("month_day", tr!(@lang lang, "choose which weekday of the month")),
+                        _ => errors.field(
+                            "month_day",
+                            tr!(@lang lang, "choose which weekday of the month"),
+                        ),
                     }
                 } else {
                     for d in form.all("month_day") {
@@ -1186,7 +1203,10 @@ fn repeat_choice(
                 for m in form.all("month") {
                     match m.trim().parse::<u8>() {
                         Ok(n) => repeat.months.push(n),
-                        Err(_) => errors.field("months", tr!(@lang lang, "%{value} is not a month", value = format!("{m:?}"))),
+                        Err(_) => errors.field(
+                            "months",
+                            tr!(@lang lang, "%{value} is not a month", value = format!("{m:?}")),
+                        ),
                     }
                 }
             }
@@ -1856,7 +1876,8 @@ pub(crate) async fn edit_page<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                .await;
         }
     };
     let view = query.get("view").unwrap_or("week").to_owned();
@@ -1874,9 +1895,12 @@ pub(crate) async fn edit_page<S: Store>(
         occurrence.filter(|_| matches!(target, Target::Occurrence(..))),
     );
     form.0.push(("view".into(), view));
-    let notice = query
-        .has("copied")
-        .then(|| tr!(ctx, "This is a copy of the appointment; change it as needed."));
+    let notice = query.has("copied").then(|| {
+        tr!(
+            ctx,
+            "This is a copy of the appointment; change it as needed."
+        )
+    });
     render_editor(
         &state,
         &ctx,
@@ -1949,7 +1973,8 @@ pub(crate) async fn save<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                .await;
         }
     };
     let form = form.without(&["csrf_token"]);
@@ -2028,7 +2053,8 @@ pub(crate) async fn save<S: Store>(
         "save" => {}
         other => {
             let e = ApiError::invalid("action", format!("unknown action {other:?}"));
-            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                .await;
         }
     }
     let occurrence = if form.get("scope") == Some("occurrence") {
@@ -2036,7 +2062,8 @@ pub(crate) async fn save<S: Store>(
             Some(at) => Some(at),
             None => {
                 let e = ApiError::invalid("occurrence", "names no occurrence");
-                return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e).await;
+                return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                    .await;
             }
         }
     } else {
@@ -2128,7 +2155,8 @@ pub(crate) async fn delete_page<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &e)
+                .await;
         }
     };
     let view = query.get("view").unwrap_or("week");
@@ -2137,12 +2165,14 @@ pub(crate) async fn delete_page<S: Store>(
         .and_then(parse_occurrence)
         .filter(|_| query.get("scope") == Some("occurrence") && row.is_series());
     let question = match occurrence {
-        Some(at) => tr!(ctx,
+        Some(at) => tr!(
+            ctx,
             "Delete just this occurrence (%{when}) of the repeating appointment “%{title}”? The other occurrences stay.",
             when = ctx.time(at),
             title = row.title
         ),
-        None if row.is_series() => tr!(ctx,
+        None if row.is_series() => tr!(
+            ctx,
             "Delete the repeating appointment “%{title}” with all its occurrences?",
             title = row.title
         ),
@@ -2184,7 +2214,8 @@ pub(crate) async fn delete<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &e)
+                .await;
         }
     };
     let occurrence = form
@@ -2208,8 +2239,13 @@ pub(crate) async fn delete<S: Store>(
             },
         )),
         Err(e) => {
-            crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &ApiError::from(e))
-                .await
+            crate::ui::ticket::problem_page(
+                &state,
+                &ctx,
+                n_!("Delete Appointment"),
+                &ApiError::from(e),
+            )
+            .await
         }
     }
 }

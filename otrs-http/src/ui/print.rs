@@ -261,15 +261,8 @@ pub(crate) async fn ticket<S: Store>(
             .remove(0);
         let font = PdfFont::find(&[]).map_err(|e| no_font(&e))?;
         let printed = printed_line(&ctx, state.desk().now());
-        let bytes = ticket_pdf(
-            &dto,
-            &articles,
-            &printed,
-            &|t| ctx.time(t),
-            &font,
-            ctx.lang,
-        )
-        .map_err(|e| no_font(&e))?;
+        let bytes = ticket_pdf(&dto, &articles, &printed, &|t| ctx.time(t), &font, ctx.lang)
+            .map_err(|e| no_font(&e))?;
         Ok::<_, ApiError>((ticket, bytes))
     }
     .await;
@@ -280,7 +273,9 @@ pub(crate) async fn ticket<S: Store>(
 }
 
 fn printed_line(ctx: &UiCtx, now: chrono::DateTime<chrono::Utc>) -> String {
-    tr!(ctx, "Printed by %{name} at %{time}",
+    tr!(
+        ctx,
+        "Printed by %{name} at %{time}",
         name = ctx.agent.full_name(),
         time = ctx.time(now)
     )

@@ -28,9 +28,9 @@ use crate::error::ApiError;
 use crate::i18n::{Language, translate_dyn};
 use crate::reports::{default_settings, report_pdf_blocking};
 use crate::state::AppState;
+use crate::ui::calendar::weekday_name as local_weekday_name;
 use crate::ui::fields::{Fields, FormFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
-use crate::ui::calendar::weekday_name as local_weekday_name;
 use crate::ui::{UiCtx, message_of, see_other};
 use crate::{n_, tr};
 
@@ -259,7 +259,8 @@ pub(crate) async fn list<S: Store>(
     ]);
     crumbs.total = Some(reports.len() as u64);
     if admin {
-        crumbs.left = Some(html! { a.button.primary href={ (LIST) "/new" } { (tr!(ctx, "New report")) } });
+        crumbs.left =
+            Some(html! { a.button.primary href={ (LIST) "/new" } { (tr!(ctx, "New report")) } });
     }
     agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }

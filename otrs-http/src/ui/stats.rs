@@ -109,9 +109,19 @@ fn widget(ctx: &UiCtx, kind: &str, title: &str, stats: &[&StatDefinition]) -> Ma
     let admin = is_stats_admin(&ctx.agent);
     let id = format!("widget-{}", kind.to_lowercase());
     let heading = if stats.len() == 1 {
-        tr!(ctx, "%{title} (%{count} Statistic)", title = title, count = 1)
+        tr!(
+            ctx,
+            "%{title} (%{count} Statistic)",
+            title = title,
+            count = 1
+        )
     } else {
-        tr!(ctx, "%{title} (%{count} Statistics)", title = title, count = stats.len())
+        tr!(
+            ctx,
+            "%{title} (%{count} Statistics)",
+            title = title,
+            count = stats.len()
+        )
     };
     html! {
         section.widget #(id) aria-labelledby={ (id) "-title" } {
@@ -183,7 +193,11 @@ pub(crate) async fn dashboard<S: Store>(
     // The notices the dashboard's own redirects name (`done=deleted&number=N`, `error=no-file`);
     // any other text is shown as it came.
     let done = query.get("done").map(|d| match d {
-        "deleted" => tr!(ctx, "Statistic %{number} was deleted.", number = query.get("number").unwrap_or_default()),
+        "deleted" => tr!(
+            ctx,
+            "Statistic %{number} was deleted.",
+            number = query.get("number").unwrap_or_default()
+        ),
         other => other.to_owned(),
     });
     let query_error = query.get("error").map(|e| match e {
@@ -420,7 +434,10 @@ pub(crate) async fn run_page<S: Store>(
     let crumbs = Crumbs {
         path: vec![
             (tr!(ctx, "Dashboard").into_owned(), Some("/agent".into())),
-            (tr!(ctx, "Statistics").into_owned(), Some("/agent/stats".into())),
+            (
+                tr!(ctx, "Statistics").into_owned(),
+                Some("/agent/stats".into()),
+            ),
             (tr!(ctx, "Run %{number}", number = stat.number), None),
         ],
         ..Crumbs::default()
@@ -860,7 +877,10 @@ fn editor_crumbs(ctx: &UiCtx, label: String) -> Crumbs {
     Crumbs {
         path: vec![
             (tr!(ctx, "Dashboard").into_owned(), Some("/agent".into())),
-            (tr!(ctx, "Statistics").into_owned(), Some("/agent/stats".into())),
+            (
+                tr!(ctx, "Statistics").into_owned(),
+                Some("/agent/stats".into()),
+            ),
             (label, None),
         ],
         ..Crumbs::default()

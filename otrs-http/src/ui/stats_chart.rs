@@ -237,7 +237,11 @@ mod tests {
     fn lists_have_no_chart() {
         let tab = table(&["Ticket#", "Title"], vec![vec![t("1"), t("x")]]);
         assert!(chart_data(&tab).is_none());
-        assert!(chart(&tab, Language::English).into_string().contains("No chart"));
+        assert!(
+            chart(&tab, Language::English)
+                .into_string()
+                .contains("No chart")
+        );
     }
 
     #[test]

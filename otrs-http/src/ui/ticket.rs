@@ -30,10 +30,10 @@ use crate::dto::TicketDto;
 use crate::error::ApiError;
 use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
-use crate::{n_, tr};
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailView, DetailWidget, agent_page, agent_page_with};
 use crate::ui::{UiCtx, message_of, see_other};
+use crate::{n_, tr};
 
 /// The preference holding the detail view's column layout.
 pub const LAYOUT_PREFERENCE: &str = "ui.ticket_layout";
@@ -103,7 +103,9 @@ fn edit_label(field: &str) -> &'static str {
 }
 
 /// What the page says when a form's version is older than the ticket's.
-pub const STALE_MESSAGE: &str = n_!("This ticket was changed by someone else after you opened it, so your change was not saved. Reload the ticket to see the current values and try again.");
+pub const STALE_MESSAGE: &str = n_!(
+    "This ticket was changed by someone else after you opened it, so your change was not saved. Reload the ticket to see the current values and try again."
+);
 
 /// A page saying what went wrong, inside the frame.
 ///
@@ -387,7 +389,10 @@ pub(crate) async fn page<S: Store>(
         .map(|(label, href)| (translate_dyn(ctx.lang, &label).into_owned(), href))
         .chain([
             (tr!(ctx, "Print").into_owned(), format!("{base}/print")),
-            (tr!(ctx, "Back to the dashboard").into_owned(), "/agent".into()),
+            (
+                tr!(ctx, "Back to the dashboard").into_owned(),
+                "/agent".into(),
+            ),
         ])
         .collect();
     let view_frame = DetailView {
@@ -1150,7 +1155,11 @@ async fn linked_appointments<S: Store>(
         &if appointments.len() == 1 {
             tr!(ctx, "Linked Appointments (%{count} Appointment)", count = 1)
         } else {
-            tr!(ctx, "Linked Appointments (%{count} Appointments)", count = appointments.len())
+            tr!(
+                ctx,
+                "Linked Appointments (%{count} Appointments)",
+                count = appointments.len()
+            )
         },
         None,
         body,

@@ -92,7 +92,9 @@ async fn german_besides(
     let mut own = html.clone();
     for (start, end) in others {
         while let Some(at) = own.find(start) {
-            let stop = own[at..].find(end).map_or(own.len(), |e| at + e + end.len());
+            let stop = own[at..]
+                .find(end)
+                .map_or(own.len(), |e| at + e + end.len());
             own.replace_range(at..stop, "");
         }
     }
@@ -142,7 +144,11 @@ async fn the_calendar_speaks_german_with_german_month_and_weekday_names() {
         &w,
         "/agent/calendar?view=week&date=2026-12-07",
         &admin,
-        &["7. Dezember – 13. Dezember 2026, KW 50", "Ganztägig", "Dienstag"],
+        &[
+            "7. Dezember – 13. Dezember 2026, KW 50",
+            "Ganztägig",
+            "Dienstag",
+        ],
     )
     .await;
     german(
@@ -200,7 +206,11 @@ async fn the_calendar_speaks_german_with_german_month_and_weekday_names() {
         &w,
         &format!("/agent/calendar/appointments/{series}?occurrence=20261214T090000Z"),
         &admin,
-        &["Dies ist ein wiederkehrender Termin", "Nur dieses Vorkommen", "jede Woche am Montag"],
+        &[
+            "Dies ist ein wiederkehrender Termin",
+            "Nur dieses Vorkommen",
+            "jede Woche am Montag",
+        ],
     )
     .await;
     german(
@@ -249,11 +259,19 @@ async fn an_english_agent_keeps_english_month_and_weekday_names() {
     assert_eq!(r.status, 200);
     let html = r.text();
     assert!(html.contains("<html lang=\"en\""));
-    for word in ["December 2026", "Monday", "Sunday", "Calendar Overview", "every week on Monday; 4 times"] {
+    for word in [
+        "December 2026",
+        "Monday",
+        "Sunday",
+        "Calendar Overview",
+        "every week on Monday; 4 times",
+    ] {
         assert!(html.contains(word), "{word:?}");
     }
     assert!(!html.contains("Dezember") && !html.contains("Montag"));
-    let day = w.get("/agent/calendar?view=day&date=2026-12-07", &alice).await;
+    let day = w
+        .get("/agent/calendar?view=day&date=2026-12-07", &alice)
+        .await;
     assert!(day.text().contains("Monday, 7 December 2026"));
 }
 
@@ -266,7 +284,15 @@ async fn statistics_and_reports_speak_german() {
         &w,
         "/agent/stats",
         &admin,
-        &["Statistik", "Kennzahlen", "Listen", "Statisch", "Berichtsliste (1)", "Importieren", "Ausführen"],
+        &[
+            "Statistik",
+            "Kennzahlen",
+            "Listen",
+            "Statisch",
+            "Berichtsliste (1)",
+            "Importieren",
+            "Ausführen",
+        ],
     )
     .await;
     // Every preinstalled statistic's run form, and one run on screen with its chart.
@@ -280,7 +306,13 @@ async fn statistics_and_reports_speak_german() {
         .collect();
     assert!(!numbers.is_empty());
     for n in &numbers {
-        german(&w, &format!("/agent/stats/{n}/run"), &admin, &["Ausgabe", "Statistik ausführen"]).await;
+        german(
+            &w,
+            &format!("/agent/stats/{n}/run"),
+            &admin,
+            &["Ausgabe", "Statistik ausführen"],
+        )
+        .await;
     }
     german(
         &w,
@@ -293,28 +325,51 @@ async fn statistics_and_reports_speak_german() {
         &w,
         "/agent/stats/10002/edit",
         &admin,
-        &["Allgemein", "X-Achse", "Y-Achse", "Summenzeile erzeugen", "Vorschau"],
+        &[
+            "Allgemein",
+            "X-Achse",
+            "Y-Achse",
+            "Summenzeile erzeugen",
+            "Vorschau",
+        ],
     )
     .await;
     german(
         &w,
         "/agent/stats/new?type=List",
         &admin,
-        &["Neue Statistik", "Spalten und Reihenfolge", "Sortieren nach", "Zeit bis zur ersten Reaktion"],
+        &[
+            "Neue Statistik",
+            "Spalten und Reihenfolge",
+            "Sortieren nach",
+            "Zeit bis zur ersten Reaktion",
+        ],
     )
     .await;
     german(
         &w,
         "/agent/stats/reports",
         &admin,
-        &["Berichte", "Nächste Ausführung", "Zeitplan", "Kein Zeitplan", "gültig", "Neuer Bericht"],
+        &[
+            "Berichte",
+            "Nächste Ausführung",
+            "Zeitplan",
+            "Kein Zeitplan",
+            "gültig",
+            "Neuer Bericht",
+        ],
     )
     .await;
     german(
         &w,
         &format!("/agent/stats/reports/{}", w.report),
         &admin,
-        &["Allgemeine Einstellungen", "Einfacher Zeitplan", "Montag", "Ausgabeeinstellungen"],
+        &[
+            "Allgemeine Einstellungen",
+            "Einfacher Zeitplan",
+            "Montag",
+            "Ausgabeeinstellungen",
+        ],
     )
     .await;
     german(
@@ -374,7 +429,11 @@ async fn the_ticket_detail_view_speaks_german() {
         &w,
         "/agent/tickets/screen",
         &admin,
-        &["Ticket-Detailansicht", "Widgets (Position und Sichtbarkeit)", "Auf Standardwerte zurücksetzen"],
+        &[
+            "Ticket-Detailansicht",
+            "Widgets (Position und Sichtbarkeit)",
+            "Auf Standardwerte zurücksetzen",
+        ],
     )
     .await;
 }
@@ -416,6 +475,8 @@ async fn a_german_agent_prints_german_labels_with_the_ticket_as_it_is() {
         .get(&format!("/agent/tickets/{}/print", w.ticket.0), &alice)
         .await;
     let text = pdf_text(&r.body);
-    assert!(text.contains("Owner:") && text.contains("Printed by Alice Agent"), "{text}");
+    assert!(
+        text.contains("Owner:") && text.contains("Printed by Alice Agent"),
+        "{text}"
+    );
 }
-
