@@ -250,14 +250,35 @@ fn number_of(text: &str) -> Result<u32, ApiError> {
         .map_err(|_| ApiError::new("not-found", format!("no such statistic: {text}")))
 }
 
+/// The label the desk gives sum rows and columns.
+const SUM: &str = n_!("Sum");
+
 /// The on-screen table: headers, rows (a "Sum" row in the footer), numbers right-aligned, notes.
+/// The labels (a list's column headers, a matrix's label-column headers, "Sum") are shown in
+/// the agent's language; the values, which are data, as they are.
 pub fn result_table(table: &StatTable, lang: Language) -> Markup {
     let sum_last = table
         .rows
         .last()
         .and_then(|r| r.first())
-        .is_some_and(|c| c.to_text() == "Sum")
+        .is_some_and(|c| c.to_text() == SUM)
         && table.kind != "List";
+    // The label columns of a matrix: its leading text cells (the Y elements).
+    let labels = table.rows.first().map_or(1, |r| {
+        r.iter()
+            .take_while(|c| matches!(c, StatCell::Text(_)))
+            .count()
+            .max(1)
+    });
+    let last = table.headers.len().saturating_sub(1);
+    let header = |i: usize, h: &str| -> String {
+        let is_label = table.kind == "List" || i < labels || (i == last && h == SUM);
+        if is_label {
+            translate_dyn(lang, h).into_owned()
+        } else {
+            h.to_owned()
+        }
+    };
     let (body, foot) = if sum_last {
         table.rows.split_at(table.rows.len() - 1)
     } else {
@@ -275,9 +296,15 @@ pub fn result_table(table: &StatTable, lang: Language) -> Markup {
         div.stats-result {
             table.list.stats-table data-rows=(table.rows.len()) {
                 caption { (table.title) " (" (table.number) ")" }
-                thead { tr { @for h in &table.headers { th scope="col" { (h) } } } }
+                thead { tr { @for (i, h) in table.headers.iter().enumerate() { th scope="col" { (header(i, h)) } } } }
                 tbody { @for r in body { tr { @for c in r { (cell(c)) } } } }
-                @if !foot.is_empty() { tfoot { @for r in foot { tr { @for c in r { (cell(c)) } } } } }
+                @if !foot.is_empty() {
+                    tfoot { @for r in foot { tr {
+                        @for (i, c) in r.iter().enumerate() {
+                            @if i == 0 { td { (translate_dyn(lang, SUM)) } } @else { (cell(c)) }
+                        }
+                    } } }
+                }
             }
             @if table.rows.is_empty() { p.muted { (tr!(@lang lang, "No rows.")) } }
             @for n in &table.notes { p.note { (n) } }

@@ -6,7 +6,7 @@
 use maud::{Markup, html};
 use otrs_core::stats::{StatCell, StatTable};
 
-use crate::i18n::Language;
+use crate::i18n::{Language, translate_dyn};
 use crate::tr;
 
 /// Colours of the series (cycled), readable on white.
@@ -108,6 +108,16 @@ pub fn chart(table: &StatTable, lang: Language) -> Markup {
     if data.columns.is_empty() || data.series.is_empty() {
         return html! { p.muted.chart-none { (tr!(@lang lang, "No chart: the table is empty.")) } };
     }
+    // A list's columns are its column headers (labels in the agent's language); a matrix's
+    // are values of its X element (data, shown as they are).
+    let columns: Vec<String> = if table.kind == "List" {
+        data.columns
+            .iter()
+            .map(|c| translate_dyn(lang, c).into_owned())
+            .collect()
+    } else {
+        data.columns.clone()
+    };
     let drawn = &data.series[..data.series.len().min(MAX_SERIES)];
     let max = drawn
         .iter()
@@ -150,7 +160,7 @@ pub fn chart(table: &StatTable, lang: Language) -> Markup {
                     line x1=(fmt(LEFT)) x2=(fmt(WIDTH - 8.0)) y1=(fmt(y_of(*t))) y2=(fmt(y_of(*t))) stroke="#e5e7eb" {}
                     text x=(fmt(LEFT - 6.0)) y=(fmt(y_of(*t) + 4.0)) text-anchor="end" font-size="11" fill="#4b5563" { (t) }
                 }
-                @for (c, label) in data.columns.iter().enumerate() {
+                @for (c, label) in columns.iter().enumerate() {
                     @let gx = LEFT + c as f64 * group_w + group_w * 0.1;
                     @for (s, (name, values)) in drawn.iter().enumerate() {
                         @let v = values.get(c).copied().unwrap_or(0.0);

@@ -735,17 +735,22 @@ fn parse_local(text: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn update_of(field: &str, form: &Fields, tz: chrono_tz::Tz) -> Result<TicketUpdate, ApiError> {
-    let version = form
-        .number::<u64>("version")?
-        .ok_or_else(|| ApiError::invalid("version", "is missing; reload the ticket"))?;
+fn update_of(
+    field: &str,
+    form: &Fields,
+    tz: chrono_tz::Tz,
+    lang: Language,
+) -> Result<TicketUpdate, ApiError> {
+    let version = form.number::<u64>("version")?.ok_or_else(|| {
+        ApiError::invalid("version", tr!(@lang lang, "is missing; reload the ticket"))
+    })?;
     let mut update = TicketUpdate {
         expected_version: Some(version),
         ..TicketUpdate::default()
     };
     let required = |name: &str| -> Result<u64, ApiError> {
         form.number::<u64>(name)?
-            .ok_or_else(|| ApiError::invalid(name, "is required"))
+            .ok_or_else(|| ApiError::invalid(name, tr!(@lang lang, "is required")))
     };
     match field {
         "title" => update.title = Some(form.text("title")),
@@ -755,7 +760,9 @@ fn update_of(field: &str, form: &Fields, tz: chrono_tz::Tz) -> Result<TicketUpda
                 u8::try_from(level)
                     .ok()
                     .and_then(Priority::new)
-                    .ok_or_else(|| ApiError::invalid("priority", "must be 1 to 5"))?,
+                    .ok_or_else(|| {
+                        ApiError::invalid("priority", tr!(@lang lang, "must be 1 to 5"))
+                    })?,
             );
         }
         "state" => {
@@ -763,7 +770,7 @@ fn update_of(field: &str, form: &Fields, tz: chrono_tz::Tz) -> Result<TicketUpda
             let pending = form.text("pending_until");
             if !pending.is_empty() {
                 update.pending_until = Some(parse_local(&pending, tz).ok_or_else(|| {
-                    ApiError::invalid("pending_until", "must be a date and time")
+                    ApiError::invalid("pending_until", tr!(@lang lang, "must be a date and time"))
                 })?);
             }
         }
@@ -809,7 +816,7 @@ pub(crate) async fn edit_save<S: Store>(
         Ok(t) => t,
         Err(e) => return problem_page(&state, &ctx, "Ticket", &e).await,
     };
-    let result = match update_of(&field, &form, ctx.tz) {
+    let result = match update_of(&field, &form, ctx.tz, ctx.lang) {
         Ok(update) => state
             .desk()
             .update_ticket(ctx.principal(), tid, update)

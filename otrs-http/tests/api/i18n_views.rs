@@ -5,12 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Body;
+use axum::http::{Method, Request, header};
 use otrs_core::Principal;
 use otrs_core::desk::{AgentUpdate, AppointmentInput};
 use otrs_core::ids::{AgentId, AppointmentId};
 use otrs_http::i18n::{LANGUAGE_PREFERENCE, Language, untranslated_texts};
 
-use crate::support::{Caller, World};
+use crate::support::{Caller, Resp, World};
 use crate::ui_detail::{font_or_skip, pdf_text};
 
 /// Sets an agent's language preference.
@@ -58,6 +60,23 @@ async fn december_series(w: &World) -> AppointmentId {
         .await
         .unwrap();
     series.id
+}
+
+/// A form post with the caller's session and CSRF token.
+async fn post_form(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    body.append_pair("csrf_token", caller.csrf.as_deref().unwrap());
+    for (k, v) in pairs {
+        body.append_pair(k, v);
+    }
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, caller.cookie.as_deref().unwrap())
+        .body(Body::from(body.finish()))
+        .unwrap();
+    w.send(request).await
 }
 
 /// The page's main area (the frame around it is translated by its own module) as HTML, after
@@ -223,21 +242,19 @@ async fn the_calendar_speaks_german_with_german_month_and_weekday_names() {
 
     // A field error of the editor is German too, and nothing is stored.
     let before = w.fingerprint().await;
-    let r = w
-        .send(
-            axum::http::Request::builder()
-                .method("POST")
-                .uri("/agent/calendar/appointments/new")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", admin.cookie.clone().unwrap())
-                .body(axum::body::Body::from(format!(
-                    "csrf_token={}&calendar={}&title=x&start=soon&end=2026-12-07T11%3A00&time_zone=Europe%2FBerlin",
-                    admin.csrf.clone().unwrap(),
-                    w.calendar
-                )))
-                .unwrap(),
-        )
-        .await;
+    let r = post_form(
+        &w,
+        "/agent/calendar/appointments/new",
+        &admin,
+        &[
+            ("calendar", &w.calendar.to_string()),
+            ("title", "x"),
+            ("start", "soon"),
+            ("end", "2026-12-07T11:00"),
+            ("time_zone", "Europe/Berlin"),
+        ],
+    )
+    .await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(
         r.text()
@@ -313,12 +330,19 @@ async fn statistics_and_reports_speak_german() {
             &["Ausgabe", "Statistik ausführen"],
         )
         .await;
+        german(
+            &w,
+            &format!("/agent/stats/{n}/run?run=1&format=table"),
+            &admin,
+            &["Ergebnis"],
+        )
+        .await;
     }
     german(
         &w,
         "/agent/stats/10002/run?run=1&format=table",
         &admin,
-        &["Ergebnis", "Balkendiagramm von"],
+        &["Balkendiagramm von", "Summe"],
     )
     .await;
     german(
@@ -436,6 +460,22 @@ async fn the_ticket_detail_view_speaks_german() {
         ],
     )
     .await;
+    // An inline edit's own field error is German, and nothing changes.
+    let before = w.fingerprint().await;
+    let r = post_form(
+        &w,
+        &format!("{base}/edit/priority"),
+        &admin,
+        &[("priority", "3")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text().contains("fehlt; laden Sie das Ticket neu"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(w.fingerprint().await, before);
 }
 
 #[tokio::test]
