@@ -774,8 +774,19 @@ pub(crate) async fn overview<S: Store>(
         @if let Some(n) = notice { p.notice role="status" { (n) } }
         div.cal-layout {
             (sidebar(&ctx, &calendars, query.get("filter").unwrap_or(""), view, date))
-            section.cal-main #calendar data-csrf=(ctx.csrf) data-view=(view.key()) data-tz=(ctx.tz.name()) {
+            section.cal-main #calendar data-csrf=(ctx.csrf) data-view=(view.key()) data-tz=(ctx.tz.name())
+                data-move-failed=(tr!(ctx, "The appointment was not moved:")) {
                 p.muted.cal-tz { (tr!(ctx, "Times in %{zone}.", zone = ctx.tz.name())) }
+                // The question the script asks when an occurrence of a series is dragged.
+                template #cal-move-question {
+                    p { strong { (tr!(ctx, "This is a repeating appointment")) } }
+                    p { (tr!(ctx, "Would you like to move just this occurrence or all occurrences?")) }
+                    p.buttons {
+                        button type="button" value="cancel" { (tr!(ctx, "Cancel")) }
+                        " " button.primary type="button" value="occurrence" { (tr!(ctx, "Just This Occurrence")) }
+                        " " button.primary type="button" value="all" { (tr!(ctx, "All Occurrences")) }
+                    }
+                }
                 (data.render())
             }
         }

@@ -150,6 +150,9 @@ async fn the_calendar_speaks_german_with_german_month_and_weekday_names() {
             "Monatsraster",
             "Termin hinzufügen",
             "Kalender filtern",
+            // The question the script shows when a series is dragged, and its failure note.
+            "Möchten Sie nur dieses Vorkommen oder alle Vorkommen verschieben?",
+            "data-move-failed=\"Der Termin wurde nicht verschoben:\"",
         ],
     )
     .await;
