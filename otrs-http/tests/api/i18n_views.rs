@@ -269,6 +269,52 @@ async fn the_calendar_speaks_german_with_german_month_and_weekday_names() {
 }
 
 #[tokio::test]
+async fn the_appointment_widgets_speak_german() {
+    let w = World::new().await;
+    speak(&w, w.admin, "de").await;
+    let admin = w.session(Principal::Agent(w.admin)).await;
+    for kind in [
+        "appointments_today",
+        "appointments_this_week",
+        "appointments_this_month",
+    ] {
+        let r = post_form(&w, "/agent/dashboard/widgets", &admin, &[("kind", kind)]).await;
+        assert_eq!(r.status, 303, "{kind}");
+    }
+    let html = w.get("/agent", &admin).await.text();
+    // The bodies of the calendar widgets (4, 5 and 6; the dashboard draws their frames).
+    let body = |n: u32| {
+        let section = html
+            .split(&format!("id=\"widget-{n}\""))
+            .nth(1)
+            .unwrap()
+            .split("<section")
+            .next()
+            .unwrap();
+        section
+            .split_once("<div class=\"body\">")
+            .map_or(section, |(_, b)| b)
+            .to_owned()
+    };
+    for n in 4..=6 {
+        let b = body(n);
+        let left = untranslated_texts(&b, Language::German);
+        assert!(left.is_empty(), "widget {n} still shows English: {left:?}");
+        assert!(
+            b.contains("Kalenderübersicht") && b.contains("Termin hinzufügen"),
+            "{b}"
+        );
+    }
+    // Monday 2 March 2026: nothing today; "Printer maintenance" is on Tuesday.
+    assert!(body(4).contains("Keine Termine."));
+    let week = body(5);
+    assert!(
+        week.contains("Dienstag") && week.contains("Printer maintenance"),
+        "{week}"
+    );
+}
+
+#[tokio::test]
 async fn an_english_agent_keeps_english_month_and_weekday_names() {
     let w = World::new().await;
     december_series(&w).await;
