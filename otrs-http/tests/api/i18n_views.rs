@@ -5,14 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Body;
-use axum::http::{Method, Request, header};
 use otrs_core::Principal;
 use otrs_core::desk::{AgentUpdate, AppointmentInput};
 use otrs_core::ids::{AgentId, AppointmentId};
 use otrs_http::i18n::{LANGUAGE_PREFERENCE, Language, untranslated_texts};
 
-use crate::support::{Caller, Resp, World};
+use crate::calendar_ui::submit;
+use crate::support::{Caller, World};
 use crate::ui_detail::{font_or_skip, pdf_text};
 
 /// Sets an agent's language preference.
@@ -60,23 +59,6 @@ async fn december_series(w: &World) -> AppointmentId {
         .await
         .unwrap();
     series.id
-}
-
-/// A form post with the caller's session and CSRF token.
-async fn post_form(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    body.append_pair("csrf_token", caller.csrf.as_deref().unwrap());
-    for (k, v) in pairs {
-        body.append_pair(k, v);
-    }
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, caller.cookie.as_deref().unwrap())
-        .body(Body::from(body.finish()))
-        .unwrap();
-    w.send(request).await
 }
 
 /// The page's main area (the frame around it is translated by its own module) as HTML, after
@@ -245,7 +227,7 @@ async fn the_calendar_speaks_german_with_german_month_and_weekday_names() {
 
     // A field error of the editor is German too, and nothing is stored.
     let before = w.fingerprint().await;
-    let r = post_form(
+    let r = submit(
         &w,
         "/agent/calendar/appointments/new",
         &admin,
@@ -278,7 +260,7 @@ async fn the_appointment_widgets_speak_german() {
         "appointments_this_week",
         "appointments_this_month",
     ] {
-        let r = post_form(&w, "/agent/dashboard/widgets", &admin, &[("kind", kind)]).await;
+        let r = submit(&w, "/agent/dashboard/widgets", &admin, &[("kind", kind)]).await;
         assert_eq!(r.status, 303, "{kind}");
     }
     let html = w.get("/agent", &admin).await.text();
@@ -511,7 +493,7 @@ async fn the_ticket_detail_view_speaks_german() {
     .await;
     // An inline edit's own field error is German, and nothing changes.
     let before = w.fingerprint().await;
-    let r = post_form(
+    let r = submit(
         &w,
         &format!("{base}/edit/priority"),
         &admin,
