@@ -291,14 +291,14 @@
       body: body.toString()
     }).then(function (r) {
       if (r.ok) { window.location.reload(); return; }
-      return r.text().then(function (t) { window.alert("The appointment was not moved: " + t); });
+      return r.text().then(function (t) { window.alert(main.dataset.moveFailed + " " + t); });
     });
   }
   function ask(then) {
     var d = doc.createElement("dialog");
     d.className = "cal-dialog";
-    d.innerHTML = "<p><strong>This is a repeating appointment</strong></p><p>Would you like to move just this occurrence or all occurrences?</p>" +
-      "<p class=\"buttons\"><button type=\"button\" value=\"cancel\">Cancel</button> <button type=\"button\" class=\"primary\" value=\"occurrence\">Just This Occurrence</button> <button type=\"button\" class=\"primary\" value=\"all\">All Occurrences</button></p>";
+    // The page renders the question in the agent's language.
+    d.appendChild(doc.getElementById("cal-move-question").content.cloneNode(true));
     doc.body.appendChild(d);
     d.addEventListener("click", function (e) {
       var b = e.target.closest("button");

@@ -19,6 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use otrs_core::desk::expand_rows;
 use otrs_core::ids::{AppointmentId, CalendarId, GroupId};
 use otrs_core::model::{Appointment, Calendar, Principal, Validity};
+use otrs_http::i18n::Language;
 use otrs_http::ui::calendar::{View, ViewData, utc_window};
 
 fn rows() -> (Vec<Calendar>, Vec<Appointment>) {
@@ -112,6 +113,7 @@ fn bench(c: &mut Criterion) {
         tz,
         calendars: &calendars,
         occurrences: &occurrences,
+        lang: Language::English,
     };
     let html = view.render().into_string();
     assert!(html.matches("class=\"appt\"").count() >= 1000);
@@ -137,6 +139,7 @@ fn bench(c: &mut Criterion) {
                 tz,
                 calendars: &calendars,
                 occurrences: &occurrences,
+                lang: Language::English,
             };
             black_box(view.render().into_string().len())
         });

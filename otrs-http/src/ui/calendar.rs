@@ -29,10 +29,12 @@ use otrs_core::model::{Appointment, Calendar};
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page, agent_page_with};
 use crate::ui::{UiCtx, message_of, prefs, see_other};
+use crate::{n_, tr};
 
 /// The preference holding the ids of the calendars the agent has hidden (JSON list).
 pub const HIDDEN_KEY: &str = "ui.calendar.hidden";
@@ -45,17 +47,17 @@ const MAP_SEARCH: &str = "https://www.openstreetmap.org/search?query=";
 
 /// The reminder choices of the editor: (minutes before start, label).
 const NOTIFY_CHOICES: [(u32, &str); 11] = [
-    (0, "At start"),
-    (5, "5 minutes before"),
-    (15, "15 minutes before"),
-    (30, "30 minutes before"),
-    (60, "1 hour before"),
-    (120, "2 hours before"),
-    (720, "12 hours before"),
-    (1440, "1 day before"),
-    (2880, "2 days before"),
-    (10080, "1 week before"),
-    (u32::MAX, "Custom (minutes before)"),
+    (0, n_!("At start")),
+    (5, n_!("5 minutes before")),
+    (15, n_!("15 minutes before")),
+    (30, n_!("30 minutes before")),
+    (60, n_!("1 hour before")),
+    (120, n_!("2 hours before")),
+    (720, n_!("12 hours before")),
+    (1440, n_!("1 day before")),
+    (2880, n_!("2 days before")),
+    (10080, n_!("1 week before")),
+    (u32::MAX, n_!("Custom (minutes before)")),
 ];
 
 const WEEKDAYS: [Weekday; 7] = [
@@ -68,38 +70,34 @@ const WEEKDAYS: [Weekday; 7] = [
     Weekday::Sun,
 ];
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
+/// The locale of chrono's localized date formats (month and weekday names) for a language.
+pub(crate) fn chrono_locale(lang: Language) -> chrono::Locale {
+    match lang {
+        Language::English => chrono::Locale::en_US,
+        Language::German => chrono::Locale::de_DE,
     }
 }
 
-fn month_name(month: u32) -> &'static str {
-    MONTHS
-        .get(usize::try_from(month.saturating_sub(1)).unwrap_or(0))
-        .copied()
-        .unwrap_or("")
+/// A weekday's name in the language ("Monday", "Montag").
+pub(crate) fn weekday_name(lang: Language, day: Weekday) -> String {
+    // 1 January 2024 was a Monday.
+    let monday = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+    (monday + Duration::days(i64::from(day.num_days_from_monday())))
+        .format_localized("%A", chrono_locale(lang))
+        .to_string()
+}
+
+/// A month's name (1 to 12) in the language ("December", "Dezember"); empty for others.
+pub(crate) fn month_name(lang: Language, month: u32) -> String {
+    NaiveDate::from_ymd_opt(2024, month, 1)
+        .map(|d| d.format_localized("%B", chrono_locale(lang)).to_string())
+        .unwrap_or_default()
+}
+
+/// A date written out ("7 December 2026", "7. Dezember 2026").
+fn long_date(lang: Language, date: NaiveDate) -> String {
+    tr!(@lang lang, "%{day} %{month} %{year}",
+        day = date.day(), month = month_name(lang, date.month()), year = date.year())
 }
 
 // --- views ---------------------------------------------------------------------------------
@@ -137,10 +135,10 @@ impl View {
 
     const fn label(self) -> &'static str {
         match self {
-            View::Month => "Grid Month",
-            View::Week => "Timeline Week",
-            View::Day => "Timeline Day",
-            View::Agenda => "Agenda Week",
+            View::Month => n_!("Grid Month"),
+            View::Week => n_!("Timeline Week"),
+            View::Day => n_!("Timeline Day"),
+            View::Agenda => n_!("Agenda Week"),
         }
     }
 
@@ -179,26 +177,24 @@ impl View {
         }
     }
 
-    fn heading(self, date: NaiveDate) -> String {
+    fn heading(self, date: NaiveDate, lang: Language) -> String {
         let (first, end) = self.days(date);
         let last = end - Duration::days(1);
         match self {
-            View::Month => format!("{} {}", month_name(date.month()), date.year()),
+            View::Month => format!("{} {}", month_name(lang, date.month()), date.year()),
             View::Day => format!(
-                "{}, {} {} {}",
-                weekday_name(date.weekday()),
-                date.day(),
-                month_name(date.month()),
-                date.year()
+                "{}, {}",
+                weekday_name(lang, date.weekday()),
+                long_date(lang, date)
             ),
-            View::Week | View::Agenda => format!(
-                "{} {} – {} {} {} #{}",
-                first.day(),
-                month_name(first.month()),
-                last.day(),
-                month_name(last.month()),
-                last.year(),
-                first.iso_week().week()
+            View::Week | View::Agenda => tr!(@lang lang,
+                "%{first_day} %{first_month} – %{last_day} %{last_month} %{year} #%{week}",
+                first_day = first.day(),
+                first_month = month_name(lang, first.month()),
+                last_day = last.day(),
+                last_month = month_name(lang, last.month()),
+                year = last.year(),
+                week = first.iso_week().week()
             ),
         }
     }
@@ -246,25 +242,29 @@ fn dot(color: &str) -> Markup {
 }
 
 /// A person's description of a rule, e.g. "every 2 weeks on Monday, Thursday; 10 times".
-pub fn describe_rule(rule: &str, tz: Tz) -> String {
+pub fn describe_rule(rule: &str, tz: Tz, lang: Language) -> String {
     let form = RuleForm::read(rule, tz);
     let Some(form) = form else {
-        return format!("custom rule {rule}");
+        return tr!(@lang lang, "custom rule %{rule}", rule = rule);
     };
-    let unit = match form.frequency {
-        RepeatFrequency::Daily => ("day", "days"),
-        RepeatFrequency::Weekly => ("week", "weeks"),
-        RepeatFrequency::Monthly => ("month", "months"),
-        RepeatFrequency::Yearly => ("year", "years"),
-    };
-    let mut out = if form.interval > 1 {
-        format!("every {} {}", form.interval, unit.1)
-    } else {
-        format!("every {}", unit.0)
+    let n = form.interval;
+    let mut out = match (form.frequency, n > 1) {
+        (RepeatFrequency::Daily, false) => tr!(@lang lang, "every day").into_owned(),
+        (RepeatFrequency::Daily, true) => tr!(@lang lang, "every %{n} days", n = n),
+        (RepeatFrequency::Weekly, false) => tr!(@lang lang, "every week").into_owned(),
+        (RepeatFrequency::Weekly, true) => tr!(@lang lang, "every %{n} weeks", n = n),
+        (RepeatFrequency::Monthly, false) => tr!(@lang lang, "every month").into_owned(),
+        (RepeatFrequency::Monthly, true) => tr!(@lang lang, "every %{n} months", n = n),
+        (RepeatFrequency::Yearly, false) => tr!(@lang lang, "every year").into_owned(),
+        (RepeatFrequency::Yearly, true) => tr!(@lang lang, "every %{n} years", n = n),
     };
     if !form.weekdays.is_empty() {
-        let names: Vec<&str> = form.weekdays.iter().map(|d| weekday_name(*d)).collect();
-        out.push_str(&format!(" on {}", names.join(", ")));
+        let names: Vec<String> = form
+            .weekdays
+            .iter()
+            .map(|d| weekday_name(lang, *d))
+            .collect();
+        out = tr!(@lang lang, "%{rule} on %{days}", rule = out, days = names.join(", "));
     }
     if !form.month_days.is_empty() {
         let days: Vec<String> = form
@@ -272,68 +272,71 @@ pub fn describe_rule(rule: &str, tz: Tz) -> String {
             .iter()
             .map(|d| {
                 if *d == -1 {
-                    "the last day".to_owned()
+                    tr!(@lang lang, "the last day").into_owned()
                 } else {
-                    format!("day {d}")
+                    tr!(@lang lang, "day %{day}", day = d)
                 }
             })
             .collect();
-        out.push_str(&format!(" on {}", days.join(", ")));
+        out = tr!(@lang lang, "%{rule} on %{days}", rule = out, days = days.join(", "));
     }
     if let Some((nth, day)) = form.nth_weekday {
         let which = match nth {
-            -1 => "last".to_owned(),
+            -1 => tr!(@lang lang, "last").into_owned(),
             n => format!("{}.", n),
         };
-        out.push_str(&format!(" on the {which} {}", weekday_name(day)));
+        out = tr!(@lang lang, "%{rule} on the %{nth} %{weekday}",
+            rule = out, nth = which, weekday = weekday_name(lang, day));
     }
     if !form.months.is_empty() {
-        let names: Vec<&str> = form
+        let names: Vec<String> = form
             .months
             .iter()
-            .map(|m| month_name(u32::from(*m)))
+            .map(|m| month_name(lang, u32::from(*m)))
             .collect();
-        out.push_str(&format!(" in {}", names.join(", ")));
+        out = tr!(@lang lang, "%{rule} in %{months}", rule = out, months = names.join(", "));
     }
     match form.limit {
-        RepeatLimit::Never => {}
-        RepeatLimit::Count(n) => out.push_str(&format!("; {n} times")),
-        RepeatLimit::Until(d) => out.push_str(&format!("; until {d}")),
+        RepeatLimit::Never => out,
+        RepeatLimit::Count(n) => tr!(@lang lang, "%{rule}; %{count} times", rule = out, count = n),
+        RepeatLimit::Until(d) => tr!(@lang lang, "%{rule}; until %{date}", rule = out, date = d),
     }
-    out
 }
 
 /// What the tooltip says about a series: the parent (∞) or a child (⛓).
 fn series_note(
     o: &AppointmentOccurrence,
     rows: &BTreeMap<AppointmentId, &Appointment>,
+    lang: Language,
 ) -> Option<(&'static str, String)> {
     let a = &o.appointment;
     if let Some(rule) = &a.rrule {
         let parent = o.recurrence_id == Some(a.start);
-        let repeats = describe_rule(rule, a.time_zone);
+        let repeats = describe_rule(rule, a.time_zone, lang);
         return Some(if parent {
             (
                 "∞",
-                format!("∞ Repeating appointment (first of the series): repeats {repeats}"),
+                tr!(@lang lang, "∞ Repeating appointment (first of the series): repeats %{repeats}", repeats = repeats),
             )
         } else {
             (
                 "⛓",
-                format!("⛓ Occurrence of a repeating appointment: repeats {repeats}"),
+                tr!(@lang lang, "⛓ Occurrence of a repeating appointment: repeats %{repeats}", repeats = repeats),
             )
         });
     }
     if let Some(parent) = a.parent_id {
-        let repeats = rows
-            .get(&parent)
-            .and_then(|p| p.rrule.as_deref().map(|r| describe_rule(r, p.time_zone)))
-            .map(|r| format!(": the series repeats {r}"))
-            .unwrap_or_default();
-        return Some((
-            "⛓",
-            format!("⛓ Changed occurrence of a repeating appointment{repeats}"),
-        ));
+        let note = match rows.get(&parent).and_then(|p| {
+            p.rrule
+                .as_deref()
+                .map(|r| describe_rule(r, p.time_zone, lang))
+        }) {
+            Some(repeats) => tr!(@lang lang,
+                "⛓ Changed occurrence of a repeating appointment: the series repeats %{repeats}",
+                repeats = repeats),
+            None => tr!(@lang lang, "⛓ Changed occurrence of a repeating appointment").into_owned(),
+        };
+        return Some(("⛓", note));
     }
     None
 }
@@ -353,6 +356,8 @@ pub struct ViewData<'a> {
     pub calendars: &'a [Calendar],
     /// The occurrences inside the view's window, by start.
     pub occurrences: &'a [AppointmentOccurrence],
+    /// The language of the page.
+    pub lang: Language,
 }
 
 impl ViewData<'_> {
@@ -388,7 +393,7 @@ impl ViewData<'_> {
 
     fn time_range(&self, o: &AppointmentOccurrence) -> String {
         if o.appointment.all_day {
-            return "All day".into();
+            return tr!(self, "All day").into_owned();
         }
         let (s, e) = (self.local(o.start), self.local(o.end));
         if s.date() == e.date() {
@@ -412,12 +417,16 @@ impl ViewData<'_> {
         let mut lines = vec![
             a.title.clone(),
             format!("{} {}", s.format("%Y-%m-%d"), self.time_range(o)),
-            format!("Calendar: {}", self.calendar_name(a.calendar_id)),
+            tr!(
+                self,
+                "Calendar: %{name}",
+                name = self.calendar_name(a.calendar_id)
+            ),
         ];
         if !a.location.is_empty() {
-            lines.push(format!("Location: {}", a.location));
+            lines.push(tr!(self, "Location: %{location}", location = a.location));
         }
-        if let Some((_, note)) = series_note(o, rows) {
+        if let Some((_, note)) = series_note(o, rows, self.lang) {
             lines.push(note);
         }
         lines.join("\n")
@@ -430,7 +439,7 @@ impl ViewData<'_> {
         with_time: bool,
     ) -> Markup {
         let a = &o.appointment;
-        let symbol = series_note(o, rows).map(|(s, _)| s);
+        let symbol = series_note(o, rows, self.lang).map(|(s, _)| s);
         let start_local = self.local(o.start);
         html! {
             a.appt href=(edit_link(o, self.view)) title=(self.tooltip(o, rows)) draggable="true"
@@ -502,8 +511,8 @@ impl ViewData<'_> {
         let weeks = (end - first).num_days() / 7;
         let empty = Vec::new();
         html! {
-            table.cal-month aria-label=(self.view.heading(self.date)) {
-                thead { tr { @for d in WEEKDAYS { th scope="col" { (weekday_name(d)) } } } }
+            table.cal-month aria-label=(self.view.heading(self.date, self.lang)) {
+                thead { tr { @for d in WEEKDAYS { th scope="col" { (weekday_name(self.lang, d)) } } } }
                 tbody {
                     @for w in 0..weeks {
                         tr {
@@ -515,7 +524,7 @@ impl ViewData<'_> {
                                     div.day-head {
                                         a.day-num href={ (OVERVIEW) "?view=day&date=" (day) } { (day.day()) }
                                         a.add href={ "/agent/calendar/appointments/new?date=" (day) }
-                                            aria-label={ "Add appointment on " (day) } title="Add appointment" { "+" }
+                                            aria-label=(tr!(self, "Add appointment on %{date}", date = day)) title=(tr!(self, "Add appointment")) { "+" }
                                     }
                                     @if !list.is_empty() {
                                         ul.appts { @for o in list { li { (self.chip(o, rows, true)) } } }
@@ -546,18 +555,18 @@ impl ViewData<'_> {
             }
         }
         html! {
-            table.cal-timeline.one-day[days.len() == 1] aria-label=(self.view.heading(self.date)) {
+            table.cal-timeline.one-day[days.len() == 1] aria-label=(self.view.heading(self.date, self.lang)) {
                 thead { tr {
-                    th scope="col" { span.sr-only { "Time" } }
+                    th scope="col" { span.sr-only { (tr!(self, "Time")) } }
                     @for d in &days {
                         th scope="col" .today[*d == self.today] {
-                            a href={ (OVERVIEW) "?view=day&date=" (d) } { (weekday_name(d.weekday())) " " (d.day()) "." }
+                            a href={ (OVERVIEW) "?view=day&date=" (d) } { (weekday_name(self.lang, d.weekday())) " " (d.day()) "." }
                         }
                     }
                 } }
                 tbody {
                     tr.allday {
-                        th scope="row" { "All day" }
+                        th scope="row" { (tr!(self, "All day")) }
                         @for d in &days {
                             td data-date=(d) {
                                 @if let Some(list) = long.get(d) {
@@ -591,10 +600,10 @@ impl ViewData<'_> {
         let by_day = self.by_day(first, end);
         html! {
             div.cal-agenda {
-                @if by_day.is_empty() { p.muted { "No appointments in this week." } }
+                @if by_day.is_empty() { p.muted { (tr!(self, "No appointments in this week.")) } }
                 @for (day, list) in &by_day {
                     section.agenda-day data-date=(day) {
-                        h3 { span { (weekday_name(day.weekday())) } " " span.muted { (day.day()) " " (month_name(day.month())) " " (day.year()) } }
+                        h3 { span { (weekday_name(self.lang, day.weekday())) } " " span.muted { (long_date(self.lang, *day)) } }
                         ul.plain {
                             @for o in list {
                                 li { span.agenda-time { (self.time_range(o)) } " " (self.chip(o, rows, false)) }
@@ -671,16 +680,16 @@ fn sidebar(
     let needle = filter.trim().to_lowercase();
     html! {
         aside.cal-sidebar aria-labelledby="calendars-title" {
-            h2 #calendars-title { "Calendars" }
+            h2 #calendars-title { (tr!(ctx, "Calendars")) }
             form.cal-filter method="get" action=(OVERVIEW) role="search" {
                 input type="hidden" name="view" value=(view.key());
                 input type="hidden" name="date" value=(date);
-                label.sr-only for="calendar-filter" { "Filter calendars" }
-                input #calendar-filter type="search" name="filter" value=(filter) placeholder="Start typing to filter…";
-                noscript { button type="submit" { "Filter" } }
+                label.sr-only for="calendar-filter" { (tr!(ctx, "Filter calendars")) }
+                input #calendar-filter type="search" name="filter" value=(filter) placeholder=(tr!(ctx, "Start typing to filter…"));
+                noscript { button type="submit" { (tr!(ctx, "Filter")) } }
             }
             @if calendars.is_empty() {
-                p.muted { "No calendars found. Please ask an administrator to add one." }
+                p.muted { (tr!(ctx, "No calendars found. Please ask an administrator to add one.")) }
             } @else {
                 form #calendar-visibility method="post" action="/agent/calendar/visibility" {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
@@ -698,12 +707,12 @@ fn sidebar(
                                 }
                                 span.grow {}
                                 a.feed href={ "/calendars/feed/" (c.feed_token) ".ics" }
-                                    title="Public calendar URL (iCalendar): copy it into an external calendar application"
-                                    aria-label={ "Public calendar URL of " (c.name) } { "iCal" }
+                                    title=(tr!(ctx, "Public calendar URL (iCalendar): copy it into an external calendar application"))
+                                    aria-label=(tr!(ctx, "Public calendar URL of %{calendar}", calendar = c.name)) { "iCal" }
                             }
                         }
                     }
-                    button type="submit" .js-hide { "Apply" }
+                    button type="submit" .js-hide { (tr!(ctx, "Apply")) }
                 }
             }
         }
@@ -721,7 +730,8 @@ pub(crate) async fn overview<S: Store>(
     let (calendars, occurrences) = match load_window(&state, &ctx, first, end).await {
         Ok(loaded) => loaded,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, "Calendar Overview", &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Calendar Overview"), &e)
+                .await;
         }
     };
     let data = ViewData {
@@ -731,44 +741,57 @@ pub(crate) async fn overview<S: Store>(
         tz: ctx.tz,
         calendars: &calendars,
         occurrences: &occurrences,
+        lang: ctx.lang,
     };
     let left = html! {
-        a.button href=(page_link(view, view.step(date, -1))) rel="prev" { "Previous" }
-        a.button href=(page_link(view, today)) { "Today" }
-        a.button href=(page_link(view, view.step(date, 1))) rel="next" { "Next" }
-        strong.cal-heading { (view.heading(date)) }
+        a.button href=(page_link(view, view.step(date, -1))) rel="prev" { (tr!(ctx, "Previous")) }
+        a.button href=(page_link(view, today)) { (tr!(ctx, "Today")) }
+        a.button href=(page_link(view, view.step(date, 1))) rel="next" { (tr!(ctx, "Next")) }
+        strong.cal-heading { (view.heading(date, ctx.lang)) }
     };
     let right = html! {
-        nav.cal-views aria-label="Views" {
+        nav.cal-views aria-label=(tr!(ctx, "Views")) {
             @for v in View::ALL {
-                a.button href=(page_link(v, date)) aria-current=[(v == view).then_some("page")] { (v.label()) }
+                a.button href=(page_link(v, date)) aria-current=[(v == view).then_some("page")] { (translate_dyn(ctx.lang, v.label())) }
             }
         }
-        a.button.primary href={ "/agent/calendar/appointments/new?date=" (date) } { "+ Add Appointment" }
+        a.button.primary href={ "/agent/calendar/appointments/new?date=" (date) } { (tr!(ctx, "+ Add Appointment")) }
     };
+    let title = tr!(ctx, "Calendar Overview");
     let crumbs = Crumbs {
-        path: vec![("Calendar Overview".into(), None)],
+        path: vec![(title.to_string(), None)],
         left: Some(left),
         right: Some(right),
         ..Crumbs::default()
     };
     let notice = query.get("done").map(|d| match d {
-        "saved" => "The appointment was saved.",
-        "deleted" => "The appointment was deleted.",
-        "occurrence-deleted" => "The occurrence was deleted.",
-        _ => "Done.",
+        "saved" => tr!(ctx, "The appointment was saved."),
+        "deleted" => tr!(ctx, "The appointment was deleted."),
+        "occurrence-deleted" => tr!(ctx, "The occurrence was deleted."),
+        _ => tr!(ctx, "Done."),
     });
     let body = html! {
         @if let Some(n) = notice { p.notice role="status" { (n) } }
         div.cal-layout {
             (sidebar(&ctx, &calendars, query.get("filter").unwrap_or(""), view, date))
-            section.cal-main #calendar data-csrf=(ctx.csrf) data-view=(view.key()) data-tz=(ctx.tz.name()) {
-                p.muted.cal-tz { "Times in " (ctx.tz.name()) "." }
+            section.cal-main #calendar data-csrf=(ctx.csrf) data-view=(view.key()) data-tz=(ctx.tz.name())
+                data-move-failed=(tr!(ctx, "The appointment was not moved:")) {
+                p.muted.cal-tz { (tr!(ctx, "Times in %{zone}.", zone = ctx.tz.name())) }
+                // The question the script asks when an occurrence of a series is dragged.
+                template #cal-move-question {
+                    p { strong { (tr!(ctx, "This is a repeating appointment")) } }
+                    p { (tr!(ctx, "Would you like to move just this occurrence or all occurrences?")) }
+                    p.buttons {
+                        button type="button" value="cancel" { (tr!(ctx, "Cancel")) }
+                        " " button.primary type="button" value="occurrence" { (tr!(ctx, "Just This Occurrence")) }
+                        " " button.primary type="button" value="all" { (tr!(ctx, "All Occurrences")) }
+                    }
+                }
                 (data.render())
             }
         }
     };
-    agent_page(&state, &ctx, "Calendar Overview", crumbs, body).await
+    agent_page(&state, &ctx, &title, crumbs, body).await
 }
 
 /// Saves the show/hide checkboxes: calendars listed on the form and not ticked are hidden.
@@ -788,7 +811,7 @@ pub(crate) async fn visibility<S: Store>(
         }
     }
     if let Err(e) = prefs::save(&state, &ctx.agent, HIDDEN_KEY, Some(&hidden)).await {
-        return crate::ui::ticket::problem_page(&state, &ctx, "Calendar Overview", &e).await;
+        return crate::ui::ticket::problem_page(&state, &ctx, n_!("Calendar Overview"), &e).await;
     }
     let today = today(state.desk().now(), ctx.tz);
     let (view, date) = view_and_date(&form, today);
@@ -1027,7 +1050,7 @@ struct Parsed {
     tickets: Vec<String>,
 }
 
-fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
+fn parse_form(form: &Fields, errors: &mut Errors, lang: Language) -> Option<Parsed> {
     let calendar = match form
         .get("calendar")
         .map(str::trim)
@@ -1037,7 +1060,7 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
         Some(v) => match v.parse::<u64>() {
             Ok(id) => Some(CalendarId(id)),
             Err(_) => {
-                errors.field("calendar", "choose a calendar");
+                errors.field("calendar", tr!(@lang lang, "choose a calendar"));
                 None
             }
         },
@@ -1051,9 +1074,9 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
                 errors.field(
                     name,
                     if text.is_empty() {
-                        "is required".to_owned()
+                        tr!(@lang lang, "is required").into_owned()
                     } else {
-                        format!("{text:?} is not a date and time (YYYY-MM-DDTHH:MM)")
+                        tr!(@lang lang, "%{text} is not a date and time (YYYY-MM-DDTHH:MM)", text = format!("{text:?}"))
                     },
                 );
                 None
@@ -1067,7 +1090,7 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
     if tz.is_none() {
         errors.field(
             "time_zone",
-            format!("{time_zone:?} is not a known IANA time zone"),
+            tr!(@lang lang, "%{zone} is not a known IANA time zone", zone = format!("{time_zone:?}")),
         );
     }
     let notify = match form.get("notify").map(str::trim).unwrap_or("") {
@@ -1075,7 +1098,10 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
         "custom" => match form.number::<u32>("notify_custom") {
             Ok(Some(n)) => Some(n),
             Ok(None) => {
-                errors.field("notify", "enter the minutes before the start");
+                errors.field(
+                    "notify",
+                    tr!(@lang lang, "enter the minutes before the start"),
+                );
                 None
             }
             Err(e) => {
@@ -1083,16 +1109,18 @@ fn parse_form(form: &Fields, errors: &mut Errors) -> Option<Parsed> {
                 None
             }
         },
-        v => match v.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.field("notify", format!("{v:?} is not a reminder choice"));
-                None
+        v => {
+            match v.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.field("notify", tr!(@lang lang, "%{value} is not a reminder choice", value = format!("{v:?}")));
+                    None
+                }
             }
-        },
+        }
     };
     let repeat = match (start, tz) {
-        (Some(start), Some(tz)) => repeat_choice(form, start, all_day, tz, errors),
+        (Some(start), Some(tz)) => repeat_choice(form, start, all_day, tz, errors, lang),
         _ => RepeatChoice::Keep,
     };
     let tickets = form
@@ -1123,6 +1151,7 @@ fn repeat_choice(
     all_day: bool,
     tz: Tz,
     errors: &mut Errors,
+    lang: Language,
 ) -> RepeatChoice {
     let kind = form.get("repeat").map(str::trim).unwrap_or("never");
     let frequency = match kind {
@@ -1134,7 +1163,10 @@ fn repeat_choice(
         other => RepeatFrequency::from_name(other),
     };
     let Some(frequency) = frequency else {
-        errors.field("repeat", format!("{kind:?} is not a repeat choice"));
+        errors.field(
+            "repeat",
+            tr!(@lang lang, "%{value} is not a repeat choice", value = format!("{kind:?}")),
+        );
         return RepeatChoice::Keep;
     };
     let mut repeat = Repeat::every(frequency);
@@ -1161,14 +1193,19 @@ fn repeat_choice(
                         .and_then(otrs_core::calendar::recurrence::weekday_from_code);
                     match (nth, day) {
                         (Some(n), Some(d)) => repeat.nth_weekday = Some((n, d)),
-                        _ => errors.field("month_day", "choose which weekday of the month"),
+                        _ => errors.field(
+                            "month_day",
+                            tr!(@lang lang, "choose which weekday of the month"),
+                        ),
                     }
                 } else {
                     for d in form.all("month_day") {
                         match d.trim().parse::<i8>() {
                             Ok(n) => repeat.month_days.push(n),
-                            Err(_) => errors
-                                .field("month_day", format!("{d:?} is not a day of the month")),
+                            Err(_) => errors.field(
+                                "month_day",
+                                tr!(@lang lang, "%{value} is not a day of the month", value = format!("{d:?}")),
+                            ),
                         }
                     }
                 }
@@ -1177,7 +1214,10 @@ fn repeat_choice(
                 for m in form.all("month") {
                     match m.trim().parse::<u8>() {
                         Ok(n) => repeat.months.push(n),
-                        Err(_) => errors.field("months", format!("{m:?} is not a month")),
+                        Err(_) => errors.field(
+                            "months",
+                            tr!(@lang lang, "%{value} is not a month", value = format!("{m:?}")),
+                        ),
                     }
                 }
             }
@@ -1186,11 +1226,11 @@ fn repeat_choice(
     match form.get("limit").map(str::trim).unwrap_or("never") {
         "until" => match NaiveDate::parse_from_str(&form.text("until"), "%Y-%m-%d") {
             Ok(d) => repeat.limit = RepeatLimit::Until(d),
-            Err(_) => errors.field("until", "enter the last date (YYYY-MM-DD)"),
+            Err(_) => errors.field("until", tr!(@lang lang, "enter the last date (YYYY-MM-DD)")),
         },
         "count" => match form.number::<u32>("count") {
             Ok(Some(n)) => repeat.limit = RepeatLimit::Count(n),
-            Ok(None) => errors.field("count", "enter how many times"),
+            Ok(None) => errors.field("count", tr!(@lang lang, "enter how many times")),
             Err(e) => errors.field("count", message_of(&e)),
         },
         _ => {}
@@ -1329,16 +1369,15 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
         @if let Some(g) = &errors.general { p.error role="alert" { (g) } }
         @if let Some(at) = occurrence {
             p.note role="note" {
-                "You are editing just this occurrence (" (ctx.time(at)) ") of a repeating appointment; "
-                "the series will skip it and show your changed occurrence instead. Its repeat settings belong to the series: "
-                a href={ (p.target.action()) "?occurrence=" (occurrence_key(at)) "&scope=all&view=" (view) } { "edit all occurrences" } "."
+                (tr!(ctx, "You are editing just this occurrence (%{when}) of a repeating appointment; the series will skip it and show your changed occurrence instead. Its repeat settings belong to the series:", when = ctx.time(at)))
+                " " a href={ (p.target.action()) "?occurrence=" (occurrence_key(at)) "&scope=all&view=" (view) } { (tr!(ctx, "edit all occurrences")) } "."
             }
         }
         @if let (Some(row), Some(parent)) = (p.target.row(), p.parent) {
             @if row.is_detached() {
                 p.note role="note" {
-                    "⛓ This occurrence of a repeating appointment was changed on its own. "
-                    a href={ "/agent/calendar/appointments/" (parent.id) "?view=" (view) } { "Open the series “" (parent.title) "”" } "."
+                    (tr!(ctx, "⛓ This occurrence of a repeating appointment was changed on its own.")) " "
+                    a href={ "/agent/calendar/appointments/" (parent.id) "?view=" (view) } { (tr!(ctx, "Open the series “%{title}”", title = parent.title)) } "."
                 }
             }
         }
@@ -1351,9 +1390,9 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
                 input type="hidden" name="occurrence" value=(occurrence_key(at));
             }
             fieldset {
-                legend { "Basic Information" }
+                legend { (tr!(ctx, "Basic Information")) }
                 div {
-                    label for="calendar" { "Calendar *" }
+                    label for="calendar" { (tr!(ctx, "Calendar")) " *" }
                     select #calendar name="calendar" disabled[single_occurrence] aria-invalid=[errors.invalid("calendar")] {
                         @for c in p.calendars {
                             option value=(c.id) selected[form.get("calendar") == Some(c.id.to_string().as_str())] { (c.name) }
@@ -1365,43 +1404,43 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
                     (errors.at("calendar"))
                 }
                 div {
-                    label for="title" { "Title *" }
+                    label for="title" { (tr!(ctx, "Title")) " *" }
                     input #title name="title" required maxlength="255" value=(form.text("title")) aria-invalid=[errors.invalid("title")];
                     (errors.at("title"))
                 }
                 div {
-                    label for="description" { "Description" }
+                    label for="description" { (tr!(ctx, "Description")) }
                     textarea #description name="description" aria-invalid=[errors.invalid("description")] { (form.get("description").unwrap_or("")) }
                     (errors.at("description"))
                 }
                 div {
-                    label for="location" { "Location" }
+                    label for="location" { (tr!(ctx, "Location")) }
                     input #location name="location" maxlength="255" value=(location) aria-invalid=[errors.invalid("location")];
                     @if !location.is_empty() {
                         " " a.map-link href={ (MAP_SEARCH) (form_urlencoded::byte_serialize(location.as_bytes()).collect::<String>()) }
-                            target="_blank" rel="noopener noreferrer" title="Show the location on a map" { "🗺 Map" }
+                            target="_blank" rel="noopener noreferrer" title=(tr!(ctx, "Show the location on a map")) { "🗺 " (tr!(ctx, "Map")) }
                     }
                     (errors.at("location"))
                 }
             }
             fieldset {
-                legend { "Date & Time" }
+                legend { (tr!(ctx, "Date & Time")) }
                 div {
-                    label { input #all_day type="checkbox" name="all_day" value="1" checked[form.has("all_day")]; " All day" }
+                    label { input #all_day type="checkbox" name="all_day" value="1" checked[form.has("all_day")]; " " (tr!(ctx, "All day")) }
                 }
                 div.form-grid {
                     div {
-                        label for="start" { "Start *" }
+                        label for="start" { (tr!(ctx, "Start")) " *" }
                         input #start type="datetime-local" name="start" value=(form.text("start")) aria-invalid=[errors.invalid("start")];
                         (errors.at("start"))
                     }
                     div {
-                        label for="end" { "End *" }
+                        label for="end" { (tr!(ctx, "End")) " *" }
                         input #end type="datetime-local" name="end" value=(form.text("end")) aria-invalid=[errors.invalid("end")];
                         (errors.at("end"))
                     }
                     div {
-                        label for="time_zone" { "Time zone *" }
+                        label for="time_zone" { (tr!(ctx, "Time zone")) " *" }
                         select #time_zone name="time_zone" aria-invalid=[errors.invalid("time_zone")] {
                             @for tz in chrono_tz::TZ_VARIANTS {
                                 option value=(tz.name()) selected[tz.name() == zone] { (tz.name()) }
@@ -1410,105 +1449,105 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
                         (errors.at("time_zone"))
                     }
                 }
-                p.note { "All-day appointments run from the start day to the end day (times are set to 00:00)." }
+                p.note { (tr!(ctx, "All-day appointments run from the start day to the end day (times are set to 00:00).")) }
             }
             @if single_occurrence {
                 fieldset.repeat {
-                    legend { "Repeat" }
-                    p.muted { "A single occurrence does not repeat." }
+                    legend { (tr!(ctx, "Repeat")) }
+                    p.muted { (tr!(ctx, "A single occurrence does not repeat.")) }
                 }
             } @else {
                 fieldset.repeat {
-                    legend { "Repeat" }
+                    legend { (tr!(ctx, "Repeat")) }
                     div.form-grid {
                         div {
-                            label for="repeat" { "Repeat *" }
+                            label for="repeat" { (tr!(ctx, "Repeat")) " *" }
                             select #repeat name="repeat" aria-invalid=[errors.invalid("repeat")] {
                                 @if repeat == "keep" {
-                                    option value="keep" selected { "Keep the current rule" }
+                                    option value="keep" selected { (tr!(ctx, "Keep the current rule")) }
                                 }
-                                @for (value, label) in [("never", "Never"), ("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("yearly", "Yearly"), ("custom", "Custom")] {
-                                    option value=(value) selected[repeat == value] { (label) }
+                                @for (value, label) in [("never", n_!("Never")), ("daily", n_!("Daily")), ("weekly", n_!("Weekly")), ("monthly", n_!("Monthly")), ("yearly", n_!("Yearly")), ("custom", n_!("Custom"))] {
+                                    option value=(value) selected[repeat == value] { (translate_dyn(ctx.lang, label)) }
                                 }
                             }
                             (errors.at("repeat"))
                         }
                         div {
-                            label for="limit" { "Limit" }
+                            label for="limit" { (tr!(ctx, "Limit")) }
                             select #limit name="limit" aria-invalid=[errors.invalid("limit")] {
-                                @for (value, label) in [("never", "No end"), ("until", "Until a date"), ("count", "A number of times")] {
-                                    option value=(value) selected[limit == value] { (label) }
+                                @for (value, label) in [("never", n_!("No end")), ("until", n_!("Until a date")), ("count", n_!("A number of times"))] {
+                                    option value=(value) selected[limit == value] { (translate_dyn(ctx.lang, label)) }
                                 }
                             }
                             (errors.at("limit"))
                         }
                         div {
-                            label for="until" { "Until (date)" }
+                            label for="until" { (tr!(ctx, "Until (date)")) }
                             input #until type="date" name="until" value=(form.text("until")) aria-invalid=[errors.invalid("until")];
                             (errors.at("until"))
                         }
                         div {
-                            label for="count" { "Times" }
+                            label for="count" { (tr!(ctx, "Times")) }
                             input #count type="number" min="1" name="count" value=(form.text("count")) aria-invalid=[errors.invalid("count")];
                             (errors.at("count"))
                         }
                     }
                     @if repeat == "keep" {
-                        p.note { "The current rule (" code { (p.target.row().and_then(|r| r.rrule.clone()).unwrap_or_default()) } ") has settings this editor cannot show; choose another repeat to replace it." }
+                        p.note { (tr!(ctx, "The current rule has settings this editor cannot show; choose another repeat to replace it:")) " " code { (p.target.row().and_then(|r| r.rrule.clone()).unwrap_or_default()) } }
                     }
                     details.custom open[repeat == "custom"] {
-                        summary { "Custom repeat" }
+                        summary { (tr!(ctx, "Custom repeat")) }
                         div.form-grid {
                             div {
-                                label for="custom_frequency" { "Frequency" }
+                                label for="custom_frequency" { (tr!(ctx, "Frequency")) }
                                 select #custom_frequency name="custom_frequency" {
-                                    @for (value, label) in [("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("yearly", "Yearly")] {
-                                        option value=(value) selected[freq == value] { (label) }
+                                    @for (value, label) in [("daily", n_!("Daily")), ("weekly", n_!("Weekly")), ("monthly", n_!("Monthly")), ("yearly", n_!("Yearly"))] {
+                                        option value=(value) selected[freq == value] { (translate_dyn(ctx.lang, label)) }
                                     }
                                 }
                             }
                             div {
-                                label for="interval" { "Every" }
+                                label for="interval" { (tr!(ctx, "Every")) }
                                 input #interval type="number" min="1" max="999" name="interval" value=(form.get("interval").unwrap_or("1")) aria-invalid=[errors.invalid("interval")];
                                 (errors.at("interval"))
                             }
                         }
                         fieldset.weekdays {
-                            legend { "Weekly: on" }
+                            legend { (tr!(ctx, "Weekly: on")) }
                             @for d in WEEKDAYS {
-                                label.inline { input type="checkbox" name="weekday" value=(weekday_code(d)) checked[checked_value(form, "weekday", weekday_code(d))]; " " (weekday_name(d)) }
+                                label.inline { input type="checkbox" name="weekday" value=(weekday_code(d)) checked[checked_value(form, "weekday", weekday_code(d))]; " " (weekday_name(ctx.lang, d)) }
                             }
                             (errors.at("weekday"))
                         }
                         fieldset.monthdays {
-                            legend { "Monthly: on" }
-                            label.inline { input type="radio" name="monthly_mode" value="days" checked[form.get("monthly_mode") != Some("nth")]; " these days of the month" }
+                            legend { (tr!(ctx, "Monthly: on")) }
+                            label.inline { input type="radio" name="monthly_mode" value="days" checked[form.get("monthly_mode") != Some("nth")]; " " (tr!(ctx, "these days of the month")) }
                             div.days {
                                 @for d in 1..=31 {
                                     label.inline { input type="checkbox" name="month_day" value=(d) checked[checked_value(form, "month_day", &d.to_string())]; " " (d) }
                                 }
-                                label.inline { input type="checkbox" name="month_day" value="-1" checked[checked_value(form, "month_day", "-1")]; " last day" }
+                                label.inline { input type="checkbox" name="month_day" value="-1" checked[checked_value(form, "month_day", "-1")]; " " (tr!(ctx, "last day")) }
                             }
-                            label.inline { input type="radio" name="monthly_mode" value="nth" checked[form.get("monthly_mode") == Some("nth")]; " the " }
-                            label.sr-only for="nth" { "Which week of the month" }
+                            label.inline { input type="radio" name="monthly_mode" value="nth" checked[form.get("monthly_mode") == Some("nth")]; " " (tr!(ctx, "the")) " " }
+                            label.sr-only for="nth" { (tr!(ctx, "Which week of the month")) }
                             select #nth name="nth" {
-                                @for (value, label) in [("1", "first"), ("2", "second"), ("3", "third"), ("4", "fourth"), ("5", "fifth"), ("-1", "last")] {
-                                    option value=(value) selected[form.get("nth") == Some(value)] { (label) }
+                                @for (value, label) in [("1", n_!("first")), ("2", n_!("second")), ("3", n_!("third")), ("4", n_!("fourth")), ("5", n_!("fifth")), ("-1", n_!("last"))] {
+                                    option value=(value) selected[form.get("nth") == Some(value)] { (translate_dyn(ctx.lang, label)) }
                                 }
                             }
                             " "
-                            label.sr-only for="nth_weekday" { "Weekday" }
+                            label.sr-only for="nth_weekday" { (tr!(ctx, "Weekday")) }
                             select #nth_weekday name="nth_weekday" {
                                 @for d in WEEKDAYS {
-                                    option value=(weekday_code(d)) selected[form.get("nth_weekday") == Some(weekday_code(d))] { (weekday_name(d)) }
+                                    option value=(weekday_code(d)) selected[form.get("nth_weekday") == Some(weekday_code(d))] { (weekday_name(ctx.lang, d)) }
                                 }
                             }
                             (errors.at("month_day"))
                         }
                         fieldset.months {
-                            legend { "Yearly: in" }
-                            @for (i, name) in MONTHS.iter().enumerate() {
-                                label.inline { input type="checkbox" name="month" value=(i + 1) checked[checked_value(form, "month", &(i + 1).to_string())]; " " (name) }
+                            legend { (tr!(ctx, "Yearly: in")) }
+                            @for month in 1..=12u32 {
+                                label.inline { input type="checkbox" name="month" value=(month) checked[checked_value(form, "month", &month.to_string())]; " " (month_name(ctx.lang, month)) }
                             }
                             (errors.at("months"))
                         }
@@ -1516,45 +1555,45 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
                 }
             }
             fieldset {
-                legend { "Notification" }
+                legend { (tr!(ctx, "Notification")) }
                 div.form-grid {
                     div {
-                        label for="notify" { "Notification" }
+                        label for="notify" { (tr!(ctx, "Notification")) }
                         select #notify name="notify" aria-invalid=[errors.invalid("notify")] {
-                            option value="" selected[notify.is_empty()] { "No notification" }
+                            option value="" selected[notify.is_empty()] { (tr!(ctx, "No notification")) }
                             @for (minutes, label) in NOTIFY_CHOICES {
                                 @let value = if minutes == u32::MAX { "custom".to_owned() } else { minutes.to_string() };
-                                option value=(value) selected[notify == value] { (label) }
+                                option value=(value) selected[notify == value] { (translate_dyn(ctx.lang, label)) }
                             }
                         }
                         (errors.at("notify"))
                     }
                     div {
-                        label for="notify_custom" { "Custom: minutes before start" }
+                        label for="notify_custom" { (tr!(ctx, "Custom: minutes before start")) }
                         input #notify_custom type="number" min="0" name="notify_custom" value=(form.text("notify_custom"));
                     }
                 }
             }
             @if matches!(p.target, Target::New) {
                 fieldset {
-                    legend { "Linked Tickets" }
-                    label for="tickets" { "Ticket numbers" }
-                    input #tickets name="tickets" value=(form.text("tickets")) aria-invalid=[errors.invalid("tickets")] placeholder="e.g. 2026030210000012, 2026030210000023";
+                    legend { (tr!(ctx, "Linked Tickets")) }
+                    label for="tickets" { (tr!(ctx, "Ticket numbers")) }
+                    input #tickets name="tickets" value=(form.text("tickets")) aria-invalid=[errors.invalid("tickets")] placeholder=(tr!(ctx, "e.g. %{example}", example = "2026030210000012, 2026030210000023"));
                     (errors.at("tickets"))
                 }
             }
             div.buttons {
                 @match p.target {
-                    Target::New => { button.primary type="submit" name="action" value="save" { "Add" } }
-                    _ => { button.primary type="submit" name="action" value="save" { "Update" } }
+                    Target::New => { button.primary type="submit" name="action" value="save" { (tr!(ctx, "Add")) } }
+                    _ => { button.primary type="submit" name="action" value="save" { (tr!(ctx, "Update")) } }
                 }
-                " " a.button href=(back_link(form, view)) { "Cancel" }
+                " " a.button href=(back_link(form, view)) { (tr!(ctx, "Cancel")) }
             }
         }
         @if let Some(row) = p.target.row() {
             section.linked aria-labelledby="linked-title" {
-                h2 #linked-title { "Linked Tickets" }
-                @if p.tickets.is_empty() { p.muted { "No linked tickets." } }
+                h2 #linked-title { (tr!(ctx, "Linked Tickets")) }
+                @if p.tickets.is_empty() { p.muted { (tr!(ctx, "No linked tickets.")) } }
                 ul.plain {
                     @for t in p.tickets {
                         li {
@@ -1562,29 +1601,29 @@ fn editor(ctx: &UiCtx, p: &EditorPage<'_>) -> Markup {
                             form method="post" action=(p.target.action()) {
                                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                                 input type="hidden" name="ticket" value=(t.id);
-                                button.danger type="submit" name="action" value="unlink" aria-label={ "Remove the link to ticket " (t.number) } { "Remove" }
+                                button.danger type="submit" name="action" value="unlink" aria-label=(tr!(ctx, "Remove the link to ticket %{number}", number = t.number)) { (tr!(ctx, "Remove")) }
                             }
                         }
                     }
                 }
                 form.inline method="post" action=(p.target.action()) {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
-                    label for="link-ticket" { "Add Ticket (number)" }
+                    label for="link-ticket" { (tr!(ctx, "Add Ticket (number)")) }
                     " " input #link-ticket name="ticket_number" aria-invalid=[errors.invalid("ticket_number")];
-                    " " button type="submit" name="action" value="link" { "Add Ticket" }
+                    " " button type="submit" name="action" value="link" { (tr!(ctx, "Add Ticket")) }
                     (errors.at("ticket_number"))
                 }
             }
             section.danger-zone {
                 form.inline method="post" action=(p.target.action()) {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
-                    button type="submit" name="action" value="copy" { "Copy" }
+                    button type="submit" name="action" value="copy" { (tr!(ctx, "Copy")) }
                 }
                 " "
                 a.button.danger href={
                     "/agent/calendar/appointments/" (row.id) "/delete?view=" (view)
                     @if let Some(at) = occurrence { "&scope=occurrence&occurrence=" (occurrence_key(at)) }
-                } { "Delete" }
+                } { (tr!(ctx, "Delete")) }
             }
         }
     }
@@ -1638,8 +1677,10 @@ async fn render_editor<S: Store>(
         None => (Vec::new(), None),
     };
     let title = match target {
-        Target::New => "Add Appointment".to_owned(),
-        Target::Row(a) | Target::Occurrence(a, _) => format!("Edit Appointment: {}", a.title),
+        Target::New => tr!(ctx, "Add Appointment").into_owned(),
+        Target::Row(a) | Target::Occurrence(a, _) => {
+            tr!(ctx, "Edit Appointment: %{title}", title = a.title)
+        }
     };
     let page = EditorPage {
         target,
@@ -1652,7 +1693,7 @@ async fn render_editor<S: Store>(
     };
     let body = editor(ctx, &page);
     let crumbs = Crumbs::path(&[
-        ("Calendar Overview", Some(OVERVIEW)),
+        (&*tr!(ctx, "Calendar Overview"), Some(OVERVIEW)),
         (title.as_str(), None),
     ]);
     agent_page_with(state, ctx, status, &title, crumbs, body).await
@@ -1757,11 +1798,11 @@ pub(crate) async fn create<S: Store>(
 ) -> Response {
     let form = form.without(&["csrf_token"]);
     let mut errors = Errors::default();
-    let parsed = parse_form(&form, &mut errors);
+    let parsed = parse_form(&form, &mut errors, ctx.lang);
     if let Some(p) = &parsed
         && p.calendar.is_none()
     {
-        errors.field("calendar", "choose a calendar");
+        errors.field("calendar", tr!(ctx, "choose a calendar"));
     }
     let tickets = match &parsed {
         Some(p) => resolve_tickets(&state, &ctx, &p.tickets, &mut errors).await,
@@ -1846,7 +1887,8 @@ pub(crate) async fn edit_page<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                .await;
         }
     };
     let view = query.get("view").unwrap_or("week").to_owned();
@@ -1864,16 +1906,19 @@ pub(crate) async fn edit_page<S: Store>(
         occurrence.filter(|_| matches!(target, Target::Occurrence(..))),
     );
     form.0.push(("view".into(), view));
-    let notice = query
-        .has("copied")
-        .then_some("This is a copy of the appointment; change it as needed.");
+    let notice = query.has("copied").then(|| {
+        tr!(
+            ctx,
+            "This is a copy of the appointment; change it as needed."
+        )
+    });
     render_editor(
         &state,
         &ctx,
         &target,
         &form,
         &Errors::default(),
-        notice,
+        notice.as_deref(),
         StatusCode::OK,
     )
     .await
@@ -1899,32 +1944,33 @@ async fn scope_choice<S: Store>(
     let repeats = row
         .rrule
         .as_deref()
-        .map(|r| describe_rule(r, row.time_zone))
+        .map(|r| describe_rule(r, row.time_zone, ctx.lang))
         .unwrap_or_default();
     let body = html! {
         section.widget.scope-choice aria-labelledby="scope-title" {
-            header { h2 #scope-title { "This is a repeating appointment" } }
+            header { h2 #scope-title { (tr!(ctx, "This is a repeating appointment")) } }
             div.body {
                 dl.props {
-                    dt { "Title" } dd { (row.title) }
-                    dt { "Occurrence" } dd { (ctx.time(at)) }
-                    dt { "Repeats" } dd { (repeats) }
-                    @if !row.location.is_empty() { dt { "Location" } dd { (row.location) } }
+                    dt { (tr!(ctx, "Title")) } dd { (row.title) }
+                    dt { (tr!(ctx, "Occurrence")) } dd { (ctx.time(at)) }
+                    dt { (tr!(ctx, "Repeats")) } dd { (repeats) }
+                    @if !row.location.is_empty() { dt { (tr!(ctx, "Location")) } dd { (row.location) } }
                 }
-                p { "Would you like to edit just this occurrence or all occurrences?" }
+                p { (tr!(ctx, "Would you like to edit just this occurrence or all occurrences?")) }
                 p.buttons {
-                    a.button href=(back) { "Cancel" }
-                    " " a.button.primary #just-this href={ (base) "&scope=occurrence" } { "Just This Occurrence" }
-                    " " a.button.primary #all-occurrences href={ (base) "&scope=all" } { "All Occurrences" }
+                    a.button href=(back) { (tr!(ctx, "Cancel")) }
+                    " " a.button.primary #just-this href={ (base) "&scope=occurrence" } { (tr!(ctx, "Just This Occurrence")) }
+                    " " a.button.primary #all-occurrences href={ (base) "&scope=all" } { (tr!(ctx, "All Occurrences")) }
                 }
             }
         }
     };
+    let title = tr!(ctx, "Edit Repeating Appointment");
     let crumbs = Crumbs::path(&[
-        ("Calendar Overview", Some(OVERVIEW)),
-        ("Edit Repeating Appointment", None),
+        (&*tr!(ctx, "Calendar Overview"), Some(OVERVIEW)),
+        (&*title, None),
     ]);
-    agent_page(state, ctx, "Edit Repeating Appointment", crumbs, body).await
+    agent_page(state, ctx, &title, crumbs, body).await
 }
 
 /// Saves the editor (`action=save`), copies (`copy`), links a ticket (`link`) or removes a
@@ -1938,7 +1984,8 @@ pub(crate) async fn save<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                .await;
         }
     };
     let form = form.without(&["csrf_token"]);
@@ -1960,7 +2007,7 @@ pub(crate) async fn save<S: Store>(
                     crate::ui::ticket::problem_page(
                         &state,
                         &ctx,
-                        "Copy Appointment",
+                        n_!("Copy Appointment"),
                         &ApiError::from(e),
                     )
                     .await
@@ -2017,7 +2064,8 @@ pub(crate) async fn save<S: Store>(
         "save" => {}
         other => {
             let e = ApiError::invalid("action", format!("unknown action {other:?}"));
-            return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                .await;
         }
     }
     let occurrence = if form.get("scope") == Some("occurrence") {
@@ -2025,7 +2073,8 @@ pub(crate) async fn save<S: Store>(
             Some(at) => Some(at),
             None => {
                 let e = ApiError::invalid("occurrence", "names no occurrence");
-                return crate::ui::ticket::problem_page(&state, &ctx, "Edit Appointment", &e).await;
+                return crate::ui::ticket::problem_page(&state, &ctx, n_!("Edit Appointment"), &e)
+                    .await;
             }
         }
     } else {
@@ -2037,7 +2086,7 @@ pub(crate) async fn save<S: Store>(
     };
     let single = occurrence.is_some() || row.is_detached();
     let mut errors = Errors::default();
-    let parsed = parse_form(&form, &mut errors);
+    let parsed = parse_form(&form, &mut errors, ctx.lang);
     let expected = match form.number::<u64>("version") {
         Ok(v) => v,
         Err(e) => {
@@ -2117,7 +2166,8 @@ pub(crate) async fn delete_page<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &e)
+                .await;
         }
     };
     let view = query.get("view").unwrap_or("week");
@@ -2126,20 +2176,22 @@ pub(crate) async fn delete_page<S: Store>(
         .and_then(parse_occurrence)
         .filter(|_| query.get("scope") == Some("occurrence") && row.is_series());
     let question = match occurrence {
-        Some(at) => format!(
-            "Delete just this occurrence ({}) of the repeating appointment “{}”? The other occurrences stay.",
-            ctx.time(at),
-            row.title
+        Some(at) => tr!(
+            ctx,
+            "Delete just this occurrence (%{when}) of the repeating appointment “%{title}”? The other occurrences stay.",
+            when = ctx.time(at),
+            title = row.title
         ),
-        None if row.is_series() => format!(
-            "Delete the repeating appointment “{}” with all its occurrences?",
-            row.title
+        None if row.is_series() => tr!(
+            ctx,
+            "Delete the repeating appointment “%{title}” with all its occurrences?",
+            title = row.title
         ),
-        None => format!("Delete the appointment “{}”?", row.title),
+        None => tr!(ctx, "Delete the appointment “%{title}”?", title = row.title),
     };
     let body = html! {
         section.widget aria-labelledby="delete-title" {
-            header { h2 #delete-title { "Delete Appointment" } }
+            header { h2 #delete-title { (tr!(ctx, "Delete Appointment")) } }
             div.body {
                 p { (question) }
                 form.inline method="post" action={ "/agent/calendar/appointments/" (row.id) "/delete" } {
@@ -2149,18 +2201,19 @@ pub(crate) async fn delete_page<S: Store>(
                         input type="hidden" name="scope" value="occurrence";
                         input type="hidden" name="occurrence" value=(occurrence_key(at));
                     }
-                    button.danger #confirm-delete type="submit" { "Yes" }
+                    button.danger #confirm-delete type="submit" { (tr!(ctx, "Yes")) }
                 }
                 " " a.button href={ "/agent/calendar/appointments/" (row.id) "?view=" (view)
-                    @if let Some(at) = occurrence { "&scope=occurrence&occurrence=" (occurrence_key(at)) } } { "No" }
+                    @if let Some(at) = occurrence { "&scope=occurrence&occurrence=" (occurrence_key(at)) } } { (tr!(ctx, "No")) }
             }
         }
     };
+    let title = tr!(ctx, "Delete Appointment");
     let crumbs = Crumbs::path(&[
-        ("Calendar Overview", Some(OVERVIEW)),
-        ("Delete Appointment", None),
+        (&*tr!(ctx, "Calendar Overview"), Some(OVERVIEW)),
+        (&*title, None),
     ]);
-    agent_page(&state, &ctx, "Delete Appointment", crumbs, body).await
+    agent_page(&state, &ctx, &title, crumbs, body).await
 }
 
 pub(crate) async fn delete<S: Store>(
@@ -2172,7 +2225,8 @@ pub(crate) async fn delete<S: Store>(
     let row = match load_row(&state, &ctx, &id).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &e).await;
+            return crate::ui::ticket::problem_page(&state, &ctx, n_!("Delete Appointment"), &e)
+                .await;
         }
     };
     let occurrence = form
@@ -2196,8 +2250,13 @@ pub(crate) async fn delete<S: Store>(
             },
         )),
         Err(e) => {
-            crate::ui::ticket::problem_page(&state, &ctx, "Delete Appointment", &ApiError::from(e))
-                .await
+            crate::ui::ticket::problem_page(
+                &state,
+                &ctx,
+                n_!("Delete Appointment"),
+                &ApiError::from(e),
+            )
+            .await
         }
     }
 }
@@ -2309,6 +2368,7 @@ pub(crate) async fn widget<S: Store>(state: &AppState<S>, ctx: &UiCtx, view: Vie
         tz: ctx.tz,
         calendars: &calendars,
         occurrences: &occurrences,
+        lang: ctx.lang,
     };
     let rows: BTreeMap<AppointmentId, &Appointment> = occurrences
         .iter()
@@ -2317,13 +2377,13 @@ pub(crate) async fn widget<S: Store>(state: &AppState<S>, ctx: &UiCtx, view: Vie
     let by_day = data.by_day(first, end);
     html! {
         @if calendars.is_empty() {
-            p.muted { "No calendars found." }
+            p.muted { (tr!(ctx, "No calendars found.")) }
         } @else if by_day.is_empty() {
-            p.muted { "No appointments." }
+            p.muted { (tr!(ctx, "No appointments.")) }
         } @else {
             div.cal-agenda {
                 @for (day, list) in &by_day {
-                    @if view != View::Day { h3 { (weekday_name(day.weekday())) " " span.muted { (day) } } }
+                    @if view != View::Day { h3 { (weekday_name(ctx.lang, day.weekday())) " " span.muted { (day) } } }
                     ul.plain {
                         @for o in list {
                             li { span.agenda-time { (data.time_range(o)) } " " (data.chip(o, &rows, false)) }
@@ -2333,8 +2393,8 @@ pub(crate) async fn widget<S: Store>(state: &AppState<S>, ctx: &UiCtx, view: Vie
             }
         }
         p.more {
-            a href=(page_link(if view == View::Day { View::Day } else if view == View::Month { View::Month } else { View::Week }, today)) { "Calendar Overview" }
-            " · " a href="/agent/calendar/appointments/new" { "Add Appointment" }
+            a href=(page_link(if view == View::Day { View::Day } else if view == View::Month { View::Month } else { View::Week }, today)) { (tr!(ctx, "Calendar Overview")) }
+            " · " a href="/agent/calendar/appointments/new" { (tr!(ctx, "Add Appointment")) }
         }
     }
 }

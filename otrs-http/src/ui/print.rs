@@ -13,11 +13,13 @@ use otrs_core::store::Store;
 
 use crate::dto::TicketDto;
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::stats_output::{OutputError, PdfFont};
 use crate::ui::UiCtx;
 use crate::ui::articles::pdf_response;
 use crate::ui::ticket::{problem_page, ticket_id};
+use crate::{n_, tr};
 
 const WIDTH: f32 = 210.0;
 const HEIGHT: f32 = 297.0;
@@ -133,44 +135,65 @@ fn article_block(
     n: usize,
     a: &Article,
     time: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
+    lang: Language,
 ) {
     sheet.gap(3.0);
-    sheet.line(
-        &format!(
-            "Article #{n} · {} · {} · {}{}",
-            a.channel.name(),
-            a.direction().name(),
-            time(a.created_at),
-            if a.important { " · important" } else { "" }
-        ),
-        10.0,
-        0.0,
+    let mut heading = format!(
+        "{} · {} · {} · {}",
+        tr!(@lang lang, "Article #%{n}", n = n),
+        a.channel.name(),
+        translate_dyn(lang, a.direction().name()),
+        time(a.created_at),
     );
-    for (label, value) in [("From", &a.from), ("To", &a.to), ("Cc", &a.cc)] {
+    if a.important {
+        heading.push_str(&format!(" · {}", tr!(@lang lang, "important")));
+    }
+    sheet.line(&heading, 10.0, 0.0);
+    for (label, value) in [
+        (tr!(@lang lang, "From"), &a.from),
+        (tr!(@lang lang, "To"), &a.to),
+        ("Cc".into(), &a.cc),
+    ] {
         if !value.is_empty() {
             sheet.paragraph(&format!("{label}: {value}"), 8.5, 2.0);
         }
     }
-    sheet.paragraph(&format!("Subject: {}", a.subject), 8.5, 2.0);
+    sheet.paragraph(
+        &format!("{}: {}", tr!(@lang lang, "Subject"), a.subject),
+        8.5,
+        2.0,
+    );
     if !a.attachments.is_empty() {
         let names: Vec<String> = a
             .attachments
             .iter()
-            .map(|f| format!("{} ({} bytes)", f.filename, f.size))
+            .map(|f| {
+                format!(
+                    "{} ({})",
+                    f.filename,
+                    tr!(@lang lang, "%{count} bytes", count = f.size)
+                )
+            })
             .collect();
-        sheet.paragraph(&format!("Attachments: {}", names.join(", ")), 8.5, 2.0);
+        sheet.paragraph(
+            &format!("{}: {}", tr!(@lang lang, "Attachments"), names.join(", ")),
+            8.5,
+            2.0,
+        );
     }
     sheet.gap(1.5);
     sheet.paragraph(&a.body, 9.5, 2.0);
 }
 
-/// The ticket as a PDF: number, title, properties, then each article.
+/// The ticket as a PDF: number, title, properties, then each article; the labels are in `lang`
+/// (the ticket's own data is printed as it is).
 pub fn ticket_pdf(
     t: &TicketDto,
     articles: &[Article],
     printed: &str,
     time: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
     font: &PdfFont,
+    lang: Language,
 ) -> Result<Vec<u8>, OutputError> {
     let mut sheet = Sheet::new(&format!("Ticket#{} — {}", t.number, t.title), font)?;
     sheet.paragraph(&format!("Ticket#{}", t.number), 16.0, 0.0);
@@ -181,32 +204,36 @@ pub fn ticket_pdf(
         .as_ref()
         .map_or("–".to_owned(), |c| c.name.clone());
     for (label, value) in [
-        ("State", t.state.name.clone()),
-        ("Priority", t.priority.name.clone()),
-        ("Queue", t.queue.name.clone()),
+        (n_!("State"), t.state.name.clone()),
+        (n_!("Priority"), t.priority.name.clone()),
+        (n_!("Queue"), t.queue.name.clone()),
         (
-            "Lock",
+            n_!("Lock"),
             if t.lock == "unlock" {
-                "unlocked".into()
+                tr!(@lang lang, "unlocked").into_owned()
             } else {
-                "locked".into()
+                tr!(@lang lang, "locked").into_owned()
             },
         ),
-        ("Owner", t.owner.name.clone()),
-        ("Responsible", t.responsible.name.clone()),
-        ("Customer User", customer),
+        (n_!("Owner"), t.owner.name.clone()),
+        (n_!("Responsible"), t.responsible.name.clone()),
+        (n_!("Customer User"), customer),
         (
-            "Customer ID",
+            n_!("Customer ID"),
             t.customer_id.clone().unwrap_or_else(|| "–".into()),
         ),
-        ("Created", time(t.created_at)),
-        ("Accounted Time", t.accounted_time.clone()),
+        (n_!("Created"), time(t.created_at)),
+        (n_!("Accounted Time"), t.accounted_time.clone()),
     ] {
-        sheet.line(&format!("{label}: {value}"), 9.0, 0.0);
+        sheet.line(
+            &format!("{}: {value}", translate_dyn(lang, label)),
+            9.0,
+            0.0,
+        );
     }
     sheet.paragraph(printed, 7.5, 0.0);
     for (i, a) in articles.iter().enumerate() {
-        article_block(&mut sheet, i + 1, a, time);
+        article_block(&mut sheet, i + 1, a, time, lang);
     }
     sheet.finish()
 }
@@ -230,19 +257,24 @@ pub(crate) async fn ticket<S: Store>(
             .remove(0);
         let font = PdfFont::find(&[]).map_err(|e| no_font(&e))?;
         let printed = printed_line(&ctx, state.desk().now());
-        let bytes = ticket_pdf(&dto, &articles, &printed, &|t| ctx.time(t), &font)
+        let bytes = ticket_pdf(&dto, &articles, &printed, &|t| ctx.time(t), &font, ctx.lang)
             .map_err(|e| no_font(&e))?;
         Ok::<_, ApiError>((ticket, bytes))
     }
     .await;
     match result {
         Ok((ticket, bytes)) => pdf_response(bytes, &format!("Ticket_{}.pdf", ticket.number)),
-        Err(e) => problem_page(&state, &ctx, "Print", &e).await,
+        Err(e) => problem_page(&state, &ctx, n_!("Print"), &e).await,
     }
 }
 
 fn printed_line(ctx: &UiCtx, now: chrono::DateTime<chrono::Utc>) -> String {
-    format!("Printed by {} at {}", ctx.agent.full_name(), ctx.time(now))
+    tr!(
+        ctx,
+        "Printed by %{name} at %{time}",
+        name = ctx.agent.full_name(),
+        time = ctx.time(now)
+    )
 }
 
 /// Prints one article (with the ticket's heading).
@@ -264,6 +296,7 @@ pub(crate) async fn article_pdf<S: Store>(
             &printed,
             &|t| ctx.time(t),
             &font,
+            ctx.lang,
         )
         .map_err(|e| no_font(&e))
     }
@@ -273,7 +306,7 @@ pub(crate) async fn article_pdf<S: Store>(
             bytes,
             &format!("Ticket_{}_Article_{}.pdf", ticket.number, a.id.0),
         ),
-        Err(e) => problem_page(state, ctx, "Print", &e).await,
+        Err(e) => problem_page(state, ctx, n_!("Print"), &e).await,
     }
 }
 

@@ -25,11 +25,14 @@ use otrs_core::stats::{is_stats_admin, may_use_stats};
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::reports::{default_settings, report_pdf_blocking};
 use crate::state::AppState;
+use crate::ui::calendar::weekday_name as local_weekday_name;
 use crate::ui::fields::{Fields, FormFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::{UiCtx, message_of, see_other};
+use crate::{n_, tr};
 
 const LIST: &str = "/agent/stats/reports";
 
@@ -92,23 +95,38 @@ impl Errors {
     }
 }
 
-/// The schedule for people: "Daily at 08:00", "Weekly on mon at 17:30", "Custom: 0 8 * * 1-5".
-pub(crate) fn schedule_label(schedule: &ReportSchedule) -> String {
+/// The schedule for people: "Daily at 08:00", "Weekly on Monday at 17:30", "Custom: 0 8 * * 1-5".
+pub(crate) fn schedule_label(schedule: &ReportSchedule, lang: Language) -> String {
     match schedule {
-        ReportSchedule::None => "No schedule".into(),
-        ReportSchedule::Daily { hour, minute } => format!("Daily at {hour:02}:{minute:02}"),
+        ReportSchedule::None => tr!(@lang lang, "No schedule").into_owned(),
+        ReportSchedule::Daily { hour, minute } => {
+            tr!(@lang lang, "Daily at %{time}", time = format!("{hour:02}:{minute:02}"))
+        }
         ReportSchedule::Weekly {
             weekday,
             hour,
             minute,
-        } => format!(
-            "Weekly on {} at {hour:02}:{minute:02}",
-            weekday_name(*weekday)
+        } => tr!(@lang lang, "Weekly on %{weekday} at %{time}",
+            weekday = local_weekday_name(lang, *weekday),
+            time = format!("{hour:02}:{minute:02}")
         ),
-        ReportSchedule::Monthly { day, hour, minute } => {
-            format!("Monthly on day {day} at {hour:02}:{minute:02}")
+        ReportSchedule::Monthly { day, hour, minute } => tr!(@lang lang,
+            "Monthly on day %{day} at %{time}",
+            day = day,
+            time = format!("{hour:02}:{minute:02}")
+        ),
+        ReportSchedule::Cron(expression) => {
+            tr!(@lang lang, "Custom: %{expression}", expression = expression)
         }
-        ReportSchedule::Cron(expression) => format!("Custom: {expression}"),
+    }
+}
+
+/// A validity in the interface.
+fn validity_label(validity: Validity) -> &'static str {
+    match validity {
+        Validity::Valid => n_!("valid"),
+        Validity::Invalid => n_!("invalid"),
+        Validity::InvalidTemporarily => n_!("invalid-temporarily"),
     }
 }
 
@@ -134,14 +152,14 @@ fn refused_create(ctx: &UiCtx) -> Option<ApiError> {
 }
 
 async fn problem<S: Store>(state: &AppState<S>, ctx: &UiCtx, error: &ApiError) -> Response {
-    crate::ui::ticket::problem_page(state, ctx, "Reports", error).await
+    crate::ui::ticket::problem_page(state, ctx, n_!("Reports"), error).await
 }
 
 fn run_button(ctx: &UiCtx, report: &Report) -> Markup {
     html! {
         form method="post" action={ (LIST) "/" (report.id) "/run" } {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            button type="submit" title={ "Run " (report.settings.name) " now (PDF)" } { "Run now" }
+            button type="submit" title=(tr!(ctx, "Run %{report} now (PDF)", report = report.settings.name)) { (tr!(ctx, "Run now")) }
         }
     }
 }
@@ -161,18 +179,18 @@ pub(crate) async fn report_list_widget<S: Store>(state: &AppState<S>, ctx: &UiCt
     html! {
         section.widget #report-list aria-labelledby="report-list-title" {
             header {
-                h2 #report-list-title { "Report List (" (reports.len()) ")" }
+                h2 #report-list-title { (tr!(ctx, "Report List (%{count})", count = reports.len())) }
                 div.tools {
-                    a href=(LIST) { "All reports" }
-                    @if is_stats_admin(&ctx.agent) { a href={ (LIST) "/new" } title="New report" { "+" } }
+                    a href=(LIST) { (tr!(ctx, "All reports")) }
+                    @if is_stats_admin(&ctx.agent) { a href={ (LIST) "/new" } title=(tr!(ctx, "New report")) { "+" } }
                 }
             }
             div.body {
                 @if reports.is_empty() {
-                    p { "No reports yet." }
+                    p { (tr!(ctx, "No reports yet.")) }
                 } @else {
                     table.list {
-                        thead { tr { th { "Name" } th { "Next run" } th { "Run" } } }
+                        thead { tr { th { (tr!(ctx, "Name")) } th { (tr!(ctx, "Next run")) } th { (tr!(ctx, "Run")) } } }
                         tbody {
                             @for r in &reports {
                                 tr {
@@ -205,14 +223,14 @@ pub(crate) async fn list<S: Store>(
     let admin = is_stats_admin(&ctx.agent);
     let body = html! {
         @if reports.is_empty() {
-            p { "No reports yet." }
+            p { (tr!(ctx, "No reports yet.")) }
         } @else {
             table.list #reports {
                 thead {
                     tr {
-                        th { "Name" } th { "Description" } th { "Schedule" } th { "Next run" }
-                        th { "Validity" } th { "Run" }
-                        @if admin { th { "Delete" } }
+                        th { (tr!(ctx, "Name")) } th { (tr!(ctx, "Description")) } th { (tr!(ctx, "Schedule")) } th { (tr!(ctx, "Next run")) }
+                        th { (tr!(ctx, "Validity")) } th { (tr!(ctx, "Run")) }
+                        @if admin { th { (tr!(ctx, "Delete")) } }
                     }
                 }
                 tbody {
@@ -220,12 +238,12 @@ pub(crate) async fn list<S: Store>(
                         tr data-report=(r.id) {
                             td { a href={ (LIST) "/" (r.id) } { (r.settings.name) } }
                             td { (r.settings.description) }
-                            td { (schedule_label(&r.settings.schedule)) " (" (r.settings.time_zone.name()) ")" }
+                            td { (schedule_label(&r.settings.schedule, ctx.lang)) " (" (r.settings.time_zone.name()) ")" }
                             td { (r.next_due(now).map(|t| ctx.time(t)).unwrap_or_else(|| "–".into())) }
-                            td { (r.settings.validity.name()) }
+                            td { (translate_dyn(ctx.lang, validity_label(r.settings.validity))) }
                             td { (run_button(&ctx, r)) }
                             @if admin {
-                                td { a.button.danger href={ (LIST) "/" (r.id) "/delete" } { "Delete" } }
+                                td { a.button.danger href={ (LIST) "/" (r.id) "/delete" } { (tr!(ctx, "Delete")) } }
                             }
                         }
                     }
@@ -233,16 +251,18 @@ pub(crate) async fn list<S: Store>(
             }
         }
     };
+    let title = tr!(ctx, "Reports");
     let mut crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        ("Statistics", Some("/agent/stats")),
-        ("Reports", None),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
+        (&*tr!(ctx, "Statistics"), Some("/agent/stats")),
+        (&*title, None),
     ]);
     crumbs.total = Some(reports.len() as u64);
     if admin {
-        crumbs.left = Some(html! { a.button.primary href={ (LIST) "/new" } { "New report" } });
+        crumbs.left =
+            Some(html! { a.button.primary href={ (LIST) "/new" } { (tr!(ctx, "New report")) } });
     }
-    agent_page_with(&state, &ctx, StatusCode::OK, "Reports", crumbs, body).await
+    agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }
 
 /// The form's values of a report.
@@ -315,17 +335,27 @@ fn form_of(settings: &ReportSettings) -> Fields {
 }
 
 /// Reads the form into settings, putting what does not parse at its field.
-fn settings_of(form: &Fields, base: ReportSettings, errors: &mut Errors) -> ReportSettings {
+fn settings_of(
+    form: &Fields,
+    base: ReportSettings,
+    errors: &mut Errors,
+    lang: Language,
+) -> ReportSettings {
     let mut s = base;
     s.name = form.text("name");
     s.description = form.text("description");
     match Validity::from_name(form.get("validity").unwrap_or("valid")) {
         Some(v) => s.validity = v,
-        None => errors.field("validity", "choose valid, invalid or invalid-temporarily"),
+        None => errors.field(
+            "validity",
+            tr!(@lang lang, "choose valid, invalid or invalid-temporarily"),
+        ),
     }
     let time = || {
         let text = form.text("time");
-        parse_time_of_day(&text).ok_or_else(|| format!("{text:?} is not a time of day (HH:MM)"))
+        parse_time_of_day(&text).ok_or_else(|| {
+            tr!(@lang lang, "%{value} is not a time of day (HH:MM)", value = format!("{text:?}"))
+        })
     };
     match form.get("schedule").unwrap_or("none") {
         "none" => s.schedule = ReportSchedule::None,
@@ -341,22 +371,31 @@ fn settings_of(form: &Fields, base: ReportSettings, errors: &mut Errors) -> Repo
                             minute,
                         }
                     }
-                    None => errors.field("weekday", "choose a weekday"),
+                    None => errors.field("weekday", tr!(@lang lang, "choose a weekday")),
                 }
             }
             ("monthly", Ok((hour, minute))) => match form.text("day").parse::<u32>() {
                 Ok(day) => s.schedule = ReportSchedule::Monthly { day, hour, minute },
-                Err(_) => errors.field("day", "enter a day of the month (1–28)"),
+                Err(_) => errors.field("day", tr!(@lang lang, "enter a day of the month (1–28)")),
             },
-            (other, Ok(_)) => errors.field("schedule", format!("unknown frequency {other:?}")),
+            (other, Ok(_)) => errors.field(
+                "schedule",
+                tr!(@lang lang, "unknown frequency %{value}", value = format!("{other:?}")),
+            ),
         },
         "custom" => s.schedule = ReportSchedule::Cron(form.text("cron")),
-        other => errors.field("schedule", format!("unknown schedule {other:?}")),
+        other => errors.field(
+            "schedule",
+            tr!(@lang lang, "unknown schedule %{value}", value = format!("{other:?}")),
+        ),
     }
     let zone = form.text("time_zone");
     match zone.trim().parse::<Tz>() {
         Ok(tz) => s.time_zone = tz,
-        Err(_) => errors.field("time_zone", format!("{zone:?} is not an IANA time zone")),
+        Err(_) => errors.field(
+            "time_zone",
+            tr!(@lang lang, "%{zone} is not an IANA time zone", zone = format!("{zone:?}")),
+        ),
     }
     s.language = form.get("language").unwrap_or("en").to_owned();
     s.email_subject = form.text("email_subject");
@@ -378,7 +417,10 @@ fn settings_of(form: &Fields, base: ReportSettings, errors: &mut Errors) -> Repo
     for n in form.all("stat") {
         match n.parse::<u32>() {
             Ok(n) => s.stat_numbers.push(n),
-            Err(_) => errors.field("stat_numbers", format!("{n:?} is not a statistic number")),
+            Err(_) => errors.field(
+                "stat_numbers",
+                tr!(@lang lang, "%{value} is not a statistic number", value = format!("{n:?}")),
+            ),
         }
     }
     s
@@ -406,14 +448,14 @@ async fn render<S: Store>(
         None => format!("{LIST}/new"),
     };
     let title = match report {
-        Some(r) => format!("Edit report: {}", r.settings.name),
-        None => "New report".to_owned(),
+        Some(r) => tr!(ctx, "Edit report: %{name}", name = r.settings.name),
+        None => tr!(ctx, "New report").into_owned(),
     };
     let admin = is_stats_admin(&ctx.agent);
     let text = |name: &str, label: &str| {
         html! {
             div {
-                label for=(name) { (label) }
+                label for=(name) { (translate_dyn(ctx.lang, label)) }
                 input #(name) name=(name) value=(value(name)) aria-invalid=[errors.invalid(name)]
                     aria-describedby=[errors.described(name)];
                 (errors.at(name))
@@ -423,7 +465,7 @@ async fn render<S: Store>(
     let area = |name: &str, label: &str| {
         html! {
             div {
-                label for=(name) { (label) }
+                label for=(name) { (translate_dyn(ctx.lang, label)) }
                 textarea #(name) name=(name) rows="3" aria-invalid=[errors.invalid(name)]
                     aria-describedby=[errors.described(name)] { (value(name)) }
                 (errors.at(name))
@@ -435,18 +477,18 @@ async fn render<S: Store>(
             input type="hidden" name="csrf_token" value=(ctx.csrf);
             @if let Some((m, _)) = &errors.general { p.error role="alert" { (m) } }
             @if !errors.fields.is_empty() {
-                p.error role="alert" { "Please correct the marked fields." }
+                p.error role="alert" { (tr!(ctx, "Please correct the marked fields.")) }
             }
             fieldset {
-                legend { "General settings" }
+                legend { (tr!(ctx, "General settings")) }
                 div.form-grid {
-                    (text("name", "Name (required)"))
-                    (area("description", "Description (required)"))
+                    (text("name", n_!("Name (required)")))
+                    (area("description", n_!("Description (required)")))
                     div {
-                        label for="validity" { "Validity" }
+                        label for="validity" { (tr!(ctx, "Validity")) }
                         select #validity name="validity" aria-invalid=[errors.invalid("validity")] {
                             @for v in [Validity::Valid, Validity::Invalid, Validity::InvalidTemporarily] {
-                                option value=(v.name()) selected[is("validity", v.name())] { (v.name()) }
+                                option value=(v.name()) selected[is("validity", v.name())] { (translate_dyn(ctx.lang, validity_label(v))) }
                             }
                         }
                         (errors.at("validity"))
@@ -454,64 +496,66 @@ async fn render<S: Store>(
                 }
             }
             fieldset {
-                legend { "Automatic generation settings" }
+                legend { (tr!(ctx, "Automatic generation settings")) }
                 div.form-grid {
                     div role="radiogroup" aria-labelledby="schedule-label" {
-                        span #schedule-label { "Schedule" }
-                        @for (v, label) in [("none", "No schedule"), ("basic", "Basic schedule"), ("custom", "Custom schedule (cron)")] {
+                        span #schedule-label { (tr!(ctx, "Schedule")) }
+                        @for (v, label) in [("none", n_!("No schedule")), ("basic", n_!("Basic schedule")), ("custom", n_!("Custom schedule (cron)"))] {
                             label {
                                 input type="radio" name="schedule" value=(v) checked[is("schedule", v)];
-                                " " (label)
+                                " " (translate_dyn(ctx.lang, label))
                             }
                         }
                         (errors.at("schedule"))
                     }
                     div {
-                        label for="frequency" { "Basic schedule" }
+                        label for="frequency" { (tr!(ctx, "Basic schedule")) }
                         select #frequency name="frequency" {
-                            @for (v, label) in [("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")] {
-                                option value=(v) selected[is("frequency", v)] { (label) }
+                            @for (v, label) in [("daily", n_!("Daily")), ("weekly", n_!("Weekly")), ("monthly", n_!("Monthly"))] {
+                                option value=(v) selected[is("frequency", v)] { (translate_dyn(ctx.lang, label)) }
                             }
                         }
                     }
                     div {
-                        label for="weekday" { "Weekday (weekly)" }
+                        label for="weekday" { (tr!(ctx, "Weekday (weekly)")) }
                         select #weekday name="weekday" aria-invalid=[errors.invalid("weekday")] {
                             @for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
-                                option value=(d) selected[is("weekday", d)] { (d) }
+                                option value=(d) selected[is("weekday", d)] {
+                                    (weekday_from_name(d).map(|w| local_weekday_name(ctx.lang, w)).unwrap_or_else(|| d.to_owned()))
+                                }
                             }
                         }
                         (errors.at("weekday"))
                     }
-                    (text("day", "Day of the month (monthly, 1–28)"))
-                    (text("time", "Time (HH:MM)"))
-                    (text("cron", "Cron expression (custom: minute hour day month weekday)"))
-                    (text("time_zone", "Time zone"))
+                    (text("day", n_!("Day of the month (monthly, 1–28)")))
+                    (text("time", n_!("Time (HH:MM)")))
+                    (text("cron", n_!("Cron expression (custom: minute hour day month weekday)")))
+                    (text("time_zone", n_!("Time zone")))
                     div {
-                        label for="language" { "Automatic generation language" }
+                        label for="language" { (tr!(ctx, "Automatic generation language")) }
                         select #language name="language" aria-invalid=[errors.invalid("language")] {
-                            option value="en" selected[is("language", "en")] { "English (United States)" }
+                            option value="en" selected[is("language", "en")] { (tr!(ctx, "English (United States)")) }
                         }
                         (errors.at("language"))
                     }
-                    (text("email_subject", "E-mail subject"))
-                    (area("email_body", "E-mail body"))
-                    (text("recipients", "E-mail recipients (comma separated)"))
+                    (text("email_subject", n_!("E-mail subject")))
+                    (area("email_body", n_!("E-mail body")))
+                    (text("recipients", n_!("E-mail recipients (comma separated)")))
                 }
             }
             fieldset {
-                legend { "Output settings" }
+                legend { (tr!(ctx, "Output settings")) }
                 div.form-grid {
-                    (text("headline", "Headline"))
-                    (text("title", "Title"))
-                    (text("preamble_caption", "Caption for preamble"))
-                    (area("preamble", "Preamble"))
-                    (text("epilogue_caption", "Caption for epilogue"))
-                    (area("epilogue", "Epilogue"))
+                    (text("headline", n_!("Headline")))
+                    (text("title", n_!("Title")))
+                    (text("preamble_caption", n_!("Caption for preamble")))
+                    (area("preamble", n_!("Preamble")))
+                    (text("epilogue_caption", n_!("Caption for epilogue")))
+                    (area("epilogue", n_!("Epilogue")))
                 }
             }
             fieldset aria-describedby=[errors.described("stat_numbers")] {
-                legend { "Statistics (at least one)" }
+                legend { (tr!(ctx, "Statistics (at least one)")) }
                 (errors.at("stat_numbers"))
                 ul.plain {
                     @for s in &stats {
@@ -527,17 +571,17 @@ async fn render<S: Store>(
             }
             @if admin {
                 p {
-                    button.primary type="submit" { @if report.is_some() { "Save" } @else { "Create report" } }
+                    button.primary type="submit" { @if report.is_some() { (tr!(ctx, "Save")) } @else { (tr!(ctx, "Create report")) } }
                     " "
-                    a.button href=(LIST) { "Cancel" }
+                    a.button href=(LIST) { (tr!(ctx, "Cancel")) }
                 }
             }
         }
     };
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        ("Statistics", Some("/agent/stats")),
-        ("Reports", Some(LIST)),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
+        (&*tr!(ctx, "Statistics"), Some("/agent/stats")),
+        (&*tr!(ctx, "Reports"), Some(LIST)),
         (title.as_str(), None),
     ]);
     agent_page_with(state, ctx, status, &title, crumbs, body).await
@@ -578,6 +622,7 @@ pub(crate) async fn create<S: Store>(
         &form,
         default_settings(state.desk().config().time_zone),
         &mut errors,
+        ctx.lang,
     );
     if errors.is_empty() {
         match state.desk().create_report(ctx.principal(), settings).await {
@@ -649,7 +694,7 @@ pub(crate) async fn save<S: Store>(
     };
     let form = form.without(&["csrf_token"]);
     let mut errors = Errors::default();
-    let settings = settings_of(&form, report.settings.clone(), &mut errors);
+    let settings = settings_of(&form, report.settings.clone(), &mut errors, ctx.lang);
     if errors.is_empty() {
         match state
             .desk()
@@ -705,21 +750,22 @@ pub(crate) async fn delete_page<S: Store>(
     let body = html! {
         form method="post" action={ (LIST) "/" (report.id) "/delete" } {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            p { "Do you really want to delete the report " strong { (report.settings.name) } "? Its scheduled runs stop." }
+            p { (tr!(ctx, "Do you really want to delete the report “%{name}”? Its scheduled runs stop.", name = report.settings.name)) }
             p {
-                button.danger type="submit" { "Yes" }
+                button.danger type="submit" { (tr!(ctx, "Yes")) }
                 " "
-                a.button href=(LIST) { "No" }
+                a.button href=(LIST) { (tr!(ctx, "No")) }
             }
         }
     };
+    let title = tr!(ctx, "Delete report");
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        ("Statistics", Some("/agent/stats")),
-        ("Reports", Some(LIST)),
-        ("Delete report", None),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
+        (&*tr!(ctx, "Statistics"), Some("/agent/stats")),
+        (&*tr!(ctx, "Reports"), Some(LIST)),
+        (&*title, None),
     ]);
-    agent_page_with(&state, &ctx, StatusCode::OK, "Delete report", crumbs, body).await
+    agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }
 
 /// `POST /agent/stats/reports/{id}/delete`: deletes the report.

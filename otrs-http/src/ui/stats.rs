@@ -29,11 +29,13 @@ use otrs_core::store::Store;
 use crate::api::stats::{RunFormat, output, parse_month};
 use crate::error::ApiError;
 use crate::extract::Path;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page, agent_page_with};
 use crate::ui::ticket::problem_page;
 use crate::ui::{UiCtx, html_response, message_of, see_other};
+use crate::{n_, tr};
 
 /// How many filter rows the create/edit form offers.
 const FILTER_ROWS: usize = 4;
@@ -51,49 +53,109 @@ fn refuse_unless_stats(ctx: &UiCtx) -> Result<(), ApiError> {
 
 fn format_label(f: StatFormat) -> &'static str {
     match f {
-        StatFormat::Table => "On screen",
+        StatFormat::Table => n_!("On screen"),
         StatFormat::Csv => "CSV",
         StatFormat::Excel => "Excel",
-        StatFormat::Print => "Print (PDF)",
+        StatFormat::Print => n_!("Print (PDF)"),
+    }
+}
+
+/// The label of a statistic element in the interface (the desk's labels are English).
+fn element_kind_label(kind: ElementKind) -> &'static str {
+    match kind {
+        ElementKind::Queue => n_!("Queue"),
+        ElementKind::State => n_!("State"),
+        ElementKind::StateType => n_!("State type"),
+        ElementKind::Priority => n_!("Priority"),
+        ElementKind::Owner => n_!("Owner"),
+        ElementKind::Responsible => n_!("Responsible"),
+        ElementKind::Customer => n_!("Customer ID"),
+        ElementKind::CustomerUser => n_!("Customer user"),
+        ElementKind::Lock => n_!("Lock"),
+        ElementKind::CreateTime => n_!("Created"),
+        ElementKind::CloseTime => n_!("Closed"),
+        ElementKind::ChangeTime => n_!("Changed"),
+    }
+}
+
+/// The label of a list column in the editor (the desk's labels are English).
+fn list_column_label(column: ListColumn) -> &'static str {
+    match column {
+        ListColumn::Number => "Ticket#",
+        ListColumn::Title => n_!("Title"),
+        ListColumn::Created => n_!("Created"),
+        ListColumn::Changed => n_!("Changed"),
+        ListColumn::Closed => n_!("Close time"),
+        ListColumn::Queue => n_!("Queue"),
+        ListColumn::State => n_!("State"),
+        ListColumn::StateType => n_!("State type"),
+        ListColumn::Priority => n_!("Priority"),
+        ListColumn::Owner => n_!("Owner"),
+        ListColumn::Responsible => n_!("Responsible"),
+        ListColumn::Customer => n_!("Customer ID"),
+        ListColumn::CustomerUser => n_!("Customer user"),
+        ListColumn::Lock => n_!("Lock"),
+        ListColumn::AccountedTime => n_!("Accounted time"),
+        ListColumn::Age => n_!("Age"),
+        ListColumn::FirstResponseTime => n_!("First response time"),
+        ListColumn::SolutionTime => n_!("Solution time"),
+        ListColumn::FirstResponseDeadline => n_!("Time left until first response deadline"),
+        ListColumn::EscalationDeadline => n_!("Time left until escalation deadline"),
+        ListColumn::SolutionDeadline => n_!("Time left until solution deadline"),
     }
 }
 
 fn widget(ctx: &UiCtx, kind: &str, title: &str, stats: &[&StatDefinition]) -> Markup {
     let admin = is_stats_admin(&ctx.agent);
     let id = format!("widget-{}", kind.to_lowercase());
+    let heading = if stats.len() == 1 {
+        tr!(
+            ctx,
+            "%{title} (%{count} Statistic)",
+            title = title,
+            count = 1
+        )
+    } else {
+        tr!(
+            ctx,
+            "%{title} (%{count} Statistics)",
+            title = title,
+            count = stats.len()
+        )
+    };
     html! {
         section.widget #(id) aria-labelledby={ (id) "-title" } {
             header {
-                h2 id={ (id) "-title" } { (title) " (" (stats.len()) " " @if stats.len() == 1 { "Statistic" } @else { "Statistics" } ")" }
+                h2 id={ (id) "-title" } { (heading) }
                 @if admin {
-                    div.tools { a href={ "/agent/stats/new?type=" (kind) } aria-label={ "New " (kind) " statistic" } { "+" } }
+                    div.tools { a href={ "/agent/stats/new?type=" (kind) } aria-label=(tr!(ctx, "New %{type} statistic", type = kind)) { "+" } }
                 }
             }
             div.body {
                 @if stats.is_empty() {
-                    p.muted { "No statistics." }
+                    p.muted { (tr!(ctx, "No statistics.")) }
                 } @else {
                     table.list {
                         thead { tr {
-                            th scope="col" { "Stat#" } th scope="col" { "Title" } th scope="col" { "Object Name" }
-                            th scope="col" { "Export" } th scope="col" { "Run" }
-                            @if admin { th scope="col" { "Edit" } th scope="col" { "Delete" } }
+                            th scope="col" { "Stat#" } th scope="col" { (tr!(ctx, "Title")) } th scope="col" { (tr!(ctx, "Object Name")) }
+                            th scope="col" { (tr!(ctx, "Export")) } th scope="col" { (tr!(ctx, "Run")) }
+                            @if admin { th scope="col" { (tr!(ctx, "Edit")) } th scope="col" { (tr!(ctx, "Delete")) } }
                         } }
                         tbody {
                             @for s in stats {
                                 tr data-stat=(s.number) {
                                     td.num { (s.number) }
-                                    td { (s.settings.title) @if !s.settings.valid { " " span.muted { "(invalid)" } } }
+                                    td { (s.settings.title) @if !s.settings.valid { " " span.muted { (tr!(ctx, "(invalid)")) } } }
                                     td { (s.settings.kind.object()) }
-                                    td { a href={ "/agent/stats/" (s.number) "/export" } download aria-label={ "Export " (s.number) " as XML" } { "Export" } }
-                                    td { a href={ "/agent/stats/" (s.number) "/run" } aria-label={ "Run " (s.number) } { "Run" } }
+                                    td { a href={ "/agent/stats/" (s.number) "/export" } download aria-label=(tr!(ctx, "Export %{number} as XML", number = s.number)) { (tr!(ctx, "Export")) } }
+                                    td { a href={ "/agent/stats/" (s.number) "/run" } aria-label=(tr!(ctx, "Run %{number}", number = s.number)) { (tr!(ctx, "Run")) } }
                                     @if admin {
-                                        td { a href={ "/agent/stats/" (s.number) "/edit" } aria-label={ "Edit " (s.number) } { "Edit" } }
+                                        td { a href={ "/agent/stats/" (s.number) "/edit" } aria-label=(tr!(ctx, "Edit %{number}", number = s.number)) { (tr!(ctx, "Edit")) } }
                                         td {
                                             form method="post" action={ "/agent/stats/" (s.number) "/delete" }
-                                                data-confirm={ "Delete statistic " (s.number) " \u{201c}" (s.settings.title) "\u{201d}?" } {
+                                                data-confirm=(tr!(ctx, "Delete statistic %{number} “%{title}”?", number = s.number, title = s.settings.title)) {
                                                 input type="hidden" name="csrf_token" value=(ctx.csrf);
-                                                button.link type="submit" aria-label={ "Delete " (s.number) } { "Delete" }
+                                                button.link type="submit" aria-label=(tr!(ctx, "Delete %{number}", number = s.number)) { (tr!(ctx, "Delete")) }
                                             }
                                         }
                                     }
@@ -114,11 +176,11 @@ pub(crate) async fn dashboard<S: Store>(
     QueryFields(query): QueryFields,
 ) -> Response {
     if let Err(e) = refuse_unless_stats(&ctx) {
-        return problem_page(&state, &ctx, "Statistics", &e).await;
+        return problem_page(&state, &ctx, n_!("Statistics"), &e).await;
     }
     let stats = match state.desk().stats(ctx.principal()).await {
         Ok(s) => s,
-        Err(e) => return problem_page(&state, &ctx, "Statistics", &e.into()).await,
+        Err(e) => return problem_page(&state, &ctx, n_!("Statistics"), &e.into()).await,
     };
     let of = |t: &str| -> Vec<&StatDefinition> {
         stats
@@ -128,44 +190,59 @@ pub(crate) async fn dashboard<S: Store>(
     };
     let admin = is_stats_admin(&ctx.agent);
     let report_list = super::reports::report_list_widget(&state, &ctx).await;
+    // The notices the dashboard's own redirects name (`done=deleted&number=N`, `error=no-file`);
+    // any other text is shown as it came.
+    let done = query.get("done").map(|d| match d {
+        "deleted" => tr!(
+            ctx,
+            "Statistic %{number} was deleted.",
+            number = query.get("number").unwrap_or_default()
+        ),
+        other => other.to_owned(),
+    });
+    let query_error = query.get("error").map(|e| match e {
+        "no-file" => tr!(ctx, "Choose an exported statistic file to import.").into_owned(),
+        other => other.to_owned(),
+    });
     let body = html! {
-        @if let Some(m) = query.get("done") { p.notice role="status" { (m) } }
-        @if let Some(m) = query.get("error") { p.error role="alert" { (m) } }
+        @if let Some(m) = done { p.notice role="status" { (m) } }
+        @if let Some(m) = query_error { p.error role="alert" { (m) } }
         div.stats-dashboard {
             (report_list)
-            (widget(&ctx, "Matrix", "Metrics", &of("Matrix")))
-            (widget(&ctx, "List", "Lists", &of("List")))
-            (widget(&ctx, "Static", "Static", &of("Static")))
+            (widget(&ctx, "Matrix", &tr!(ctx, "Metrics"), &of("Matrix")))
+            (widget(&ctx, "List", &tr!(ctx, "Lists"), &of("List")))
+            (widget(&ctx, "Static", &tr!(ctx, "Static"), &of("Static")))
             @if admin {
                 section.widget #import aria-labelledby="import-title" {
-                    header { h2 #import-title { "Import" } }
+                    header { h2 #import-title { (tr!(ctx, "Import")) } }
                     div.body {
                         form method="post" action="/agent/stats/import" enctype="multipart/form-data" {
                             input type="hidden" name="csrf_token" value=(ctx.csrf);
                             p {
-                                label for="import-file" { "Exported statistic (.xml, at most 4 MiB)" } " "
+                                label for="import-file" { (tr!(ctx, "Exported statistic (.xml, at most 4 MiB)")) } " "
                                 input #import-file name="file" type="file" accept=".xml,application/xml,text/xml";
                             }
                             p {
-                                label for="import-xml" { "or paste its XML" } br;
+                                label for="import-xml" { (tr!(ctx, "or paste its XML")) } br;
                                 textarea #import-xml name="xml" rows="4" cols="60" {}
                             }
-                            button type="submit" { "Import" }
+                            button type="submit" { (tr!(ctx, "Import")) }
                         }
                     }
                 }
             }
         }
     };
+    let title = tr!(ctx, "Statistics");
     let crumbs = Crumbs {
         path: vec![
-            ("Dashboard".into(), Some("/agent".into())),
-            ("Statistics".into(), None),
+            (tr!(ctx, "Dashboard").into_owned(), Some("/agent".into())),
+            (title.to_string(), None),
         ],
         total: Some(stats.len() as u64),
         ..Crumbs::default()
     };
-    agent_page(&state, &ctx, "Statistics", crumbs, body).await
+    agent_page(&state, &ctx, &title, crumbs, body).await
 }
 
 fn number_of(text: &str) -> Result<u32, ApiError> {
@@ -173,14 +250,35 @@ fn number_of(text: &str) -> Result<u32, ApiError> {
         .map_err(|_| ApiError::new("not-found", format!("no such statistic: {text}")))
 }
 
+/// The label the desk gives sum rows and columns.
+const SUM: &str = n_!("Sum");
+
 /// The on-screen table: headers, rows (a "Sum" row in the footer), numbers right-aligned, notes.
-pub fn result_table(table: &StatTable) -> Markup {
+/// The labels (a list's column headers, a matrix's label-column headers, "Sum") are shown in
+/// the agent's language; the values, which are data, as they are.
+pub fn result_table(table: &StatTable, lang: Language) -> Markup {
     let sum_last = table
         .rows
         .last()
         .and_then(|r| r.first())
-        .is_some_and(|c| c.to_text() == "Sum")
+        .is_some_and(|c| c.to_text() == SUM)
         && table.kind != "List";
+    // The label columns of a matrix: its leading text cells (the Y elements).
+    let labels = table.rows.first().map_or(1, |r| {
+        r.iter()
+            .take_while(|c| matches!(c, StatCell::Text(_)))
+            .count()
+            .max(1)
+    });
+    let last = table.headers.len().saturating_sub(1);
+    let header = |i: usize, h: &str| -> String {
+        let is_label = table.kind == "List" || i < labels || (i == last && h == SUM);
+        if is_label {
+            translate_dyn(lang, h).into_owned()
+        } else {
+            h.to_owned()
+        }
+    };
     let (body, foot) = if sum_last {
         table.rows.split_at(table.rows.len() - 1)
     } else {
@@ -198,11 +296,17 @@ pub fn result_table(table: &StatTable) -> Markup {
         div.stats-result {
             table.list.stats-table data-rows=(table.rows.len()) {
                 caption { (table.title) " (" (table.number) ")" }
-                thead { tr { @for h in &table.headers { th scope="col" { (h) } } } }
+                thead { tr { @for (i, h) in table.headers.iter().enumerate() { th scope="col" { (header(i, h)) } } } }
                 tbody { @for r in body { tr { @for c in r { (cell(c)) } } } }
-                @if !foot.is_empty() { tfoot { @for r in foot { tr { @for c in r { (cell(c)) } } } } }
+                @if !foot.is_empty() {
+                    tfoot { @for r in foot { tr {
+                        @for (i, c) in r.iter().enumerate() {
+                            @if i == 0 { td { (translate_dyn(lang, SUM)) } } @else { (cell(c)) }
+                        }
+                    } } }
+                }
             }
-            @if table.rows.is_empty() { p.muted { "No rows." } }
+            @if table.rows.is_empty() { p.muted { (tr!(@lang lang, "No rows.")) } }
             @for n in &table.notes { p.note { (n) } }
         }
     }
@@ -219,7 +323,7 @@ fn changeable(spec: &StatSpec) -> Vec<&ElementSpec> {
 }
 
 fn element_label(name: &str) -> &'static str {
-    otrs_core::stats::spec::element_kind(name).map_or("Element", ElementKind::label)
+    otrs_core::stats::spec::element_kind(name).map_or(n_!("Element"), element_kind_label)
 }
 
 /// `GET /agent/stats/{number}/run`: the run form; with `run=1` the result (on screen, or the
@@ -230,7 +334,7 @@ pub(crate) async fn run_page<S: Store>(
     Path(number): Path<String>,
     QueryFields(query): QueryFields,
 ) -> Response {
-    let title = "Run statistic";
+    let title = n_!("Run statistic");
     if let Err(e) = refuse_unless_stats(&ctx) {
         return problem_page(&state, &ctx, title, &e).await;
     }
@@ -311,24 +415,24 @@ pub(crate) async fn run_page<S: Store>(
                 form.stats-run method="get" action={ "/agent/stats/" (stat.number) "/run" } {
                     input type="hidden" name="run" value="1";
                     fieldset {
-                        legend { "Output" }
+                        legend { (tr!(ctx, "Output")) }
                         @for f in &formats {
                             @let name = match f { StatFormat::Table => "table", StatFormat::Csv => "csv", StatFormat::Excel => "xlsx", StatFormat::Print => "pdf" };
                             label.inline {
                                 input type="radio" name="format" value=(name) checked[chosen == name];
-                                " " (format_label(*f))
+                                " " (translate_dyn(ctx.lang, format_label(*f)))
                             }
                         }
                     }
                     @let elements = changeable(&spec);
                     @if !elements.is_empty() {
                         fieldset {
-                            legend { "Change before running" }
-                            p.muted { "Values are comma-separated names; periods are last:N:UNIT, next:N:UNIT or YYYY-MM-DD..YYYY-MM-DD, optionally @SCALE (e.g. last:3:month@week). Empty means every value." }
+                            legend { (tr!(ctx, "Change before running")) }
+                            p.muted { (tr!(ctx, "Values are comma-separated names; periods are last:N:UNIT, next:N:UNIT or YYYY-MM-DD..YYYY-MM-DD, optionally @SCALE (e.g. last:3:month@week). Empty means every value.")) }
                             @for e in &elements {
                                 @let id = format!("set-{}", e.element);
                                 div.field {
-                                    label for=(id) { (element_label(&e.element)) }
+                                    label for=(id) { (translate_dyn(ctx.lang, element_label(&e.element))) }
                                     input id=(id) name={ "set." (e.element) } value=(value_of(e)) size="50";
                                 }
                             }
@@ -336,29 +440,32 @@ pub(crate) async fn run_page<S: Store>(
                     }
                     @if spec.static_stat.is_some() {
                         div.field {
-                            label for="month" { "Month (YYYY-MM, default: this month)" }
+                            label for="month" { (tr!(ctx, "Month (YYYY-MM, default: this month)")) }
                             input #month name="month" value=(query.get("month").unwrap_or_default()) placeholder="2026-03";
                         }
                     }
-                    button type="submit" { "Run Statistic" }
+                    button type="submit" { (tr!(ctx, "Run Statistic")) }
                 }
             }
         }
         @if let Some(table) = &result {
             section.widget #stats-result aria-labelledby="result-title" {
-                header { h2 #result-title { "Result" } }
+                header { h2 #result-title { (tr!(ctx, "Result")) } }
                 div.body {
-                    (result_table(table))
-                    (crate::ui::stats_chart::chart(table))
+                    (result_table(table, ctx.lang))
+                    (crate::ui::stats_chart::chart(table, ctx.lang))
                 }
             }
         }
     };
     let crumbs = Crumbs {
         path: vec![
-            ("Dashboard".into(), Some("/agent".into())),
-            ("Statistics".into(), Some("/agent/stats".into())),
-            (format!("Run {}", stat.number), None),
+            (tr!(ctx, "Dashboard").into_owned(), Some("/agent".into())),
+            (
+                tr!(ctx, "Statistics").into_owned(),
+                Some("/agent/stats".into()),
+            ),
+            (tr!(ctx, "Run %{number}", number = stat.number), None),
         ],
         ..Crumbs::default()
     };
@@ -367,7 +474,15 @@ pub(crate) async fn run_page<S: Store>(
     } else {
         StatusCode::OK
     };
-    agent_page_with(&state, &ctx, status, title, crumbs, body).await
+    agent_page_with(
+        &state,
+        &ctx,
+        status,
+        &translate_dyn(ctx.lang, title),
+        crumbs,
+        body,
+    )
+    .await
 }
 
 /// `GET /agent/stats/{number}/export`: the definition as an XML download.
@@ -400,7 +515,7 @@ pub(crate) async fn export<S: Store>(
             xml,
         )
             .into_response(),
-        Err(e) => problem_page(&state, &ctx, "Export statistic", &e).await,
+        Err(e) => problem_page(&state, &ctx, n_!("Export statistic"), &e).await,
     }
 }
 
@@ -417,10 +532,8 @@ pub(crate) async fn delete<S: Store>(
         Ok::<_, ApiError>(number)
     };
     match result.await {
-        Ok(number) => see_other(&format!(
-            "/agent/stats?done=Statistic+{number}+was+deleted."
-        )),
-        Err(e) => problem_page(&state, &ctx, "Delete statistic", &e).await,
+        Ok(number) => see_other(&format!("/agent/stats?done=deleted&number={number}")),
+        Err(e) => problem_page(&state, &ctx, n_!("Delete statistic"), &e).await,
     }
 }
 
@@ -433,7 +546,7 @@ pub(crate) async fn import<S: Store>(
 ) -> Response {
     let upload = match upload {
         Ok(u) => u,
-        Err(e) => return problem_page(&state, &ctx, "Import statistic", &e).await,
+        Err(e) => return problem_page(&state, &ctx, n_!("Import statistic"), &e).await,
     };
     let from_file = upload
         .files
@@ -444,7 +557,7 @@ pub(crate) async fn import<S: Store>(
         Some(Ok(text)) => text,
         Some(Err(_)) => {
             let e = ApiError::invalid("file", "the file is not UTF-8 XML");
-            return problem_page(&state, &ctx, "Import statistic", &e).await;
+            return problem_page(&state, &ctx, n_!("Import statistic"), &e).await;
         }
         None => upload
             .fields
@@ -454,7 +567,7 @@ pub(crate) async fn import<S: Store>(
             .to_owned(),
     };
     if xml.trim().is_empty() {
-        return see_other("/agent/stats?error=Choose+an+exported+statistic+file+to+import.");
+        return see_other("/agent/stats?error=no-file");
     }
     let result = async {
         refuse_unless_stats(&ctx)?;
@@ -462,7 +575,7 @@ pub(crate) async fn import<S: Store>(
     };
     match result.await {
         Ok(stat) => see_other(&format!("/agent/stats/{}/edit?imported=1", stat.number)),
-        Err(e) => problem_page(&state, &ctx, "Import statistic", &e).await,
+        Err(e) => problem_page(&state, &ctx, n_!("Import statistic"), &e).await,
     }
 }
 
@@ -622,7 +735,13 @@ fn new_spec(stat_type: &str) -> StatSpec {
     }
 }
 
-fn element_row(prefix: &str, label: &str, e: Option<&ElementSpec>, errors: &FormErrors) -> Markup {
+fn element_row(
+    ctx: &UiCtx,
+    prefix: &str,
+    label: &str,
+    e: Option<&ElementSpec>,
+    errors: &FormErrors,
+) -> Markup {
     let chosen = e.map(|e| e.element.as_str()).unwrap_or("");
     html! {
         div.stats-element data-row=(prefix) {
@@ -631,15 +750,15 @@ fn element_row(prefix: &str, label: &str, e: Option<&ElementSpec>, errors: &Form
                 option value="" { "–" }
                 @for k in ElementKind::ALL {
                     @let name = element_name(k);
-                    option value=(name) selected[chosen == name] { (k.label()) }
+                    option value=(name) selected[chosen == name] { (translate_dyn(ctx.lang, element_kind_label(k))) }
                 }
             }
-            label.sr-only for={ (prefix) "_values" } { (label) " values" }
+            label.sr-only for={ (prefix) "_values" } { (tr!(ctx, "%{element} values", element = label)) }
             input id={ (prefix) "_values" } name={ (prefix) "_values" } size="40"
                 value=(e.map(|e| e.values.as_str()).unwrap_or_default())
-                placeholder="names, comma-separated (empty: all) or last:3:month@day"
+                placeholder=(tr!(ctx, "names, comma-separated (empty: all) or last:3:month@day"))
                 aria-invalid=[errors.invalid(prefix)] aria-describedby=[errors.fields.contains_key(prefix).then(|| format!("err-{prefix}"))];
-            label.inline { input type="checkbox" name={ (prefix) "_allow" } value="1" checked[e.is_some_and(|e| e.allow_changes)]; " allow changes before running" }
+            label.inline { input type="checkbox" name={ (prefix) "_allow" } value="1" checked[e.is_some_and(|e| e.allow_changes)]; " " (tr!(ctx, "allow changes before running")) }
             (errors.at(prefix))
         }
     }
@@ -672,21 +791,21 @@ async fn edit_form<S: Store>(
             @if let Some(m) = notice { p.notice role="status" { (m) } }
             @if let Some(m) = &errors.general { p.error role="alert" { (m) } }
             fieldset {
-                legend { "General" }
+                legend { (tr!(ctx, "General")) }
                 div.field {
-                    label for="title" { "Title (required)" }
+                    label for="title" { (tr!(ctx, "Title (required)")) }
                     input #title name="title" value=(spec.title) size="60" aria-invalid=[errors.invalid("title")];
                     (errors.at("title"))
                 }
                 div.field {
-                    label for="description" { "Description" }
+                    label for="description" { (tr!(ctx, "Description")) }
                     textarea #description name="description" rows="3" cols="60" aria-invalid=[errors.invalid("description")] { (spec.description) }
                     (errors.at("description"))
                 }
-                p { "Type: " strong { (spec.stat_type) } " · Object: "
+                p { (tr!(ctx, "Type:")) " " strong { (spec.stat_type) } " · " (tr!(ctx, "Object:")) " "
                     strong { @match spec.stat_type.as_str() { "List" => "Ticketlist", "Static" => "StateAction", _ => "TicketAccumulation" } } }
                 div.field {
-                    span.label #groups-label { "Permissions" }
+                    span.label #groups-label { (tr!(ctx, "Permissions")) }
                     div role="group" aria-labelledby="groups-label" {
                         @for g in &groups {
                             label.inline { input type="checkbox" name="permission_groups" value=(g.name) checked[spec.permission_groups.contains(&g.name)]; " " (g.name) }
@@ -695,60 +814,60 @@ async fn edit_form<S: Store>(
                     (errors.at("permission_groups"))
                 }
                 div.field {
-                    span.label #formats-label { "Formats" }
+                    span.label #formats-label { (tr!(ctx, "Formats")) }
                     div role="group" aria-labelledby="formats-label" {
                         @for f in StatFormat::ALL {
-                            label.inline { input type="checkbox" name="formats" value=(f.name()) checked[spec.formats.iter().any(|x| x == f.name())]; " " (format_label(f)) }
+                            label.inline { input type="checkbox" name="formats" value=(f.name()) checked[spec.formats.iter().any(|x| x == f.name())]; " " (translate_dyn(ctx.lang, format_label(f))) }
                         }
                     }
                     (errors.at("formats"))
                 }
                 div.field {
-                    label for="time_zone" { "Time zone" }
+                    label for="time_zone" { (tr!(ctx, "Time zone")) }
                     input #time_zone name="time_zone" value=(spec.time_zone) aria-invalid=[errors.invalid("time_zone")];
                     (errors.at("time_zone"))
                 }
                 @if is("Matrix") {
-                    label.inline { input type="checkbox" name="sum_row" value="1" checked[spec.sum_row]; " Create summation row" }
-                    label.inline { input type="checkbox" name="sum_column" value="1" checked[spec.sum_column]; " Create summation column" }
+                    label.inline { input type="checkbox" name="sum_row" value="1" checked[spec.sum_row]; " " (tr!(ctx, "Create summation row")) }
+                    label.inline { input type="checkbox" name="sum_column" value="1" checked[spec.sum_column]; " " (tr!(ctx, "Create summation column")) }
                 }
-                label.inline { input type="checkbox" name="valid" value="1" checked[spec.valid]; " Valid" }
+                label.inline { input type="checkbox" name="valid" value="1" checked[spec.valid]; " " (tr!(ctx, "Valid")) }
             }
             @if is("Matrix") {
                 fieldset {
-                    legend { "X axis" }
-                    (element_row("x", "Element", spec.x.as_ref(), errors))
+                    legend { (tr!(ctx, "X axis")) }
+                    (element_row(ctx, "x", &tr!(ctx, "Element"), spec.x.as_ref(), errors))
                 }
                 fieldset {
-                    legend { "Y axis" }
-                    p.muted { "Several elements make one row per combination of their values." }
+                    legend { (tr!(ctx, "Y axis")) }
+                    p.muted { (tr!(ctx, "Several elements make one row per combination of their values.")) }
                     (errors.at("y"))
                     @for i in 0..MAX_Y_ELEMENTS {
-                        (element_row(&format!("y{i}"), &format!("Element {}", i + 1), spec.y.get(i), errors))
+                        (element_row(ctx, &format!("y{i}"), &tr!(ctx, "Element %{n}", n = i + 1), spec.y.get(i), errors))
                     }
                 }
             }
             @if is("List") {
                 fieldset {
-                    legend { "Columns and order" }
-                    div role="group" aria-label="Columns" {
+                    legend { (tr!(ctx, "Columns and order")) }
+                    div role="group" aria-label=(tr!(ctx, "Columns")) {
                         @for c in ListColumn::ALL {
-                            label.inline { input type="checkbox" name="columns" value=(c.name()) checked[list.columns.iter().any(|x| x == c.name())]; " " (c.label()) }
+                            label.inline { input type="checkbox" name="columns" value=(c.name()) checked[list.columns.iter().any(|x| x == c.name())]; " " (translate_dyn(ctx.lang, list_column_label(c))) }
                         }
                     }
                     (errors.at("columns"))
                     div.field {
-                        label for="sort" { "Sort by" }
+                        label for="sort" { (tr!(ctx, "Sort by")) }
                         select #sort name="sort" aria-invalid=[errors.invalid("sort")] {
                             @for c in ListColumn::ALL.into_iter().filter(|c| otrs_core::stats::engine::list_sort(*c, false).is_some()) {
-                                option value=(c.name()) selected[list.sort == c.name()] { (c.label()) }
+                                option value=(c.name()) selected[list.sort == c.name()] { (translate_dyn(ctx.lang, list_column_label(c))) }
                             }
                         }
-                        label.inline { input type="checkbox" name="descending" value="1" checked[list.descending]; " largest first" }
+                        label.inline { input type="checkbox" name="descending" value="1" checked[list.descending]; " " (tr!(ctx, "largest first")) }
                         (errors.at("sort"))
                     }
                     div.field {
-                        label for="limit" { "Most rows" }
+                        label for="limit" { (tr!(ctx, "Most rows")) }
                         input #limit name="limit" type="number" min="1" max="10000" value=(list.limit) aria-invalid=[errors.invalid("limit")];
                         (errors.at("limit"))
                     }
@@ -756,24 +875,24 @@ async fn edit_form<S: Store>(
             }
             @if !is("Static") {
                 fieldset {
-                    legend { "Filters" }
+                    legend { (tr!(ctx, "Filters")) }
                     @for i in 0..FILTER_ROWS {
-                        (element_row(&format!("f{i}"), &format!("Filter {}", i + 1), spec.filters.get(i), errors))
+                        (element_row(ctx, &format!("f{i}"), &tr!(ctx, "Filter %{n}", n = i + 1), spec.filters.get(i), errors))
                     }
                 }
             }
             div.actions {
-                button type="submit" name="save" value="1" { "Save" }
+                button type="submit" name="save" value="1" { (tr!(ctx, "Save")) }
                 " "
-                button type="submit" name="preview" value="1" { "Preview" }
-                " " a href="/agent/stats" { "Cancel" }
+                button type="submit" name="preview" value="1" { (tr!(ctx, "Preview")) }
+                " " a href="/agent/stats" { (tr!(ctx, "Cancel")) }
             }
             section.widget #stats-preview-widget aria-labelledby="preview-title" {
-                header { h2 #preview-title { "Preview" } }
+                header { h2 #preview-title { (tr!(ctx, "Preview")) } }
                 div.body #stats-preview aria-live="polite" {
                     @match preview {
                         Some(p) => (p),
-                        None => p.muted { "Change the form (or press Preview) to see the result." },
+                        None => p.muted { (tr!(ctx, "Change the form (or press Preview) to see the result.")) },
                     }
                 }
             }
@@ -781,11 +900,14 @@ async fn edit_form<S: Store>(
     }
 }
 
-fn editor_crumbs(label: String) -> Crumbs {
+fn editor_crumbs(ctx: &UiCtx, label: String) -> Crumbs {
     Crumbs {
         path: vec![
-            ("Dashboard".into(), Some("/agent".into())),
-            ("Statistics".into(), Some("/agent/stats".into())),
+            (tr!(ctx, "Dashboard").into_owned(), Some("/agent".into())),
+            (
+                tr!(ctx, "Statistics").into_owned(),
+                Some("/agent/stats".into()),
+            ),
             (label, None),
         ],
         ..Crumbs::default()
@@ -810,7 +932,7 @@ pub(crate) async fn new_page<S: Store>(
     QueryFields(query): QueryFields,
 ) -> Response {
     if let Err(e) = refuse_unless_admin(&ctx) {
-        return problem_page(&state, &ctx, "New statistic", &e).await;
+        return problem_page(&state, &ctx, n_!("New statistic"), &e).await;
     }
     let spec = new_spec(query.get("type").unwrap_or("Matrix"));
     let form = edit_form(
@@ -826,8 +948,11 @@ pub(crate) async fn new_page<S: Store>(
     agent_page(
         &state,
         &ctx,
-        "New statistic",
-        editor_crumbs(format!("New {} statistic", spec.stat_type)),
+        &tr!(ctx, "New statistic"),
+        editor_crumbs(
+            &ctx,
+            tr!(ctx, "New %{type} statistic", type = spec.stat_type),
+        ),
         form,
     )
     .await
@@ -840,7 +965,7 @@ pub(crate) async fn edit_page<S: Store>(
     Path(number): Path<String>,
     QueryFields(query): QueryFields,
 ) -> Response {
-    let title = "Edit statistic";
+    let title = tr!(ctx, "Edit statistic");
     let loaded = async {
         refuse_unless_admin(&ctx)?;
         let number = number_of(&number)?;
@@ -853,12 +978,12 @@ pub(crate) async fn edit_page<S: Store>(
     };
     let (number, spec) = match loaded.await {
         Ok(x) => x,
-        Err(e) => return problem_page(&state, &ctx, title, &e).await,
+        Err(e) => return problem_page(&state, &ctx, &title, &e).await,
     };
     let notice = if query.has("imported") {
-        Some("Imported. Check the settings and save.")
+        Some(tr!(ctx, "Imported. Check the settings and save."))
     } else if query.has("saved") {
-        Some("Saved.")
+        Some(tr!(ctx, "Saved."))
     } else {
         None
     };
@@ -869,14 +994,14 @@ pub(crate) async fn edit_page<S: Store>(
         &spec,
         &FormErrors::default(),
         None,
-        notice,
+        notice.as_deref(),
     )
     .await;
     agent_page(
         &state,
         &ctx,
-        title,
-        editor_crumbs(format!("Edit {number}")),
+        &title,
+        editor_crumbs(&ctx, tr!(ctx, "Edit %{number}", number = number)),
         form,
     )
     .await
@@ -891,14 +1016,14 @@ async fn preview_markup<S: Store>(
     // A preview needs no title or description yet (saving still does).
     let mut spec = spec.clone();
     if spec.title.trim().is_empty() {
-        spec.title = "Preview".into();
+        spec.title = tr!(ctx, "Preview").into_owned();
     }
     if spec.description.trim().is_empty() {
-        spec.description = "Preview".into();
+        spec.description = tr!(ctx, "Preview").into_owned();
     }
     let settings = desk.stat_settings_from_spec(ctx.principal(), &spec).await?;
     let table = desk.preview_stat(ctx.principal(), settings).await?;
-    Ok(html! { (result_table(&table)) (crate::ui::stats_chart::chart(&table)) })
+    Ok(html! { (result_table(&table, ctx.lang)) (crate::ui::stats_chart::chart(&table, ctx.lang)) })
 }
 
 async fn save<S: Store>(
@@ -908,25 +1033,28 @@ async fn save<S: Store>(
     form: Fields,
 ) -> Response {
     let title = if number.is_some() {
-        "Edit statistic"
+        tr!(ctx, "Edit statistic")
     } else {
-        "New statistic"
+        tr!(ctx, "New statistic")
     };
     if let Err(e) = refuse_unless_admin(&ctx) {
-        return problem_page(&state, &ctx, title, &e).await;
+        return problem_page(&state, &ctx, &title, &e).await;
     }
     let spec = spec_from_form(&form);
-    let crumbs = editor_crumbs(number.map_or_else(
-        || format!("New {} statistic", spec.stat_type),
-        |n| format!("Edit {n}"),
-    ));
+    let crumbs = editor_crumbs(
+        &ctx,
+        number.map_or_else(
+            || tr!(ctx, "New %{type} statistic", type = spec.stat_type),
+            |n| tr!(ctx, "Edit %{number}", number = n),
+        ),
+    );
     if form.has("preview") {
         let (errors, preview) = match preview_markup(&state, &ctx, &spec).await {
             Ok(p) => (FormErrors::default(), Some(p)),
             Err(e) => (FormErrors::of(&e), None),
         };
         let page = edit_form(&state, &ctx, number, &spec, &errors, preview, None).await;
-        return agent_page(&state, &ctx, title, crumbs, page).await;
+        return agent_page(&state, &ctx, &title, crumbs, page).await;
     }
     let desk = state.desk();
     let saved = async {
@@ -946,7 +1074,7 @@ async fn save<S: Store>(
                 &state,
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                title,
+                &title,
                 crumbs,
                 page,
             )
@@ -973,7 +1101,7 @@ pub(crate) async fn update<S: Store>(
 ) -> Response {
     match number_of(&number) {
         Ok(n) => save(state, ctx, Some(n), form).await,
-        Err(e) => problem_page(&state, &ctx, "Edit statistic", &e).await,
+        Err(e) => problem_page(&state, &ctx, n_!("Edit statistic"), &e).await,
     }
 }
 

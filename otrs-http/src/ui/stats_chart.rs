@@ -6,6 +6,9 @@
 use maud::{Markup, html};
 use otrs_core::stats::{StatCell, StatTable};
 
+use crate::i18n::{Language, translate_dyn};
+use crate::tr;
+
 /// Colours of the series (cycled), readable on white.
 const PALETTE: [&str; 8] = [
     "#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4b5563",
@@ -98,13 +101,23 @@ fn fmt(x: f64) -> String {
 }
 
 /// The SVG chart of a table, or a note when the table has nothing to draw.
-pub fn chart(table: &StatTable) -> Markup {
+pub fn chart(table: &StatTable, lang: Language) -> Markup {
     let Some(data) = chart_data(table) else {
-        return html! { p.muted.chart-none { "No chart: this statistic has no numbers per cell." } };
+        return html! { p.muted.chart-none { (tr!(@lang lang, "No chart: this statistic has no numbers per cell.")) } };
     };
     if data.columns.is_empty() || data.series.is_empty() {
-        return html! { p.muted.chart-none { "No chart: the table is empty." } };
+        return html! { p.muted.chart-none { (tr!(@lang lang, "No chart: the table is empty.")) } };
     }
+    // A list's columns are its column headers (labels in the agent's language); a matrix's
+    // are values of its X element (data, shown as they are).
+    let columns: Vec<String> = if table.kind == "List" {
+        data.columns
+            .iter()
+            .map(|c| translate_dyn(lang, c).into_owned())
+            .collect()
+    } else {
+        data.columns.clone()
+    };
     let drawn = &data.series[..data.series.len().min(MAX_SERIES)];
     let max = drawn
         .iter()
@@ -124,15 +137,17 @@ pub fn chart(table: &StatTable) -> Markup {
     let label_every = data.columns.len().div_ceil(24).max(1);
     let title_id = format!("chart-title-{}", table.number);
     let desc_id = format!("chart-desc-{}", table.number);
-    let description = format!(
-        "Bar chart of {} rows over {} columns; the largest value is {}. {}",
-        data.series.len(),
-        data.columns.len(),
-        max,
-        if data.series.len() > MAX_SERIES {
-            format!("Only the first {MAX_SERIES} rows are drawn; the table shows all of them.")
+    let description = tr!(@lang lang,
+        "Bar chart of %{rows} rows over %{columns} columns; the largest value is %{max}. %{note}",
+        rows = data.series.len(),
+        columns = data.columns.len(),
+        max = max,
+        note = if data.series.len() > MAX_SERIES {
+            tr!(@lang lang,
+                "Only the first %{count} rows are drawn; the table shows all of them.",
+                count = MAX_SERIES)
         } else {
-            "The table above holds the same numbers.".to_owned()
+            tr!(@lang lang, "The table above holds the same numbers.").into_owned()
         }
     );
     html! {
@@ -145,7 +160,7 @@ pub fn chart(table: &StatTable) -> Markup {
                     line x1=(fmt(LEFT)) x2=(fmt(WIDTH - 8.0)) y1=(fmt(y_of(*t))) y2=(fmt(y_of(*t))) stroke="#e5e7eb" {}
                     text x=(fmt(LEFT - 6.0)) y=(fmt(y_of(*t) + 4.0)) text-anchor="end" font-size="11" fill="#4b5563" { (t) }
                 }
-                @for (c, label) in data.columns.iter().enumerate() {
+                @for (c, label) in columns.iter().enumerate() {
                     @let gx = LEFT + c as f64 * group_w + group_w * 0.1;
                     @for (s, (name, values)) in drawn.iter().enumerate() {
                         @let v = values.get(c).copied().unwrap_or(0.0);
@@ -220,7 +235,7 @@ mod tests {
                 ("Junk / 3 normal".to_owned(), vec![0.0, 4.0])
             ]
         );
-        let svg = chart(&tab).into_string();
+        let svg = chart(&tab, Language::English).into_string();
         assert_eq!(svg.matches("<rect class=\"bar\"").count(), 4);
         assert!(svg.contains("role=\"img\""));
         // The title is escaped.
@@ -232,7 +247,11 @@ mod tests {
     fn lists_have_no_chart() {
         let tab = table(&["Ticket#", "Title"], vec![vec![t("1"), t("x")]]);
         assert!(chart_data(&tab).is_none());
-        assert!(chart(&tab).into_string().contains("No chart"));
+        assert!(
+            chart(&tab, Language::English)
+                .into_string()
+                .contains("No chart")
+        );
     }
 
     #[test]

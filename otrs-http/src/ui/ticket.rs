@@ -28,10 +28,12 @@ use otrs_core::store::{PageRequest, Store, TicketFilter};
 use crate::api::convert;
 use crate::dto::TicketDto;
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailView, DetailWidget, agent_page, agent_page_with};
 use crate::ui::{UiCtx, message_of, see_other};
+use crate::{n_, tr};
 
 /// The preference holding the detail view's column layout.
 pub const LAYOUT_PREFERENCE: &str = "ui.ticket_layout";
@@ -45,27 +47,27 @@ pub const COMPACT_COLUMNS_PREFERENCE: &str = "ui.ticket_compact_columns";
 
 /// The widgets of the detail view: (id, title), in the default order.
 pub const WIDGETS: [(&str, &str); 9] = [
-    ("communication", "Communication"),
-    ("properties", "Properties"),
-    ("people", "People"),
-    ("customer", "Customer Information"),
-    ("linked-tickets", "Linked Tickets"),
-    ("linked-appointments", "Linked Appointments"),
-    ("attachments", "Attachments"),
-    ("drafts", "Drafts"),
-    ("history", "History"),
+    ("communication", n_!("Communication")),
+    ("properties", n_!("Properties")),
+    ("people", n_!("People")),
+    ("customer", n_!("Customer Information")),
+    ("linked-tickets", n_!("Linked Tickets")),
+    ("linked-appointments", n_!("Linked Appointments")),
+    ("attachments", n_!("Attachments")),
+    ("drafts", n_!("Drafts")),
+    ("history", n_!("History")),
 ];
 
 /// The columns of the compact communication table: (key, header).
 pub const COMPACT_COLUMNS: [(&str, &str); 8] = [
     ("number", "#"),
-    ("direction", "Direction"),
-    ("channel", "Channel"),
-    ("sender", "Sender"),
-    ("subject", "Subject"),
-    ("created", "Created"),
-    ("important", "Important"),
-    ("attachments", "Attachments"),
+    ("direction", n_!("Direction")),
+    ("channel", n_!("Channel")),
+    ("sender", n_!("Sender")),
+    ("subject", n_!("Subject")),
+    ("created", n_!("Created")),
+    ("important", n_!("Important")),
+    ("attachments", n_!("Attachments")),
 ];
 
 /// The narrow headers of the compact table's icon columns.
@@ -80,30 +82,47 @@ fn column_head(key: &str) -> Option<&'static str> {
 
 /// The properties that can be edited in place: (field, label).
 pub const INLINE_FIELDS: [(&str, &str); 6] = [
-    ("title", "Title"),
-    ("state", "State"),
-    ("priority", "Priority"),
-    ("queue", "Queue"),
-    ("owner", "Owner"),
-    ("responsible", "Responsible"),
+    ("title", n_!("Title")),
+    ("state", n_!("State")),
+    ("priority", n_!("Priority")),
+    ("queue", n_!("Queue")),
+    ("owner", n_!("Owner")),
+    ("responsible", n_!("Responsible")),
 ];
 
+/// The heading of a property's inline edit.
+fn edit_label(field: &str) -> &'static str {
+    match field {
+        "title" => n_!("Edit title"),
+        "state" => n_!("Edit state"),
+        "priority" => n_!("Edit priority"),
+        "queue" => n_!("Edit queue"),
+        "owner" => n_!("Edit owner"),
+        _ => n_!("Edit responsible"),
+    }
+}
+
 /// What the page says when a form's version is older than the ticket's.
-pub const STALE_MESSAGE: &str = "This ticket was changed by someone else after you opened it, so your change was not saved. Reload the ticket to see the current values and try again.";
+pub const STALE_MESSAGE: &str = n_!(
+    "This ticket was changed by someone else after you opened it, so your change was not saved. Reload the ticket to see the current values and try again."
+);
 
 /// A page saying what went wrong, inside the frame.
+///
+/// `title` is an English text marked with `n_!` (translated here) or one already translated.
 pub(crate) async fn problem_page<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     title: &str,
     error: &ApiError,
 ) -> Response {
+    let title = translate_dyn(ctx.lang, title);
     agent_page_with(
         state,
         ctx,
         error.status(),
-        title,
-        Crumbs::path(&[(title, None)]),
+        &title,
+        Crumbs::path(&[(&*title, None)]),
         html! { p.error role="alert" { (message_of(error)) } },
     )
     .await
@@ -149,7 +168,7 @@ fn widget_title(id: &str) -> &'static str {
     WIDGETS
         .iter()
         .find(|(i, _)| *i == id)
-        .map_or("Widget", |(_, t)| t)
+        .map_or(n_!("Widget"), |(_, t)| t)
 }
 
 /// Parses the ticket id of a path, or answers with the not-found page.
@@ -173,11 +192,12 @@ fn edit_permission(field: &str) -> Permission {
     }
 }
 
+/// An article direction's icon and its name (also the bubble's class).
 fn direction_icon(d: Direction) -> (&'static str, &'static str) {
     match d {
-        Direction::Incoming => ("←", "incoming"),
-        Direction::Outgoing => ("→", "outgoing"),
-        Direction::Internal => ("↔", "internal"),
+        Direction::Incoming => ("←", n_!("incoming")),
+        Direction::Outgoing => ("→", n_!("outgoing")),
+        Direction::Internal => ("↔", n_!("internal")),
     }
 }
 
@@ -204,13 +224,13 @@ fn first_lines(text: &str, max: usize) -> String {
     }
 }
 
-fn human_size(bytes: u64) -> String {
+fn human_size(bytes: u64, lang: Language) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else if bytes >= 1024 {
         format!("{:.1} KB", bytes as f64 / 1024.0)
     } else {
-        format!("{bytes} bytes")
+        tr!(@lang lang, "%{count} bytes", count = bytes)
     }
 }
 
@@ -366,9 +386,13 @@ pub(crate) async fn page<S: Store>(
     let actions = crate::ui::actions::menu(&state, &ctx, id)
         .await
         .into_iter()
+        .map(|(label, href)| (translate_dyn(ctx.lang, &label).into_owned(), href))
         .chain([
-            ("Print".into(), format!("{base}/print")),
-            ("Back to the dashboard".into(), "/agent".into()),
+            (tr!(ctx, "Print").into_owned(), format!("{base}/print")),
+            (
+                tr!(ctx, "Back to the dashboard").into_owned(),
+                "/agent".into(),
+            ),
         ])
         .collect();
     let view_frame = DetailView {
@@ -382,7 +406,7 @@ pub(crate) async fn page<S: Store>(
     let title = format!("Ticket#{} — {}", t.number, t.title);
     let crumbs = Crumbs {
         path: vec![
-            ("Dashboard".into(), Some("/agent".into())),
+            (tr!(ctx, "Dashboard").into_owned(), Some("/agent".into())),
             (title.clone(), None),
         ],
         config: Some("/agent/tickets/screen".into()),
@@ -395,7 +419,7 @@ pub(crate) async fn page<S: Store>(
     let draft_saved = query.get("draft-saved").filter(|f| !f.is_empty());
     let body = html! {
         @if let Some(form) = draft_saved {
-            p.notice role="status" { "Draft saved (" (form) "). It is listed under Drafts." }
+            p.notice role="status" { (tr!(ctx, "Draft saved (%{form}). It is listed under Drafts.", form = form)) }
         }
         div.ticket-detail {
             div.ticket-main { (view_frame.grid()) }
@@ -435,12 +459,12 @@ fn communication(
     let columns = compact_columns(&ctx.agent);
     let article_link = |a: &Article| format!("{base}?article={}#article-{}", a.id.0, a.id.0);
     let tools = html! {
-        a.button href={ (base) "?view=compact" } aria-pressed=(if view == "compact" { "true" } else { "false" }) { "Compact" }
-        a.button href={ (base) "?view=stream" } aria-pressed=(if view == "stream" { "true" } else { "false" }) { "Stream" }
+        a.button href={ (base) "?view=compact" } aria-pressed=(if view == "compact" { "true" } else { "false" }) { (tr!(ctx, "Compact")) }
+        a.button href={ (base) "?view=stream" } aria-pressed=(if view == "stream" { "true" } else { "false" }) { (tr!(ctx, "Stream")) }
         @if expand_all {
-            a.button href=(base) { "Collapse All" }
+            a.button href=(base) { (tr!(ctx, "Collapse All")) }
         } @else {
-            a.button href={ (base) "?expand=all" } { "Expand All" }
+            a.button href={ (base) "?expand=all" } { (tr!(ctx, "Expand All")) }
         }
     };
     let listing = if view == "stream" {
@@ -452,7 +476,7 @@ fn communication(
                         span.avatar-small aria-hidden="true" { (sender_name(a).chars().next().unwrap_or('?')) }
                         a.bubble-body href=(article_link(a)) {
                             span.meta { (icon) " " (a.channel.name()) " · " (sender_name(a)) " · " (ctx.time(a.created_at))
-                                @if a.important { " · " span.important title="Important" { "⚡ important" } } }
+                                @if a.important { " · " span.important title=(tr!(ctx, "Important")) { "⚡ " (tr!(ctx, "important")) } } }
                             strong.subject { (a.subject) }
                             span.excerpt { (first_lines(&a.body, 160)) }
                         }
@@ -465,6 +489,7 @@ fn communication(
             table.list.compact {
                 thead { tr {
                     @for (key, label) in COMPACT_COLUMNS.iter().filter(|(k, _)| columns.contains(k)) {
+                        @let label = translate_dyn(ctx.lang, label);
                         th scope="col" data-column=(key) title=(label) {
                             @match column_head(key) {
                                 Some(icon) => span aria-label=(label) { (icon) },
@@ -480,12 +505,12 @@ fn communication(
                             @for key in &columns {
                                 @match *key {
                                     "number" => td.num { (i + 1) },
-                                    "direction" => td title=(dir) { span aria-label=(dir) { (icon) } },
+                                    "direction" => td title=(translate_dyn(ctx.lang, dir)) { span aria-label=(translate_dyn(ctx.lang, dir)) { (icon) } },
                                     "channel" => td { (a.channel.name()) },
                                     "sender" => td { (sender_name(a)) },
-                                    "subject" => td { a href=(article_link(a)) { (if a.subject.is_empty() { "(no subject)" } else { a.subject.as_str() }) } },
+                                    "subject" => td { a href=(article_link(a)) { (if a.subject.is_empty() { tr!(ctx, "(no subject)") } else { a.subject.as_str().into() }) } },
                                     "created" => td.created { time datetime=(a.created_at.to_rfc3339()) { (ctx.time(a.created_at)) } },
-                                    "important" => td { @if a.important { span.important title="Important" aria-label="Important" { "⚡" } } },
+                                    "important" => td { @if a.important { span.important title=(tr!(ctx, "Important")) aria-label=(tr!(ctx, "Important")) { "⚡" } } },
                                     _ => td.num { @if !a.attachments.is_empty() { (a.attachments.len()) } },
                                 }
                             }
@@ -501,18 +526,18 @@ fn communication(
         .filter(|a| expand_all || Some(a.id.0) == selected)
         .collect();
     let body = html! {
-        @if data.articles.is_empty() { p.muted { "No articles." } }
+        @if data.articles.is_empty() { p.muted { (tr!(ctx, "No articles.")) } }
         (listing)
         @for a in shown {
             (crate::ui::articles::article_view(ctx, &data.ticket, &data.rights, a))
         }
     };
     let title = if view == "stream" {
-        "Communication Stream"
+        tr!(ctx, "Communication Stream")
     } else {
-        "Communication Compact"
+        tr!(ctx, "Communication Compact")
     };
-    widget("communication", title, Some(tools), body)
+    widget("communication", &title, Some(tools), body)
 }
 
 // --- properties and inline edit --------------------------------------------------------------
@@ -535,7 +560,7 @@ async fn properties<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -
                     @if let (Some(f), Some(_)) = (editable, &form) {
                         a.pen href={ "/agent/tickets/" (data.ticket.id.0) "/edit/" (f) }
                             data-inline={ "inline-" (f) }
-                            aria-label={ "Edit " (label.to_lowercase()) } title={ "Edit " (label.to_lowercase()) } { "✎" }
+                            aria-label=(translate_dyn(ctx.lang, edit_label(f))) title=(translate_dyn(ctx.lang, edit_label(f))) { "✎" }
                     }
                 }
                 div.card-value { (value) }
@@ -545,8 +570,8 @@ async fn properties<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -
                         input type="hidden" name="version" value=(data.ticket.version);
                         (form)
                         div.inline-buttons {
-                            button.primary type="submit" { "Save" }
-                            " " button type="button" data-inline-cancel { "Cancel" }
+                            button.primary type="submit" { (tr!(ctx, "Save")) }
+                            " " button type="button" data-inline-cancel { (tr!(ctx, "Cancel")) }
                         }
                     }
                 }
@@ -565,38 +590,48 @@ async fn properties<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -
             _ => html! { (t.responsible.name) },
         };
         let form = edit_fields(state, ctx, data, field, &Fields::default(), None).await;
-        cards.push(card(Some(field), label, value, Some(form)));
+        cards.push(card(
+            Some(field),
+            &translate_dyn(ctx.lang, label),
+            value,
+            Some(form),
+        ));
     }
     cards.push(card(
         None,
-        "Lock",
-        html! { (if t.lock == "unlock" { "unlocked" } else { "locked" }) },
+        &tr!(ctx, "Lock"),
+        html! { (if t.lock == "unlock" { tr!(ctx, "unlocked") } else { tr!(ctx, "locked") }) },
         None,
     ));
     cards.push(card(
         None,
-        "Watch",
-        html! { (if watching { "watched by you" } else { "not watched by you" }) },
+        &tr!(ctx, "Watch"),
+        html! { (if watching { tr!(ctx, "watched by you") } else { tr!(ctx, "not watched by you") }) },
         None,
     ));
     cards.push(card(
         None,
-        "Created",
+        &tr!(ctx, "Created"),
         html! { time datetime=(t.created_at.to_rfc3339()) { (ctx.time(t.created_at)) } },
         None,
     ));
     if let Some(p) = t.pending_until {
-        cards.push(card(None, "Pending till", html! { (ctx.time(p)) }, None));
+        cards.push(card(
+            None,
+            &tr!(ctx, "Pending till"),
+            html! { (ctx.time(p)) },
+            None,
+        ));
     }
     cards.push(card(
         None,
-        "Accounted Time",
+        &tr!(ctx, "Accounted Time"),
         html! { (t.accounted_time) },
         None,
     ));
     widget(
         "properties",
-        "Properties",
+        &tr!(ctx, "Properties"),
         None,
         html! { div.cards { @for c in cards { (c) } } },
     )
@@ -649,7 +684,7 @@ async fn edit_fields<S: Store>(
                         option value=(s.id.0) selected[s.id.0 == current] { (s.name) }
                     }
                 }
-                label for={ (input_id) "-pending" } { "Pending till (for pending states)" }
+                label for={ (input_id) "-pending" } { (tr!(ctx, "Pending till (for pending states)")) }
                 input id={ (input_id) "-pending" } type="datetime-local" name="pending_until"
                     value=(form.get("pending_until").unwrap_or_default());
             }
@@ -685,7 +720,7 @@ async fn edit_fields<S: Store>(
         .find(|(f, _)| *f == field)
         .map_or(field, |(_, l)| l);
     html! {
-        label.sr-only for=(input_id) { (label) }
+        label.sr-only for=(input_id) { (translate_dyn(ctx.lang, label)) }
         (control)
         @if let Some(m) = field_error { span.field-error id={ "edit-" (field) "-error" } role="alert" { (m) } }
     }
@@ -700,17 +735,22 @@ fn parse_local(text: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn update_of(field: &str, form: &Fields, tz: chrono_tz::Tz) -> Result<TicketUpdate, ApiError> {
-    let version = form
-        .number::<u64>("version")?
-        .ok_or_else(|| ApiError::invalid("version", "is missing; reload the ticket"))?;
+fn update_of(
+    field: &str,
+    form: &Fields,
+    tz: chrono_tz::Tz,
+    lang: Language,
+) -> Result<TicketUpdate, ApiError> {
+    let version = form.number::<u64>("version")?.ok_or_else(|| {
+        ApiError::invalid("version", tr!(@lang lang, "is missing; reload the ticket"))
+    })?;
     let mut update = TicketUpdate {
         expected_version: Some(version),
         ..TicketUpdate::default()
     };
     let required = |name: &str| -> Result<u64, ApiError> {
         form.number::<u64>(name)?
-            .ok_or_else(|| ApiError::invalid(name, "is required"))
+            .ok_or_else(|| ApiError::invalid(name, tr!(@lang lang, "is required")))
     };
     match field {
         "title" => update.title = Some(form.text("title")),
@@ -720,7 +760,9 @@ fn update_of(field: &str, form: &Fields, tz: chrono_tz::Tz) -> Result<TicketUpda
                 u8::try_from(level)
                     .ok()
                     .and_then(Priority::new)
-                    .ok_or_else(|| ApiError::invalid("priority", "must be 1 to 5"))?,
+                    .ok_or_else(|| {
+                        ApiError::invalid("priority", tr!(@lang lang, "must be 1 to 5"))
+                    })?,
             );
         }
         "state" => {
@@ -728,7 +770,7 @@ fn update_of(field: &str, form: &Fields, tz: chrono_tz::Tz) -> Result<TicketUpda
             let pending = form.text("pending_until");
             if !pending.is_empty() {
                 update.pending_until = Some(parse_local(&pending, tz).ok_or_else(|| {
-                    ApiError::invalid("pending_until", "must be a date and time")
+                    ApiError::invalid("pending_until", tr!(@lang lang, "must be a date and time"))
                 })?);
             }
         }
@@ -774,7 +816,7 @@ pub(crate) async fn edit_save<S: Store>(
         Ok(t) => t,
         Err(e) => return problem_page(&state, &ctx, "Ticket", &e).await,
     };
-    let result = match update_of(&field, &form, ctx.tz) {
+    let result = match update_of(&field, &form, ctx.tz, ctx.lang) {
         Ok(update) => state
             .desk()
             .update_ticket(ctx.principal(), tid, update)
@@ -804,10 +846,11 @@ async fn edit_panel<S: Store>(
         Ok(t) => t,
         Err(e) => return problem_page(state, ctx, "Ticket", &e).await,
     };
-    let Some((_, label)) = INLINE_FIELDS.iter().find(|(f, _)| *f == field) else {
+    if !INLINE_FIELDS.iter().any(|(f, _)| *f == field) {
         let e = ApiError::new("not-found", format!("no such property: {field}"));
         return problem_page(state, ctx, "Ticket", &e).await;
-    };
+    }
+    let heading = translate_dyn(ctx.lang, edit_label(field));
     let data = match load(state, ctx, tid).await {
         Ok(d) => d,
         Err(e) => return problem_page(state, ctx, "Ticket", &e).await,
@@ -833,34 +876,30 @@ async fn edit_panel<S: Store>(
     let fields = edit_fields(state, ctx, &data, field, form, error.as_ref()).await;
     let back = format!("/agent/tickets/{}", tid.0);
     let body = html! {
-        section.widget.action-panel aria-label={ "Edit " (label) } {
-            header { h2 { "Edit " (label.to_lowercase()) } }
+        section.widget.action-panel aria-label=(heading) {
+            header { h2 { (heading) } }
             div.body {
                 @if stale {
-                    p.error.stale role="alert" { (STALE_MESSAGE) " " a href={ (back) "/edit/" (field) } { "Reload" } }
+                    p.error.stale role="alert" { (translate_dyn(ctx.lang, STALE_MESSAGE)) " " a href={ (back) "/edit/" (field) } { (tr!(ctx, "Reload")) } }
                 }
                 @if let Some(e) = general { p.error role="alert" { (message_of(e)) } }
                 form.stack method="post" action={ (back) "/edit/" (field) } {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
                     input type="hidden" name="version" value=(version);
                     (fields)
-                    div { button.primary type="submit" { "Save" } " " a.button href=(back) { "Cancel" } }
+                    div { button.primary type="submit" { (tr!(ctx, "Save")) } " " a.button href=(back) { (tr!(ctx, "Cancel")) } }
                 }
             }
         }
     };
-    let title = format!(
-        "Edit {} — Ticket#{}",
-        label.to_lowercase(),
-        data.ticket.number
-    );
+    let title = format!("{heading} — Ticket#{}", data.ticket.number);
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
         (
             &format!("Ticket#{} — {}", data.ticket.number, data.ticket.title),
             Some(&back),
         ),
-        (&format!("Edit {}", label.to_lowercase()), None),
+        (&*heading, None),
     ]);
     agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
@@ -882,7 +921,7 @@ fn agent_card(
                     div.card-value.with-avatar { (crate::ui::avatar::badge(a, &a.full_name())) strong { (a.full_name()) } " (" (a.login) ")" }
                     @if !a.email.is_empty() { div.muted { a href={ "mailto:" (a.email) } { (a.email) } } }
                     @let tz = a.preferences.get(crate::ui::TIME_ZONE_PREFERENCE).and_then(|z| z.parse::<chrono_tz::Tz>().ok()).unwrap_or(ctx.tz);
-                    div.muted { "Local time " (now.with_timezone(&tz).format("%H:%M")) " (" (tz.name()) ")" }
+                    div.muted { (tr!(ctx, "Local time %{time} (%{zone})", time = now.with_timezone(&tz).format("%H:%M"), zone = tz.name())) }
                 }
                 None => div.card-value { (fallback) }
             }
@@ -895,11 +934,11 @@ fn people(ctx: &UiCtx, now: DateTime<Utc>, data: &Loaded) -> DetailWidget {
     let t = &data.dto;
     let body = html! {
         div.cards {
-            (agent_card(ctx, now, "Owner", find(data.ticket.owner_id), &t.owner.name))
-            (agent_card(ctx, now, "Responsible", find(data.ticket.responsible_id), &t.responsible.name))
+            (agent_card(ctx, now, &tr!(ctx, "Owner"), find(data.ticket.owner_id), &t.owner.name))
+            (agent_card(ctx, now, &tr!(ctx, "Responsible"), find(data.ticket.responsible_id), &t.responsible.name))
         }
     };
-    widget("people", "People", None, body)
+    widget("people", &tr!(ctx, "People"), None, body)
 }
 
 async fn customer_info<S: Store>(
@@ -957,13 +996,13 @@ async fn customer_info<S: Store>(
     let login = user.as_ref().map(|u| u.login.clone()).unwrap_or_default();
     let body = html! {
         @if !known {
-            p.muted { "This ticket has no known customer." }
-            p { a.button href="/agent/search?q=" { "Show All Tickets" } }
+            p.muted { (tr!(ctx, "This ticket has no known customer.")) }
+            p { a.button href="/agent/search?q=" { (tr!(ctx, "Show All Tickets")) } }
         } @else {
             div.cards {
                 @if let Some(u) = &user {
                     div.card.person {
-                        div.card-head { span.card-label { "Customer User" } }
+                        div.card-head { span.card-label { (tr!(ctx, "Customer User")) } }
                         div.card-value { strong { (u.full_name()) } " (" (u.login) ")" }
                         @if !u.email.is_empty() { div.muted { a href={ "mailto:" (u.email) } { (u.email) } } }
                         @if !u.phone.is_empty() { div.muted { (u.phone) } }
@@ -971,7 +1010,7 @@ async fn customer_info<S: Store>(
                 }
                 @if let Some(c) = &customer {
                     div.card.person {
-                        div.card-head { span.card-label { "Customer" } }
+                        div.card-head { span.card-label { (tr!(ctx, "Customer")) } }
                         div.card-value { strong { (c.name) } " (" (c.customer_id) ")" }
                         @if !c.city.is_empty() { div.muted { (c.city) } }
                     }
@@ -979,27 +1018,38 @@ async fn customer_info<S: Store>(
                 div.card {
                     div.card-head { span.card-label { "Tickets" } }
                     div.card-value.counts {
-                        span.count-open { strong { (open) } " open" } " · "
-                        span.count-closed { strong { (closed) } " closed" }
+                        span.count-open { (strong_count(&tr!(ctx, "%{count} open"), open)) } " · "
+                        span.count-closed { (strong_count(&tr!(ctx, "%{count} closed"), closed)) }
                     }
                 }
             }
             p.create-shortcuts {
-                "Create: "
-                a.button href={ "/agent/tickets/new/phone?customer_user=" (login) } { "Phone ticket" }
+                (tr!(ctx, "Create:")) " "
+                a.button href={ "/agent/tickets/new/phone?customer_user=" (login) } { (tr!(ctx, "Phone ticket")) }
                 " "
-                a.button href={ "/agent/tickets/new/email?customer_user=" (login) } { "E-mail ticket" }
+                a.button href={ "/agent/tickets/new/email?customer_user=" (login) } { (tr!(ctx, "E-mail ticket")) }
             }
         }
     };
-    Some(widget("customer", "Customer Information", None, body))
+    Some(widget(
+        "customer",
+        &tr!(ctx, "Customer Information"),
+        None,
+        body,
+    ))
+}
+
+/// A text with a `%{count}` placeholder, the count set in bold.
+fn strong_count(text: &str, count: u64) -> Markup {
+    let (before, after) = text.split_once("%{count}").unwrap_or((text, ""));
+    html! { (before) strong { (count) } (after) }
 }
 
 fn unlink_button(ctx: &UiCtx, ticket: TicketId, link: LinkId, what: &str) -> Markup {
     html! {
         form.inline method="post" action={ "/agent/tickets/" (ticket.0) "/links/" (link.0) "/unlink" } {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            button.link type="submit" aria-label={ "Unlink " (what) } title="Unlink" { "✕" }
+            button.link type="submit" aria-label=(tr!(ctx, "Unlink %{what}", what = what)) title=(tr!(ctx, "Unlink")) { "✕" }
         }
     }
 }
@@ -1032,13 +1082,16 @@ async fn linked_tickets<S: Store>(
     let may_unlink = holds(&data.rights, Permission::Rw);
     let body = html! {
         table.list.linked {
-            thead { tr { th { "Number" } th { "Title" } th { "Priority" } th.optional { "Created" } th { "State" } th.optional { "Queue" } th { "Linked As" } @if may_unlink { th { "Unlink" } } } }
+            thead { tr {
+                th { (tr!(ctx, "Number")) } th { (tr!(ctx, "Title")) } th { (tr!(ctx, "Priority")) } th.optional { (tr!(ctx, "Created")) }
+                th { (tr!(ctx, "State")) } th.optional { (tr!(ctx, "Queue")) } th { (tr!(ctx, "Linked As")) } @if may_unlink { th { (tr!(ctx, "Unlink")) } }
+            } }
             tbody {
                 @for ((l, t), d) in rows.iter().zip(&dtos) {
                     @let kind = match l.link_type {
-                        otrs_core::model::LinkType::Normal => "Normal",
-                        _ if l.source == me => "Child",
-                        _ => "Parent",
+                        otrs_core::model::LinkType::Normal => tr!(ctx, "Normal"),
+                        _ if l.source == me => tr!(ctx, "Child"),
+                        _ => tr!(ctx, "Parent"),
                     };
                     tr {
                         td { a href={ "/agent/tickets/" (t.id.0) } { (t.number) } }
@@ -1048,7 +1101,7 @@ async fn linked_tickets<S: Store>(
                         td { (d.state.name) }
                         td.optional { (d.queue.name) }
                         td { (kind) }
-                        @if may_unlink { td { (unlink_button(ctx, data.ticket.id, l.id, &format!("ticket {}", t.number))) } }
+                        @if may_unlink { td { (unlink_button(ctx, data.ticket.id, l.id, &tr!(ctx, "ticket %{number}", number = t.number))) } }
                     }
                 }
             }
@@ -1056,11 +1109,11 @@ async fn linked_tickets<S: Store>(
     };
     Some(widget(
         "linked-tickets",
-        &format!(
-            "Linked Tickets ({} {})",
-            rows.len(),
-            if rows.len() == 1 { "Ticket" } else { "Tickets" }
-        ),
+        &if rows.len() == 1 {
+            tr!(ctx, "Linked Tickets (%{count} Ticket)", count = rows.len())
+        } else {
+            tr!(ctx, "Linked Tickets (%{count} Tickets)", count = rows.len())
+        },
         None,
         body,
     ))
@@ -1085,7 +1138,10 @@ async fn linked_appointments<S: Store>(
     let may_unlink = holds(&data.rights, Permission::Rw);
     let body = html! {
         table.list.linked {
-            thead { tr { th { "Title" } th.optional { "Location" } th { "Start Time" } th { "End Time" } th { "Linked As" } @if may_unlink { th { "Unlink" } } } }
+            thead { tr {
+                th { (tr!(ctx, "Title")) } th.optional { (tr!(ctx, "Location")) } th { (tr!(ctx, "Start Time")) } th { (tr!(ctx, "End Time")) }
+                th { (tr!(ctx, "Linked As")) } @if may_unlink { th { (tr!(ctx, "Unlink")) } }
+            } }
             tbody {
                 @for ap in &appointments {
                     @let link = links.iter().find(|l| l.other_end(me) == ObjectRef::Appointment(ap.id));
@@ -1094,8 +1150,8 @@ async fn linked_appointments<S: Store>(
                         td.optional { (ap.location) }
                         td { (ap.start.format("%Y-%m-%d %H:%M")) " " span.muted { (ap.time_zone.name()) } }
                         td { (ap.end.format("%Y-%m-%d %H:%M")) }
-                        td { "Normal" }
-                        @if may_unlink { td { @if let Some(l) = link { (unlink_button(ctx, data.ticket.id, l.id, &format!("appointment {}", ap.title))) } } }
+                        td { (tr!(ctx, "Normal")) }
+                        @if may_unlink { td { @if let Some(l) = link { (unlink_button(ctx, data.ticket.id, l.id, &tr!(ctx, "appointment %{title}", title = ap.title))) } } }
                     }
                 }
             }
@@ -1103,15 +1159,15 @@ async fn linked_appointments<S: Store>(
     };
     Some(widget(
         "linked-appointments",
-        &format!(
-            "Linked Appointments ({} {})",
-            appointments.len(),
-            if appointments.len() == 1 {
-                "Appointment"
-            } else {
-                "Appointments"
-            }
-        ),
+        &if appointments.len() == 1 {
+            tr!(ctx, "Linked Appointments (%{count} Appointment)", count = 1)
+        } else {
+            tr!(
+                ctx,
+                "Linked Appointments (%{count} Appointments)",
+                count = appointments.len()
+            )
+        },
         None,
         body,
     ))
@@ -1125,7 +1181,7 @@ pub(crate) async fn unlink<S: Store>(
 ) -> Response {
     let tid = match ticket_id(&id) {
         Ok(t) => t,
-        Err(e) => return problem_page(&state, &ctx, "Unlink", &e).await,
+        Err(e) => return problem_page(&state, &ctx, n_!("Unlink"), &e).await,
     };
     match state
         .desk()
@@ -1133,7 +1189,7 @@ pub(crate) async fn unlink<S: Store>(
         .await
     {
         Ok(()) => see_other(&format!("/agent/tickets/{}", tid.0)),
-        Err(e) => problem_page(&state, &ctx, "Unlink", &ApiError::from(e)).await,
+        Err(e) => problem_page(&state, &ctx, n_!("Unlink"), &ApiError::from(e)).await,
     }
 }
 
@@ -1154,31 +1210,34 @@ fn attachments(ctx: &UiCtx, data: &Loaded) -> Option<DetailWidget> {
     };
     let body = html! {
         table.list.attachments {
-            thead { tr { th { "Type" } th { "Filename" } th { "File size" } th.optional { "Create time" } th.optional { "Direction" } th { "Article" } th { "Preview" } th { "Download" } } }
+            thead { tr {
+                th { (tr!(ctx, "Type")) } th { (tr!(ctx, "Filename")) } th { (tr!(ctx, "File size")) } th.optional { (tr!(ctx, "Create time")) }
+                th.optional { (tr!(ctx, "Direction")) } th { (tr!(ctx, "Article")) } th { (tr!(ctx, "Preview")) } th { (tr!(ctx, "Download")) }
+            } }
             tbody {
                 @for (n, a, f) in &rows {
                     @let ty = base_type(&f.content_type);
                     tr {
                         td { (ty) }
                         td { (f.filename) }
-                        td.num { (human_size(f.size)) }
+                        td.num { (human_size(f.size, ctx.lang)) }
                         td.optional { (ctx.time(a.created_at)) }
-                        td.optional { (direction_icon(a.direction()).1) }
+                        td.optional { (translate_dyn(ctx.lang, direction_icon(a.direction()).1)) }
                         td { a href={ "/agent/tickets/" (data.ticket.id.0) "?article=" (a.id.0) "#article-" (a.id.0) } { "#" (n) " – " (a.subject) } }
                         td {
                             @if PREVIEW_TYPES.contains(&ty.as_str()) {
                                 a href={ (url(f)) "?inline=1" } {
-                                    img.thumb src={ (url(f)) "?inline=1" } alt={ "Preview of " (f.filename) } loading="lazy";
+                                    img.thumb src={ (url(f)) "?inline=1" } alt=(tr!(ctx, "Preview of %{file}", file = f.filename)) loading="lazy";
                                 }
                             }
                         }
-                        td { a href=(url(f)) download=(f.filename) { "Download" } }
+                        td { a href=(url(f)) download=(f.filename) { (tr!(ctx, "Download")) } }
                     }
                 }
             }
         }
     };
-    Some(widget("attachments", "Attachments", None, body))
+    Some(widget("attachments", &tr!(ctx, "Attachments"), None, body))
 }
 
 /// A `Content-Disposition` value with a plain ASCII fallback and the RFC 5987 UTF-8 name.
@@ -1211,7 +1270,7 @@ pub(crate) async fn attachment<S: Store>(
 ) -> Response {
     let tid = match ticket_id(&id) {
         Ok(t) => t,
-        Err(e) => return problem_page(&state, &ctx, "Attachment", &e).await,
+        Err(e) => return problem_page(&state, &ctx, n_!("Attachment"), &e).await,
     };
     let content = match state
         .desk()
@@ -1219,7 +1278,7 @@ pub(crate) async fn attachment<S: Store>(
         .await
     {
         Ok(c) => c,
-        Err(e) => return problem_page(&state, &ctx, "Attachment", &ApiError::from(e)).await,
+        Err(e) => return problem_page(&state, &ctx, n_!("Attachment"), &ApiError::from(e)).await,
     };
     // The attachment must belong to this ticket (its article is read to check).
     match state
@@ -1230,7 +1289,7 @@ pub(crate) async fn attachment<S: Store>(
         Ok(a) if a.ticket_id == tid => {}
         _ => {
             let e = ApiError::from(DeskError::not_found("attachment", attachment));
-            return problem_page(&state, &ctx, "Attachment", &e).await;
+            return problem_page(&state, &ctx, n_!("Attachment"), &e).await;
         }
     }
     let ty = base_type(&content.meta.content_type);
@@ -1280,7 +1339,7 @@ async fn drafts<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> Op
     };
     let body = html! {
         table.list.drafts {
-            thead { tr { th { "Title" } th { "Saved" } th { "Type" } th { "Delete" } } }
+            thead { tr { th { (tr!(ctx, "Title")) } th { (tr!(ctx, "Saved")) } th { (tr!(ctx, "Type")) } th { (tr!(ctx, "Delete")) } } }
             tbody {
                 @for (d, stale) in &drafts {
                     tr {
@@ -1292,14 +1351,14 @@ async fn drafts<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> Op
                             a href=(href) {
                                 (d.name) " – " (name_of(d.created_by))
                             }
-                            @if *stale { " " span.muted title="The ticket changed after the draft was saved" { "(ticket changed since)" } }
+                            @if *stale { " " span.muted title=(tr!(ctx, "The ticket changed after the draft was saved")) { (tr!(ctx, "(ticket changed since)")) } }
                         }
                         td { (ctx.time(d.changed_at)) }
                         td { (d.form) }
                         td {
-                            form.inline method="post" action={ "/agent/tickets/" (data.ticket.id.0) "/drafts/" (d.id.0) "/delete" } data-confirm="Delete this draft?" {
+                            form.inline method="post" action={ "/agent/tickets/" (data.ticket.id.0) "/drafts/" (d.id.0) "/delete" } data-confirm=(tr!(ctx, "Delete this draft?")) {
                                 input type="hidden" name="csrf_token" value=(ctx.csrf);
-                                button.link type="submit" aria-label={ "Delete draft " (d.name) } { "✕" }
+                                button.link type="submit" aria-label=(tr!(ctx, "Delete draft %{name}", name = d.name)) { "✕" }
                             }
                         }
                     }
@@ -1307,7 +1366,7 @@ async fn drafts<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> Op
             }
         }
     };
-    Some(widget("drafts", "Drafts", None, body))
+    Some(widget("drafts", &tr!(ctx, "Drafts"), None, body))
 }
 
 /// Deletes a draft of the ticket.
@@ -1318,7 +1377,7 @@ pub(crate) async fn delete_draft<S: Store>(
 ) -> Response {
     let tid = match ticket_id(&id) {
         Ok(t) => t,
-        Err(e) => return problem_page(&state, &ctx, "Drafts", &e).await,
+        Err(e) => return problem_page(&state, &ctx, n_!("Drafts"), &e).await,
     };
     let belongs = state
         .desk()
@@ -1336,7 +1395,7 @@ pub(crate) async fn delete_draft<S: Store>(
     };
     match result {
         Ok(()) => see_other(&format!("/agent/tickets/{}", tid.0)),
-        Err(e) => problem_page(&state, &ctx, "Drafts", &e).await,
+        Err(e) => problem_page(&state, &ctx, n_!("Drafts"), &e).await,
     }
 }
 
@@ -1355,7 +1414,7 @@ async fn history<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> D
             }
         }
     };
-    widget("history", "History", None, body)
+    widget("history", &tr!(ctx, "History"), None, body)
 }
 
 async fn sidebar<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> Markup {
@@ -1389,31 +1448,32 @@ async fn sidebar<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> M
         .map(|a| {
             let mut roles = Vec::new();
             if a.id == data.ticket.owner_id {
-                roles.push("owner");
+                roles.push(n_!("owner"));
             }
             if a.id == data.ticket.responsible_id {
-                roles.push("responsible");
+                roles.push(n_!("responsible"));
             }
             if watchers.contains(&a.id) {
-                roles.push("watching");
+                roles.push(n_!("watching"));
             }
             if involved.contains(&a.id) {
-                roles.push("involved");
+                roles.push(n_!("involved"));
             }
             (a, roles)
         })
         .collect();
     html! {
-        aside.ticket-sidebar aria-label="Involved agents" {
-            h2 { "Agents" }
-            @if rows.is_empty() { p.muted { "No agent has worked on this ticket yet." } }
+        aside.ticket-sidebar aria-label=(tr!(ctx, "Involved agents")) {
+            h2 { (tr!(ctx, "Agents")) }
+            @if rows.is_empty() { p.muted { (tr!(ctx, "No agent has worked on this ticket yet.")) } }
             ul.plain {
                 @for (a, roles) in &rows {
-                    li class={ "agent " (roles.join(" ")) } title={ (a.full_name()) ": " (roles.join(", ")) } {
+                    @let shown = roles.iter().map(|r| translate_dyn(ctx.lang, r)).collect::<Vec<_>>().join(", ");
+                    li class={ "agent " (roles.join(" ")) } title={ (a.full_name()) ": " (shown) } {
                         (crate::ui::avatar::badge(a, &a.full_name()))
                         span.who {
                             (a.full_name())
-                            span.roles.muted { " " (roles.join(", ")) }
+                            span.roles.muted { " " (shown) }
                         }
                     }
                 }
@@ -1443,45 +1503,46 @@ async fn screen_panel<S: Store>(
     let columns = compact_columns(&ctx.agent);
     let body = html! {
         section.widget {
-            header { h2 { "Ticket detail view" } }
+            header { h2 { (tr!(ctx, "Ticket detail view")) } }
             div.body {
-                @if saved { p.ok role="status" { "Saved." } }
+                @if saved { p.ok role="status" { (tr!(ctx, "Saved.")) } }
                 @if let Some(e) = &error { p.error role="alert" { (message_of(e)) } }
                 form.stack method="post" action="/agent/tickets/screen" {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
                     fieldset {
-                        legend { "Widgets (position and visibility)" }
+                        legend { (tr!(ctx, "Widgets (position and visibility)")) }
                         table.list {
-                            thead { tr { th { "Widget" } th { "Position" } th { "Shown" } } }
+                            thead { tr { th { (tr!(ctx, "Widget")) } th { (tr!(ctx, "Position")) } th { (tr!(ctx, "Shown")) } } }
                             tbody {
                                 @for (i, (id, visible)) in order.iter().enumerate() {
                                     tr {
-                                        td { label for={ "pos-" (id) } { (widget_title(id)) } }
+                                        td { label for={ "pos-" (id) } { (translate_dyn(ctx.lang, widget_title(id))) } }
                                         td { input id={ "pos-" (id) } type="number" min="1" max="99" name={ "pos_" (id) } value=(i + 1); }
-                                        td { input type="checkbox" name="shown" value=(id) checked[*visible] aria-label={ "Show " (widget_title(id)) }; }
+                                        td { input type="checkbox" name="shown" value=(id) checked[*visible] aria-label=(tr!(ctx, "Show %{widget}", widget = translate_dyn(ctx.lang, widget_title(id)))); }
                                     }
                                 }
                             }
                         }
                     }
                     fieldset {
-                        legend { "Communication Compact columns" }
+                        legend { (tr!(ctx, "Communication Compact columns")) }
                         @for (key, label) in COMPACT_COLUMNS {
-                            label.check { input type="checkbox" name="columns" value=(key) checked[columns.contains(&key)]; " " (label) }
+                            label.check { input type="checkbox" name="columns" value=(key) checked[columns.contains(&key)]; " " (translate_dyn(ctx.lang, label)) }
                             " "
                         }
                     }
-                    div { button.primary type="submit" { "Save" } " " button type="submit" name="reset" value="1" { "Reset to defaults" } }
+                    div { button.primary type="submit" { (tr!(ctx, "Save")) } " " button type="submit" name="reset" value="1" { (tr!(ctx, "Reset to defaults")) } }
                 }
             }
         }
     };
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        ("Screen configuration: ticket detail view", None),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
+        (&*tr!(ctx, "Screen configuration: ticket detail view"), None),
     ]);
     let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
-    agent_page_with(state, ctx, status, "Screen configuration", crumbs, body).await
+    let title = tr!(ctx, "Screen configuration");
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 /// Saves the screen configuration in the agent's preferences.

@@ -19,7 +19,8 @@ fn wall(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").unwrap()
 }
 
-async fn submit(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
+/// A form post with the caller's session and CSRF token.
+pub(crate) async fn submit(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
     let mut out = form_urlencoded::Serializer::new(String::new());
     out.append_pair("csrf_token", caller.csrf.as_deref().unwrap());
     for (k, v) in pairs {

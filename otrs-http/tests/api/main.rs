@@ -30,6 +30,8 @@ mod heartbeat;
 // --- detail
 mod browser_detail;
 mod ui_detail;
+// --- i18n: the agent views in the agent's language
+mod i18n_views;
 // --- actions
 mod actions;
 mod browser_actions;
