@@ -308,7 +308,7 @@ async fn guard<S: Store>(
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                return secure(upload::too_large().into_response());
+                return secure(upload::too_large(browser_lang).into_response());
             }
         };
         let header_token = parts
