@@ -349,7 +349,7 @@ pub(crate) async fn page<S: Store>(
                     }
                 }
                 input type="hidden" name="sort" value=(v.sort);
-                div { button.primary type="submit" { (tr!(ctx, "Filter")) } " " a.button href=(base) { (tr!(ctx, "Reset")) } }
+                div { button.primary type="submit" { (tr!(ctx, "Apply filters")) } " " a.button href=(base) { (tr!(ctx, "Reset")) } }
             }
             form.stack method="post" action="/agent/tickets/presets" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);

@@ -36,14 +36,14 @@ async fn post(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) ->
 }
 
 /// A form post carrying the caller's CSRF token.
-async fn submit(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
+pub(crate) async fn submit(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) -> Resp {
     let csrf = caller.csrf.clone().unwrap();
     let mut all = vec![("csrf_token", csrf.as_str())];
     all.extend_from_slice(pairs);
     post(w, path, caller, &all).await
 }
 
-async fn page(w: &World, path: &str, caller: &Caller) -> Resp {
+pub(crate) async fn page(w: &World, path: &str, caller: &Caller) -> Resp {
     let mut builder = Request::builder().method(Method::GET).uri(path);
     if let Some(cookie) = &caller.cookie {
         builder = builder.header(header::COOKIE, cookie);
@@ -51,7 +51,7 @@ async fn page(w: &World, path: &str, caller: &Caller) -> Resp {
     w.send(builder.body(Body::empty()).unwrap()).await
 }
 
-async fn agent(w: &World, id: AgentId) -> Caller {
+pub(crate) async fn agent(w: &World, id: AgentId) -> Caller {
     w.session(Principal::Agent(id)).await
 }
 
