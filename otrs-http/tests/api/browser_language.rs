@@ -8,10 +8,10 @@
 
 use fantoccini::Locator;
 use otrs_core::Principal;
-use tokio::net::TcpListener;
 
 use crate::harness::{
-    browser, shot, sign_in, start_driver, tempfile_dir, text_of, tools, wait_source, wait_url,
+    browser, serve, shot, sign_in, start_driver, tempfile_dir, text_of, tools, wait_source,
+    wait_url,
 };
 use crate::support::{PASSWORD, World};
 
@@ -21,14 +21,7 @@ async fn an_agent_switches_the_interface_to_german() {
         return;
     };
     let w = World::new().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &tempfile_dir()).await;
 
