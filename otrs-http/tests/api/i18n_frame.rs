@@ -202,13 +202,19 @@ async fn an_english_agent_sees_the_same_pages_in_english() {
 }
 
 async fn sign_in_page(w: &World, path: &str, accept_language: &str) -> String {
-    let request = Request::builder()
+    page_as(w, path, None, accept_language).await
+}
+
+/// A page with the browser's `Accept-Language` (and a session cookie, when given).
+async fn page_as(w: &World, path: &str, cookie: Option<&str>, accept_language: &str) -> String {
+    let mut request = Request::builder()
         .method(Method::GET)
         .uri(path)
-        .header(header::ACCEPT_LANGUAGE, accept_language)
-        .body(Body::empty())
-        .unwrap();
-    let r = w.send(request).await;
+        .header(header::ACCEPT_LANGUAGE, accept_language);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let r = w.send(request.body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, 200, "{path}");
     r.text()
 }
@@ -235,6 +241,36 @@ async fn the_sign_in_pages_follow_the_browser() {
     let html = sign_in_page(&w, "/agent/login", "de-DE,de;q=0.9").await;
     assert!(html.contains("Anmelden") && html.contains("Passwort vergessen?"));
     assert!(html.contains("Agenten-Oberfläche"));
+}
+
+#[tokio::test]
+async fn once_signed_in_the_account_language_rules_the_sign_in_pages() {
+    let w = World::new().await;
+    set_language(&w, w.alice, "de").await;
+    let alice = agent(&w, w.alice).await;
+    let cookie = alice.cookie.as_deref();
+    // The browser asks for English; Alice chose German.
+    for (path, german) in [
+        ("/agent/login/change-password", "Aktuelles Passwort"),
+        ("/agent/login/two-factor", "Authenticator-App"),
+    ] {
+        let html = page_as(&w, path, cookie, "en-US,en;q=0.9").await;
+        assert!(html.contains("<html lang=\"de\">"), "{path}");
+        assert!(html.contains(german), "{path}: {html}");
+        assert!(html.contains(" Zeichen<") || path.ends_with("two-factor"));
+        let left = untranslated_texts(&html, Language::German);
+        assert!(left.is_empty(), "{path}: {left:?}");
+    }
+    // A customer user without a choice: the external home follows the browser.
+    let lacey = w.session(Principal::Customer(w.lacey)).await;
+    let html = page_as(&w, "/external", lacey.cookie.as_deref(), "de").await;
+    assert!(
+        html.contains("<html lang=\"de\">") && html.contains("Sie sind als"),
+        "{html}"
+    );
+    assert!(html.contains("Externe Oberfläche") && html.contains("Abmelden"));
+    let html = page_as(&w, "/external", lacey.cookie.as_deref(), "en").await;
+    assert!(html.contains("You are signed in as"));
 }
 
 #[tokio::test]
