@@ -18,10 +18,10 @@ use crate::api::auth::RemoteAddr;
 use crate::auth::{Stage, check_csrf, session_of};
 use crate::error::ApiError;
 use crate::extract::Form;
-use crate::i18n::Language;
+use crate::i18n::{Language, translate_dyn};
 use crate::signin;
 use crate::state::AppState;
-use crate::tr;
+use crate::{n_, tr};
 
 pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
     // The agent interface's home (`/agent`) is the dashboard of `crate::ui`.
@@ -267,15 +267,70 @@ fn to_login(portal: Portal) -> Response {
     Redirect::to(&format!("{}/login", portal.base)).into_response()
 }
 
+/// The text of an error for a page (field problems listed), in English.
 pub(crate) fn message_of(error: &ApiError) -> String {
+    message_in(Language::English, error)
+}
+
+/// The form fields a page's problem may name, marked so that [`message_in`] translates them.
+const FIELD_NAMES: [&str; 20] = [
+    n_!("name"),
+    n_!("columns"),
+    n_!("per page"),
+    n_!("language"),
+    n_!("time zone"),
+    n_!("ooo from"),
+    n_!("ooo to"),
+    n_!("my queues"),
+    n_!("avatar"),
+    n_!("ids"),
+    n_!("pending until"),
+    n_!("link parent"),
+    n_!("merge into"),
+    n_!("email time units"),
+    n_!("note time units"),
+    n_!("code"),
+    n_!("new password"),
+    n_!("current password"),
+    n_!("login"),
+    n_!("preset"),
+];
+
+/// The texts of the desk's problems the sign-in pages show most, marked for translation (the
+/// desk writes them in English; the forms of this crate mark theirs where they make them). Only a
+/// mark: [`message_in`] looks every problem text up.
+#[allow(dead_code)]
+const PROBLEM_TEXTS: [&str; 2] = [
+    n_!("is wrong or has expired"),
+    n_!("must not contain control characters"),
+];
+
+/// The text of an error for a page in `lang`: field names and problem texts that the catalogue
+/// knows are translated, any other text (a value, a rule with numbers) stays as the desk wrote it.
+pub(crate) fn message_in(lang: Language, error: &ApiError) -> String {
     let problem = error.problem();
+    if lang != Language::English
+        && error.code() == "not-authenticated"
+        && problem.detail.starts_with("sign-in failed")
+    {
+        return tr!(@lang lang, "Sign-in failed: wrong username or password, or the account is locked.").into_owned();
+    }
+    let known = |text: &str| translate_dyn(lang, text).into_owned();
+    let field = |name: &str| {
+        let words = name.replace('_', " ");
+        if FIELD_NAMES.contains(&words.as_str()) {
+            known(&words)
+        } else {
+            words
+        }
+    };
     if problem.errors.is_empty() {
-        problem.detail
+        known(&problem.detail)
     } else {
         problem
             .errors
             .iter()
-            .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
+            .map(|e| format!("{}: {}", field(&e.field), known(&e.message)))
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -387,7 +442,7 @@ async fn login<S: Store>(
             &state,
             portal,
             &form.login,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .into_response(),
@@ -510,7 +565,7 @@ async fn second_factor<S: Store>(
             let result =
                 signin::send_email_code(&state, info.session.principal, &address, portal.lang)
                     .await;
-            let error = result.err().map(|e| message_of(&e));
+            let error = result.err().map(|e| message_in(portal.lang, &e));
             return second_factor_form(&state, portal, &info, error.as_deref(), StatusCode::OK)
                 .await
                 .into_response();
@@ -526,7 +581,7 @@ async fn second_factor<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .await
@@ -664,7 +719,7 @@ async fn change_password<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .into_response(),
@@ -789,7 +844,7 @@ async fn totp_confirm<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             false,
             error.status(),
         )
@@ -816,7 +871,7 @@ async fn email_send<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             false,
             error.status(),
         )
@@ -841,7 +896,7 @@ async fn email_confirm<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             true,
             error.status(),
         )
@@ -983,7 +1038,7 @@ async fn reset<S: Store>(
             &state,
             portal,
             &form.token,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .into_response(),

@@ -120,7 +120,7 @@ pub(crate) async fn send_email_code<S: Store>(
             tracing::error!(error = %e, "could not send a sign-in code");
             ApiError::new(
                 "mail-unavailable",
-                "the sign-in code could not be sent; try again later",
+                crate::n_!("the sign-in code could not be sent; try again later"),
             )
         })
 }
@@ -135,7 +135,7 @@ pub(crate) async fn second_factor<S: Store>(
     if !info.session.awaiting_second_factor {
         return Err(ApiError::new(
             "not-allowed",
-            "this session is not waiting for a second factor",
+            crate::n_!("this session is not waiting for a second factor"),
         ));
     }
     let principal = info.session.principal;
@@ -291,7 +291,7 @@ pub(crate) async fn email_setup<S: Store>(
     if address.trim().is_empty() {
         return Err(ApiError::new(
             "not-allowed",
-            "the account has no e-mail address",
+            crate::n_!("the account has no e-mail address"),
         ));
     }
     send_email_code(state, principal, &address, lang).await

@@ -27,7 +27,7 @@ use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::names;
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of};
+use crate::ui::{UiCtx, message_in};
 
 /// The selected ticket ids of a form (`ids`, repeated).
 pub(crate) fn selected(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
@@ -42,7 +42,10 @@ pub(crate) fn selected(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
         }
     }
     if ids.is_empty() {
-        return Err(ApiError::invalid("ids", "select at least one ticket"));
+        return Err(ApiError::invalid(
+            "ids",
+            crate::n_!("select at least one ticket"),
+        ));
     }
     if ids.len() > otrs_core::desk::MAX_BULK_TICKETS {
         return Err(ApiError::invalid(
@@ -204,7 +207,7 @@ async fn form_page<S: Store>(
     let sel = |k: &str, val: &str| old.get(k) == Some(val);
     let count = s.mine.len() + s.to_lock.len();
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         (refused_list(ctx, s))
         p { @if count == 1 { (tr!(ctx, "Bulk action on 1 ticket:")) } @else { (tr!(ctx, "Bulk action on %{count} tickets:", count = count)) } " "
             @for (i, t) in s.mine.iter().chain(&s.to_lock).enumerate() { @if i > 0 { ", " } (t.number) } }
@@ -286,7 +289,7 @@ fn units(fields: &Fields, key: &str) -> Result<Option<TimeUnits>, ApiError> {
     }
     TimeUnits::parse(&text)
         .map(Some)
-        .ok_or_else(|| ApiError::invalid(key, "must be a non-negative number of units"))
+        .ok_or_else(|| ApiError::invalid(key, crate::n_!("must be a non-negative number of units")))
 }
 
 /// The ticket a link or merge target names: its number, or a title (with `*` as a wildcard)
@@ -299,7 +302,10 @@ async fn ticket_by_number<S: Store>(
 ) -> Result<TicketId, ApiError> {
     let text = fields.text(key);
     if text.is_empty() {
-        return Err(ApiError::invalid(key, "enter a ticket number or title"));
+        return Err(ApiError::invalid(
+            key,
+            crate::n_!("enter a ticket number or title"),
+        ));
     }
     if text.bytes().all(|b| b.is_ascii_digit())
         && let Ok(t) = state.desk().ticket_by_number(ctx.principal(), &text).await
@@ -312,7 +318,10 @@ async fn ticket_by_number<S: Store>(
         .filter(|w| !w.is_empty())
         .collect();
     let Some(longest) = words.iter().max_by_key(|w| w.len()) else {
-        return Err(ApiError::invalid(key, "enter a ticket number or title"));
+        return Err(ApiError::invalid(
+            key,
+            crate::n_!("enter a ticket number or title"),
+        ));
     };
     let page = state
         .desk()
@@ -363,13 +372,18 @@ async fn action_of<S: Store>(
         t => {
             let naive = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M")
                 .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S"))
-                .map_err(|_| ApiError::invalid("pending_until", "is not a date and time"))?;
+                .map_err(|_| {
+                    ApiError::invalid("pending_until", crate::n_!("is not a date and time"))
+                })?;
             let local = ctx
                 .tz
                 .from_local_datetime(&naive)
                 .earliest()
                 .ok_or_else(|| {
-                    ApiError::invalid("pending_until", "does not exist in your time zone")
+                    ApiError::invalid(
+                        "pending_until",
+                        crate::n_!("does not exist in your time zone"),
+                    )
                 })?;
             Some(local.with_timezone(&Utc))
         }

@@ -27,7 +27,7 @@ use crate::ui::prefs::{
     self, DASHBOARD_KEY, Dashboard, FILTER_FIELDS, ListSpec, Widget, WidgetKind,
 };
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, see_other};
 
 fn dashboard(ctx: &UiCtx) -> Dashboard {
     prefs::load(&ctx.agent, DASHBOARD_KEY, Dashboard::default)
@@ -172,11 +172,11 @@ async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> 
     match w.kind {
         WidgetKind::QueueMetric => match queue_metric(state, ctx).await {
             Ok(m) => (name, m),
-            Err(e) => (name, html! { p.error { (message_of(&e)) } }),
+            Err(e) => (name, html! { p.error { (message_in(ctx.lang, &e)) } }),
         },
         WidgetKind::Escalations => match escalations(state, ctx, w).await {
             Ok((count, m)) => (counted(ctx, &name, count as u64), m),
-            Err(e) => (name, html! { p.error { (message_of(&e)) } }),
+            Err(e) => (name, html! { p.error { (message_in(ctx.lang, &e)) } }),
         },
         WidgetKind::Reminders | WidgetKind::TicketList => {
             match load(state, ctx, &spec.filter, &spec.sort, 1, spec.per_page()).await {
@@ -187,7 +187,7 @@ async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> 
                         table(ctx, &spec.columns(), &loaded, &spec.sort, None, false),
                     )
                 }
-                Err(e) => (name, html! { p.error { (message_of(&e)) } }),
+                Err(e) => (name, html! { p.error { (message_in(ctx.lang, &e)) } }),
             }
         }
         // --- calui
@@ -299,7 +299,7 @@ pub(crate) async fn add<S: Store>(
             return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
         };
         if d.widgets.len() >= 30 {
-            let e = ApiError::invalid("kind", "a dashboard holds at most 30 widgets");
+            let e = ApiError::invalid("kind", crate::n_!("a dashboard holds at most 30 widgets"));
             return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
         }
         let id = prefs::next_id(d.widgets.iter().map(|w| w.id));
@@ -401,7 +401,7 @@ async fn render_edit<S: Store>(
     let action = format!("/agent/dashboard/widgets/{}", w.id);
     let with_filter = !matches!(w.kind, WidgetKind::QueueMetric) && !w.kind.is_calendar();
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         p.muted { (tr!(ctx, "Widget type: %{kind}", kind = translate_dyn(ctx.lang, w.kind.label()))) }
         (settings_form(ctx, &action, &w.list, with_filter))
     };

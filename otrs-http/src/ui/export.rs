@@ -28,7 +28,7 @@ use crate::ui::columns::{Column, chooser, parse_columns};
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of};
+use crate::ui::{UiCtx, message_in, message_of};
 
 /// Rows of one xlsx sheet (the format's limit), the header row included.
 pub const XLSX_MAX_ROWS: u32 = 1_048_576;
@@ -68,7 +68,7 @@ async fn dialog<S: Store>(
     };
     let back = crate::ui::bulk::back_of(fields);
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         @if ids.is_empty() {
             p.error role="alert" { (tr!(ctx, "Select at least one ticket in a list first.")) }
         } @else {
@@ -175,7 +175,10 @@ fn ids_of(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
         ids.push(TicketId(id));
     }
     if ids.is_empty() {
-        return Err(ApiError::invalid("ids", "select at least one ticket"));
+        return Err(ApiError::invalid(
+            "ids",
+            crate::n_!("select at least one ticket"),
+        ));
     }
     Ok(ids)
 }
@@ -208,7 +211,7 @@ pub(crate) async fn download<S: Store>(
     };
     let columns = parse_columns(form.all("columns"));
     if columns.is_empty() {
-        let e = ApiError::invalid("columns", "choose at least one column");
+        let e = ApiError::invalid("columns", crate::n_!("choose at least one column"));
         return dialog(&state, &ctx, &form, Some(&e), e.status()).await;
     }
     let stamp = state

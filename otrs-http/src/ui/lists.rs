@@ -29,7 +29,7 @@ use crate::ui::fields::{FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::prefs::{self, FILTER_FIELDS, Filter, ListSpec, PRESETS_KEY, Preset};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, html_response, message_of, see_other};
+use crate::ui::{UiCtx, html_response, message_in, see_other};
 
 /// One loaded page of a list.
 #[derive(Debug, Default)]
@@ -244,7 +244,7 @@ pub(crate) async fn page<S: Store>(
         Err(e) => {
             // An unknown preset: show the list without it, saying so.
             let mut q = query.without(&["preset"]);
-            q.0.push(("_error".into(), message_of(&e)));
+            q.0.push(("_error".into(), message_in(ctx.lang, &e)));
             return Box::pin(page(State(state), Extension(ctx), Path(id), QueryFields(q))).await;
         }
     };
@@ -331,7 +331,7 @@ pub(crate) async fn page<S: Store>(
     };
     let body = html! {
         @if let Some(message) = query.get("_error") { p.error role="alert" { (message) } }
-        @if let Some(e) = general_error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = general_error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         details.filters open[filters_open] {
             summary { (tr!(ctx, "Filters")) }
             form.stack method="get" action=(base) {
@@ -453,7 +453,7 @@ pub(crate) async fn preview<S: Store>(
                 (table(&ctx, &spec.columns(), &loaded, &spec.sort, None, false))
             },
         ),
-        Err(e) => html_response(e.status(), html! { p.error { (message_of(&e)) } }),
+        Err(e) => html_response(e.status(), html! { p.error { (message_in(ctx.lang, &e)) } }),
     }
 }
 
@@ -533,7 +533,10 @@ pub(crate) async fn save_preset<S: Store>(
     let back = format!("/agent/tickets/list/{list}");
     let name = form.text("name");
     if name.is_empty() || name.chars().count() > 100 {
-        let e = ApiError::invalid("name", "a preset needs a name of 1 to 100 characters");
+        let e = ApiError::invalid(
+            "name",
+            crate::n_!("a preset needs a name of 1 to 100 characters"),
+        );
         return problem_page(&state, &ctx, &tr!(ctx, "Filter presets"), &e).await;
     }
     let mut presets: Vec<Preset> = prefs::load(&ctx.agent, PRESETS_KEY, Vec::new);

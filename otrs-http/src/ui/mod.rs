@@ -411,4 +411,4 @@ pub(crate) fn see_other(to: &str) -> Response {
 }
 
 /// The text of an error for a page (field problems listed).
-pub(crate) use crate::pages::message_of;
+pub(crate) use crate::pages::{message_in, message_of};

@@ -17,7 +17,7 @@ use crate::ui::fields::FormFields;
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::prefs::{self, ListSpec, ORGANIZER_KEY};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, see_other};
 
 /// The most lists an organizer holds.
 pub const MAX_LISTS: usize = 50;
@@ -47,7 +47,7 @@ async fn render<S: Store>(
         }
     };
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         div.widget { div.body {
             ul.plain {
                 @for (i, l) in lists.iter().enumerate() {
@@ -140,7 +140,7 @@ pub(crate) async fn change<S: Store>(
         .flatten()
         .and_then(|id| lists.iter().position(|l| l.id == id));
     let Some(pos) = pos else {
-        let e = ApiError::new("not-found", "no such list in the organizer");
+        let e = ApiError::new("not-found", crate::n_!("no such list in the organizer"));
         return render(&state, &ctx, Some(&e), e.status()).await;
     };
     match action {
@@ -201,7 +201,7 @@ async fn edit<S: Store>(
 ) -> Response {
     let action = format!("/agent/organizer/{}", spec.id);
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         (crate::ui::dashboard::settings_form(ctx, &action, spec, true))
     };
     let crumbs = Crumbs::path(&[

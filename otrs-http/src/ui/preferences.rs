@@ -24,7 +24,7 @@ use crate::state::AppState;
 use crate::ui::avatar;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
-use crate::ui::{TIME_ZONE_PREFERENCE, UiCtx, message_of, see_other};
+use crate::ui::{TIME_ZONE_PREFERENCE, UiCtx, message_in, see_other};
 use crate::{n_, tr};
 
 /// Preference: how times are written (`iso`, `eu` or `us`).
@@ -148,7 +148,7 @@ async fn render<S: Store>(
     let chat = p.get(CHAT_PREFERENCE).map_or("unavailable", String::as_str);
     let csrf = html! { input type="hidden" name="csrf_token" value=(ctx.csrf); };
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         @if saved { p.ok role="status" { (tr!(ctx, "Your settings have been saved.")) } }
         div.grid.cols-2 {
             div.column {
@@ -310,9 +310,17 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
                 (None, None) => String::new(),
                 (Some(a), Some(b)) if a <= b => format!("{a}/{b}"),
                 (Some(_), Some(_)) => {
-                    return Err(ApiError::invalid("ooo_to", "must not be before the start"));
+                    return Err(ApiError::invalid(
+                        "ooo_to",
+                        crate::n_!("must not be before the start"),
+                    ));
                 }
-                _ => return Err(ApiError::invalid("ooo_to", "give both dates or neither")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "ooo_to",
+                        crate::n_!("give both dates or neither"),
+                    ));
+                }
             };
             out.insert(OUT_OF_OFFICE_PREFERENCE.to_owned(), ooo);
         }

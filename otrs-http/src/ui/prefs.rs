@@ -217,14 +217,20 @@ impl ListSpec {
         if let Some(name) = fields.get("name") {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {
-                return Err(ApiError::invalid("name", "must have 1 to 100 characters"));
+                return Err(ApiError::invalid(
+                    "name",
+                    crate::n_!("must have 1 to 100 characters"),
+                ));
             }
             self.name = name.to_owned();
         }
         if fields.get("columns_present").is_some() {
             let cols = parse_columns(fields.all("columns"));
             if cols.is_empty() {
-                return Err(ApiError::invalid("columns", "choose at least one column"));
+                return Err(ApiError::invalid(
+                    "columns",
+                    crate::n_!("choose at least one column"),
+                ));
             }
             self.columns = cols.iter().map(|c| c.key().to_owned()).collect();
         }

@@ -21,7 +21,7 @@ use crate::ui::columns::Column;
 use crate::ui::fields::QueryFields;
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::lists::{Loaded, table};
-use crate::ui::{UiCtx, message_of};
+use crate::ui::{UiCtx, message_in};
 use crate::{n_, tr};
 
 /// The object types, as (key of the search API, heading marked for `translate_dyn`).
@@ -130,7 +130,7 @@ pub(crate) async fn page<S: Store>(
                 problem = p.detail,
                 column = col
             ),
-            None => message_of(e),
+            None => message_in(ctx.lang, e),
         }
     });
     let body = html! {

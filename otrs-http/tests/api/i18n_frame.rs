@@ -241,6 +241,21 @@ async fn the_sign_in_pages_follow_the_browser() {
     let html = sign_in_page(&w, "/agent/login", "de-DE,de;q=0.9").await;
     assert!(html.contains("Anmelden") && html.contains("Passwort vergessen?"));
     assert!(html.contains("Agenten-Oberfläche"));
+    // A failed sign-in says so in the browser's language.
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/agent/login")
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("login=alice&password=wrong"))
+        .unwrap();
+    let r = w.send(request).await;
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert!(
+        r.text().contains("Anmeldung fehlgeschlagen"),
+        "{}",
+        r.text()
+    );
 }
 
 #[tokio::test]
@@ -293,6 +308,29 @@ async fn an_unknown_language_is_refused_and_nothing_changes() {
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(
         r.text().contains("language: unknown language"),
+        "{}",
+        r.text()
+    );
+    // A German agent reads the form's problems in German.
+    set_language(&w, w.dave, "de").await;
+    let dave = agent(&w, w.dave).await;
+    let r = submit(
+        &w,
+        "/agent/preferences",
+        &dave,
+        &[
+            ("section", "profile"),
+            ("time_zone", "Europe/Berlin"),
+            ("datetime_format", "eu"),
+            ("ooo_from", "2026-04-10"),
+            ("ooo_to", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("abwesend bis: geben Sie beide Daten an oder keines"),
         "{}",
         r.text()
     );
