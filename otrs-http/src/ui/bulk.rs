@@ -344,14 +344,17 @@ async fn ticket_by_number<S: Store>(
         [one] => Ok(one.id),
         [] => Err(ApiError::invalid(
             key,
-            format!("no ticket matches {text:?}"),
+            tr!(ctx, "no ticket matches %{text}", text = format!("{text:?}")),
         )),
         many => Err(ApiError::invalid(
             key,
-            format!(
-                "{} tickets match {text:?} ({}); enter the number",
-                many.len(),
-                many.iter()
+            tr!(
+                ctx,
+                "%{count} tickets match %{text} (%{numbers}); enter the number",
+                count = many.len(),
+                text = format!("{text:?}"),
+                numbers = many
+                    .iter()
                     .take(5)
                     .map(|t| t.number.as_str())
                     .collect::<Vec<_>>()

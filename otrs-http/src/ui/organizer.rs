@@ -121,7 +121,11 @@ pub(crate) async fn change<S: Store>(
         if lists.len() >= MAX_LISTS {
             let e = ApiError::invalid(
                 "name",
-                format!("the organizer holds at most {MAX_LISTS} lists"),
+                tr!(
+                    ctx,
+                    "the organizer holds at most %{count} lists",
+                    count = MAX_LISTS
+                ),
             );
             return render(&state, &ctx, Some(&e), e.status()).await;
         }
@@ -154,7 +158,11 @@ pub(crate) async fn change<S: Store>(
             if lists.len() >= MAX_LISTS {
                 let e = ApiError::invalid(
                     "id",
-                    format!("the organizer holds at most {MAX_LISTS} lists"),
+                    tr!(
+                        ctx,
+                        "the organizer holds at most %{count} lists",
+                        count = MAX_LISTS
+                    ),
                 );
                 return render(&state, &ctx, Some(&e), e.status()).await;
             }

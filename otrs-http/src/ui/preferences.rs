@@ -274,7 +274,11 @@ fn date(fields: &Fields, key: &str) -> Result<Option<NaiveDate>, ApiError> {
 }
 
 /// The preferences one section of the form sets, validated.
-fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, ApiError> {
+fn changes(
+    f: &Fields,
+    readable: &[u64],
+    lang: Language,
+) -> Result<BTreeMap<String, String>, ApiError> {
     let mut out = BTreeMap::new();
     match f.get("section").unwrap_or("") {
         "profile" => {
@@ -284,7 +288,7 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
                 if !code.is_empty() && Language::from_code(code).is_none() {
                     return Err(ApiError::invalid(
                         "language",
-                        format!("unknown language {code:?}"),
+                        tr!(@lang lang, "unknown language %{code}", code = format!("{code:?}")),
                     ));
                 }
                 let code = Language::from_code(code).map_or("", Language::code);
@@ -294,7 +298,7 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
             if tz.parse::<Tz>().is_err() {
                 return Err(ApiError::invalid(
                     "time_zone",
-                    format!("unknown time zone {tz:?}"),
+                    tr!(@lang lang, "unknown time zone %{zone}", zone = format!("{tz:?}")),
                 ));
             }
             out.insert(TIME_ZONE_PREFERENCE.to_owned(), tz);
@@ -333,7 +337,7 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
                 if !readable.contains(&id) {
                     return Err(ApiError::invalid(
                         "my_queues",
-                        format!("you may not read queue {id}"),
+                        tr!(@lang lang, "you may not read queue %{id}", id = id),
                     ));
                 }
                 mine.push(id.to_string());
@@ -387,7 +391,7 @@ pub(crate) async fn save<S: Store>(
         .into_iter()
         .map(|q| q.id.0)
         .collect();
-    let result = match changes(&form, &readable) {
+    let result = match changes(&form, &readable, ctx.lang) {
         Ok(preferences) => state
             .desk()
             .update_agent(
@@ -426,13 +430,14 @@ mod tests {
         ];
         for b in bad {
             assert!(
-                changes(&Fields::parse(b.as_bytes()), &[1, 2]).is_err(),
+                changes(&Fields::parse(b.as_bytes()), &[1, 2], Language::English).is_err(),
                 "{b}"
             );
         }
         let ok = changes(
             &Fields::parse(b"section=notifications&my_queues=2&email_ticket_create=1&web_ticket_create=1&web_ticket_lock_timeout=1"),
             &[1, 2],
+            Language::English,
         )
         .unwrap();
         assert_eq!(ok[MY_QUEUES_PREFERENCE], "2");
