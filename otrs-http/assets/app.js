@@ -1,5 +1,19 @@
 // otrs-rs agent interface: small progressive enhancements. Every page works without this file.
 "use strict";
+
+// The texts this script shows, in the page's language: the server renders a table of them
+// (English text -> translation) into <body data-texts>; a text without entry stays English.
+// `%{name}` placeholders are filled from `values`.
+var otrsText = (function () {
+  var table = {};
+  try { table = JSON.parse((document.body && document.body.getAttribute("data-texts")) || "{}"); } catch (e) { table = {}; }
+  return function (text, values) {
+    var out = table[text] || text;
+    Object.keys(values || {}).forEach(function (k) { out = out.split("%{" + k + "}").join(String(values[k])); });
+    return out;
+  };
+})();
+
 (function () {
   var doc = document;
 
@@ -28,7 +42,7 @@
           box = doc.createElement("div");
           box.className = "preview";
           box.setAttribute("role", "tooltip");
-          box.textContent = "Loading…";
+          box.textContent = otrsText("Loading…");
           fetch(a.dataset.preview, { credentials: "same-origin" })
             .then(function (r) { return r.text(); })
             .then(function (html) { box.innerHTML = html; });
@@ -57,7 +71,7 @@
     var n = 0;
     boxes.forEach(function (b) { if (b.checked) n++; });
     var out = doc.getElementById("selected-count");
-    if (out) out.textContent = n ? n + " selected" : "";
+    if (out) out.textContent = n ? otrsText("%{count} selected", { count: n }) : "";
     doc.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = n === 0; });
     var all = table.querySelector("thead input.select-all");
     if (all) all.checked = n > 0 && n === boxes.length;
@@ -107,7 +121,7 @@
     var key = "otrs.pulse";
     var pulse = localStorage.getItem(key) === "1";
     function showMode() {
-      if (toggle) { toggle.setAttribute("aria-pressed", pulse ? "true" : "false"); toggle.textContent = pulse ? "Pulse: on" : "Pulse: off"; }
+      if (toggle) { toggle.setAttribute("aria-pressed", pulse ? "true" : "false"); toggle.textContent = pulse ? otrsText("Pulse: on") : otrsText("Pulse: off"); }
     }
     showMode();
     if (toggle) {
@@ -374,7 +388,7 @@
     if (copy && navigator.clipboard) {
       e.preventDefault();
       var url = new URL(copy.getAttribute("data-copy-link"), window.location.href).href;
-      navigator.clipboard.writeText(url).then(function () { copy.textContent = "Link copied"; });
+      navigator.clipboard.writeText(url).then(function () { copy.textContent = otrsText("Link copied"); });
       return;
     }
     var target = e.target.closest("[data-copy-target]");
@@ -383,7 +397,7 @@
       if (input) {
         input.select();
         if (navigator.clipboard) navigator.clipboard.writeText(input.value);
-        target.textContent = "Copied";
+        target.textContent = otrsText("Copied");
       }
     }
   });
@@ -405,7 +419,7 @@
     var list = doc.createElement("ul");
     list.className = "suggestions plain";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Customer user suggestions");
+    list.setAttribute("aria-label", otrsText("Customer user suggestions"));
     list.hidden = true;
     input.parentNode.insertBefore(list, input.nextSibling);
     var timer = null, asked = "";
@@ -463,20 +477,20 @@
     var toggle = doc.createElement("button");
     toggle.type = "button";
     toggle.className = "rte-toggle";
-    toggle.textContent = "Rich text";
+    toggle.textContent = otrsText("Rich text");
     box.insertBefore(toggle, area);
     function start() {
       toggle.hidden = true;
       var bar = doc.createElement("div");
       bar.className = "rte-bar";
       bar.setAttribute("role", "toolbar");
-      bar.setAttribute("aria-label", "Formatting");
+      bar.setAttribute("aria-label", otrsText("Formatting"));
       var editor = doc.createElement("div");
       editor.className = "rte";
       editor.contentEditable = "true";
       editor.setAttribute("role", "textbox");
       editor.setAttribute("aria-multiline", "true");
-      editor.setAttribute("aria-label", "Text");
+      editor.setAttribute("aria-label", otrsText("Text"));
       if (html.value) {
         editor.innerHTML = html.value;
       } else {
@@ -495,8 +509,8 @@
           var b = doc.createElement("button");
           b.type = "button";
           b.textContent = c[1];
-          b.title = c[2];
-          b.setAttribute("aria-label", c[2]);
+          b.title = otrsText(c[2]);
+          b.setAttribute("aria-label", otrsText(c[2]));
           b.addEventListener("click", function () { editor.focus(); doc.execCommand(c[0]); sync(); });
           bar.appendChild(b);
         });

@@ -335,6 +335,42 @@ mod catalogue_check {
     }
 
     #[test]
+    fn every_key_lives_in_one_catalogue_file() {
+        // rust-i18n merges the files silently (the last one read wins), so a key written in two
+        // files would make one of its translations dead.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut twice = Vec::new();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("the locales directory")
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path).expect("a catalogue file");
+            // Keys start a line with a quote; translations are indented.
+            for line in text.lines().filter(|l| l.starts_with('"')) {
+                let key = line.trim_end().trim_end_matches(':').to_owned();
+                if let Some(first) = seen.insert(key.clone(), name.clone()) {
+                    twice.push(format!("{key} ({first}, {name})"));
+                }
+            }
+        }
+        assert!(seen.len() > 1, "the scan found the keys");
+        assert!(
+            twice.is_empty(),
+            "keys in more than one place:\n{}",
+            twice.join("\n")
+        );
+    }
+
+    #[test]
     fn every_marked_text_is_translated_and_every_entry_used() {
         let mut files = Vec::new();
         sources(

@@ -18,8 +18,10 @@ use crate::api::auth::RemoteAddr;
 use crate::auth::{Stage, check_csrf, session_of};
 use crate::error::ApiError;
 use crate::extract::Form;
+use crate::i18n::{Language, translate_dyn};
 use crate::signin;
 use crate::state::AppState;
+use crate::{n_, tr};
 
 pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
     // The agent interface's home (`/agent`) is the dashboard of `crate::ui`.
@@ -88,36 +90,47 @@ async fn same_origin(request: axum::extract::Request, next: axum::middleware::Ne
     next.run(request).await
 }
 
-/// Which interface a page belongs to, from its path.
+/// Which interface a page belongs to, from its path, and the language of the page: the
+/// browser's (`Accept-Language`) until the account is known, then the account's preference
+/// (see [`page_session`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Portal {
     kind: AccountKind,
     base: &'static str,
+    lang: Language,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Portal {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = Language::negotiate(
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
         Ok(if parts.uri.path().starts_with("/external") {
             Portal {
                 kind: AccountKind::Customer,
                 base: "/external",
+                lang,
             }
         } else {
             Portal {
                 kind: AccountKind::Agent,
                 base: "/agent",
+                lang,
             }
         })
     }
 }
 
 impl Portal {
-    fn title(self) -> &'static str {
+    fn title(self) -> std::borrow::Cow<'static, str> {
         match self.kind {
-            AccountKind::Agent => "Agent interface",
-            AccountKind::Customer => "External interface",
+            AccountKind::Agent => tr!(@lang self.lang, "Agent interface"),
+            AccountKind::Customer => tr!(@lang self.lang, "External interface"),
         }
     }
 }
@@ -173,7 +186,7 @@ fn page<S: Store>(
         cookie: None,
         markup: html! {
             (DOCTYPE)
-            html lang="en" {
+            html lang=(portal.lang.code()) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
@@ -216,6 +229,7 @@ pub(crate) fn agent_next_step(stage: Stage) -> String {
         Portal {
             kind: AccountKind::Agent,
             base: "/agent",
+            lang: Language::default(),
         },
         stage,
     )
@@ -231,15 +245,19 @@ fn next_step(portal: Portal, stage: Stage) -> String {
     }
 }
 
-/// The page's session, if it is one of this interface's accounts.
+/// The page's session, if it is one of this interface's accounts; from here on the page is in
+/// the account's language when it chose one.
 async fn page_session<S: Store>(
     state: &AppState<S>,
-    portal: Portal,
+    portal: &mut Portal,
     headers: &HeaderMap,
 ) -> Option<(String, SessionInfo, Stage)> {
     let (digest, info) = session_of(headers, state).await.ok()?;
     if AccountKind::of(info.session.principal) != portal.kind {
         return None;
+    }
+    if let Some(lang) = signin::account_language(state, info.session.principal).await {
+        portal.lang = lang;
     }
     let stage = Stage::of(&info, state.config().require_two_factor);
     Some((digest, info, stage))
@@ -249,15 +267,70 @@ fn to_login(portal: Portal) -> Response {
     Redirect::to(&format!("{}/login", portal.base)).into_response()
 }
 
+/// The text of an error for a page (field problems listed), in English.
 pub(crate) fn message_of(error: &ApiError) -> String {
+    message_in(Language::English, error)
+}
+
+/// The form fields a page's problem may name, marked so that [`message_in`] translates them.
+const FIELD_NAMES: [&str; 20] = [
+    n_!("name"),
+    n_!("columns"),
+    n_!("per page"),
+    n_!("language"),
+    n_!("time zone"),
+    n_!("ooo from"),
+    n_!("ooo to"),
+    n_!("my queues"),
+    n_!("avatar"),
+    n_!("ids"),
+    n_!("pending until"),
+    n_!("link parent"),
+    n_!("merge into"),
+    n_!("email time units"),
+    n_!("note time units"),
+    n_!("code"),
+    n_!("new password"),
+    n_!("current password"),
+    n_!("login"),
+    n_!("preset"),
+];
+
+/// The texts of the desk's problems the sign-in pages show most, marked for translation (the
+/// desk writes them in English; the forms of this crate mark theirs where they make them). Only a
+/// mark: [`message_in`] looks every problem text up.
+#[allow(dead_code)]
+const PROBLEM_TEXTS: [&str; 2] = [
+    n_!("is wrong or has expired"),
+    n_!("must not contain control characters"),
+];
+
+/// The text of an error for a page in `lang`: field names and problem texts that the catalogue
+/// knows are translated, any other text (a value, a rule with numbers) stays as the desk wrote it.
+pub(crate) fn message_in(lang: Language, error: &ApiError) -> String {
     let problem = error.problem();
+    if lang != Language::English
+        && error.code() == "not-authenticated"
+        && problem.detail.starts_with("sign-in failed")
+    {
+        return tr!(@lang lang, "Sign-in failed: wrong username or password, or the account is locked.").into_owned();
+    }
+    let known = |text: &str| translate_dyn(lang, text).into_owned();
+    let field = |name: &str| {
+        let words = name.replace('_', " ");
+        if FIELD_NAMES.contains(&words.as_str()) {
+            known(&words)
+        } else {
+            words
+        }
+    };
     if problem.errors.is_empty() {
-        problem.detail
+        known(&problem.detail)
     } else {
         problem
             .errors
             .iter()
-            .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
+            .map(|e| format!("{}: {}", field(&e.field), known(&e.message)))
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -267,10 +340,10 @@ pub(crate) fn message_of(error: &ApiError) -> String {
 
 async fn home<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
 ) -> Response {
-    let Some((_, info, stage)) = page_session(&state, portal, &headers).await else {
+    let Some((_, info, stage)) = page_session(&state, &mut portal, &headers).await else {
         return to_login(portal);
     };
     if stage != Stage::Complete {
@@ -279,13 +352,13 @@ async fn home<S: Store>(
     page(
         &state,
         portal,
-        "Signed in",
+        &tr!(@lang portal.lang, "Signed in"),
         StatusCode::OK,
         html! {
-            p { "You are signed in as " strong { (info.name) } " (" (info.login) ")." }
+            p { (tr!(@lang portal.lang, "You are signed in as %{name} (%{login}).", name = info.name, login = info.login)) }
             form method="post" action={ (portal.base) "/logout" } {
                 (csrf_field(&info))
-                button type="submit" { "Sign out" }
+                button type="submit" { (tr!(@lang portal.lang, "Sign out")) }
             }
         },
     )
@@ -310,18 +383,18 @@ fn login_form<S: Store>(
     page(
         state,
         portal,
-        "Sign in",
+        &tr!(@lang portal.lang, "Sign in"),
         status,
         html! {
             (error_box(error))
             form method="post" action={ (portal.base) "/login" } {
-                label for="login" { "Username" }
+                label for="login" { (tr!(@lang portal.lang, "Username")) }
                 input #login name="login" type="text" autocomplete="username" required value=(login);
-                label for="password" { "Password" }
+                label for="password" { (tr!(@lang portal.lang, "Password")) }
                 input #password name="password" type="password" autocomplete="current-password" required;
-                button type="submit" { "Sign in" }
+                button type="submit" { (tr!(@lang portal.lang, "Sign in")) }
             }
-            p { a href={ (portal.base) "/login/forgot-password" } { "Forgot your password?" } }
+            p { a href={ (portal.base) "/login/forgot-password" } { (tr!(@lang portal.lang, "Forgot your password?")) } }
         },
     )
 }
@@ -336,7 +409,16 @@ async fn login<S: Store>(
     RemoteAddr(remote): RemoteAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    match signin::password(&state, portal.kind, &form.login, &form.password, remote).await {
+    match signin::password(
+        &state,
+        portal.kind,
+        &form.login,
+        &form.password,
+        remote,
+        portal.lang,
+    )
+    .await
+    {
         Ok(new) => {
             let stage = if new.record.awaiting_second_factor {
                 Stage::SecondFactor
@@ -360,7 +442,7 @@ async fn login<S: Store>(
             &state,
             portal,
             &form.login,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .into_response(),
@@ -369,11 +451,11 @@ async fn login<S: Store>(
 
 async fn logout<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Some((digest, info, _)) = page_session(&state, portal, &headers).await
+    if let Some((digest, info, _)) = page_session(&state, &mut portal, &headers).await
         && check_csrf(&axum::http::Method::POST, form.csrf_token.as_deref(), &info).is_ok()
     {
         let _ = state.desk().end_session(&digest).await;
@@ -419,26 +501,26 @@ async fn second_factor_form<S: Store>(
     page(
         state,
         portal,
-        "Two-factor authentication",
+        &tr!(@lang portal.lang, "Two-factor authentication"),
         status,
         html! {
             (error_box(error))
             @if email {
-                p.note { "A message with the verification code has been sent to your e-mail address." }
+                p.note { (tr!(@lang portal.lang, "A message with the verification code has been sent to your e-mail address.")) }
             } @else {
-                p.note { "Enter the 6-digit code that your authenticator app shows." }
+                p.note { (tr!(@lang portal.lang, "Enter the 6-digit code that your authenticator app shows.")) }
             }
             form method="post" action={ (portal.base) "/login/second-factor" } {
                 (csrf_field(info))
-                label for="code" { "Code" }
+                label for="code" { (tr!(@lang portal.lang, "Code")) }
                 input #code name="code" inputmode="numeric" autocomplete="one-time-code" required;
-                button type="submit" { "Verify" }
+                button type="submit" { (tr!(@lang portal.lang, "Verify")) }
             }
             @if email {
                 form method="post" action={ (portal.base) "/login/second-factor" } {
                     (csrf_field(info))
                     input type="hidden" name="resend" value="1";
-                    button type="submit" { "Resend the code" }
+                    button type="submit" { (tr!(@lang portal.lang, "Resend the code")) }
                 }
             }
         },
@@ -447,10 +529,10 @@ async fn second_factor_form<S: Store>(
 
 async fn second_factor_page<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
 ) -> Response {
-    match page_session(&state, portal, &headers).await {
+    match page_session(&state, &mut portal, &headers).await {
         Some((_, info, Stage::SecondFactor)) => {
             second_factor_form(&state, portal, &info, None, StatusCode::OK)
                 .await
@@ -463,11 +545,11 @@ async fn second_factor_page<S: Store>(
 
 async fn second_factor<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let Some((digest, info, stage)) = page_session(&state, portal, &headers).await else {
+    let Some((digest, info, stage)) = page_session(&state, &mut portal, &headers).await else {
         return to_login(portal);
     };
     if let Err(e) = check_csrf(&axum::http::Method::POST, form.csrf_token.as_deref(), &info) {
@@ -480,8 +562,10 @@ async fn second_factor<S: Store>(
         if let Ok(SecondFactor::Email { address }) =
             state.desk().second_factor(info.session.principal).await
         {
-            let result = signin::send_email_code(&state, info.session.principal, &address).await;
-            let error = result.err().map(|e| message_of(&e));
+            let result =
+                signin::send_email_code(&state, info.session.principal, &address, portal.lang)
+                    .await;
+            let error = result.err().map(|e| message_in(portal.lang, &e));
             return second_factor_form(&state, portal, &info, error.as_deref(), StatusCode::OK)
                 .await
                 .into_response();
@@ -489,7 +573,7 @@ async fn second_factor<S: Store>(
         return Redirect::to(&next_step(portal, stage)).into_response();
     }
     match signin::second_factor(&state, &digest, &info, &form.code).await {
-        Ok(()) => match page_session(&state, portal, &headers).await {
+        Ok(()) => match page_session(&state, &mut portal, &headers).await {
             Some((_, _, stage)) => Redirect::to(&next_step(portal, stage)).into_response(),
             None => to_login(portal),
         },
@@ -497,7 +581,7 @@ async fn second_factor<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .await
@@ -521,9 +605,33 @@ struct PasswordForm {
 
 fn requirements<S: Store>(state: &AppState<S>, portal: Portal) -> Markup {
     let policy = portal.kind.policy(&state.config().auth);
+    let lang = portal.lang;
+    let mut items = vec![tr!(@lang lang, "%{count} characters", count = policy.min_length)];
+    for (count, text) in [
+        (
+            policy.min_uppercase,
+            tr!(@lang lang, "%{count} uppercase", count = policy.min_uppercase),
+        ),
+        (
+            policy.min_lowercase,
+            tr!(@lang lang, "%{count} lowercase", count = policy.min_lowercase),
+        ),
+        (
+            policy.min_digits,
+            if policy.min_digits == 1 {
+                tr!(@lang lang, "1 digit").into_owned()
+            } else {
+                tr!(@lang lang, "%{count} digits", count = policy.min_digits)
+            },
+        ),
+    ] {
+        if count > 0 {
+            items.push(text);
+        }
+    }
     html! {
-        p.note { "The password must contain at least:" }
-        ul { @for r in policy.requirements() { li { (r) } } }
+        p.note { (tr!(@lang lang, "The password must contain at least:")) }
+        ul { @for r in &items { li { (r) } } }
     }
 }
 
@@ -537,25 +645,25 @@ fn change_password_form<S: Store>(
     page(
         state,
         portal,
-        "Change password",
+        &tr!(@lang portal.lang, "Change password"),
         status,
         html! {
             (error_box(error))
             @if info.must_change_password {
-                p.note { "Please secure your account and change your password." }
+                p.note { (tr!(@lang portal.lang, "Please secure your account and change your password.")) }
             }
             form method="post" action={ (portal.base) "/login/change-password" } {
                 (csrf_field(info))
                 @if !info.must_change_password {
-                    label for="current" { "Current password" }
+                    label for="current" { (tr!(@lang portal.lang, "Current password")) }
                     input #current name="current_password" type="password" autocomplete="current-password" required;
                 }
-                label for="new" { "Enter your new password" }
+                label for="new" { (tr!(@lang portal.lang, "Enter your new password")) }
                 input #new name="new_password" type="password" autocomplete="new-password" required;
                 (requirements(state, portal))
-                label for="repeat" { "Re-enter your new password" }
+                label for="repeat" { (tr!(@lang portal.lang, "Re-enter your new password")) }
                 input #repeat name="repeat_password" type="password" autocomplete="new-password" required;
-                button type="submit" { "Change" }
+                button type="submit" { (tr!(@lang portal.lang, "Change")) }
             }
         },
     )
@@ -563,10 +671,10 @@ fn change_password_form<S: Store>(
 
 async fn change_password_page<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
 ) -> Response {
-    match page_session(&state, portal, &headers).await {
+    match page_session(&state, &mut portal, &headers).await {
         Some((_, _, Stage::SecondFactor)) => {
             Redirect::to(&next_step(portal, Stage::SecondFactor)).into_response()
         }
@@ -579,11 +687,11 @@ async fn change_password_page<S: Store>(
 
 async fn change_password<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let Some((_, info, stage)) = page_session(&state, portal, &headers).await else {
+    let Some((_, info, stage)) = page_session(&state, &mut portal, &headers).await else {
         return to_login(portal);
     };
     if let Err(e) = check_csrf(&axum::http::Method::POST, form.csrf_token.as_deref(), &info) {
@@ -597,13 +705,13 @@ async fn change_password<S: Store>(
             &state,
             portal,
             &info,
-            Some("The two new passwords differ."),
+            Some(&tr!(@lang portal.lang, "The two new passwords differ.")),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .into_response();
     }
     match signin::change_password(&state, &info, form.current_password, &form.new_password).await {
-        Ok(()) => match page_session(&state, portal, &headers).await {
+        Ok(()) => match page_session(&state, &mut portal, &headers).await {
             Some((_, _, stage)) => Redirect::to(&next_step(portal, stage)).into_response(),
             None => to_login(portal),
         },
@@ -611,7 +719,7 @@ async fn change_password<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .into_response(),
@@ -632,36 +740,36 @@ fn two_factor_form<S: Store>(
     page(
         state,
         portal,
-        "Two-factor setup",
+        &tr!(@lang portal.lang, "Two-factor setup"),
         status,
         html! {
             (error_box(error))
-            p.note { "Protect your account with two-factor authentication." }
-            h2 { "Authenticator app" }
-            p.note { "Scan the code with your authenticator app (or enter the key by hand), then enter the 6-digit code it shows." }
+            p.note { (tr!(@lang portal.lang, "Protect your account with two-factor authentication.")) }
+            h2 { (tr!(@lang portal.lang, "Authenticator app")) }
+            p.note { (tr!(@lang portal.lang, "Scan the code with your authenticator app (or enter the key by hand), then enter the 6-digit code it shows.")) }
             div.qr { (PreEscaped(svg)) }
-            p { "Key: " code { (secret) } }
+            p { (tr!(@lang portal.lang, "Key:")) " " code { (secret) } }
             p.note { small { (uri) } }
             form method="post" action={ (portal.base) "/login/two-factor/totp" } {
                 (csrf_field(info))
                 input type="hidden" name="secret" value=(secret);
-                label for="totp-code" { "Code" }
+                label for="totp-code" { (tr!(@lang portal.lang, "Code")) }
                 input #totp-code name="code" inputmode="numeric" autocomplete="one-time-code" required;
-                button type="submit" { "Verify" }
+                button type="submit" { (tr!(@lang portal.lang, "Verify")) }
             }
-            h2 { "E-mail" }
+            h2 { (tr!(@lang portal.lang, "E-mail")) }
             @if email_sent {
-                p.note { "A message with the verification code has been sent to your e-mail address." }
+                p.note { (tr!(@lang portal.lang, "A message with the verification code has been sent to your e-mail address.")) }
                 form method="post" action={ (portal.base) "/login/two-factor/email/confirm" } {
                     (csrf_field(info))
-                    label for="email-code" { "Code" }
+                    label for="email-code" { (tr!(@lang portal.lang, "Code")) }
                     input #email-code name="code" inputmode="numeric" autocomplete="one-time-code" required;
-                    button type="submit" { "Verify" }
+                    button type="submit" { (tr!(@lang portal.lang, "Verify")) }
                 }
             } @else {
                 form method="post" action={ (portal.base) "/login/two-factor/email" } {
                     (csrf_field(info))
-                    button type="submit" { "Send me a code" }
+                    button type="submit" { (tr!(@lang portal.lang, "Send me a code")) }
                 }
             }
         },
@@ -670,10 +778,10 @@ fn two_factor_form<S: Store>(
 
 async fn two_factor_page<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
 ) -> Response {
-    match page_session(&state, portal, &headers).await {
+    match page_session(&state, &mut portal, &headers).await {
         Some((_, info, Stage::SetUpTwoFactor | Stage::Complete)) => {
             two_factor_form(&state, portal, &info, None, false, StatusCode::OK).into_response()
         }
@@ -694,26 +802,26 @@ struct TotpForm {
 
 async fn setup_session<S: Store>(
     state: &AppState<S>,
-    portal: Portal,
+    portal: &mut Portal,
     headers: &HeaderMap,
     csrf: Option<&str>,
 ) -> Result<SessionInfo, Response> {
     let Some((_, info, stage)) = page_session(state, portal, headers).await else {
-        return Err(to_login(portal));
+        return Err(to_login(*portal));
     };
     check_csrf(&axum::http::Method::POST, csrf, &info).map_err(IntoResponse::into_response)?;
     if !matches!(stage, Stage::SetUpTwoFactor | Stage::Complete) {
-        return Err(Redirect::to(&next_step(portal, stage)).into_response());
+        return Err(Redirect::to(&next_step(*portal, stage)).into_response());
     }
     Ok(info)
 }
 
 async fn after_setup<S: Store>(
     state: &AppState<S>,
-    portal: Portal,
+    mut portal: Portal,
     headers: &HeaderMap,
 ) -> Response {
-    match page_session(state, portal, headers).await {
+    match page_session(state, &mut portal, headers).await {
         Some((_, _, stage)) => Redirect::to(&next_step(portal, stage)).into_response(),
         None => to_login(portal),
     }
@@ -721,11 +829,12 @@ async fn after_setup<S: Store>(
 
 async fn totp_confirm<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
     Form(form): Form<TotpForm>,
 ) -> Response {
-    let info = match setup_session(&state, portal, &headers, form.csrf_token.as_deref()).await {
+    let info = match setup_session(&state, &mut portal, &headers, form.csrf_token.as_deref()).await
+    {
         Ok(info) => info,
         Err(response) => return response,
     };
@@ -735,7 +844,7 @@ async fn totp_confirm<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             false,
             error.status(),
         )
@@ -745,15 +854,16 @@ async fn totp_confirm<S: Store>(
 
 async fn email_send<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let info = match setup_session(&state, portal, &headers, form.csrf_token.as_deref()).await {
+    let info = match setup_session(&state, &mut portal, &headers, form.csrf_token.as_deref()).await
+    {
         Ok(info) => info,
         Err(response) => return response,
     };
-    match signin::email_setup(&state, info.session.principal).await {
+    match signin::email_setup(&state, info.session.principal, portal.lang).await {
         Ok(()) => {
             two_factor_form(&state, portal, &info, None, true, StatusCode::OK).into_response()
         }
@@ -761,7 +871,7 @@ async fn email_send<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             false,
             error.status(),
         )
@@ -771,11 +881,12 @@ async fn email_send<S: Store>(
 
 async fn email_confirm<S: Store>(
     State(state): State<AppState<S>>,
-    portal: Portal,
+    mut portal: Portal,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let info = match setup_session(&state, portal, &headers, form.csrf_token.as_deref()).await {
+    let info = match setup_session(&state, &mut portal, &headers, form.csrf_token.as_deref()).await
+    {
         Ok(info) => info,
         Err(response) => return response,
     };
@@ -785,7 +896,7 @@ async fn email_confirm<S: Store>(
             &state,
             portal,
             &info,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             true,
             error.status(),
         )
@@ -805,16 +916,16 @@ async fn forgot_page<S: Store>(State(state): State<AppState<S>>, portal: Portal)
     page(
         &state,
         portal,
-        "Request new password",
+        &tr!(@lang portal.lang, "Request new password"),
         StatusCode::OK,
         html! {
-            p.note { "Enter your username; a message with instructions will be sent to your e-mail address." }
+            p.note { (tr!(@lang portal.lang, "Enter your username; a message with instructions will be sent to your e-mail address.")) }
             form method="post" action={ (portal.base) "/login/forgot-password" } {
-                label for="login" { "Username" }
+                label for="login" { (tr!(@lang portal.lang, "Username")) }
                 input #login name="login" type="text" autocomplete="username" required;
-                button type="submit" { "Request new password" }
+                button type="submit" { (tr!(@lang portal.lang, "Request new password")) }
             }
-            p { a href={ (portal.base) "/login" } { "Back to sign-in" } }
+            p { a href={ (portal.base) "/login" } { (tr!(@lang portal.lang, "Back to sign-in")) } }
         },
     )
 }
@@ -824,17 +935,18 @@ async fn forgot<S: Store>(
     portal: Portal,
     Form(form): Form<ForgotForm>,
 ) -> Response {
-    if let Err(error) = signin::forgot_password(&state, portal.kind, &form.login).await {
+    if let Err(error) = signin::forgot_password(&state, portal.kind, &form.login, portal.lang).await
+    {
         tracing::warn!(error = %message_of(&error), "password reset request failed");
     }
     page(
         &state,
         portal,
-        "Request new password",
+        &tr!(@lang portal.lang, "Request new password"),
         StatusCode::OK,
         html! {
-            p { "If an account " strong { (form.login) } " exists, a message with instructions is on its way." }
-            p { a href={ (portal.base) "/login" } { "Back to sign-in" } }
+            p { (tr!(@lang portal.lang, "If an account %{login} exists, a message with instructions is on its way.", login = form.login)) }
+            p { a href={ (portal.base) "/login" } { (tr!(@lang portal.lang, "Back to sign-in")) } }
         },
     )
     .into_response()
@@ -866,18 +978,18 @@ fn reset_form<S: Store>(
     page(
         state,
         portal,
-        "Choose a new password",
+        &tr!(@lang portal.lang, "Choose a new password"),
         status,
         html! {
             (error_box(error))
             form method="post" action={ (portal.base) "/login/reset-password" } {
                 input type="hidden" name="token" value=(token);
-                label for="new" { "Enter your new password" }
+                label for="new" { (tr!(@lang portal.lang, "Enter your new password")) }
                 input #new name="new_password" type="password" autocomplete="new-password" required;
                 (requirements(state, portal))
-                label for="repeat" { "Re-enter your new password" }
+                label for="repeat" { (tr!(@lang portal.lang, "Re-enter your new password")) }
                 input #repeat name="repeat_password" type="password" autocomplete="new-password" required;
-                button type="submit" { "Change" }
+                button type="submit" { (tr!(@lang portal.lang, "Change")) }
             }
         },
     )
@@ -905,7 +1017,7 @@ async fn reset<S: Store>(
             &state,
             portal,
             &form.token,
-            Some("The two new passwords differ."),
+            Some(&tr!(@lang portal.lang, "The two new passwords differ.")),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .into_response();
@@ -914,11 +1026,11 @@ async fn reset<S: Store>(
         Ok(_) => page(
             &state,
             portal,
-            "Password changed",
+            &tr!(@lang portal.lang, "Password changed"),
             StatusCode::OK,
             html! {
-                p { "Your password has been changed." }
-                p { a href={ (portal.base) "/login" } { "Sign in" } }
+                p { (tr!(@lang portal.lang, "Your password has been changed.")) }
+                p { a href={ (portal.base) "/login" } { (tr!(@lang portal.lang, "Sign in")) } }
             },
         )
         .into_response(),
@@ -926,7 +1038,7 @@ async fn reset<S: Store>(
             &state,
             portal,
             &form.token,
-            Some(&message_of(&error)),
+            Some(&message_in(portal.lang, &error)),
             error.status(),
         )
         .into_response(),

@@ -13,7 +13,9 @@ use crate::crypto::{
     qr_svg, random_hex, totp_step, verify_password_async,
 };
 use crate::error::ApiError;
+use crate::i18n::{LANGUAGE_PREFERENCE, Language};
 use crate::state::AppState;
+use crate::tr;
 
 /// A new session: the cookie secret and what was stored.
 #[derive(Debug)]
@@ -46,13 +48,14 @@ fn unix_now<S: Store>(state: &AppState<S>) -> u64 {
 }
 
 /// Checks login and password; on success stores a session (awaiting the second factor when the
-/// account has one; an e-mail code is sent at once).
+/// account has one; an e-mail code is sent at once, in the account's language, else `lang`).
 pub(crate) async fn password<S: Store>(
     state: &AppState<S>,
     kind: AccountKind,
     login: &str,
     password: &str,
     remote_addr: String,
+    lang: Language,
 ) -> Result<NewSession, ApiError> {
     let dummy = state.dummy_hash();
     let password = password.to_owned();
@@ -75,7 +78,7 @@ pub(crate) async fn password<S: Store>(
     };
     state.desk().create_session(&record).await?;
     if let SecondFactor::Email { address } = &sign_in.second_factor {
-        send_email_code(state, sign_in.principal, address).await?;
+        send_email_code(state, sign_in.principal, address, lang).await?;
     }
     Ok(NewSession {
         secret,
@@ -84,12 +87,14 @@ pub(crate) async fn password<S: Store>(
     })
 }
 
-/// Mails a fresh sign-in code to the account.
+/// Mails a fresh sign-in code to the account, in the account's language (else `lang`).
 pub(crate) async fn send_email_code<S: Store>(
     state: &AppState<S>,
     principal: Principal,
     address: &str,
+    lang: Language,
 ) -> Result<(), ApiError> {
+    let lang = account_language(state, principal).await.unwrap_or(lang);
     let code = new_email_code();
     state
         .desk()
@@ -101,19 +106,21 @@ pub(crate) async fn send_email_code<S: Store>(
         )
         .await?;
     let minutes = state.config().email_code_ttl.num_minutes();
-    let body = format!(
-        "Your {} sign-in code is {code}.\n\nIt is valid for {minutes} minutes. If you did not try to sign in, change your password.\n",
-        state.config().product_name
+    let body = tr!(@lang lang,
+        "Your %{product} sign-in code is %{code}.\n\nIt is valid for %{minutes} minutes. If you did not try to sign in, change your password.\n",
+        product = state.config().product_name,
+        code = code,
+        minutes = minutes
     );
     state
         .mailer()
-        .send_notice(address, "Your sign-in code", &body)
+        .send_notice(address, &tr!(@lang lang, "Your sign-in code"), &body)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "could not send a sign-in code");
             ApiError::new(
                 "mail-unavailable",
-                "the sign-in code could not be sent; try again later",
+                crate::n_!("the sign-in code could not be sent; try again later"),
             )
         })
 }
@@ -128,7 +135,7 @@ pub(crate) async fn second_factor<S: Store>(
     if !info.session.awaiting_second_factor {
         return Err(ApiError::new(
             "not-allowed",
-            "this session is not waiting for a second factor",
+            crate::n_!("this session is not waiting for a second factor"),
         ));
     }
     let principal = info.session.principal;
@@ -173,10 +180,13 @@ pub(crate) async fn change_password<S: Store>(
 
 /// Starts a password reset; mails a link when the account exists (answering the same either way,
 /// and in the background so that the answer's timing tells nothing either).
+/// Mails a password-reset link to the account of `login`, if there is one, in the account's
+/// language (else `lang`).
 pub(crate) async fn forgot_password<S: Store>(
     state: &AppState<S>,
     kind: AccountKind,
     login: &str,
+    lang: Language,
 ) -> Result<(), ApiError> {
     let token = random_hex(32);
     let found = state
@@ -200,15 +210,24 @@ pub(crate) async fn forgot_password<S: Store>(
                 "{}/{page}/login/reset-password?token={token}",
                 config.base_url.trim_end_matches('/')
             );
-            let body = format!(
-                "Someone asked to reset the {} password of {}.\n\nTo choose a new password, open\n{link}\nwithin {} minutes, or use this token with POST /api/v1/auth/password/reset:\n{token}\n\nIf it was not you, ignore this message.\n",
-                config.product_name,
-                account.login,
-                config.reset_token_ttl.num_minutes()
+            let lang = account_language(&state, account.principal)
+                .await
+                .unwrap_or(lang);
+            let body = tr!(@lang lang,
+                "Someone asked to reset the %{product} password of %{login}.\n\nTo choose a new password, open\n%{link}\nwithin %{minutes} minutes, or use this token with POST /api/v1/auth/password/reset:\n%{token}\n\nIf it was not you, ignore this message.\n",
+                product = config.product_name,
+                login = account.login,
+                link = link,
+                minutes = config.reset_token_ttl.num_minutes(),
+                token = token
             );
             if let Err(error) = state
                 .mailer()
-                .send_notice(&account.email, "Reset your password", &body)
+                .send_notice(
+                    &account.email,
+                    &tr!(@lang lang, "Reset your password"),
+                    &body,
+                )
                 .await
             {
                 tracing::error!(error = %error, "could not send a password-reset message");
@@ -263,6 +282,7 @@ pub(crate) async fn totp_confirm<S: Store>(
 pub(crate) async fn email_setup<S: Store>(
     state: &AppState<S>,
     principal: Principal,
+    lang: Language,
 ) -> Result<(), ApiError> {
     let address = match principal {
         Principal::Agent(id) => state.desk().agent(principal, id).await?.email,
@@ -271,10 +291,10 @@ pub(crate) async fn email_setup<S: Store>(
     if address.trim().is_empty() {
         return Err(ApiError::new(
             "not-allowed",
-            "the account has no e-mail address",
+            crate::n_!("the account has no e-mail address"),
         ));
     }
-    send_email_code(state, principal, &address).await
+    send_email_code(state, principal, &address, lang).await
 }
 
 /// Makes e-mail the second factor once the mailed code comes back.
@@ -296,4 +316,25 @@ pub(crate) fn expires_at<S: Store>(
     record: &SessionRecord,
 ) -> chrono::DateTime<chrono::Utc> {
     record.created_at + state.config().sessions.absolute
+}
+
+/// The language an account chose in its preferences, if any.
+pub(crate) async fn account_language<S: Store>(
+    state: &AppState<S>,
+    principal: Principal,
+) -> Option<Language> {
+    let preferences = match principal {
+        Principal::Agent(id) => state.desk().agent(principal, id).await.ok()?.preferences,
+        Principal::Customer(id) => {
+            state
+                .desk()
+                .customer_user(principal, id)
+                .await
+                .ok()?
+                .preferences
+        }
+    };
+    preferences
+        .get(LANGUAGE_PREFERENCE)
+        .and_then(|code| Language::from_code(code))
 }

@@ -17,6 +17,7 @@ use crate::crypto::{digest, new_api_token};
 use crate::dto::*;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Path, Query};
+use crate::i18n::Language;
 use crate::signin;
 use crate::state::AppState;
 
@@ -107,7 +108,15 @@ pub(crate) async fn login<S: Store>(
     Json(body): Json<LoginBody>,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(body.kind.as_deref())?;
-    let new = signin::password(&state, kind, &body.login, &body.password, remote).await?;
+    let new = signin::password(
+        &state,
+        kind,
+        &body.login,
+        &body.password,
+        remote,
+        Language::English,
+    )
+    .await?;
     let dto = current(&state, &new.record.key_digest).await?;
     let mut response = Json(dto).into_response();
     response.headers_mut().insert(
@@ -170,7 +179,8 @@ pub(crate) async fn resend_code<S: Store>(
     let principal = auth.info.session.principal;
     match state.desk().second_factor(principal).await? {
         SecondFactor::Email { address } => {
-            signin::send_email_code(&state, principal, &address).await?;
+            // The API has no page language: the mail goes in the account's language, else English.
+            signin::send_email_code(&state, principal, &address, Language::English).await?;
             Ok((
                 StatusCode::ACCEPTED,
                 Json(Done {
@@ -219,7 +229,7 @@ pub(crate) async fn forgot_password<S: Store>(
     Json(body): Json<ForgotBody>,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(body.kind.as_deref())?;
-    signin::forgot_password(&state, kind, &body.login).await?;
+    signin::forgot_password(&state, kind, &body.login, Language::English).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {
@@ -298,7 +308,7 @@ pub(crate) async fn email_setup<S: Store>(
     auth: SessionAuth,
 ) -> Result<Response, ApiError> {
     setup_allowed(&auth)?;
-    signin::email_setup(&state, auth.info.session.principal).await?;
+    signin::email_setup(&state, auth.info.session.principal, Language::English).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Done {

@@ -48,7 +48,7 @@ pub(crate) fn js_url() -> String {
 }
 
 /// Serves an asset by its hashed name (cached for a year) or by its plain name (revalidated).
-pub(crate) async fn serve(Path(file): Path<String>) -> Response {
+pub(crate) async fn serve(Path(file): Path<String>, headers: axum::http::HeaderMap) -> Response {
     let found = assets().iter().find(|a| {
         a.name == file || {
             let plain = a.name.split_once('-').map(|(stem, rest)| {
@@ -58,7 +58,13 @@ pub(crate) async fn serve(Path(file): Path<String>) -> Response {
         }
     });
     let Some(asset) = found else {
-        return super::secure(super::error_page(StatusCode::NOT_FOUND, "No such file."));
+        let lang = crate::i18n::Language::negotiate(
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let message = crate::tr!(@lang lang, "No such file.");
+        return super::secure(super::error_page(lang, StatusCode::NOT_FOUND, &message));
     };
     let cache = if asset.name == file {
         "public, max-age=31536000, immutable"

@@ -21,7 +21,9 @@ use otrs_core::store::Store;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::i18n::Language;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::upload::Upload;
 use crate::ui::{UiCtx, see_other};
 
@@ -46,28 +48,32 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Checks an uploaded picture and encodes it as the preference value.
-pub fn encode(bytes: &[u8]) -> Result<String, ApiError> {
+/// Checks an uploaded picture and encodes it as the preference value (problems told in `lang`).
+pub fn encode(bytes: &[u8], lang: Language) -> Result<String, ApiError> {
     if bytes.is_empty() {
-        return Err(ApiError::invalid("avatar", "choose a picture to upload"));
+        return Err(no_picture(lang));
     }
     if bytes.len() > MAX_AVATAR_BYTES {
         return Err(ApiError::invalid(
             "avatar",
-            format!(
-                "the picture has {} KiB; at most {} KiB are allowed",
-                bytes.len().div_ceil(1024),
-                MAX_AVATAR_BYTES / 1024
+            tr!(@lang lang,
+                "the picture has %{size} KiB; at most %{max} KiB are allowed",
+                size = bytes.len().div_ceil(1024),
+                max = MAX_AVATAR_BYTES / 1024
             ),
         ));
     }
     let Some(mime) = sniff(bytes) else {
         return Err(ApiError::invalid(
             "avatar",
-            "the file is not a PNG, JPEG, GIF or WebP picture",
+            tr!(@lang lang, "the file is not a PNG, JPEG, GIF or WebP picture"),
         ));
     };
     Ok(format!("{mime};{}", STANDARD.encode(bytes)))
+}
+
+fn no_picture(lang: Language) -> ApiError {
+    ApiError::invalid("avatar", tr!(@lang lang, "choose a picture to upload"))
 }
 
 /// The type and bytes of a stored avatar (`None` when none is set or the value is damaged).
@@ -160,8 +166,8 @@ pub(crate) async fn save<S: Store>(
         Err(e) => Err(e),
         Ok(upload) if upload.fields.has("remove") => Ok(String::new()),
         Ok(upload) => match upload.files.iter().find(|f| f.field == "avatar") {
-            Some(file) => encode(&file.bytes),
-            None => Err(ApiError::invalid("avatar", "choose a picture to upload")),
+            Some(file) => encode(&file.bytes, ctx.lang),
+            None => Err(no_picture(ctx.lang)),
         },
     };
     let result = match value {
@@ -194,7 +200,7 @@ mod tests {
 
     #[test]
     fn accepts_pictures_by_their_bytes_and_round_trips() {
-        let value = encode(PNG).unwrap();
+        let value = encode(PNG, Language::English).unwrap();
         assert!(value.starts_with("image/png;"));
         assert_eq!(decode(&value), Some(("image/png", PNG.to_vec())));
         assert_eq!(sniff(b"GIF89a..."), Some("image/gif"));
@@ -210,8 +216,13 @@ mod tests {
             Vec::new(),
             [PNG, &vec![0u8; MAX_AVATAR_BYTES]].concat(),
         ] {
-            let e = encode(&bad).unwrap_err();
+            let e = encode(&bad, Language::English).unwrap_err();
             assert!(crate::ui::message_of(&e).contains("avatar"), "{e:?}");
+            let e = encode(&bad, Language::German).unwrap_err();
+            assert!(
+                crate::ui::message_of(&e).contains("Bild"),
+                "told in German: {e:?}"
+            );
         }
     }
 

@@ -22,10 +22,12 @@ use otrs_core::store::Store;
 use crate::api::tickets::public_error;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
+use crate::ui::names;
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of};
+use crate::ui::{UiCtx, message_in};
 
 /// The selected ticket ids of a form (`ids`, repeated).
 pub(crate) fn selected(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
@@ -40,7 +42,10 @@ pub(crate) fn selected(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
         }
     }
     if ids.is_empty() {
-        return Err(ApiError::invalid("ids", "select at least one ticket"));
+        return Err(ApiError::invalid(
+            "ids",
+            crate::n_!("select at least one ticket"),
+        ));
     }
     if ids.len() > otrs_core::desk::MAX_BULK_TICKETS {
         return Err(ApiError::invalid(
@@ -84,11 +89,13 @@ async fn classify<S: Store>(state: &AppState<S>, ctx: &UiCtx, ids: &[TicketId]) 
                 if t.is_locked_by(ctx.agent.id) {
                     s.mine.push(t);
                 } else if t.is_locked_by_other(ctx.agent.id) {
-                    let reason = format!("locked by {}", names.agent(t.owner_id));
+                    let reason = tr!(ctx, "locked by %{agent}", agent = names.agent(t.owner_id));
                     s.refused.push((t.number, reason));
                 } else if !may {
-                    s.refused
-                        .push((t.number, "you have no rw permission on its queue".into()));
+                    s.refused.push((
+                        t.number,
+                        tr!(ctx, "you have no rw permission on its queue").into(),
+                    ));
                 } else {
                     s.to_lock.push(t);
                 }
@@ -102,11 +109,11 @@ fn hidden_ids(ids: &[TicketId]) -> Markup {
     html! { @for id in ids { input type="hidden" name="ids" value=(id.0); } }
 }
 
-fn refused_list(s: &Selection) -> Markup {
+fn refused_list(ctx: &UiCtx, s: &Selection) -> Markup {
     html! {
         @if !s.refused.is_empty() {
             div.error role="alert" {
-                p { "These tickets cannot be locked and will not be affected:" }
+                p { (tr!(ctx, "These tickets cannot be locked and will not be affected:")) }
                 ul { @for (n, why) in &s.refused { li { (n) " — " (why) } } }
             }
         }
@@ -130,29 +137,30 @@ pub(crate) async fn page<S: Store>(
 ) -> Response {
     let ids = match selected(&query) {
         Ok(ids) => ids,
-        Err(e) => return problem_page(&state, &ctx, "Bulk Action", &e).await,
+        Err(e) => return problem_page(&state, &ctx, &tr!(ctx, "Bulk Action"), &e).await,
     };
     let back = back_of(&query);
     let s = classify(&state, &ctx, &ids).await;
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Bulk Action", None)]);
+    let title = tr!(ctx, "Bulk Action");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
     if !s.to_lock.is_empty() && query.get("confirm").is_none() {
         let body = html! {
             div.widget { div.body.stack {
-                h2 { "Lock and Continue" }
-                p { "By clicking Lock and Continue, " strong { (s.to_lock.len()) } " "
-                    (if s.to_lock.len() == 1 { "ticket" } else { "tickets" }) " will be locked to you." }
+                h2 { (tr!(ctx, "Lock and Continue")) }
+                p { @if s.to_lock.len() == 1 { (tr!(ctx, "By clicking Lock and Continue, 1 ticket will be locked to you.")) }
+                    @else { (tr!(ctx, "By clicking Lock and Continue, %{count} tickets will be locked to you.", count = s.to_lock.len())) } }
                 ul { @for t in &s.to_lock { li { (t.number) " — " (t.title) } } }
-                (refused_list(&s))
+                (refused_list(&ctx, &s))
                 form method="get" action="/agent/tickets/bulk" {
                     (hidden_ids(&ids))
                     input type="hidden" name="back" value=(back);
                     input type="hidden" name="confirm" value="1";
-                    button.primary type="submit" { "Lock and Continue" }
-                    " " a.button href=(back) { "Cancel" }
+                    button.primary type="submit" { (tr!(ctx, "Lock and Continue")) }
+                    " " a.button href=(back) { (tr!(ctx, "Cancel")) }
                 }
             } }
         };
-        return agent_page_with(&state, &ctx, StatusCode::OK, "Bulk Action", crumbs, body).await;
+        return agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await;
     }
     form_page(
         &state,
@@ -199,74 +207,75 @@ async fn form_page<S: Store>(
     let sel = |k: &str, val: &str| old.get(k) == Some(val);
     let count = s.mine.len() + s.to_lock.len();
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
-        (refused_list(s))
-        p { "Bulk action on " strong { (count) } " " (if count == 1 { "ticket" } else { "tickets" }) ": "
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
+        (refused_list(ctx, s))
+        p { @if count == 1 { (tr!(ctx, "Bulk action on 1 ticket:")) } @else { (tr!(ctx, "Bulk action on %{count} tickets:", count = count)) } " "
             @for (i, t) in s.mine.iter().chain(&s.to_lock).enumerate() { @if i > 0 { ", " } (t.number) } }
         form.stack method="post" action="/agent/tickets/bulk" {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
             input type="hidden" name="back" value=(back);
             (hidden_ids(ids))
             fieldset {
-                legend { "Change Properties" }
+                legend { (tr!(ctx, "Change Properties")) }
                 div.form-grid {
-                    div { label for="b-state" { "State" }
-                        select #b-state name="state" { option value="" { "Select…" }
-                            @for st in states.iter().filter(|s| s.valid) { option value=(st.id.0) selected[sel("state", &st.id.0.to_string())] { (st.name) } } } }
-                    div { label for="b-pending" { "Pending till (your time zone)" }
+                    div { label for="b-state" { (tr!(ctx, "State")) }
+                        select #b-state name="state" { option value="" { (tr!(ctx, "Select…")) }
+                            @for st in states.iter().filter(|s| s.valid) { option value=(st.id.0) selected[sel("state", &st.id.0.to_string())] { (names::shown(ctx.lang, &st.name)) } } } }
+                    div { label for="b-pending" { (tr!(ctx, "Pending till (your time zone)")) }
                         input #b-pending type="datetime-local" name="pending_until" value=(v("pending_until")); }
-                    div { label for="b-queue" { "Queue" }
-                        select #b-queue name="queue" { option value="" { "Select…" }
+                    div { label for="b-queue" { (tr!(ctx, "Queue")) }
+                        select #b-queue name="queue" { option value="" { (tr!(ctx, "Select…")) }
                             @for q in &queues { option value=(q.id.0) selected[sel("queue", &q.id.0.to_string())] { (q.name) } } } }
-                    div { label for="b-owner" { "Owner" }
-                        select #b-owner name="owner" { option value="" { "Select…" }
+                    div { label for="b-owner" { (tr!(ctx, "Owner")) }
+                        select #b-owner name="owner" { option value="" { (tr!(ctx, "Select…")) }
                             @for a in agents.iter().filter(|a| a.id != AgentId::SYSTEM) { option value=(a.id.0) selected[sel("owner", &a.id.0.to_string())] { (a.full_name()) " (" (a.login) ")" } } } }
-                    div { label for="b-responsible" { "Responsible" }
-                        select #b-responsible name="responsible" { option value="" { "Select…" }
+                    div { label for="b-responsible" { (tr!(ctx, "Responsible")) }
+                        select #b-responsible name="responsible" { option value="" { (tr!(ctx, "Select…")) }
                             @for a in agents.iter().filter(|a| a.id != AgentId::SYSTEM) { option value=(a.id.0) selected[sel("responsible", &a.id.0.to_string())] { (a.full_name()) " (" (a.login) ")" } } } }
-                    div { label for="b-priority" { "Priority" }
-                        select #b-priority name="priority" { option value="" { "Select…" }
-                            @for p in Priority::ALL { option value=(p.level()) selected[sel("priority", &p.level().to_string())] { (p.to_string()) } } } }
+                    div { label for="b-priority" { (tr!(ctx, "Priority")) }
+                        select #b-priority name="priority" { option value="" { (tr!(ctx, "Select…")) }
+                            @for p in Priority::ALL { option value=(p.level()) selected[sel("priority", &p.level().to_string())] { (names::shown(ctx.lang, p.name())) } } } }
                 }
             }
             fieldset {
-                legend { "Link Tickets" }
-                label { input type="radio" name="link" value="none" checked[!sel("link", "together") && !sel("link", "parent")]; " Do not link" } br;
-                label { input type="radio" name="link" value="together" checked[sel("link", "together")]; " Link together" } br;
-                label { input type="radio" name="link" value="parent" checked[sel("link", "parent")]; " Link to the parent ticket (number, or title with * as a wildcard): " }
-                label.sr-only for="b-link-parent" { "Parent ticket number" }
+                legend { (tr!(ctx, "Link Tickets")) }
+                label { input type="radio" name="link" value="none" checked[!sel("link", "together") && !sel("link", "parent")]; " " (tr!(ctx, "Do not link")) } br;
+                label { input type="radio" name="link" value="together" checked[sel("link", "together")]; " " (tr!(ctx, "Link together")) } br;
+                label { input type="radio" name="link" value="parent" checked[sel("link", "parent")]; " " (tr!(ctx, "Link to the parent ticket (number, or title with * as a wildcard):")) " " }
+                label.sr-only for="b-link-parent" { (tr!(ctx, "Parent ticket number")) }
                 input #b-link-parent name="link_parent" value=(v("link_parent"));
             }
             fieldset {
-                legend { "Merge Tickets" }
-                p.note { "A merge cannot be undone." }
-                label { input type="radio" name="merge" value="none" checked[!sel("merge", "oldest") && !sel("merge", "into")]; " Do not merge" } br;
-                label { input type="radio" name="merge" value="oldest" checked[sel("merge", "oldest")]; " Merge to oldest" } br;
-                label { input type="radio" name="merge" value="into" checked[sel("merge", "into")]; " Merge into ticket (number, or title with * as a wildcard): " }
-                label.sr-only for="b-merge-into" { "Target ticket number" }
+                legend { (tr!(ctx, "Merge Tickets")) }
+                p.note { (tr!(ctx, "A merge cannot be undone.")) }
+                label { input type="radio" name="merge" value="none" checked[!sel("merge", "oldest") && !sel("merge", "into")]; " " (tr!(ctx, "Do not merge")) } br;
+                label { input type="radio" name="merge" value="oldest" checked[sel("merge", "oldest")]; " " (tr!(ctx, "Merge to oldest")) } br;
+                label { input type="radio" name="merge" value="into" checked[sel("merge", "into")]; " " (tr!(ctx, "Merge into ticket (number, or title with * as a wildcard):")) " " }
+                label.sr-only for="b-merge-into" { (tr!(ctx, "Target ticket number")) }
                 input #b-merge-into name="merge_into" value=(v("merge_into"));
             }
             fieldset {
-                legend { "Write Email" }
-                div { label for="b-recipients" { "Recipients" }
+                legend { (tr!(ctx, "Write Email")) }
+                div { label for="b-recipients" { (tr!(ctx, "Recipients")) }
                     input #b-recipients readonly value=(customers.join(", ")); }
-                div { label for="b-email-subject" { "Subject" } input #b-email-subject name="email_subject" value=(v("email_subject")); }
-                div { label for="b-email-body" { "Body" } textarea #b-email-body name="email_body" { (v("email_body")) } }
-                div { label for="b-email-units" { "Time Units (work units)" } input #b-email-units name="email_time_units" inputmode="decimal" value=(v("email_time_units")); }
+                div { label for="b-email-subject" { (tr!(ctx, "Subject")) } input #b-email-subject name="email_subject" value=(v("email_subject")); }
+                div { label for="b-email-body" { (tr!(ctx, "Body")) } textarea #b-email-body name="email_body" { (v("email_body")) } }
+                div { label for="b-email-units" { (tr!(ctx, "Time Units (work units)")) } input #b-email-units name="email_time_units" inputmode="decimal" value=(v("email_time_units")); }
             }
             fieldset {
-                legend { "Write Note" }
-                div { label for="b-note-subject" { "Subject" } input #b-note-subject name="note_subject" value=(v("note_subject")); }
-                div { label for="b-note-body" { "Body" } textarea #b-note-body name="note_body" { (v("note_body")) } }
-                label { input type="checkbox" name="note_visible" value="1" checked[old.has("note_visible")]; " Visible for customer" }
-                div { label for="b-note-units" { "Time Units (work units)" } input #b-note-units name="note_time_units" inputmode="decimal" value=(v("note_time_units")); }
+                legend { (tr!(ctx, "Write Note")) }
+                div { label for="b-note-subject" { (tr!(ctx, "Subject")) } input #b-note-subject name="note_subject" value=(v("note_subject")); }
+                div { label for="b-note-body" { (tr!(ctx, "Body")) } textarea #b-note-body name="note_body" { (v("note_body")) } }
+                label { input type="checkbox" name="note_visible" value="1" checked[old.has("note_visible")]; " " (tr!(ctx, "Visible for customer")) }
+                div { label for="b-note-units" { (tr!(ctx, "Time Units (work units)")) } input #b-note-units name="note_time_units" inputmode="decimal" value=(v("note_time_units")); }
             }
-            label { input type="checkbox" name="unlock" value="1" checked[old.0.is_empty() || old.has("unlock")]; " Unlock after bulk execute" }
-            div { button.primary type="submit" { "Execute Bulk Action" } " " a.button href=(back) { "Cancel" } }
+            label { input type="checkbox" name="unlock" value="1" checked[old.0.is_empty() || old.has("unlock")]; " " (tr!(ctx, "Unlock after bulk execute")) }
+            div { button.primary type="submit" { (tr!(ctx, "Execute Bulk Action")) } " " a.button href=(back) { (tr!(ctx, "Cancel")) } }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Bulk Action", None)]);
-    agent_page_with(state, ctx, status, "Bulk Action", crumbs, body).await
+    let title = tr!(ctx, "Bulk Action");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 fn id_of<T>(fields: &Fields, key: &str, make: fn(u64) -> T) -> Result<Option<T>, ApiError> {
@@ -280,7 +289,7 @@ fn units(fields: &Fields, key: &str) -> Result<Option<TimeUnits>, ApiError> {
     }
     TimeUnits::parse(&text)
         .map(Some)
-        .ok_or_else(|| ApiError::invalid(key, "must be a non-negative number of units"))
+        .ok_or_else(|| ApiError::invalid(key, crate::n_!("must be a non-negative number of units")))
 }
 
 /// The ticket a link or merge target names: its number, or a title (with `*` as a wildcard)
@@ -293,7 +302,10 @@ async fn ticket_by_number<S: Store>(
 ) -> Result<TicketId, ApiError> {
     let text = fields.text(key);
     if text.is_empty() {
-        return Err(ApiError::invalid(key, "enter a ticket number or title"));
+        return Err(ApiError::invalid(
+            key,
+            crate::n_!("enter a ticket number or title"),
+        ));
     }
     if text.bytes().all(|b| b.is_ascii_digit())
         && let Ok(t) = state.desk().ticket_by_number(ctx.principal(), &text).await
@@ -306,7 +318,10 @@ async fn ticket_by_number<S: Store>(
         .filter(|w| !w.is_empty())
         .collect();
     let Some(longest) = words.iter().max_by_key(|w| w.len()) else {
-        return Err(ApiError::invalid(key, "enter a ticket number or title"));
+        return Err(ApiError::invalid(
+            key,
+            crate::n_!("enter a ticket number or title"),
+        ));
     };
     let page = state
         .desk()
@@ -329,14 +344,17 @@ async fn ticket_by_number<S: Store>(
         [one] => Ok(one.id),
         [] => Err(ApiError::invalid(
             key,
-            format!("no ticket matches {text:?}"),
+            tr!(ctx, "no ticket matches %{text}", text = format!("{text:?}")),
         )),
         many => Err(ApiError::invalid(
             key,
-            format!(
-                "{} tickets match {text:?} ({}); enter the number",
-                many.len(),
-                many.iter()
+            tr!(
+                ctx,
+                "%{count} tickets match %{text} (%{numbers}); enter the number",
+                count = many.len(),
+                text = format!("{text:?}"),
+                numbers = many
+                    .iter()
                     .take(5)
                     .map(|t| t.number.as_str())
                     .collect::<Vec<_>>()
@@ -357,13 +375,18 @@ async fn action_of<S: Store>(
         t => {
             let naive = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M")
                 .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S"))
-                .map_err(|_| ApiError::invalid("pending_until", "is not a date and time"))?;
+                .map_err(|_| {
+                    ApiError::invalid("pending_until", crate::n_!("is not a date and time"))
+                })?;
             let local = ctx
                 .tz
                 .from_local_datetime(&naive)
                 .earliest()
                 .ok_or_else(|| {
-                    ApiError::invalid("pending_until", "does not exist in your time zone")
+                    ApiError::invalid(
+                        "pending_until",
+                        crate::n_!("does not exist in your time zone"),
+                    )
                 })?;
             Some(local.with_timezone(&Utc))
         }
@@ -445,7 +468,7 @@ pub(crate) async fn execute<S: Store>(
 ) -> Response {
     let ids = match selected(&form) {
         Ok(ids) => ids,
-        Err(e) => return problem_page(&state, &ctx, "Bulk Action", &e).await,
+        Err(e) => return problem_page(&state, &ctx, &tr!(ctx, "Bulk Action"), &e).await,
     };
     let back = back_of(&form);
     let result = match action_of(&state, &ctx, ids.clone(), &form).await {
@@ -470,17 +493,17 @@ pub(crate) async fn execute<S: Store>(
         .filter(|o| o.outcome.is_done())
         .count();
     let body = html! {
-        p role="status" { strong { (done) } " of " (report.outcomes.len()) " tickets done." }
+        p role="status" { (tr!(ctx, "%{done} of %{count} tickets done.", done = done, count = report.outcomes.len())) }
         table.list {
-            thead { tr { th scope="col" { "Ticket" } th scope="col" { "Outcome" } th scope="col" { "Linked to" } th scope="col" { "Merged into" } th scope="col" { "Problems" } } }
+            thead { tr { th scope="col" { (tr!(ctx, "Ticket")) } th scope="col" { (tr!(ctx, "Outcome")) } th scope="col" { (tr!(ctx, "Linked to")) } th scope="col" { (tr!(ctx, "Merged into")) } th scope="col" { (tr!(ctx, "Problems")) } } }
             tbody {
                 @for o in &report.outcomes {
                     tr {
                         td { a href={ "/agent/tickets/" (o.ticket.0) } { (o.number.clone().unwrap_or_else(|| o.ticket.0.to_string())) } }
                         @match &o.outcome {
-                            TicketOutcome::Done => td.outcome-done { "Done" },
-                            TicketOutcome::Skipped(e) => td.outcome-skipped { "Skipped: " (public_error(e)) },
-                            TicketOutcome::Failed(e) => td.outcome-failed { "Failed: " (public_error(e)) },
+                            TicketOutcome::Done => td.outcome-done { (tr!(ctx, "Done")) },
+                            TicketOutcome::Skipped(e) => td.outcome-skipped { (tr!(ctx, "Skipped: %{reason}", reason = public_error(e))) },
+                            TicketOutcome::Failed(e) => td.outcome-failed { (tr!(ctx, "Failed: %{reason}", reason = public_error(e))) },
                         }
                         td { @for (i, l) in o.linked_to.iter().enumerate() { @if i > 0 { ", " } (l.0) } }
                         td { @if let Some(m) = o.merged_into { a href={ "/agent/tickets/" (m.0) } { (m.0) } } }
@@ -489,16 +512,12 @@ pub(crate) async fn execute<S: Store>(
                 }
             }
         }
-        p { a.button.primary href=(back) { "Back to the list" } }
+        p { a.button.primary href=(back) { (tr!(ctx, "Back to the list")) } }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Bulk Action", None)]);
-    agent_page_with(
-        &state,
-        &ctx,
-        StatusCode::OK,
-        "Bulk Action Report",
-        crumbs,
-        body,
-    )
-    .await
+    let crumbs = Crumbs::path(&[
+        (&tr!(ctx, "Dashboard"), Some("/agent")),
+        (&tr!(ctx, "Bulk Action"), None),
+    ]);
+    let title = tr!(ctx, "Bulk Action Report");
+    agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }

@@ -1,8 +1,13 @@
 //! The columns a ticket list, a dashboard widget or an export can show.
 
+use std::borrow::Cow;
+
 use otrs_core::store::TicketSortKey;
 
 use crate::dto::TicketDto;
+use crate::i18n::{Language, translate_dyn};
+use crate::ui::names;
+use crate::{n_, tr};
 
 /// A ticket column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,24 +81,29 @@ impl Column {
         }
     }
 
-    /// The heading.
+    /// The heading in English (the export's column header; marked for [`Column::heading`]).
     pub const fn label(self) -> &'static str {
         match self {
-            Column::Number => "Number",
-            Column::Title => "Title",
-            Column::Priority => "Priority",
-            Column::State => "State",
-            Column::Queue => "Queue",
-            Column::Owner => "Owner",
-            Column::Responsible => "Responsible",
-            Column::Lock => "Lock",
-            Column::CustomerUser => "Customer User",
-            Column::CustomerId => "Customer ID",
-            Column::Created => "Created",
-            Column::Changed => "Changed",
-            Column::PendingUntil => "Pending till",
-            Column::AccountedTime => "Time Units",
+            Column::Number => n_!("Number"),
+            Column::Title => n_!("Title"),
+            Column::Priority => n_!("Priority"),
+            Column::State => n_!("State"),
+            Column::Queue => n_!("Queue"),
+            Column::Owner => n_!("Owner"),
+            Column::Responsible => n_!("Responsible"),
+            Column::Lock => n_!("Lock"),
+            Column::CustomerUser => n_!("Customer User"),
+            Column::CustomerId => n_!("Customer ID"),
+            Column::Created => n_!("Created"),
+            Column::Changed => n_!("Changed"),
+            Column::PendingUntil => n_!("Pending till"),
+            Column::AccountedTime => n_!("Time Units"),
         }
+    }
+
+    /// The heading in a language.
+    pub fn heading(self, lang: Language) -> Cow<'static, str> {
+        translate_dyn(lang, self.label())
     }
 
     /// Parses [`Column::key`].
@@ -129,23 +139,25 @@ impl Column {
         )
     }
 
-    /// The cell as plain text; times through `time`.
+    /// The cell as plain text; times through `time`, built-in names (states, priorities, lock)
+    /// in `lang`.
     pub fn text(
         self,
         t: &TicketDto,
         time: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
+        lang: Language,
     ) -> String {
         match self {
             Column::Number => t.number.clone(),
             Column::Title => t.title.clone(),
-            Column::Priority => t.priority.name.clone(),
-            Column::State => t.state.name.clone(),
+            Column::Priority => names::shown(lang, &t.priority.name).into_owned(),
+            Column::State => names::shown(lang, &t.state.name).into_owned(),
             Column::Queue => t.queue.name.clone(),
             Column::Owner => t.owner.name.clone(),
             Column::Responsible => t.responsible.name.clone(),
             Column::Lock => match t.lock.as_str() {
-                "unlock" => "unlocked".into(),
-                _ => "locked".into(),
+                "unlock" => names::shown(lang, "unlocked").into_owned(),
+                _ => names::shown(lang, "locked").into_owned(),
             },
             Column::CustomerUser => t
                 .customer_user
@@ -178,17 +190,17 @@ pub fn parse_columns<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<Column>
 
 /// A column chooser for forms: checkboxes named `columns` in the chosen order first (the
 /// script adds up and down buttons' behaviour; the order of the form is the order used).
-pub fn chooser(chosen: &[Column]) -> maud::Markup {
+pub fn chooser(lang: Language, chosen: &[Column]) -> maud::Markup {
     maud::html! {
         ol.columns.plain {
             @for c in chosen.iter().copied().chain(Column::ALL.into_iter().filter(|c| !chosen.contains(c))) {
                 li {
                     label.grow {
                         input type="checkbox" name="columns" value=(c.key()) checked[chosen.contains(&c)];
-                        " " (c.label())
+                        " " (c.heading(lang))
                     }
-                    button type="button" data-move="up" aria-label={ "Move " (c.label()) " up" } { "↑" }
-                    button type="button" data-move="down" aria-label={ "Move " (c.label()) " down" } { "↓" }
+                    button type="button" data-move="up" aria-label=(tr!(@lang lang, "Move %{name} up", name = c.heading(lang))) { "↑" }
+                    button type="button" data-move="down" aria-label=(tr!(@lang lang, "Move %{name} down", name = c.heading(lang))) { "↓" }
                 }
             }
         }

@@ -16,7 +16,9 @@ use otrs_core::store::Store;
 
 use crate::api::convert;
 use crate::error::ApiError;
+use crate::i18n::translate_dyn;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::columns::Column;
 use crate::ui::fields::FormFields;
 use crate::ui::frame::{Crumbs, DetailWidget, agent_page, agent_page_with, grid};
@@ -25,7 +27,7 @@ use crate::ui::prefs::{
     self, DASHBOARD_KEY, Dashboard, FILTER_FIELDS, ListSpec, Widget, WidgetKind,
 };
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, see_other};
 
 fn dashboard(ctx: &UiCtx) -> Dashboard {
     prefs::load(&ctx.agent, DASHBOARD_KEY, Dashboard::default)
@@ -52,13 +54,13 @@ async fn queue_metric<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Result<Mark
     let grand: u64 = by_queue.values().flat_map(|m| m.values()).sum();
     Ok(html! {
         @if by_queue.is_empty() {
-            p.muted { "Currently no data available." }
+            p.muted { (tr!(ctx, "Currently no data available.")) }
         } @else {
             table.list {
                 thead { tr {
-                    th scope="col" { "Queue" }
-                    @for s in &states { th scope="col" { (names.state(*s).0) } }
-                    th scope="col" { "Total" }
+                    th scope="col" { (tr!(ctx, "Queue")) }
+                    @for s in &states { th scope="col" { (crate::ui::names::shown(ctx.lang, &names.state(*s).0)) } }
+                    th scope="col" { (tr!(ctx, "Total")) }
                 } }
                 tbody {
                     @for (queue, row) in &by_queue {
@@ -70,7 +72,7 @@ async fn queue_metric<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Result<Mark
                     }
                 }
                 tfoot { tr {
-                    th scope="row" { "Total" }
+                    th scope="row" { (tr!(ctx, "Total")) }
                     @for s in &states { td.num { (total_of(*s)) } }
                     td.num { (grand) }
                 } }
@@ -105,9 +107,9 @@ async fn escalations<S: Store>(
     let markup = html! {
         table.list.escalations {
             thead { tr {
-                @for c in &columns { th scope="col" { (c.label()) } }
-                th scope="col" { "Escalation" }
-                th scope="col" { "Escalation Time" }
+                @for c in &columns { th scope="col" { (c.heading(ctx.lang)) } }
+                th scope="col" { (tr!(ctx, "Escalation")) }
+                th scope="col" { (tr!(ctx, "Escalation Time")) }
             } }
             tbody {
                 @for (t, dto) in found.iter().zip(&items) {
@@ -117,16 +119,16 @@ async fn escalations<S: Store>(
                             @for c in &columns {
                                 td {
                                     @match c {
-                                        Column::Number | Column::Title => a href={ "/agent/tickets/" (dto.id) } { (c.text(dto, &time)) },
-                                        c => (c.text(dto, &time)),
+                                        Column::Number | Column::Title => a href={ "/agent/tickets/" (dto.id) } { (c.text(dto, &time, ctx.lang)) },
+                                        c => (c.text(dto, &time, ctx.lang)),
                                     }
                                 }
                             }
-                            td { (kind.label()) }
+                            td { (crate::ui::names::shown(ctx.lang, kind.label())) }
                             td {
                                 time datetime=(at.to_rfc3339()) title=(ctx.time(at)) {
-                                    @if escalated { "escalated " (span_text(now - at)) " ago" }
-                                    @else { "in " (span_text(at - now)) }
+                                    @if escalated { (tr!(ctx, "escalated %{span} ago", span = span_text(ctx, now - at))) }
+                                    @else { (tr!(ctx, "in %{span}", span = span_text(ctx, at - now))) }
                                 }
                             }
                         }
@@ -134,72 +136,71 @@ async fn escalations<S: Store>(
                 }
             }
         }
-        @if found.is_empty() { p.more { "Currently no data available." } }
+        @if found.is_empty() { p.more { (tr!(ctx, "Currently no data available.")) } }
     };
     Ok((found.len(), markup))
 }
 
 /// A duration as agents read it: "2 d 3 h", "3 h 20 min", "12 min".
-fn span_text(span: chrono::Duration) -> String {
+fn span_text(ctx: &UiCtx, span: chrono::Duration) -> String {
     let minutes = span.num_minutes().max(0);
     let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
     match (days, hours) {
-        (0, 0) => format!("{mins} min"),
-        (0, h) => format!("{h} h {mins} min"),
-        (d, h) => format!("{d} d {h} h"),
+        (0, 0) => tr!(ctx, "%{m} min", m = mins),
+        (0, h) => tr!(ctx, "%{h} h %{m} min", h = h, m = mins),
+        (d, h) => tr!(ctx, "%{d} d %{h} h", d = d, h = h),
+    }
+}
+
+/// A widget's title with its number of tickets.
+fn counted(ctx: &UiCtx, name: &str, count: u64) -> String {
+    if count == 1 {
+        tr!(ctx, "%{name} (1 Ticket)", name = name)
+    } else {
+        tr!(
+            ctx,
+            "%{name} (%{count} Tickets)",
+            name = name,
+            count = count
+        )
     }
 }
 
 async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> (String, Markup) {
     let spec = &w.list;
+    let name = prefs::shown_name(ctx.lang, &spec.name).into_owned();
     match w.kind {
         WidgetKind::QueueMetric => match queue_metric(state, ctx).await {
-            Ok(m) => (spec.name.clone(), m),
-            Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
+            Ok(m) => (name, m),
+            Err(e) => (name, html! { p.error { (message_in(ctx.lang, &e)) } }),
         },
         WidgetKind::Escalations => match escalations(state, ctx, w).await {
-            Ok((count, m)) => (
-                format!(
-                    "{} ({count} {})",
-                    spec.name,
-                    if count == 1 { "Ticket" } else { "Tickets" }
-                ),
-                m,
-            ),
-            Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
+            Ok((count, m)) => (counted(ctx, &name, count as u64), m),
+            Err(e) => (name, html! { p.error { (message_in(ctx.lang, &e)) } }),
         },
         WidgetKind::Reminders | WidgetKind::TicketList => {
             match load(state, ctx, &spec.filter, &spec.sort, 1, spec.per_page()).await {
                 Ok(loaded) => {
-                    let title = format!(
-                        "{} ({} {})",
-                        spec.name,
-                        loaded.total,
-                        if loaded.total == 1 {
-                            "Ticket"
-                        } else {
-                            "Tickets"
-                        }
-                    );
+                    let title = counted(ctx, &name, loaded.total);
                     (
                         title,
                         table(ctx, &spec.columns(), &loaded, &spec.sort, None, false),
                     )
                 }
-                Err(e) => (spec.name.clone(), html! { p.error { (message_of(&e)) } }),
+                Err(e) => (name, html! { p.error { (message_in(ctx.lang, &e)) } }),
             }
         }
         // --- calui
         WidgetKind::AppointmentsToday => (
-            spec.name.clone(),
+            name,
             crate::ui::calendar::widget(state, ctx, crate::ui::calendar::View::Day).await,
         ),
         WidgetKind::AppointmentsThisWeek => (
-            spec.name.clone(),
+            name,
             crate::ui::calendar::widget(state, ctx, crate::ui::calendar::View::Week).await,
         ),
         WidgetKind::AppointmentsThisMonth => (
-            spec.name.clone(),
+            name,
             crate::ui::calendar::widget(state, ctx, crate::ui::calendar::View::Month).await,
         ),
     }
@@ -207,23 +208,24 @@ async fn widget_body<S: Store>(state: &AppState<S>, ctx: &UiCtx, w: &Widget) -> 
 
 fn tools(ctx: &UiCtx, w: &Widget, first: bool, last: bool) -> Markup {
     let action = format!("/agent/dashboard/widgets/{}", w.id);
+    let name = prefs::shown_name(ctx.lang, &w.list.name);
     html! {
         @if !first {
             form method="post" action=(action) {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
-                button type="submit" name="action" value="up" aria-label={ "Move " (w.list.name) " up" } { "↑" }
+                button type="submit" name="action" value="up" aria-label=(tr!(ctx, "Move %{name} up", name = name)) { "↑" }
             }
         }
         @if !last {
             form method="post" action=(action) {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
-                button type="submit" name="action" value="down" aria-label={ "Move " (w.list.name) " down" } { "↓" }
+                button type="submit" name="action" value="down" aria-label=(tr!(ctx, "Move %{name} down", name = name)) { "↓" }
             }
         }
-        a.button href=(action) aria-label={ "Configure " (w.list.name) } { "⚙" }
-        form method="post" action=(action) data-confirm={ "Remove the widget " (w.list.name) "?" } {
+        a.button href=(action) aria-label=(tr!(ctx, "Configure %{name}", name = name)) { "⚙" }
+        form method="post" action=(action) data-confirm=(tr!(ctx, "Remove the widget %{name}?", name = name)) {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            button.danger type="submit" name="action" value="remove" aria-label={ "Remove " (w.list.name) } { "✕" }
+            button.danger type="submit" name="action" value="remove" aria-label=(tr!(ctx, "Remove %{name}", name = name)) { "✕" }
         }
     }
 }
@@ -247,33 +249,33 @@ pub(crate) async fn page<S: Store>(
     let right = html! {
         form method="post" action="/agent/dashboard/widgets" {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            span.muted { "Layout: " }
+            span.muted { (tr!(ctx, "Layout:")) " " }
             @for l in 1..=3u8 {
-                button type="submit" name="layout" value=(l) aria-pressed=(if l == d.layout { "true" } else { "false" }) aria-label={ (l) "-column layout" } { (l) }
+                button type="submit" name="layout" value=(l) aria-pressed=(if l == d.layout { "true" } else { "false" }) aria-label=(tr!(ctx, "%{count}-column layout", count = l)) { (l) }
             }
         }
     };
     let left = html! {
         form #add-widget method="post" action="/agent/dashboard/widgets" {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            label.sr-only for="widget-kind" { "Widget to add" }
+            label.sr-only for="widget-kind" { (tr!(ctx, "Widget to add")) }
             select #widget-kind name="kind" {
-                @for k in WidgetKind::catalogue() { option value=(k.key()) { (k.label()) } }
+                @for k in WidgetKind::catalogue() { option value=(k.key()) { (translate_dyn(ctx.lang, k.label())) } }
             }
-            " " button type="submit" { "+ Add widget" }
+            " " button type="submit" { "+ " (tr!(ctx, "Add widget")) }
         }
     };
     let crumbs = Crumbs {
-        path: vec![("Dashboard".into(), None)],
+        path: vec![(tr!(ctx, "Dashboard").into(), None)],
         left: Some(left),
         right: Some(right),
         ..Crumbs::default()
     };
     let body = html! {
-        @if widgets.is_empty() { p.muted { "The dashboard has no widgets; add one above." } }
+        @if widgets.is_empty() { p.muted { (tr!(ctx, "The dashboard has no widgets; add one above.")) } }
         (grid(d.layout, &widgets))
     };
-    agent_page(&state, &ctx, "Dashboard", crumbs, body).await
+    agent_page(&state, &ctx, &tr!(ctx, "Dashboard"), crumbs, body).await
 }
 
 /// Adds a widget (`kind`) or changes the layout (`layout`).
@@ -288,17 +290,17 @@ pub(crate) async fn add<S: Store>(
             Ok(l @ 1..=3) => d.layout = l,
             _ => {
                 let e = ApiError::invalid("layout", "must be 1, 2 or 3");
-                return problem_page(&state, &ctx, "Dashboard", &e).await;
+                return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
             }
         }
     } else {
         let Some(kind) = form.get("kind").and_then(WidgetKind::from_key) else {
             let e = ApiError::invalid("kind", "unknown widget");
-            return problem_page(&state, &ctx, "Dashboard", &e).await;
+            return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
         };
         if d.widgets.len() >= 30 {
-            let e = ApiError::invalid("kind", "a dashboard holds at most 30 widgets");
-            return problem_page(&state, &ctx, "Dashboard", &e).await;
+            let e = ApiError::invalid("kind", crate::n_!("a dashboard holds at most 30 widgets"));
+            return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
         }
         let id = prefs::next_id(d.widgets.iter().map(|w| w.id));
         d.widgets.push(kind.widget(id));
@@ -309,7 +311,7 @@ pub(crate) async fn add<S: Store>(
 async fn store<S: Store>(state: &AppState<S>, ctx: &UiCtx, d: &Dashboard) -> Response {
     match prefs::save(state, &ctx.agent, DASHBOARD_KEY, Some(d)).await {
         Ok(()) => see_other("/agent"),
-        Err(e) => problem_page(state, ctx, "Dashboard", &e).await,
+        Err(e) => problem_page(state, ctx, &tr!(ctx, "Dashboard"), &e).await,
     }
 }
 
@@ -325,45 +327,45 @@ pub(crate) fn settings_form(
             input type="hidden" name="csrf_token" value=(ctx.csrf);
             input type="hidden" name="columns_present" value="1";
             div {
-                label for="name" { "Title" }
+                label for="name" { (tr!(ctx, "Title")) }
                 input #name name="name" required maxlength="100" value=(spec.name);
             }
             fieldset {
-                legend { "Columns" }
-                p.note { "Tick the columns to show; the order here is the order of the columns." }
-                (crate::ui::columns::chooser(&chosen))
+                legend { (tr!(ctx, "Columns")) }
+                p.note { (tr!(ctx, "Tick the columns to show; the order here is the order of the columns.")) }
+                (crate::ui::columns::chooser(ctx.lang, &chosen))
             }
             div.form-grid {
                 div {
-                    label for="sort" { "Sort by" }
+                    label for="sort" { (tr!(ctx, "Sort by")) }
                     select #sort name="sort" {
                         @for c in Column::ALL.into_iter().filter(|c| c.sort_name().is_some()) {
                             @let name = c.sort_name().unwrap_or_default();
-                            option value=(name) selected[spec.sort == name] { (c.label()) " (ascending)" }
-                            option value={ "-" (name) } selected[spec.sort == format!("-{name}")] { (c.label()) " (descending)" }
+                            option value=(name) selected[spec.sort == name] { (tr!(ctx, "%{column} (ascending)", column = c.heading(ctx.lang))) }
+                            option value={ "-" (name) } selected[spec.sort == format!("-{name}")] { (tr!(ctx, "%{column} (descending)", column = c.heading(ctx.lang))) }
                         }
                     }
                 }
                 div {
-                    label for="per_page" { "Number of results" }
+                    label for="per_page" { (tr!(ctx, "Number of results")) }
                     input #per_page name="per_page" type="number" min="1" max=(prefs::MAX_PER_PAGE) value=(spec.per_page());
                 }
             }
             @if with_filter {
                 fieldset {
-                    legend { "Filter" }
+                    legend { (tr!(ctx, "Filter")) }
                     div.form-grid {
                         @for (name, label) in FILTER_FIELDS {
                             div {
-                                label for={ "f_" (name) } { (label) }
+                                label for={ "f_" (name) } { (translate_dyn(ctx.lang, label)) }
                                 input id={ "f_" (name) } name={ "f_" (name) } value=(spec.filter.get(name));
                             }
                         }
                     }
-                    p.note { "Comma-separated names or ids; “me” in Owner or Responsible is you. Query uses the search language, e.g. title:printer AND state:open." }
+                    p.note { (tr!(ctx, "Comma-separated names or ids; “me” in Owner or Responsible is you. Query uses the search language, e.g. title:printer AND state:open.")) }
                 }
             }
-            div { button.primary type="submit" name="action" value="save" { "Save" } " " a.button href="/agent" { "Cancel" } }
+            div { button.primary type="submit" name="action" value="save" { (tr!(ctx, "Save")) } " " a.button href="/agent" { (tr!(ctx, "Cancel")) } }
         }
     }
 }
@@ -384,7 +386,7 @@ pub(crate) async fn edit_page<S: Store>(
         .and_then(|id| d.widgets.iter().find(|w| w.id == id))
     else {
         let e = ApiError::new("not-found", format!("no such widget: {id}"));
-        return problem_page(&state, &ctx, "Widget settings", &e).await;
+        return problem_page(&state, &ctx, &tr!(ctx, "Widget settings"), &e).await;
     };
     render_edit(&state, &ctx, w, None, StatusCode::OK).await
 }
@@ -399,12 +401,13 @@ async fn render_edit<S: Store>(
     let action = format!("/agent/dashboard/widgets/{}", w.id);
     let with_filter = !matches!(w.kind, WidgetKind::QueueMetric) && !w.kind.is_calendar();
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
-        p.muted { "Widget type: " (w.kind.label()) }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
+        p.muted { (tr!(ctx, "Widget type: %{kind}", kind = translate_dyn(ctx.lang, w.kind.label()))) }
         (settings_form(ctx, &action, &w.list, with_filter))
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Widget settings", None)]);
-    agent_page_with(state, ctx, status, "Widget settings", crumbs, body).await
+    let title = tr!(ctx, "Widget settings");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 /// Moves (`action=up|down`), removes (`remove`) or configures (`save`) a widget.
@@ -420,7 +423,7 @@ pub(crate) async fn change<S: Store>(
         .and_then(|id| d.widgets.iter().position(|w| w.id == id))
     else {
         let e = ApiError::new("not-found", format!("no such widget: {id}"));
-        return problem_page(&state, &ctx, "Dashboard", &e).await;
+        return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
     };
     match form.get("action").unwrap_or("") {
         "up" if pos > 0 => d.widgets.swap(pos, pos - 1),
@@ -439,7 +442,7 @@ pub(crate) async fn change<S: Store>(
         }
         other => {
             let e = ApiError::invalid("action", format!("unknown action {other:?}"));
-            return problem_page(&state, &ctx, "Dashboard", &e).await;
+            return problem_page(&state, &ctx, &tr!(ctx, "Dashboard"), &e).await;
         }
     }
     store(&state, &ctx, &d).await

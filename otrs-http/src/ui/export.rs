@@ -21,12 +21,14 @@ use tokio::sync::mpsc;
 
 use crate::api::convert;
 use crate::error::ApiError;
+use crate::i18n::Language;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::columns::{Column, chooser, parse_columns};
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of};
+use crate::ui::{UiCtx, message_in, message_of};
 
 /// Rows of one xlsx sheet (the format's limit), the header row included.
 pub const XLSX_MAX_ROWS: u32 = 1_048_576;
@@ -66,31 +68,32 @@ async fn dialog<S: Store>(
     };
     let back = crate::ui::bulk::back_of(fields);
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         @if ids.is_empty() {
-            p.error role="alert" { "Select at least one ticket in a list first." }
+            p.error role="alert" { (tr!(ctx, "Select at least one ticket in a list first.")) }
         } @else {
             form.stack method="post" action="/agent/tickets/export" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 input type="hidden" name="back" value=(back);
                 @for id in &ids { input type="hidden" name="ids" value=(id); }
-                p { "Export " strong { (ids.len()) } " selected " (if ids.len() == 1 { "ticket" } else { "tickets" }) "." }
+                p { @if ids.len() == 1 { (tr!(ctx, "Export the selected ticket.")) } @else { (tr!(ctx, "Export %{count} selected tickets.", count = ids.len())) } }
                 fieldset {
-                    legend { "Columns" }
-                    p.note { "Tick the columns to export and put them in order." }
-                    (chooser(&chosen))
+                    legend { (tr!(ctx, "Columns")) }
+                    p.note { (tr!(ctx, "Tick the columns to export and put them in order.")) }
+                    (chooser(ctx.lang, &chosen))
                 }
                 fieldset {
-                    legend { "Format" }
+                    legend { (tr!(ctx, "Format")) }
                     label { input type="radio" name="format" value="csv" checked[fields.get("format") != Some("xlsx")]; " CSV (UTF-8)" } br;
                     label { input type="radio" name="format" value="xlsx" checked[fields.get("format") == Some("xlsx")]; " Excel (xlsx)" }
                 }
-                div { button.primary type="submit" { "Download File" } " " a.button href=(back) { "Cancel" } }
+                div { button.primary type="submit" { (tr!(ctx, "Download File")) } " " a.button href=(back) { (tr!(ctx, "Cancel")) } }
             }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Export", None)]);
-    agent_page_with(state, ctx, status, "Export", crumbs, body).await
+    let title = tr!(ctx, "Export");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 /// Makes a cell safe for spreadsheets: a leading `= + - @`, tab or carriage return gets an
@@ -150,7 +153,13 @@ async fn fetch<S: Store>(
     let mut rows = Vec::with_capacity(dtos.len());
     for id in chunk {
         if let Some(t) = dtos.iter().find(|t| t.id == id.0) {
-            rows.push(columns.iter().map(|c| c.text(t, &time)).collect());
+            // The exported data keeps the names as stored, whatever the agent's language.
+            rows.push(
+                columns
+                    .iter()
+                    .map(|c| c.text(t, &time, Language::English))
+                    .collect(),
+            );
         }
     }
     Ok(rows)
@@ -166,7 +175,10 @@ fn ids_of(fields: &Fields) -> Result<Vec<TicketId>, ApiError> {
         ids.push(TicketId(id));
     }
     if ids.is_empty() {
-        return Err(ApiError::invalid("ids", "select at least one ticket"));
+        return Err(ApiError::invalid(
+            "ids",
+            crate::n_!("select at least one ticket"),
+        ));
     }
     Ok(ids)
 }
@@ -195,11 +207,11 @@ pub(crate) async fn download<S: Store>(
 ) -> Response {
     let ids = match ids_of(&form) {
         Ok(ids) => ids,
-        Err(e) => return problem_page(&state, &ctx, "Export", &e).await,
+        Err(e) => return problem_page(&state, &ctx, &tr!(ctx, "Export"), &e).await,
     };
     let columns = parse_columns(form.all("columns"));
     if columns.is_empty() {
-        let e = ApiError::invalid("columns", "choose at least one column");
+        let e = ApiError::invalid("columns", crate::n_!("choose at least one column"));
         return dialog(&state, &ctx, &form, Some(&e), e.status()).await;
     }
     let stamp = state
@@ -260,7 +272,7 @@ pub(crate) async fn download<S: Store>(
                 *r.body_mut() = stream_of(rx);
                 r
             }
-            Err(e) => problem_page(&state, &ctx, "Export", &e).await,
+            Err(e) => problem_page(&state, &ctx, &tr!(ctx, "Export"), &e).await,
         },
         other => {
             let e = ApiError::invalid("format", format!("unknown format {other:?} (csv or xlsx)"));

@@ -4,6 +4,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 
 use crate::error::ApiError;
+use crate::i18n::Language;
+use crate::tr;
 
 /// The fields of a form body or a query string.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,9 +102,19 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let lang = Language::negotiate(
+            req.headers()
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
         let bytes = axum::body::to_bytes(req.into_body(), super::MAX_FORM_BYTES)
             .await
-            .map_err(|_| ApiError::new("payload-too-large", "the form is too large"))?;
+            .map_err(|_| {
+                ApiError::new(
+                    "payload-too-large",
+                    tr!(@lang lang, "the form is too large"),
+                )
+            })?;
         Ok(FormFields(Fields::parse(&bytes)))
     }
 }

@@ -9,10 +9,11 @@ use axum::response::Response;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use otrs_core::store::Store;
 
-use crate::i18n::translate_dyn;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::notifications::{self, BELL_SIZE};
 use crate::ui::{UiCtx, assets, html_response, prefs};
+use crate::{n_, tr};
 
 /// The breadcrumb bar: the path (label, link), the total count of a list, a screen
 /// configuration link, and a second row with actions on the left and the right.
@@ -32,36 +33,79 @@ pub struct Crumbs {
 
 impl Crumbs {
     /// A plain path.
-    pub fn path(items: &[(&str, Option<&str>)]) -> Crumbs {
+    pub fn path<L: AsRef<str>>(items: &[(L, Option<&str>)]) -> Crumbs {
         Crumbs {
             path: items
                 .iter()
-                .map(|(l, h)| ((*l).to_owned(), h.map(str::to_owned)))
+                .map(|(l, h)| (l.as_ref().to_owned(), h.map(str::to_owned)))
                 .collect(),
             ..Crumbs::default()
         }
     }
 }
 
-/// An entry of the "+" action menu: (label, link). Pages of other features add theirs here.
+/// An entry of the "+" action menu: (label, link). Pages of other features add theirs here
+/// (labels marked with `n_!`, shown translated).
 pub const ACTIONS: [(&str, &str); 5] = [
-    ("New phone ticket", "/agent/tickets/new/phone"),
-    ("New e-mail ticket", "/agent/tickets/new/email"),
-    ("New ticket list", "/agent/organizer#add"),
-    ("New dashboard widget", "/agent#add-widget"),
-    ("Export tickets", "/agent/tickets/list/1"),
+    (n_!("New phone ticket"), "/agent/tickets/new/phone"),
+    (n_!("New e-mail ticket"), "/agent/tickets/new/email"),
+    (n_!("New ticket list"), "/agent/organizer#add"),
+    (n_!("New dashboard widget"), "/agent#add-widget"),
+    (n_!("Export tickets"), "/agent/tickets/list/1"),
 ];
 
-/// The main menu: (label, link).
+/// The main menu: (label, link); labels marked with `n_!`, shown translated.
 pub const MAIN_MENU: [(&str, &str); 6] = [
-    (crate::n_!("Dashboard"), "/agent"),
-    ("Search", "/agent/search"),
-    ("Personalization", "/agent/preferences"),
-    ("Customize Organizer", "/agent/organizer"),
-    ("Notifications", "/agent/notifications"),
+    (n_!("Dashboard"), "/agent"),
+    (n_!("Search"), "/agent/search"),
+    (n_!("Personalization"), "/agent/preferences"),
+    (n_!("Customize Organizer"), "/agent/organizer"),
+    (n_!("Notifications"), "/agent/notifications"),
     // --- calui
-    ("Calendar", "/agent/calendar"),
+    (n_!("Calendar"), "/agent/calendar"),
 ];
+
+/// The texts the page script (`assets/app.js`) shows itself; the frame hands their translations
+/// to it in `<body data-texts>` (the CSP allows no inline script).
+pub const SCRIPT_TEXTS: [&str; 21] = [
+    n_!("Loading…"),
+    n_!("%{count} selected"),
+    n_!("Pulse: on"),
+    n_!("Pulse: off"),
+    n_!("The appointment was not moved: %{reason}"),
+    n_!("This is a repeating appointment"),
+    n_!("Would you like to move just this occurrence or all occurrences?"),
+    n_!("Cancel"),
+    n_!("Just This Occurrence"),
+    n_!("All Occurrences"),
+    n_!("Link copied"),
+    n_!("Copied"),
+    n_!("Customer user suggestions"),
+    n_!("Rich text"),
+    n_!("Formatting"),
+    n_!("Text"),
+    n_!("Bold"),
+    n_!("Italic"),
+    n_!("Underline"),
+    n_!("Bulleted list"),
+    n_!("Numbered list"),
+];
+
+/// The script's table of texts in `lang`: a JSON object from English text to translation
+/// (empty in English, where the script keeps its own texts).
+pub fn script_texts(lang: Language) -> String {
+    let table: serde_json::Map<String, serde_json::Value> = SCRIPT_TEXTS
+        .iter()
+        .filter(|_| lang != Language::English)
+        .map(|text| {
+            (
+                (*text).to_owned(),
+                translate_dyn(lang, text).into_owned().into(),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(table).to_string()
+}
 
 /// The bell icon (drawn here: no icon font or image request).
 const BELL_SVG: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/></svg>"#;
@@ -102,36 +146,36 @@ pub async fn agent_page_with<S: Store>(
                 link rel="stylesheet" href=(assets::css_url());
                 script src=(assets::js_url()) defer {}
             }
-            body {
-                a.skip href="#main" { "Skip to content" }
+            body data-texts=(script_texts(ctx.lang)) {
+                a.skip href="#main" { (tr!(ctx, "Skip to content")) }
                 header.topbar {
                     details.menu {
-                        summary aria-label="Main menu" { "☰" }
-                        nav.popup aria-label="Main menu" {
+                        summary aria-label=(tr!(ctx, "Main menu")) { "☰" }
+                        nav.popup aria-label=(tr!(ctx, "Main menu")) {
                             @for (label, href) in MAIN_MENU { a href=(href) { (translate_dyn(ctx.lang, label)) } }
                             // --- statsui: only agents in the stats group see the statistics.
                             @if otrs_core::stats::may_use_stats(&ctx.agent) {
-                                a href="/agent/stats" { "Statistics" }
+                                a href="/agent/stats" { (tr!(ctx, "Statistics")) }
                             }
                             @for list in &lists {
-                                a href={ "/agent/tickets/list/" (list.id) } { (list.name) }
+                                a href={ "/agent/tickets/list/" (list.id) } { (prefs::shown_name(ctx.lang, &list.name)) }
                             }
                             form method="post" action="/agent/logout" {
                                 input type="hidden" name="csrf_token" value=(ctx.csrf);
-                                button.link type="submit" { "Sign out" }
+                                button.link type="submit" { (tr!(ctx, "Sign out")) }
                             }
                         }
                     }
                     a.brand href="/agent" { (product) }
                     div.center {
                         details.menu.bell {
-                            summary aria-label={ "Notifications, " (bell.unseen) " unseen" } {
+                            summary aria-label=(tr!(ctx, "Notifications, %{count} unseen", count = bell.unseen)) {
                                 (PreEscaped(BELL_SVG))
                                 @if bell.unseen > 0 { " " span.badge { (bell.unseen) } }
                             }
                             div.popup {
                                 @if bell.latest.is_empty() {
-                                    p.muted { "No notifications." }
+                                    p.muted { (tr!(ctx, "No notifications.")) }
                                 }
                                 @for n in &bell.latest {
                                     a href=(n.link.as_deref().unwrap_or("/agent/notifications")) {
@@ -139,39 +183,39 @@ pub async fn agent_page_with<S: Store>(
                                         span.item-time { (ctx.time(n.at)) }
                                     }
                                 }
-                                a href="/agent/notifications" { "Show All" }
+                                a href="/agent/notifications" { (tr!(ctx, "Show All")) }
                             }
                         }
                         form.search role="search" method="get" action="/agent/search" {
-                            label.sr-only for="header-search" { "Search" }
-                            input #header-search type="search" name="q" placeholder="Search tickets, customers, agents…";
+                            label.sr-only for="header-search" { (tr!(ctx, "Search")) }
+                            input #header-search type="search" name="q" placeholder=(tr!(ctx, "Search tickets, customers, agents…"));
                         }
                         details.menu.right {
-                            summary aria-label="Create" { (PreEscaped(PLUS_SVG)) }
-                            nav.popup aria-label="Create" {
-                                @for (label, href) in ACTIONS { a href=(href) { (label) } }
+                            summary aria-label=(tr!(ctx, "Create")) { (PreEscaped(PLUS_SVG)) }
+                            nav.popup aria-label=(tr!(ctx, "Create")) {
+                                @for (label, href) in ACTIONS { a href=(href) { (translate_dyn(ctx.lang, label)) } }
                             }
                         }
                     }
-                    (super::avatar::badge(&ctx.agent, &format!("Signed in as {}", ctx.agent.login)))
+                    (super::avatar::badge(&ctx.agent, &tr!(ctx, "Signed in as %{login}", login = ctx.agent.login)))
                 }
                 div.layout {
-                    nav.organizer aria-label="Organizer" {
-                        h2 { "Organizer" }
+                    nav.organizer aria-label=(tr!(ctx, "Organizer")) {
+                        h2 { (tr!(ctx, "Organizer")) }
                         ul {
-                            li { a href="/agent" aria-current=[(ctx.path == "/agent").then_some("page")] { "Dashboard" } }
+                            li { a href="/agent" aria-current=[(ctx.path == "/agent").then_some("page")] { (tr!(ctx, "Dashboard")) } }
                             @for list in &lists {
                                 @let href = format!("/agent/tickets/list/{}", list.id);
                                 li {
                                     a href=(href) data-preview={ (href) "/preview" }
-                                        aria-current=[(ctx.path == href).then_some("page")] { (list.name) }
+                                        aria-current=[(ctx.path == href).then_some("page")] { (prefs::shown_name(ctx.lang, &list.name)) }
                                 }
                             }
-                            li { a href="/agent/organizer" { "Customize Organizer" } }
+                            li { a href="/agent/organizer" { (tr!(ctx, "Customize Organizer")) } }
                         }
                     }
                     main #main {
-                        (crumb_bar(&crumbs))
+                        (crumb_bar(ctx.lang, &crumbs))
                         (body)
                     }
                 }
@@ -181,11 +225,11 @@ pub async fn agent_page_with<S: Store>(
     html_response(status, markup)
 }
 
-fn crumb_bar(c: &Crumbs) -> Markup {
+fn crumb_bar(lang: Language, c: &Crumbs) -> Markup {
     html! {
         div.crumbs {
             div.row {
-                nav aria-label="Breadcrumb" {
+                nav aria-label=(tr!(@lang lang, "Breadcrumb")) {
                     ol {
                         @for (i, (label, href)) in c.path.iter().enumerate() {
                             li {
@@ -198,11 +242,11 @@ fn crumb_bar(c: &Crumbs) -> Markup {
                     }
                 }
                 @if let Some(total) = c.total {
-                    span.total { "(" span #total-count { (total) } " total)" }
+                    span.total { "(" span #total-count { (total) } " " (tr!(@lang lang, "total")) ")" }
                 }
                 span.spacer {}
                 @if let Some(config) = &c.config {
-                    a.button href=(config) aria-label="Screen configuration" title="Screen configuration" { "⚙" }
+                    a.button href=(config) aria-label=(tr!(@lang lang, "Screen configuration")) title=(tr!(@lang lang, "Screen configuration")) { "⚙" }
                 }
             }
             @if c.left.is_some() || c.right.is_some() {
@@ -243,31 +287,36 @@ pub struct DetailView {
 }
 
 impl DetailView {
+    /// [`DetailView::crumb_rows_in`] in English (for pages not yet translated).
+    pub fn crumb_rows(&self) -> (Markup, Markup) {
+        self.crumb_rows_in(Language::English)
+    }
+
     /// The breadcrumb bar's second row: Actions and Scroll To on the left, the layouts on the
     /// right.
-    pub fn crumb_rows(&self) -> (Markup, Markup) {
+    pub fn crumb_rows_in(&self, lang: Language) -> (Markup, Markup) {
         let left = html! {
             @if !self.actions.is_empty() {
                 details.menu {
-                    summary.button { "Actions ▾" }
-                    nav.popup aria-label="Actions" {
+                    summary.button { (tr!(@lang lang, "Actions")) " ▾" }
+                    nav.popup aria-label=(tr!(@lang lang, "Actions")) {
                         @for (label, href) in &self.actions { a href=(href) { (label) } }
                     }
                 }
             }
             details.menu {
-                summary.button { "Scroll To ▾" }
-                nav.popup aria-label="Scroll to" {
+                summary.button { (tr!(@lang lang, "Scroll To")) " ▾" }
+                nav.popup aria-label=(tr!(@lang lang, "Scroll To")) {
                     @for w in &self.widgets { a href={ "#" (w.id) } { (w.title) } }
                 }
             }
         };
         let right = html! {
-            span.muted { "Layout:" }
+            span.muted { (tr!(@lang lang, "Layout:")) }
             @for n in 1..=3u8 {
                 a.button href={ (self.base) "?layout=" (n) }
                     aria-pressed=(if n == self.layout { "true" } else { "false" })
-                    aria-label={ (n) "-column layout" } { (n) }
+                    aria-label=(tr!(@lang lang, "%{count}-column layout", count = n)) { (n) }
             }
         };
         (left, right)

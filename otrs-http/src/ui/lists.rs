@@ -21,13 +21,15 @@ use otrs_core::store::{Store, TicketSort};
 use crate::api::tickets::run_ticket_list;
 use crate::dto::TicketDto;
 use crate::error::ApiError;
+use crate::i18n::translate_dyn;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::columns::Column;
 use crate::ui::fields::{FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::prefs::{self, FILTER_FIELDS, Filter, ListSpec, PRESETS_KEY, Preset};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, html_response, message_of, see_other};
+use crate::ui::{UiCtx, html_response, message_in, see_other};
 
 /// One loaded page of a list.
 #[derive(Debug, Default)]
@@ -103,16 +105,16 @@ pub(crate) fn row_markup(
             @let unread = loaded.unread.contains(&t.id);
             tr data-id=(t.id) data-version=(t.version) class=[unread.then_some("unread")] {
                 @if selectable {
-                    td { input type="checkbox" name="ids" value=(t.id) aria-label={ "Select ticket " (t.number) }; }
+                    td { input type="checkbox" name="ids" value=(t.id) aria-label=(tr!(ctx, "Select ticket %{number}", number = t.number)); }
                 }
                 @for (i, c) in columns.iter().enumerate() {
                     td class=[(i > 2).then_some("optional")] {
                         @match c {
-                            Column::Number | Column::Title => a href={ "/agent/tickets/" (t.id) } { (c.text(t, &time)) },
-                            c if c.is_time() => time datetime=(time_attr(*c, t)) { (c.text(t, &time)) },
-                            c => (c.text(t, &time)),
+                            Column::Number | Column::Title => a href={ "/agent/tickets/" (t.id) } { (c.text(t, &time, ctx.lang)) },
+                            c if c.is_time() => time datetime=(time_attr(*c, t)) { (c.text(t, &time, ctx.lang)) },
+                            c => (c.text(t, &time, ctx.lang)),
                         }
-                        @if unread && *c == Column::Title { span.sr-only { " (unread)" } }
+                        @if unread && *c == Column::Title { span.sr-only { " (" (tr!(ctx, "unread")) ")" } }
                     }
                 }
             }
@@ -143,7 +145,7 @@ pub(crate) fn table(
         table.list data-selectable[selectable] {
             thead { tr {
                 @if selectable {
-                    th { input.select-all type="checkbox" aria-label="Select all visible tickets"; }
+                    th { input.select-all type="checkbox" aria-label=(tr!(ctx, "Select all visible tickets")); }
                 }
                 @for (i, c) in columns.iter().enumerate() {
                     @let sorted = current.filter(|s| Some(s.key) == c.sort_key());
@@ -152,16 +154,16 @@ pub(crate) fn table(
                         @match (c.sort_name(), sort_link) {
                             (Some(name), Some(link)) => {
                                 @let next = if sorted.is_some_and(|s| !s.descending) { format!("-{name}") } else { name.to_owned() };
-                                a href=(link(&next)) { (c.label()) @if let Some(a) = aria { (if a == "ascending" { " ▲" } else { " ▼" }) } }
+                                a href=(link(&next)) { (c.heading(ctx.lang)) @if let Some(a) = aria { (if a == "ascending" { " ▲" } else { " ▼" }) } }
                             }
-                            _ => (c.label()),
+                            _ => (c.heading(ctx.lang)),
                         }
                     }
                 }
             } }
             tbody { (row_markup(ctx, columns, loaded, selectable)) }
         }
-        @if loaded.items.is_empty() { p.more { "Currently no data available." } }
+        @if loaded.items.is_empty() { p.more { (tr!(ctx, "Currently no data available.")) } }
     }
 }
 
@@ -237,12 +239,12 @@ pub(crate) async fn page<S: Store>(
     let v = match view(&ctx, &id, &query) {
         Ok(v) => v,
         Err(e) if e.code() == "not-found" => {
-            return problem_page(&state, &ctx, "Ticket list", &e).await;
+            return problem_page(&state, &ctx, &tr!(ctx, "Ticket list"), &e).await;
         }
         Err(e) => {
             // An unknown preset: show the list without it, saying so.
             let mut q = query.without(&["preset"]);
-            q.0.push(("_error".into(), message_of(&e)));
+            q.0.push(("_error".into(), message_in(ctx.lang, &e)));
             return Box::pin(page(State(state), Extension(ctx), Path(id), QueryFields(q))).await;
         }
     };
@@ -261,7 +263,12 @@ pub(crate) async fn page<S: Store>(
         let p = e.problem();
         if name == "q" && e.code() == "query-syntax" {
             return Some(match p.column {
-                Some(col) => format!("{} (at column {col})", p.detail),
+                Some(col) => tr!(
+                    ctx,
+                    "%{problem} (at column %{column})",
+                    problem = p.detail,
+                    column = col
+                ),
                 None => p.detail,
             });
         }
@@ -294,28 +301,28 @@ pub(crate) async fn page<S: Store>(
     let events_url = format!("{base}/events?{query_str}");
     let filters_open = !v.query.without(&["sort", "preset"]).0.is_empty() || error.is_some();
     let left = html! {
-        button.button type="submit" form="selection" formaction="/agent/tickets/bulk" data-needs-selection { "✎ Bulk" }
-        button.button type="submit" form="selection" formaction="/agent/tickets/export" data-needs-selection { "⤓ Export" }
-        button.button type="submit" form="selection" formaction="/agent/tickets/watch" data-needs-selection { "Watch" }
+        button.button type="submit" form="selection" formaction="/agent/tickets/bulk" data-needs-selection { "✎ " (tr!(ctx, "Bulk")) }
+        button.button type="submit" form="selection" formaction="/agent/tickets/export" data-needs-selection { "⤓ " (tr!(ctx, "Export")) }
+        button.button type="submit" form="selection" formaction="/agent/tickets/watch" data-needs-selection { (tr!(ctx, "Watch")) }
         span #selected-count.muted aria-live="polite" {}
     };
     let right = html! {
         form.inline method="get" action=(base) {
-            label.sr-only for="preset" { "Filter preset" }
+            label.sr-only for="preset" { (tr!(ctx, "Filter preset")) }
             select #preset name="preset" {
-                option value="" { "Filter presets…" }
+                option value="" { (tr!(ctx, "Filter presets…")) }
                 @for p in &presets {
                     option value=(p.name) selected[v.preset.as_deref() == Some(p.name.as_str())] { (p.name) }
                 }
             }
-            " " button type="submit" { "Apply" }
+            " " button type="submit" { (tr!(ctx, "Apply")) }
         }
-        button #pulse-toggle type="button" aria-pressed="false" hidden { "Pulse: off" }
+        button #pulse-toggle type="button" aria-pressed="false" hidden { (tr!(ctx, "Pulse: off")) }
     };
     let crumbs = Crumbs {
         path: vec![
-            ("Dashboard".into(), Some("/agent".into())),
-            (v.spec.name.clone(), None),
+            (tr!(ctx, "Dashboard").into(), Some("/agent".into())),
+            (prefs::shown_name(ctx.lang, &v.spec.name).into_owned(), None),
         ],
         total: Some(loaded.total),
         config: Some(format!("/agent/organizer/{}", v.spec.id)),
@@ -324,14 +331,14 @@ pub(crate) async fn page<S: Store>(
     };
     let body = html! {
         @if let Some(message) = query.get("_error") { p.error role="alert" { (message) } }
-        @if let Some(e) = general_error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = general_error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         details.filters open[filters_open] {
-            summary { "Filters" }
+            summary { (tr!(ctx, "Filters")) }
             form.stack method="get" action=(base) {
                 div.form-grid {
                     @for (name, label) in FILTER_FIELDS {
                         div {
-                            label for={ "f-" (name) } { (label) }
+                            label for={ "f-" (name) } { (translate_dyn(ctx.lang, label)) }
                             input id={ "f-" (name) } name=(name) value=(v.filter.get(name))
                                 aria-invalid=[field_error(name).map(|_| "true")]
                                 aria-describedby=[field_error(name).map(|_| format!("f-{name}-error"))];
@@ -342,24 +349,24 @@ pub(crate) async fn page<S: Store>(
                     }
                 }
                 input type="hidden" name="sort" value=(v.sort);
-                div { button.primary type="submit" { "Filter" } " " a.button href=(base) { "Reset" } }
+                div { button.primary type="submit" { (tr!(ctx, "Apply filters")) } " " a.button href=(base) { (tr!(ctx, "Reset")) } }
             }
             form.stack method="post" action="/agent/tickets/presets" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 input type="hidden" name="list" value=(v.spec.id);
                 @for (name, value) in v.filter.pairs() { input type="hidden" name=(name) value=(value); }
-                label for="preset-name" { "Save these filters as a preset" }
+                label for="preset-name" { (tr!(ctx, "Save these filters as a preset")) }
                 div {
                     input #preset-name name="name" required maxlength="100" value=(v.preset.as_deref().unwrap_or(""));
-                    " " button type="submit" name="action" value="save" { "Save preset" }
+                    " " button type="submit" name="action" value="save" { (tr!(ctx, "Save preset")) }
                     @if let Some(p) = &v.preset {
-                        " " button.danger type="submit" name="action" value="delete" formnovalidate { "Delete preset “" (p) "”" }
+                        " " button.danger type="submit" name="action" value="delete" formnovalidate { (tr!(ctx, "Delete preset “%{name}”", name = p)) }
                     }
                 }
             }
         }
         div #new-data.notice role="status" hidden {
-            "New data available. " a href={ (base) "?" (query_str) } { "Refresh the list" }
+            (tr!(ctx, "New data available.")) " " a href={ (base) "?" (query_str) } { (tr!(ctx, "Refresh the list")) }
         }
         div.list-wrap data-events=(events_url) data-refresh=(rows_url) {
             form #selection method="get" action="/agent/tickets/bulk" {
@@ -367,16 +374,17 @@ pub(crate) async fn page<S: Store>(
                 (table(&ctx, &columns, &loaded, &v.sort, Some(&sort_link), true))
             }
             p.more {
-                "Showing " span #shown-count { (shown) } " of " (loaded.total) "."
+                (tr!(ctx, "Showing")) " " span #shown-count { (shown) } " " (tr!(ctx, "of %{total}.", total = loaded.total))
                 @if has_more {
                     " "
                     a.load-more href={ (base) "?" (v.query.without(&["pages"]).encode()) "&pages=" (pages + 1) }
-                        data-rows=(rows_url) data-page=(pages + 1) { "Load more" }
+                        data-rows=(rows_url) data-page=(pages + 1) { (tr!(ctx, "Load more")) }
                 }
             }
         }
     };
-    agent_page_with(&state, &ctx, status, &v.spec.name, crumbs, body).await
+    let title = prefs::shown_name(ctx.lang, &v.spec.name).into_owned();
+    agent_page_with(&state, &ctx, status, &title, crumbs, body).await
 }
 
 /// Rows only: `page=N` (one page) or `upto=N` (the first N rows), for "load more" and pulse
@@ -441,11 +449,11 @@ pub(crate) async fn preview<S: Store>(
         Ok(loaded) => html_response(
             StatusCode::OK,
             html! {
-                strong { (spec.name) } " " span.muted { "(" (loaded.total) " total)" }
+                strong { (prefs::shown_name(ctx.lang, &spec.name)) } " " span.muted { "(" (loaded.total) " " (tr!(ctx, "total")) ")" }
                 (table(&ctx, &spec.columns(), &loaded, &spec.sort, None, false))
             },
         ),
-        Err(e) => html_response(e.status(), html! { p.error { (message_of(&e)) } }),
+        Err(e) => html_response(e.status(), html! { p.error { (message_in(ctx.lang, &e)) } }),
     }
 }
 
@@ -525,8 +533,11 @@ pub(crate) async fn save_preset<S: Store>(
     let back = format!("/agent/tickets/list/{list}");
     let name = form.text("name");
     if name.is_empty() || name.chars().count() > 100 {
-        let e = ApiError::invalid("name", "a preset needs a name of 1 to 100 characters");
-        return problem_page(&state, &ctx, "Filter presets", &e).await;
+        let e = ApiError::invalid(
+            "name",
+            crate::n_!("a preset needs a name of 1 to 100 characters"),
+        );
+        return problem_page(&state, &ctx, &tr!(ctx, "Filter presets"), &e).await;
     }
     let mut presets: Vec<Preset> = prefs::load(&ctx.agent, PRESETS_KEY, Vec::new);
     presets.retain(|p| p.name != name);
@@ -539,7 +550,7 @@ pub(crate) async fn save_preset<S: Store>(
         presets.sort_by(|a, b| a.name.cmp(&b.name));
     }
     if let Err(e) = prefs::save(&state, &ctx.agent, PRESETS_KEY, Some(&presets)).await {
-        return problem_page(&state, &ctx, "Filter presets", &e).await;
+        return problem_page(&state, &ctx, &tr!(ctx, "Filter presets"), &e).await;
     }
     if delete {
         see_other(&back)

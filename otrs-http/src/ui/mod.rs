@@ -22,6 +22,7 @@ mod dashboard;
 mod export;
 mod fields;
 mod lists;
+mod names;
 mod organizer;
 mod preferences;
 mod prefs;
@@ -280,14 +281,21 @@ async fn guard<S: Store>(
     next: Next,
 ) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD);
+    // Before the agent is known, the browser's language.
+    let browser_lang = Language::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let Ok((_, info)) = session_of(request.headers(), &state).await else {
-        return secure(to_login(safe));
+        return secure(to_login(browser_lang, safe));
     };
     let Principal::Agent(agent_id) = info.session.principal else {
-        return secure(to_login(safe));
+        return secure(to_login(browser_lang, safe));
     };
     if AccountKind::of(info.session.principal) != AccountKind::Agent {
-        return secure(to_login(safe));
+        return secure(to_login(browser_lang, safe));
     }
     let stage = Stage::of(&info, state.config().require_two_factor);
     if stage != Stage::Complete {
@@ -300,7 +308,7 @@ async fn guard<S: Store>(
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                return secure(upload::too_large().into_response());
+                return secure(upload::too_large(browser_lang).into_response());
             }
         };
         let header_token = parts
@@ -324,13 +332,17 @@ async fn guard<S: Store>(
         };
         let token = header_token.or(body_token);
         if let Err(error) = check_csrf(&parts.method, token.as_deref(), &info) {
-            return secure(error_page(StatusCode::FORBIDDEN, &error.problem().detail));
+            return secure(error_page(
+                browser_lang,
+                StatusCode::FORBIDDEN,
+                &error.problem().detail,
+            ));
         }
         Request::from_parts(parts, Body::from(bytes))
     };
     let agent = match state.desk().agent(info.session.principal, agent_id).await {
         Ok(agent) => agent,
-        Err(_) => return secure(to_login(safe)),
+        Err(_) => return secure(to_login(browser_lang, safe)),
     };
     let tz = agent
         .preferences
@@ -358,21 +370,26 @@ async fn guard<S: Store>(
     secure(next.run(request).await)
 }
 
-fn to_login(safe: bool) -> Response {
+fn to_login(lang: Language, safe: bool) -> Response {
     if safe {
         Redirect::to("/agent/login").into_response()
     } else {
-        error_page(StatusCode::UNAUTHORIZED, "Sign in first.")
+        error_page(
+            lang,
+            StatusCode::UNAUTHORIZED,
+            &crate::tr!(@lang lang, "Sign in first."),
+        )
     }
 }
 
 /// A bare error page (for answers outside the frame).
-pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error_page(lang: Language, status: StatusCode, message: &str) -> Response {
+    use crate::tr;
     let markup = maud::html! {
         (maud::DOCTYPE)
-        html lang="en" {
-            head { meta charset="utf-8"; title { "Error" } link rel="stylesheet" href=(assets::css_url()); }
-            body.bare { main { h1 { "Something went wrong" } p.error role="alert" { (message) } p { a href="/agent" { "Back to the dashboard" } } } }
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (tr!(@lang lang, "Error")) } link rel="stylesheet" href=(assets::css_url()); }
+            body.bare { main { h1 { (tr!(@lang lang, "Something went wrong")) } p.error role="alert" { (message) } p { a href="/agent" { (tr!(@lang lang, "Back to the dashboard")) } } } }
         }
     };
     html_response(status, markup)
@@ -394,4 +411,4 @@ pub(crate) fn see_other(to: &str) -> Response {
 }
 
 /// The text of an error for a page (field problems listed).
-pub(crate) use crate::pages::message_of;
+pub(crate) use crate::pages::{message_in, message_of};

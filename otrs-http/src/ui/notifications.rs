@@ -13,6 +13,7 @@ use otrs_core::store::Store;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::frame::{Crumbs, agent_page};
 use crate::ui::ticket::problem_page;
 use crate::ui::{UiCtx, see_other};
@@ -83,14 +84,14 @@ pub(crate) async fn page<S: Store>(
         @if bell.unseen > 0 {
             form method="post" action="/agent/notifications" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
-                button type="submit" { "Mark all as seen" }
+                button type="submit" { (tr!(ctx, "Mark all as seen")) }
             }
         }
     };
     let body = html! {
         div.widget { div.body {
             @if bell.latest.is_empty() {
-                p.muted { "You have no notifications." }
+                p.muted { (tr!(ctx, "You have no notifications.")) }
             } @else {
                 ul.plain { @for n in &bell.latest {
                     li {
@@ -107,14 +108,14 @@ pub(crate) async fn page<S: Store>(
     };
     let crumbs = Crumbs {
         path: vec![
-            ("Dashboard".into(), Some("/agent".into())),
-            ("Notifications".into(), None),
+            (tr!(ctx, "Dashboard").into(), Some("/agent".into())),
+            (tr!(ctx, "Notifications").into(), None),
         ],
         total: Some(bell.latest.len() as u64),
         left: Some(left),
         ..Crumbs::default()
     };
-    agent_page(&state, &ctx, "Notifications", crumbs, body).await
+    agent_page(&state, &ctx, &tr!(ctx, "Notifications"), crumbs, body).await
 }
 
 /// Marks all of the agent's notifications seen.
@@ -128,6 +129,6 @@ pub(crate) async fn mark_seen<S: Store>(
         .await
     {
         Ok(_) => see_other("/agent/notifications"),
-        Err(e) => problem_page(&state, &ctx, "Notifications", &ApiError::from(e)).await,
+        Err(e) => problem_page(&state, &ctx, &tr!(ctx, "Notifications"), &ApiError::from(e)).await,
     }
 }

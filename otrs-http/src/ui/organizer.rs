@@ -12,11 +12,12 @@ use otrs_core::store::Store;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::fields::FormFields;
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::prefs::{self, ListSpec, ORGANIZER_KEY};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, see_other};
 
 /// The most lists an organizer holds.
 pub const MAX_LISTS: usize = 50;
@@ -46,41 +47,43 @@ async fn render<S: Store>(
         }
     };
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         div.widget { div.body {
             ul.plain {
                 @for (i, l) in lists.iter().enumerate() {
+                    @let name = prefs::shown_name(ctx.lang, &l.name);
                     li {
-                        span.grow { a href={ "/agent/tickets/list/" (l.id) } { (l.name) } }
-                        a.button href={ "/agent/organizer/" (l.id) } aria-label={ "Customize " (l.name) } { "Customize" }
-                        @if i > 0 { (button(l.id, "up", "↑", format!("Move {} up", l.name))) }
-                        @if i + 1 < n { (button(l.id, "down", "↓", format!("Move {} down", l.name))) }
-                        (button(l.id, "clone", "Clone", format!("Clone {}", l.name)))
-                        form method="post" action="/agent/organizer" data-confirm={ "Delete " (l.name) "?" } {
+                        span.grow { a href={ "/agent/tickets/list/" (l.id) } { (name) } }
+                        a.button href={ "/agent/organizer/" (l.id) } aria-label=(tr!(ctx, "Customize %{name}", name = name)) { (tr!(ctx, "Customize")) }
+                        @if i > 0 { (button(l.id, "up", "↑", tr!(ctx, "Move %{name} up", name = name))) }
+                        @if i + 1 < n { (button(l.id, "down", "↓", tr!(ctx, "Move %{name} down", name = name))) }
+                        (button(l.id, "clone", &tr!(ctx, "Clone"), tr!(ctx, "Clone %{name}", name = name)))
+                        form method="post" action="/agent/organizer" data-confirm=(tr!(ctx, "Delete %{name}?", name = name)) {
                             input type="hidden" name="csrf_token" value=(ctx.csrf);
                             input type="hidden" name="id" value=(l.id);
-                            button.danger type="submit" name="action" value="delete" aria-label={ "Delete " (l.name) } { "Delete" }
+                            button.danger type="submit" name="action" value="delete" aria-label=(tr!(ctx, "Delete %{name}", name = name)) { (tr!(ctx, "Delete")) }
                         }
                     }
                 }
             }
         } }
-        h2 #add { "Add a list" }
+        h2 #add { (tr!(ctx, "Add a list")) }
         form.stack method="post" action="/agent/organizer" {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            label for="new-name" { "Name" }
+            label for="new-name" { (tr!(ctx, "Name")) }
             div {
                 input #new-name name="name" required maxlength="100";
-                " " button.primary type="submit" name="action" value="add" { "Add" }
+                " " button.primary type="submit" name="action" value="add" { (tr!(ctx, "Add")) }
             }
         }
-        form method="post" action="/agent/organizer" data-confirm="Reset the organizer to the default lists?" {
+        form method="post" action="/agent/organizer" data-confirm=(tr!(ctx, "Reset the organizer to the default lists?")) {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            p { button type="submit" name="action" value="reset" { "↶ Reset to Default" } }
+            p { button type="submit" name="action" value="reset" { "↶ " (tr!(ctx, "Reset to Default")) } }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Customize Organizer", None)]);
-    agent_page_with(state, ctx, status, "Customize Organizer", crumbs, body).await
+    let title = tr!(ctx, "Customize Organizer");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 async fn store<S: Store>(
@@ -118,7 +121,11 @@ pub(crate) async fn change<S: Store>(
         if lists.len() >= MAX_LISTS {
             let e = ApiError::invalid(
                 "name",
-                format!("the organizer holds at most {MAX_LISTS} lists"),
+                tr!(
+                    ctx,
+                    "the organizer holds at most %{count} lists",
+                    count = MAX_LISTS
+                ),
             );
             return render(&state, &ctx, Some(&e), e.status()).await;
         }
@@ -137,7 +144,7 @@ pub(crate) async fn change<S: Store>(
         .flatten()
         .and_then(|id| lists.iter().position(|l| l.id == id));
     let Some(pos) = pos else {
-        let e = ApiError::new("not-found", "no such list in the organizer");
+        let e = ApiError::new("not-found", crate::n_!("no such list in the organizer"));
         return render(&state, &ctx, Some(&e), e.status()).await;
     };
     match action {
@@ -151,13 +158,21 @@ pub(crate) async fn change<S: Store>(
             if lists.len() >= MAX_LISTS {
                 let e = ApiError::invalid(
                     "id",
-                    format!("the organizer holds at most {MAX_LISTS} lists"),
+                    tr!(
+                        ctx,
+                        "the organizer holds at most %{count} lists",
+                        count = MAX_LISTS
+                    ),
                 );
                 return render(&state, &ctx, Some(&e), e.status()).await;
             }
             let mut copy = lists[pos].clone();
             copy.id = next;
-            copy.name = format!("{} (copy)", copy.name).chars().take(100).collect();
+            let name = prefs::shown_name(ctx.lang, &copy.name).into_owned();
+            copy.name = tr!(ctx, "%{name} (copy)", name = name)
+                .chars()
+                .take(100)
+                .collect();
             lists.insert(pos + 1, copy);
         }
         other => {
@@ -180,7 +195,7 @@ pub(crate) async fn edit_page<S: Store>(
         .and_then(|id| lists.into_iter().find(|l| l.id == id))
     else {
         let e = ApiError::new("not-found", format!("no such list: {id}"));
-        return problem_page(&state, &ctx, "Customize Organizer", &e).await;
+        return problem_page(&state, &ctx, &tr!(ctx, "Customize Organizer"), &e).await;
     };
     edit(&state, &ctx, &spec, None, StatusCode::OK).await
 }
@@ -194,15 +209,23 @@ async fn edit<S: Store>(
 ) -> Response {
     let action = format!("/agent/organizer/{}", spec.id);
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
         (crate::ui::dashboard::settings_form(ctx, &action, spec, true))
     };
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        ("Customize Organizer", Some("/agent/organizer")),
-        (spec.name.as_str(), None),
+        (tr!(ctx, "Dashboard"), Some("/agent")),
+        (tr!(ctx, "Customize Organizer"), Some("/agent/organizer")),
+        (prefs::shown_name(ctx.lang, &spec.name), None),
     ]);
-    agent_page_with(state, ctx, status, "Customize list", crumbs, body).await
+    agent_page_with(
+        state,
+        ctx,
+        status,
+        &tr!(ctx, "Customize list"),
+        crumbs,
+        body,
+    )
+    .await
 }
 
 /// Saves a list's settings.
@@ -219,7 +242,7 @@ pub(crate) async fn save<S: Store>(
         .and_then(|id| lists.iter().position(|l| l.id == id))
     else {
         let e = ApiError::new("not-found", format!("no such list: {id}"));
-        return problem_page(&state, &ctx, "Customize Organizer", &e).await;
+        return problem_page(&state, &ctx, &tr!(ctx, "Customize Organizer"), &e).await;
     };
     let mut spec = lists[pos].clone();
     if let Err(e) = spec.apply_form(&form) {

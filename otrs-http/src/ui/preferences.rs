@@ -19,12 +19,13 @@ use otrs_core::rules::permission::agent_may_use_queue;
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
-use crate::i18n::{LANGUAGE_PREFERENCE, Language};
+use crate::i18n::{LANGUAGE_PREFERENCE, Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::avatar;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
-use crate::ui::{TIME_ZONE_PREFERENCE, UiCtx, message_of, see_other};
+use crate::ui::{TIME_ZONE_PREFERENCE, UiCtx, message_in, see_other};
+use crate::{n_, tr};
 
 /// Preference: how times are written (`iso`, `eu` or `us`).
 pub const DATETIME_FORMAT_PREFERENCE: &str = "datetime_format";
@@ -38,20 +39,30 @@ pub const EVENT_PREFIX: &str = "notify.event.";
 /// Preference: chat availability (`unavailable`, `internal` or `external`).
 pub const CHAT_PREFERENCE: &str = "chat.availability";
 
-/// The notification events an agent chooses methods for: (key, label).
+/// The notification events an agent chooses methods for: (key, label marked for
+/// `translate_dyn`).
 pub const EVENTS: [(&str, &str); 6] = [
-    ("ticket_create", "Ticket create notification"),
+    ("ticket_create", n_!("Ticket create notification")),
     (
         "ticket_follow_up_locked",
-        "Ticket follow-up notification (locked)",
+        n_!("Ticket follow-up notification (locked)"),
     ),
     (
         "ticket_follow_up_unlocked",
-        "Ticket follow-up notification (unlocked)",
+        n_!("Ticket follow-up notification (unlocked)"),
     ),
-    ("ticket_lock_timeout", "Ticket lock timeout notification"),
-    ("ticket_queue_update", "Ticket queue update notification"),
-    ("appointment_reminder", "Appointment reminder notification"),
+    (
+        "ticket_lock_timeout",
+        n_!("Ticket lock timeout notification"),
+    ),
+    (
+        "ticket_queue_update",
+        n_!("Ticket queue update notification"),
+    ),
+    (
+        "appointment_reminder",
+        n_!("Appointment reminder notification"),
+    ),
 ];
 
 /// The date-time formats: (key, label, chrono format).
@@ -137,118 +148,120 @@ async fn render<S: Store>(
     let chat = p.get(CHAT_PREFERENCE).map_or("unavailable", String::as_str);
     let csrf = html! { input type="hidden" name="csrf_token" value=(ctx.csrf); };
     let body = html! {
-        @if let Some(e) = error { p.error role="alert" { (message_of(e)) } }
-        @if saved { p.ok role="status" { "Your settings have been saved." } }
+        @if let Some(e) = error { p.error role="alert" { (message_in(ctx.lang, e)) } }
+        @if saved { p.ok role="status" { (tr!(ctx, "Your settings have been saved.")) } }
         div.grid.cols-2 {
             div.column {
                 section.widget #profile aria-labelledby="profile-title" {
-                    header { h2 #profile-title { "User Profile" } }
+                    header { h2 #profile-title { (tr!(ctx, "User Profile")) } }
                     div.body {
-                        p { (avatar::badge(&ctx.agent, "Your avatar")) " " strong { (ctx.agent.full_name()) } " (" (ctx.agent.login) ") · " (ctx.agent.email) }
+                        p { (avatar::badge(&ctx.agent, &tr!(ctx, "Your avatar"))) " " strong { (ctx.agent.full_name()) } " (" (ctx.agent.login) ") · " (ctx.agent.email) }
                         form.stack #avatar-form method="post" action="/agent/preferences/avatar" enctype="multipart/form-data" {
                             (csrf)
-                            div { label for="avatar" { "Avatar" }
+                            div { label for="avatar" { (tr!(ctx, "Avatar")) }
                                 input #avatar type="file" name="avatar" accept="image/png,image/jpeg,image/gif,image/webp" aria-describedby="avatar-note";
-                                p.note #avatar-note { "A PNG, JPEG, GIF or WebP picture of at most " (avatar::MAX_AVATAR_BYTES / 1024) " KiB; without one, your initials are shown." } }
+                                p.note #avatar-note { (tr!(ctx, "A PNG, JPEG, GIF or WebP picture of at most %{size} KiB; without one, your initials are shown.", size = avatar::MAX_AVATAR_BYTES / 1024)) } }
                             div.actions {
-                                button.primary type="submit" { "Upload" }
-                                @if avatar::url_of(&ctx.agent).is_some() { " " button type="submit" name="remove" value="1" { "Remove avatar" } }
+                                button.primary type="submit" { (tr!(ctx, "Upload")) }
+                                @if avatar::url_of(&ctx.agent).is_some() { " " button type="submit" name="remove" value="1" { (tr!(ctx, "Remove avatar")) } }
                             }
                         }
                         form.stack method="post" action="/agent/preferences" {
                             (csrf)
                             input type="hidden" name="section" value="profile";
-                            div { label for="lang" { "Language" }
+                            div { label for="lang" { (tr!(ctx, "Language")) }
                                 select #lang name="language" {
-                                    option value="" selected[language.is_none()] { "As the browser asks" }
+                                    option value="" selected[language.is_none()] { (tr!(ctx, "As the browser asks")) }
                                     @for l in Language::ALL {
                                         option value=(l.code()) lang=(l.code()) selected[language == Some(l)] { (l.native_name()) }
                                     }
                                 } }
-                            div { label for="tz" { "Time zone" }
+                            div { label for="tz" { (tr!(ctx, "Time zone")) }
                                 select #tz name="time_zone" {
                                     @for tz in chrono_tz::TZ_VARIANTS {
                                         option value=(tz.name()) selected[tz == ctx.tz] { (tz.name()) }
                                     }
                                 } }
-                            div { label for="fmt" { "Date and time format" }
+                            div { label for="fmt" { (tr!(ctx, "Date and time format")) }
                                 select #fmt name="datetime_format" {
                                     @for (key, label, _) in FORMATS { option value=(key) selected[format == Some(key)] { (label) } }
                                 } }
                             fieldset {
-                                legend { "Out of office" }
+                                legend { (tr!(ctx, "Out of office")) }
                                 div.form-grid {
-                                    div { label for="ooo-from" { "From" } input #ooo-from type="date" name="ooo_from" value=(ooo_from); }
-                                    div { label for="ooo-to" { "Until" } input #ooo-to type="date" name="ooo_to" value=(ooo_to); }
+                                    div { label for="ooo-from" { (tr!(ctx, "From")) } input #ooo-from type="date" name="ooo_from" value=(ooo_from); }
+                                    div { label for="ooo-to" { (tr!(ctx, "Until")) } input #ooo-to type="date" name="ooo_to" value=(ooo_to); }
                                 }
-                                p.note { "Leave both empty when you are in." }
+                                p.note { (tr!(ctx, "Leave both empty when you are in.")) }
                             }
-                            div { button.primary type="submit" { "Save" } }
+                            div { button.primary type="submit" { (tr!(ctx, "Save")) } }
                         }
                     }
                 }
                 section.widget #security aria-labelledby="security-title" {
-                    header { h2 #security-title { "Security" } }
+                    header { h2 #security-title { (tr!(ctx, "Security")) } }
                     div.body {
                         ul.plain {
-                            li { a href="/agent/login/change-password" { "Change password" } }
-                            li { a href="/agent/login/two-factor" { "Set up two-factor authentication" } }
+                            li { a href="/agent/login/change-password" { (tr!(ctx, "Change password")) } }
+                            li { a href="/agent/login/two-factor" { (tr!(ctx, "Set up two-factor authentication")) } }
                         }
                     }
                 }
             }
             div.column {
                 section.widget #notifications aria-labelledby="notifications-title" {
-                    header { h2 #notifications-title { "Notification Settings" } }
+                    header { h2 #notifications-title { (tr!(ctx, "Notification Settings")) } }
                     div.body {
                         form.stack method="post" action="/agent/preferences" {
                             (csrf)
                             input type="hidden" name="section" value="notifications";
                             fieldset {
-                                legend { "My Queues" }
-                                @if queues.is_empty() { p.muted { "You may read no queue." } }
+                                legend { (tr!(ctx, "My Queues")) }
+                                @if queues.is_empty() { p.muted { (tr!(ctx, "You may read no queue.")) } }
                                 @for q in &queues {
                                     label { input type="checkbox" name="my_queues" value=(q.id.0) checked[mine.contains(&q.id.0.to_string().as_str())]; " " (q.name) } br;
                                 }
                             }
                             table.list {
-                                thead { tr { th scope="col" { "Notification" } th scope="col" { "Email" } th scope="col" { "Web View" } } }
+                                thead { tr { th scope="col" { (tr!(ctx, "Notification")) } th scope="col" { (tr!(ctx, "Email")) } th scope="col" { (tr!(ctx, "Web View")) } } }
                                 tbody {
                                     @for (key, label) in EVENTS {
                                         @let (email, web) = methods(p, key);
+                                        @let label = translate_dyn(ctx.lang, label);
                                         tr {
                                             th scope="row" { (label) }
-                                            td { input type="checkbox" name={ "email_" (key) } value="1" checked[email] aria-label={ (label) " by email" }; }
-                                            td { input type="checkbox" name={ "web_" (key) } value="1" checked[web] aria-label={ (label) " in the web view" }; }
+                                            td { input type="checkbox" name={ "email_" (key) } value="1" checked[email] aria-label=(tr!(ctx, "%{notification} by email", notification = label)); }
+                                            td { input type="checkbox" name={ "web_" (key) } value="1" checked[web] aria-label=(tr!(ctx, "%{notification} in the web view", notification = label)); }
                                         }
                                     }
                                 }
                             }
-                            div { button.primary type="submit" { "Save" } }
+                            div { button.primary type="submit" { (tr!(ctx, "Save")) } }
                         }
                     }
                 }
                 section.widget #chat aria-labelledby="chat-title" {
-                    header { h2 #chat-title { "Chat Availability" } }
+                    header { h2 #chat-title { (tr!(ctx, "Chat Availability")) } }
                     div.body {
                         form.stack method="post" action="/agent/preferences" {
                             (csrf)
                             input type="hidden" name="section" value="chat";
-                            label for="chat-sel" { "Availability" }
+                            label for="chat-sel" { (tr!(ctx, "Availability")) }
                             select #chat-sel name="availability" {
-                                @for (key, label) in [("unavailable", "Not available"), ("internal", "Internal"), ("external", "Internal & external")] {
-                                    option value=(key) selected[chat == key] { (label) }
+                                @for (key, label) in [("unavailable", n_!("Not available")), ("internal", n_!("Internal")), ("external", n_!("Internal & external"))] {
+                                    option value=(key) selected[chat == key] { (translate_dyn(ctx.lang, label)) }
                                 }
                             }
-                            div { button.primary type="submit" { "Save" } }
+                            div { button.primary type="submit" { (tr!(ctx, "Save")) } }
                         }
                     }
                 }
             }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Personalization", None)]);
-    agent_page_with(state, ctx, status, "Personalization", crumbs, body).await
+    let title = tr!(ctx, "Personalization");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
 fn date(fields: &Fields, key: &str) -> Result<Option<NaiveDate>, ApiError> {
@@ -261,7 +274,11 @@ fn date(fields: &Fields, key: &str) -> Result<Option<NaiveDate>, ApiError> {
 }
 
 /// The preferences one section of the form sets, validated.
-fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, ApiError> {
+fn changes(
+    f: &Fields,
+    readable: &[u64],
+    lang: Language,
+) -> Result<BTreeMap<String, String>, ApiError> {
     let mut out = BTreeMap::new();
     match f.get("section").unwrap_or("") {
         "profile" => {
@@ -271,7 +288,7 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
                 if !code.is_empty() && Language::from_code(code).is_none() {
                     return Err(ApiError::invalid(
                         "language",
-                        format!("unknown language {code:?}"),
+                        tr!(@lang lang, "unknown language %{code}", code = format!("{code:?}")),
                     ));
                 }
                 let code = Language::from_code(code).map_or("", Language::code);
@@ -281,7 +298,7 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
             if tz.parse::<Tz>().is_err() {
                 return Err(ApiError::invalid(
                     "time_zone",
-                    format!("unknown time zone {tz:?}"),
+                    tr!(@lang lang, "unknown time zone %{zone}", zone = format!("{tz:?}")),
                 ));
             }
             out.insert(TIME_ZONE_PREFERENCE.to_owned(), tz);
@@ -297,9 +314,17 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
                 (None, None) => String::new(),
                 (Some(a), Some(b)) if a <= b => format!("{a}/{b}"),
                 (Some(_), Some(_)) => {
-                    return Err(ApiError::invalid("ooo_to", "must not be before the start"));
+                    return Err(ApiError::invalid(
+                        "ooo_to",
+                        crate::n_!("must not be before the start"),
+                    ));
                 }
-                _ => return Err(ApiError::invalid("ooo_to", "give both dates or neither")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "ooo_to",
+                        crate::n_!("give both dates or neither"),
+                    ));
+                }
             };
             out.insert(OUT_OF_OFFICE_PREFERENCE.to_owned(), ooo);
         }
@@ -312,7 +337,7 @@ fn changes(f: &Fields, readable: &[u64]) -> Result<BTreeMap<String, String>, Api
                 if !readable.contains(&id) {
                     return Err(ApiError::invalid(
                         "my_queues",
-                        format!("you may not read queue {id}"),
+                        tr!(@lang lang, "you may not read queue %{id}", id = id),
                     ));
                 }
                 mine.push(id.to_string());
@@ -366,7 +391,7 @@ pub(crate) async fn save<S: Store>(
         .into_iter()
         .map(|q| q.id.0)
         .collect();
-    let result = match changes(&form, &readable) {
+    let result = match changes(&form, &readable, ctx.lang) {
         Ok(preferences) => state
             .desk()
             .update_agent(
@@ -405,13 +430,14 @@ mod tests {
         ];
         for b in bad {
             assert!(
-                changes(&Fields::parse(b.as_bytes()), &[1, 2]).is_err(),
+                changes(&Fields::parse(b.as_bytes()), &[1, 2], Language::English).is_err(),
                 "{b}"
             );
         }
         let ok = changes(
             &Fields::parse(b"section=notifications&my_queues=2&email_ticket_create=1&web_ticket_create=1&web_ticket_lock_timeout=1"),
             &[1, 2],
+            Language::English,
         )
         .unwrap();
         assert_eq!(ok[MY_QUEUES_PREFERENCE], "2");

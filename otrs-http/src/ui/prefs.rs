@@ -2,6 +2,7 @@
 //! of their own): the organizer's ticket lists, the dashboard's widgets and the named filter
 //! presets. A value that does not parse (written by an older version) falls back to the default.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use otrs_core::desk::AgentUpdate;
@@ -12,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::tickets::TicketListParams;
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
+use crate::n_;
 use crate::state::AppState;
 use crate::ui::columns::{Column, parse_columns};
 use crate::ui::fields::Fields;
@@ -53,18 +56,18 @@ pub struct Filter {
     pub q: String,
 }
 
-/// The filter fields, in form order, with their labels.
+/// The filter fields, in form order, with their labels (shown through `translate_dyn`).
 pub const FILTER_FIELDS: [(&str, &str); 10] = [
-    ("q", "Query"),
-    ("title", "Title contains"),
-    ("queue", "Queue"),
-    ("state_type", "State type"),
-    ("state", "State"),
-    ("priority", "Priority"),
-    ("owner", "Owner"),
-    ("responsible", "Responsible"),
-    ("lock", "Lock"),
-    ("customer_id", "Customer ID"),
+    ("q", n_!("Query")),
+    ("title", n_!("Title contains")),
+    ("queue", n_!("Queue")),
+    ("state_type", n_!("State type")),
+    ("state", n_!("State")),
+    ("priority", n_!("Priority")),
+    ("owner", n_!("Owner")),
+    ("responsible", n_!("Responsible")),
+    ("lock", n_!("Lock")),
+    ("customer_id", n_!("Customer ID")),
 ];
 
 impl Filter {
@@ -214,14 +217,20 @@ impl ListSpec {
         if let Some(name) = fields.get("name") {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {
-                return Err(ApiError::invalid("name", "must have 1 to 100 characters"));
+                return Err(ApiError::invalid(
+                    "name",
+                    crate::n_!("must have 1 to 100 characters"),
+                ));
             }
             self.name = name.to_owned();
         }
         if fields.get("columns_present").is_some() {
             let cols = parse_columns(fields.all("columns"));
             if cols.is_empty() {
-                return Err(ApiError::invalid("columns", "choose at least one column"));
+                return Err(ApiError::invalid(
+                    "columns",
+                    crate::n_!("choose at least one column"),
+                ));
             }
             self.columns = cols.iter().map(|c| c.key().to_owned()).collect();
         }
@@ -257,7 +266,7 @@ pub fn default_organizer() -> Vec<ListSpec> {
     vec![
         list(
             1,
-            "Open Tickets",
+            OPEN_TICKETS,
             Filter {
                 state_type: "new,open".into(),
                 ..Filter::default()
@@ -266,7 +275,7 @@ pub fn default_organizer() -> Vec<ListSpec> {
         ),
         list(
             2,
-            "My Locked Tickets",
+            MY_LOCKED_TICKETS,
             Filter {
                 owner: "me".into(),
                 lock: "lock".into(),
@@ -276,15 +285,32 @@ pub fn default_organizer() -> Vec<ListSpec> {
         ),
         list(
             3,
-            "Reminders",
+            REMINDERS,
             Filter {
                 state_type: "pending reminder".into(),
                 ..Filter::default()
             },
             "pending_until",
         ),
-        list(4, "All Tickets", Filter::default(), "-changed"),
+        list(4, ALL_TICKETS, Filter::default(), "-changed"),
     ]
+}
+
+const OPEN_TICKETS: &str = n_!("Open Tickets");
+const MY_LOCKED_TICKETS: &str = n_!("My Locked Tickets");
+const REMINDERS: &str = n_!("Reminders");
+const ALL_TICKETS: &str = n_!("All Tickets");
+
+/// The name of a list or widget as the agent reads it: a default name (stored in English when
+/// the list or widget was made) in the agent's language, a name the agent chose as written.
+pub fn shown_name(lang: Language, name: &str) -> Cow<'_, str> {
+    let default = [OPEN_TICKETS, MY_LOCKED_TICKETS, ALL_TICKETS].contains(&name)
+        || WidgetKind::catalogue().any(|k| k.label() == name);
+    if default {
+        translate_dyn(lang, name)
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// What a dashboard widget shows.
@@ -317,17 +343,17 @@ impl WidgetKind {
         WidgetKind::TicketList,
     ];
 
-    /// The default title.
+    /// The default title (in English; shown through [`shown_name`]).
     pub const fn label(self) -> &'static str {
         match self {
-            WidgetKind::QueueMetric => "Queue Metric",
-            WidgetKind::Escalations => "Escalations",
-            WidgetKind::Reminders => "Reminders",
-            WidgetKind::TicketList => "Ticket List",
+            WidgetKind::QueueMetric => n_!("Queue Metric"),
+            WidgetKind::Escalations => n_!("Escalations"),
+            WidgetKind::Reminders => REMINDERS,
+            WidgetKind::TicketList => n_!("Ticket List"),
             // --- calui
-            WidgetKind::AppointmentsToday => "Appointments Today",
-            WidgetKind::AppointmentsThisWeek => "Appointments This Week",
-            WidgetKind::AppointmentsThisMonth => "Appointments This Month",
+            WidgetKind::AppointmentsToday => n_!("Appointments Today"),
+            WidgetKind::AppointmentsThisWeek => n_!("Appointments This Week"),
+            WidgetKind::AppointmentsThisMonth => n_!("Appointments This Month"),
         }
     }
 
@@ -519,6 +545,22 @@ pub fn next_id(ids: impl Iterator<Item = u32>) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_names_are_shown_translated_and_chosen_names_as_written() {
+        assert_eq!(
+            shown_name(Language::German, "Open Tickets"),
+            "Offene Tickets"
+        );
+        assert_eq!(shown_name(Language::German, "Escalations"), "Eskalationen");
+        assert_eq!(
+            shown_name(Language::English, "Open Tickets"),
+            "Open Tickets"
+        );
+        // A catalogue text that is no default name is the agent's own.
+        assert_eq!(shown_name(Language::German, "Dashboard"), "Dashboard");
+        assert_eq!(shown_name(Language::German, "My queue"), "My queue");
+    }
 
     #[test]
     fn spec_form_validates_and_changes_nothing_on_error() {

@@ -15,29 +15,31 @@ use otrs_core::store::Store;
 use crate::api::search::{SearchParams, run_search};
 use crate::dto::SearchResults;
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::columns::Column;
 use crate::ui::fields::QueryFields;
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::lists::{Loaded, table};
-use crate::ui::{UiCtx, message_of};
+use crate::ui::{UiCtx, message_in};
+use crate::{n_, tr};
 
-/// The object types, as (key of the search API, heading).
+/// The object types, as (key of the search API, heading marked for `translate_dyn`).
 pub const TYPES: [(&str, &str); 5] = [
-    ("tickets", "Tickets"),
-    ("customers", "Customers"),
-    ("customer-users", "Customer Users"),
-    ("agents", "Agents"),
-    ("queues", "Queues"),
+    ("tickets", n_!("Tickets")),
+    ("customers", n_!("Customers")),
+    ("customer-users", n_!("Customer Users")),
+    ("agents", n_!("Agents")),
+    ("queues", n_!("Queues")),
 ];
 
 /// Rows shown per type.
 const PER_TYPE: u32 = 25;
 
-fn group(id: &str, title: &str, total: u64, body: Markup) -> Markup {
+fn group(lang: Language, id: &str, title: &str, total: u64, body: Markup) -> Markup {
     html! {
         section.widget #(id) aria-labelledby={ (id) "-title" } {
-            header { h2 #{ (id) "-title" } { (title) " (" (total) ")" } }
+            header { h2 #{ (id) "-title" } { (translate_dyn(lang, title)) " (" (total) ")" } }
             div.body { (body) }
         }
     }
@@ -122,56 +124,62 @@ pub(crate) async fn page<S: Store>(
     let q_error = tickets_error.as_ref().map(|e| {
         let p = e.problem();
         match p.column {
-            Some(col) => format!("{} (at column {col})", p.detail),
-            None => message_of(e),
+            Some(col) => tr!(
+                ctx,
+                "%{problem} (at column %{column})",
+                problem = p.detail,
+                column = col
+            ),
+            None => message_in(ctx.lang, e),
         }
     });
     let body = html! {
         form.stack.filters method="get" action="/agent/search" {
             div {
-                label for="search-q" { "Search" }
+                label for="search-q" { (tr!(ctx, "Search")) }
                 input #search-q type="search" name="q" value=(q) required
                     aria-invalid=[q_error.as_ref().map(|_| "true")]
                     aria-describedby=[q_error.as_ref().map(|_| "search-q-error")];
                 @if let Some(msg) = &q_error { div #search-q-error.inline-error role="alert" { (msg) } }
-                p.note { "Tickets use the search language (title:printer AND state:open); other objects match text, with * as a wildcard." }
+                p.note { (tr!(ctx, "Tickets use the search language (title:printer AND state:open); other objects match text, with * as a wildcard.")) }
             }
             fieldset {
-                legend { "Object types" }
+                legend { (tr!(ctx, "Object types")) }
                 @for (key, label) in TYPES {
-                    label { input type="checkbox" name="types" value=(key) checked[chosen.contains(&key)]; " " (label) } " "
+                    label { input type="checkbox" name="types" value=(key) checked[chosen.contains(&key)]; " " (translate_dyn(ctx.lang, label)) } " "
                 }
             }
-            div { button.primary type="submit" { "Search" } }
+            div { button.primary type="submit" { (tr!(ctx, "Search")) } }
         }
         @if q.is_empty() {
-            p.muted { "Type what to look for." }
+            p.muted { (tr!(ctx, "Type what to look for.")) }
         } @else {
             div.stack {
-                @if let Some((total, body)) = ticket_body { (group("found-tickets", "Tickets", total, body)) }
+                @if let Some((total, body)) = ticket_body { (group(ctx.lang, "found-tickets", TYPES[0].1, total, body)) }
                 @if let Some(list) = &results.customers {
-                    (group("found-customers", "Customers", list.total, html! {
+                    (group(ctx.lang, "found-customers", TYPES[1].1, list.total, html! {
                         ul.plain { @for c in &list.items { li { span.grow { (c.name) } span.muted { (c.customer_id) } } } }
                     }))
                 }
                 @if let Some(list) = &results.customer_users {
-                    (group("found-customer-users", "Customer Users", list.total, html! {
+                    (group(ctx.lang, "found-customer-users", TYPES[2].1, list.total, html! {
                         ul.plain { @for u in &list.items { li { span.grow { (u.first_name) " " (u.last_name) } span.muted { (u.login) " · " (u.email) } } } }
                     }))
                 }
                 @if let Some(list) = &results.agents {
-                    (group("found-agents", "Agents", list.total, html! {
+                    (group(ctx.lang, "found-agents", TYPES[3].1, list.total, html! {
                         ul.plain { @for a in &list.items { li { span.grow { (a.first_name) " " (a.last_name) } span.muted { (a.login) } } } }
                     }))
                 }
                 @if let Some(list) = &results.queues {
-                    (group("found-queues", "Queues", list.total, html! {
+                    (group(ctx.lang, "found-queues", TYPES[4].1, list.total, html! {
                         ul.plain { @for qu in &list.items { li { (qu.name) } } }
                     }))
                 }
             }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Search", None)]);
-    agent_page_with(&state, &ctx, status, "Search", crumbs, body).await
+    let title = tr!(ctx, "Search");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(&state, &ctx, status, &title, crumbs, body).await
 }

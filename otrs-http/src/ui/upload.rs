@@ -9,6 +9,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::header;
 
 use crate::error::ApiError;
+use crate::i18n::Language;
+use crate::tr;
 use crate::ui::fields::Fields;
 
 /// One uploaded file.
@@ -104,6 +106,11 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let lang = Language::negotiate(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -112,23 +119,23 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
         let Some(boundary) = boundary_of(content_type.as_deref()) else {
             return Err(ApiError::new(
                 "unsupported-media-type",
-                "this form must be sent as multipart/form-data",
+                tr!(@lang lang, "this form must be sent as multipart/form-data"),
             ));
         };
         let bytes = axum::body::to_bytes(req.into_body(), super::MAX_FORM_BYTES)
             .await
-            .map_err(|_| too_large())?;
+            .map_err(|_| too_large(lang))?;
         Upload::parse(bytes, boundary).await
     }
 }
 
 /// The error for a form over the UI's limit.
-pub(crate) fn too_large() -> ApiError {
+pub(crate) fn too_large(lang: Language) -> ApiError {
     ApiError::new(
         "payload-too-large",
-        format!(
-            "the form is too large: uploads may hold at most {} MiB in all",
-            super::MAX_FORM_BYTES >> 20
+        tr!(@lang lang,
+            "the form is too large: uploads may hold at most %{size} MiB in all",
+            size = super::MAX_FORM_BYTES >> 20
         ),
     )
 }

@@ -13,6 +13,7 @@ use otrs_core::store::Store;
 use crate::api::tickets::public_error;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::tr;
 use crate::ui::UiCtx;
 use crate::ui::bulk::{back_of, selected};
 use crate::ui::fields::{FormFields, QueryFields};
@@ -27,24 +28,26 @@ pub(crate) async fn page<S: Store>(
 ) -> Response {
     let ids = match selected(&query) {
         Ok(ids) => ids,
-        Err(e) => return problem_page(&state, &ctx, "Watch", &e).await,
+        Err(e) => return problem_page(&state, &ctx, &tr!(ctx, "Watch"), &e).await,
     };
     let back = back_of(&query);
     let body = html! {
         div.widget { div.body.stack {
-            p { "Watch or stop watching " strong { (ids.len()) } " selected " (if ids.len() == 1 { "ticket" } else { "tickets" }) ". Watchers are told about changes like the owner." }
+            p { @if ids.len() == 1 { (tr!(ctx, "Watch or stop watching the selected ticket.")) } @else { (tr!(ctx, "Watch or stop watching %{count} selected tickets.", count = ids.len())) }
+                " " (tr!(ctx, "Watchers are told about changes like the owner.")) }
             form method="post" action="/agent/tickets/watch" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 input type="hidden" name="back" value=(back);
                 @for id in &ids { input type="hidden" name="ids" value=(id.0); }
-                button.primary type="submit" name="action" value="watch" { "Watch" }
-                " " button type="submit" name="action" value="unwatch" { "Stop watching" }
-                " " a.button href=(back) { "Cancel" }
+                button.primary type="submit" name="action" value="watch" { (tr!(ctx, "Watch")) }
+                " " button type="submit" name="action" value="unwatch" { (tr!(ctx, "Stop watching")) }
+                " " a.button href=(back) { (tr!(ctx, "Cancel")) }
             }
         } }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Watch", None)]);
-    agent_page_with(&state, &ctx, StatusCode::OK, "Watch", crumbs, body).await
+    let title = tr!(ctx, "Watch");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }
 
 /// Watches or unwatches each ticket and reports each outcome.
@@ -55,14 +58,14 @@ pub(crate) async fn execute<S: Store>(
 ) -> Response {
     let ids = match selected(&form) {
         Ok(ids) => ids,
-        Err(e) => return problem_page(&state, &ctx, "Watch", &e).await,
+        Err(e) => return problem_page(&state, &ctx, &tr!(ctx, "Watch"), &e).await,
     };
     let watch = match form.get("action") {
         Some("watch") => true,
         Some("unwatch") => false,
         _ => {
             let e = ApiError::invalid("action", "must be watch or unwatch");
-            return problem_page(&state, &ctx, "Watch", &e).await;
+            return problem_page(&state, &ctx, &tr!(ctx, "Watch"), &e).await;
         }
     };
     let mut outcomes = Vec::with_capacity(ids.len());
@@ -77,20 +80,24 @@ pub(crate) async fn execute<S: Store>(
     let done = outcomes.iter().filter(|(_, e)| e.is_none()).count();
     let back = back_of(&form);
     let body = html! {
-        p role="status" { strong { (done) } " of " (outcomes.len()) " tickets " (if watch { "watched" } else { "no longer watched" }) "." }
+        p role="status" {
+            @if watch { (tr!(ctx, "%{done} of %{count} tickets watched.", done = done, count = outcomes.len())) }
+            @else { (tr!(ctx, "%{done} of %{count} tickets no longer watched.", done = done, count = outcomes.len())) }
+        }
         ul.plain {
             @for (id, error) in &outcomes {
                 li {
-                    span.grow { a href={ "/agent/tickets/" (id.0) } { "Ticket " (id.0) } }
+                    span.grow { a href={ "/agent/tickets/" (id.0) } { (tr!(ctx, "Ticket %{id}", id = id.0)) } }
                     @match error {
-                        None => span.outcome-done { "Done" },
+                        None => span.outcome-done { (tr!(ctx, "Done")) },
                         Some(e) => span.outcome-failed { (e) },
                     }
                 }
             }
         }
-        p { a.button.primary href=(back) { "Back to the list" } }
+        p { a.button.primary href=(back) { (tr!(ctx, "Back to the list")) } }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), ("Watch", None)]);
-    agent_page_with(&state, &ctx, StatusCode::OK, "Watch", crumbs, body).await
+    let title = tr!(ctx, "Watch");
+    let crumbs = Crumbs::path(&[(&tr!(ctx, "Dashboard"), Some("/agent")), (&title, None)]);
+    agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }

@@ -197,3 +197,11 @@ pub(crate) async fn sign_in(c: &Client, base: &str, login: &str, password: &str)
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Serves the application on a free local port until the test ends; the base address.
+pub(crate) async fn serve(state: otrs_http::AppState<otrs_core::store::MemoryStore>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(otrs_http::serve(listener, state, std::future::pending()));
+    format!("http://127.0.0.1:{port}")
+}

@@ -27,6 +27,9 @@ mod calendar_browser;
 mod calendar_ui;
 mod harness;
 mod heartbeat;
+// --- i18n
+mod browser_language;
+mod i18n_frame;
 // --- detail
 mod browser_detail;
 mod ui_detail;
