@@ -11,6 +11,10 @@
 
 use std::borrow::Cow;
 
+/// A stamp of the catalogues' contents from the build script: reading it here makes an edited
+/// catalogue recompile the crate (the `i18n!` macro's reads are not tracked by cargo).
+pub const CATALOGUE_STAMP: &str = env!("OTRS_LOCALES_STAMP");
+
 /// The preference holding the agent's language (a code such as `de`).
 pub const LANGUAGE_PREFERENCE: &str = "language";
 
