@@ -29,6 +29,7 @@ mod harness;
 mod heartbeat;
 // --- detail
 mod browser_detail;
+mod mail_sources;
 mod ui_detail;
 // --- actions
 mod actions;
