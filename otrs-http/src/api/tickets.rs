@@ -959,44 +959,22 @@ pub(crate) async fn download_attachment<S: Store>(
         .desk()
         .attachment(auth.principal, AttachmentId(attachment_id))
         .await?;
-    let mut response = content.content.to_vec().into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&content.meta.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
         safe_filename(&content.meta.filename),
         percent(&content.meta.filename)
     );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox"),
-    );
-    Ok(response)
+    let content_type = HeaderValue::from_str(&content.meta.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok(download(&content.content, content_type, &disposition))
 }
 
-/// An e-mail source as a download: `message/rfc822`, named `article-N.eml`, never rendered.
-pub(crate) fn source_response(source: &[u8], article: ArticleId) -> Response {
-    let mut response = source.to_vec().into_response();
+/// Bytes as a download that a browser never renders or runs.
+fn download(bytes: &[u8], content_type: HeaderValue, disposition: &str) -> Response {
+    let mut response = bytes.to_vec().into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("message/rfc822"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"article-{}.eml\"",
-        article.0
-    )) {
+    headers.insert(header::CONTENT_TYPE, content_type);
+    if let Ok(value) = HeaderValue::from_str(disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(
@@ -1008,6 +986,15 @@ pub(crate) fn source_response(source: &[u8], article: ArticleId) -> Response {
         HeaderValue::from_static("sandbox"),
     );
     response
+}
+
+/// An e-mail source as a download: `message/rfc822`, named `article-N.eml`, never rendered.
+pub(crate) fn source_response(source: &[u8], article: ArticleId) -> Response {
+    download(
+        source,
+        HeaderValue::from_static("message/rfc822"),
+        &format!("attachment; filename=\"article-{}.eml\"", article.0),
+    )
 }
 
 /// The kept source of an e-mail article, or why there is none to download.

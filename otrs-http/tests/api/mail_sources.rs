@@ -8,9 +8,10 @@ use base64::Engine as _;
 use otrs_core::Principal;
 use otrs_core::desk::{ArticleInput, ArticleKind};
 use otrs_core::ids::ArticleId;
+use otrs_core::model::Article;
 use serde_json::{Value, json};
 
-use crate::support::{Resp, World};
+use crate::support::{Caller, Resp, World};
 use crate::ui_detail::{base, deliver, page, submit};
 
 const ROOT: &str = "<root.7@customer.example>";
@@ -65,16 +66,31 @@ fn header_line(source: &str, name: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Runs an article action of the agent UI and returns the article it added.
+async fn act(
+    w: &World,
+    caller: &Caller,
+    on: ArticleId,
+    action: &str,
+    pairs: &[(&str, &str)],
+) -> Article {
+    let path = format!("{}/articles/{}/{action}", base(w), on.0);
+    let r = submit(w, &path, caller, pairs).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let articles = w.desk.articles(Principal::SYSTEM, w.ticket).await.unwrap();
+    articles.last().unwrap().clone()
+}
+
 #[tokio::test]
 async fn replies_are_threaded_and_plain_view_shows_the_bytes_the_relay_received() {
     let w = World::new().await;
     let alice = w.session(Principal::Agent(w.alice)).await;
     let parent = received(&w).await;
-    let reply_form = |id: ArticleId| format!("{}/articles/{}/reply", base(&w), id.0);
-    let r = submit(
+    let reply = act(
         &w,
-        &reply_form(parent),
         &alice,
+        parent,
+        "reply",
         &[
             ("to", "Lacey Customer <lacey@example.org>"),
             ("subject", "Re: Toner empty"),
@@ -82,14 +98,6 @@ async fn replies_are_threaded_and_plain_view_shows_the_bytes_the_relay_received(
         ],
     )
     .await;
-    assert_eq!(r.status, 303, "{}", r.text());
-    let reply = w
-        .desk
-        .articles(Principal::SYSTEM, w.ticket)
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
     assert_eq!(reply.in_reply_to.as_deref(), Some(PARENT));
     let chain = format!("{ROOT} {PARENT}");
     assert_eq!(reply.references.as_deref(), Some(chain.as_str()));
@@ -151,14 +159,14 @@ async fn replies_are_threaded_and_plain_view_shows_the_bytes_the_relay_received(
         .await
         .unwrap()
         .id;
-    let r = submit(
+    act(
         &w,
-        &reply_form(answer),
         &alice,
+        answer,
+        "reply",
         &[("to", "lacey@example.org"), ("body", "You are welcome.")],
     )
     .await;
-    assert_eq!(r.status, 303, "{}", r.text());
     deliver(&w).await;
     w.smtp.wait_for("You are welcome.").await;
     let second = w
@@ -177,21 +185,14 @@ async fn replies_are_threaded_and_plain_view_shows_the_bytes_the_relay_received(
         format!("{chain} {reply_id} <thanks.7@customer.example>")
     );
     // A forward starts a new thread.
-    let r = submit(
+    let forward = act(
         &w,
-        &format!("{}/articles/{}/forward", base(&w), parent.0),
         &alice,
+        parent,
+        "forward",
         &[("to", "vendor@example.net"), ("body", "See below.")],
     )
     .await;
-    assert_eq!(r.status, 303, "{}", r.text());
-    let forward = w
-        .desk
-        .articles(Principal::SYSTEM, w.ticket)
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
     assert_eq!((forward.in_reply_to, forward.references), (None, None));
     assert!(forward.message_id.is_some());
 }
