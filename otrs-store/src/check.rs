@@ -11,7 +11,7 @@ pub struct Limits {
     pub max_attachment_bytes: u64,
     /// Largest article or message body accepted, in bytes.
     pub max_body_bytes: u64,
-    /// Largest e-mail source kept (of a received article, or as handed to the relay), in bytes.
+    /// Largest e-mail source kept with a received article, in bytes.
     pub max_source_bytes: u64,
 }
 

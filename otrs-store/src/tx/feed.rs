@@ -153,9 +153,9 @@ fn check_message(tx: &SqlTx, m: &OutgoingMessage) -> StoreResult<()> {
     }
     check::opt_text("in_reply_to", m.in_reply_to.as_deref(), 3800)?;
     check::opt_text("references", m.references.as_deref(), 3800)?;
-    if let Some(source) = &m.source {
-        check::source("source", source, tx.limits.max_source_bytes)?;
-    }
+    // The sent source is not limited: it is recorded after the relay took the message, and a
+    // refusal then would leave the message pending, to be sent again. Its parts were checked
+    // when it was queued.
     for a in &m.attachments {
         check::required("attachments.filename", &a.filename, 250)?;
         check::required("attachments.content_type", &a.content_type, 250)?;
