@@ -1005,21 +1005,15 @@ pub(crate) fn kept_source(
     use otrs_core::desk::ArticleSource;
     match source {
         ArticleSource::Received(bytes) | ArticleSource::Sent { source: bytes, .. } => Ok(bytes),
+        // The relay's last answer stays out: customer users read this too.
         ArticleSource::Unsent(message) => Err(ApiError::new(
             "not-allowed",
-            match message.last_error {
-                Some(error) => format!(
-                    "the e-mail of article {} has not been sent ({}: {error}); its source is \
-                     recorded when it is handed to the relay",
-                    article.0,
-                    message.status.name()
-                ),
-                None => format!(
-                    "the e-mail of article {} is queued and not sent yet; its source is \
-                     recorded when it is handed to the relay",
-                    article.0
-                ),
-            },
+            format!(
+                "the e-mail of article {} has not been sent (it is {}); its source is recorded \
+                 when it is handed to the relay",
+                article.0,
+                message.status.name()
+            ),
         )),
         ArticleSource::NotKept => Err(ApiError::new(
             "not-found",
