@@ -67,6 +67,7 @@ impl Setup {
                 .unwrap_or_default(),
             time_zone: self.config.tz(),
             max_attachment_bytes: self.config.limits.max_attachment_bytes,
+            max_source_bytes: self.config.limits.max_source_bytes,
             system_address: self.config.smtp.from.clone(),
             ..DeskConfig::default()
         }
@@ -137,6 +138,10 @@ async fn open_sqlite(
         },
         limits: otrs_store::Limits {
             max_attachment_bytes: config.limits.max_attachment_bytes.max(1),
+            // A backstop: never below what the desk accepts.
+            max_source_bytes: otrs_store::Limits::default()
+                .max_source_bytes
+                .max(config.limits.max_source_bytes),
             ..otrs_store::Limits::default()
         },
         ..SqliteOptions::default()

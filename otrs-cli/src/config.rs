@@ -185,6 +185,8 @@ pub struct LimitsConfig {
     pub max_attachment_bytes: u64,
     /// Largest request body, in bytes (uploads included).
     pub max_request_bytes: u64,
+    /// Largest e-mail source kept with a received article, in bytes.
+    pub max_source_bytes: u64,
 }
 
 impl Default for LimitsConfig {
@@ -192,6 +194,7 @@ impl Default for LimitsConfig {
         LimitsConfig {
             max_attachment_bytes: 20 * 1024 * 1024,
             max_request_bytes: 50 * 1024 * 1024,
+            max_source_bytes: 16 * 1024 * 1024,
         }
     }
 }

@@ -195,6 +195,15 @@ pub struct ArticleBody {
     /// References.
     #[serde(default)]
     pub references: Option<String>,
+    /// The article of this ticket that this one answers: In-Reply-To and References are then
+    /// derived from its headers (RFC 5322 §3.6.4), so they must not be sent as well.
+    #[serde(default)]
+    pub reply_to_article_id: Option<u64>,
+    /// The e-mail as received (RFC 5322 bytes), base64-encoded; only for `email-inbound`, at
+    /// most 16 MiB by default. Kept exactly as given and offered as the article's source; its
+    /// headers are not read, the other fields describe the article.
+    #[serde(default)]
+    pub raw_source_base64: Option<String>,
 }
 
 /// A ticket to create.

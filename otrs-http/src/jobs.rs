@@ -21,10 +21,8 @@ use std::time::{Duration as StdDuration, Instant};
 use base64::Engine as _;
 use chrono::Duration;
 use otrs_core::desk::{JobError, JobOutcome, JobRunner, RetryPolicy};
-use otrs_core::ids::{AgentId, MessageId};
-use otrs_core::model::{
-    Job, MessageStatus, NewAgentNotification, OutgoingAttachment, OutgoingMessage,
-};
+use otrs_core::ids::AgentId;
+use otrs_core::model::{Job, NewAgentNotification, OutgoingAttachment, OutgoingMessage};
 use otrs_core::store::Store;
 use otrs_core::{DeskError, Principal};
 use serde::Deserialize;
@@ -275,22 +273,11 @@ async fn mail_send<S: Store>(state: AppState<S>, job: Job) -> Result<(), JobErro
             content: content.into(),
         });
     }
-    let message = OutgoingMessage {
-        id: MessageId(0),
-        ticket_id: None,
-        from: p.from,
-        to: p.to,
-        cc: p.cc,
-        bcc: p.bcc,
-        subject: p.subject,
-        body: p.body,
-        status: MessageStatus::Pending,
-        attempts: 0,
-        last_error: None,
-        created_at: state.desk().now(),
-        message_id: p.message_id,
-        attachments,
-    };
+    let mut message = OutgoingMessage::pending(p.from, p.to, p.subject, p.body, state.desk().now());
+    message.cc = p.cc;
+    message.bcc = p.bcc;
+    message.message_id = p.message_id;
+    message.attachments = attachments;
     state
         .desk()
         .queue_message(Principal::SYSTEM, message, &format!("job.{}", job.id))

@@ -8,7 +8,7 @@ use lettre::message::{
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use otrs_core::desk::{MessageSender, SendError};
-use otrs_core::model::{OutgoingAttachment, OutgoingMessage};
+use otrs_core::model::OutgoingMessage;
 
 use crate::config::{HttpConfig, SmtpConfig, SmtpTls};
 
@@ -100,56 +100,36 @@ impl SmtpMailer {
         self.transport.is_some()
     }
 
-    /// Sends a plain-text message.
-    pub async fn send_text(
-        &self,
-        from: &str,
-        to: &str,
-        cc: &str,
-        bcc: &str,
-        subject: &str,
-        body: &str,
-    ) -> Result<(), SendError> {
-        let message = self.build(from, to, cc, bcc, subject, body, None, &[])?;
-        self.deliver(message).await
-    }
-
     /// Builds a message: plain text, or `multipart/mixed` with the text first and then each
-    /// attachment, with the given Message-ID header (or one made up by the mail library).
-    #[allow(clippy::too_many_arguments)]
-    pub fn build(
-        &self,
-        from: &str,
-        to: &str,
-        cc: &str,
-        bcc: &str,
-        subject: &str,
-        body: &str,
-        message_id: Option<&str>,
-        attachments: &[OutgoingAttachment],
-    ) -> Result<Message, SendError> {
-        let from = if from.trim().is_empty() {
+    /// attachment, with the message's Message-ID (or one made up by the mail library),
+    /// In-Reply-To and References headers.
+    pub fn build(&self, m: &OutgoingMessage) -> Result<Message, SendError> {
+        let from = if m.from.trim().is_empty() {
             &self.from
         } else {
-            from
+            &m.from
         };
         let from: Mailbox = from
             .parse()
             .map_err(|e| send_error(format!("bad sender {from:?}: {e}"), true))?;
         let mut builder = Message::builder()
             .from(from)
-            .subject(subject)
-            .message_id(message_id.map(str::to_owned));
-        builder = add_recipients(builder, to, MessageBuilder::to)?;
-        builder = add_recipients(builder, cc, MessageBuilder::cc)?;
-        builder = add_recipients(builder, bcc, MessageBuilder::bcc)?;
-        let built = if attachments.is_empty() {
-            builder
-                .header(ContentType::TEXT_PLAIN)
-                .body(body.to_owned())
+            .subject(m.subject.as_str())
+            .message_id(m.message_id.clone());
+        if let Some(parent) = &m.in_reply_to {
+            builder = builder.in_reply_to(parent.clone());
+        }
+        if let Some(thread) = &m.references {
+            builder = builder.references(thread.clone());
+        }
+        builder = add_recipients(builder, &m.to, MessageBuilder::to)?;
+        builder = add_recipients(builder, &m.cc, MessageBuilder::cc)?;
+        builder = add_recipients(builder, &m.bcc, MessageBuilder::bcc)?;
+        let built = if m.attachments.is_empty() {
+            builder.header(ContentType::TEXT_PLAIN).body(m.body.clone())
         } else {
-            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body.to_owned()));
-            for a in attachments {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(m.body.clone()));
+            for a in &m.attachments {
                 let content_type = ContentType::parse(&a.content_type).map_err(|e| {
                     send_error(
                         format!(
@@ -172,7 +152,9 @@ impl SmtpMailer {
         built.map_err(|e| send_error(format!("cannot build the message: {e}"), true))
     }
 
-    async fn deliver(&self, message: Message) -> Result<(), SendError> {
+    /// Hands a built message to the relay and returns the bytes it was given: the library's
+    /// rendering, made once, so what is recorded is exactly what went out.
+    async fn deliver(&self, message: Message) -> Result<Vec<u8>, SendError> {
         let Some(transport) = &self.transport else {
             return Err(send_error(
                 self.broken
@@ -181,38 +163,32 @@ impl SmtpMailer {
                 false,
             ));
         };
+        let source = message.formatted();
         transport
-            .send(message)
+            .send_raw(message.envelope(), &source)
             .await
-            .map(|_| ())
-            .map_err(|e| send_error(e.to_string(), e.is_permanent()))
+            .map_err(|e| send_error(e.to_string(), e.is_permanent()))?;
+        Ok(source)
     }
 
     /// Sends one of the server's own messages from the configured sender.
     pub async fn send_notice(&self, to: &str, subject: &str, body: &str) -> Result<(), SendError> {
-        self.send_text("", to, "", "", subject, body).await
+        // Never queued, so its queueing time means nothing.
+        let notice = OutgoingMessage::pending("", to, subject, body, chrono::DateTime::UNIX_EPOCH);
+        self.deliver(self.build(&notice)?).await.map(drop)
     }
 }
 
 impl MessageSender for SmtpMailer {
-    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError> {
-        let built = self.build(
-            &message.from,
-            &message.to,
-            &message.cc,
-            &message.bcc,
-            &message.subject,
-            &message.body,
-            message.message_id.as_deref(),
-            &message.attachments,
-        )?;
-        self.deliver(built).await
+    async fn send(&self, message: &OutgoingMessage) -> Result<Vec<u8>, SendError> {
+        self.deliver(self.build(message)?).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use otrs_core::model::OutgoingAttachment;
 
     #[cfg(not(feature = "smtp-tls"))]
     #[tokio::test]
@@ -237,27 +213,27 @@ mod tests {
         assert!(!format!("{config:?}").contains("secret"));
     }
 
+    fn message(from: &str, to: &str, subject: &str, body: &str) -> OutgoingMessage {
+        OutgoingMessage::pending(from, to, subject, body, chrono::DateTime::UNIX_EPOCH)
+    }
+
     #[test]
     fn messages_carry_their_message_id_and_attachments_as_multipart() {
         let mailer = SmtpMailer::new(&HttpConfig::default());
         let pdf: &[u8] = b"%PDF-1.7\x00\x01 all below 0x80";
-        let message = mailer
-            .build(
-                "OTRS <otrs@example.com>",
-                "boss@example.org",
-                "",
-                "",
-                "Monthly report",
-                "Attached.",
-                Some("<report.7.2026-11@example.com>"),
-                &[OutgoingAttachment {
-                    filename: "report.pdf".into(),
-                    content_type: "application/pdf".into(),
-                    content: pdf.into(),
-                }],
-            )
-            .unwrap();
-        let text = String::from_utf8(message.formatted()).unwrap();
+        let mut report = message(
+            "OTRS <otrs@example.com>",
+            "boss@example.org",
+            "Monthly report",
+            "Attached.",
+        );
+        report.message_id = Some("<report.7.2026-11@example.com>".into());
+        report.attachments = vec![OutgoingAttachment {
+            filename: "report.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: pdf.into(),
+        }];
+        let text = String::from_utf8(mailer.build(&report).unwrap().formatted()).unwrap();
         assert!(
             text.contains("Message-ID: <report.7.2026-11@example.com>"),
             "{text}"
@@ -265,6 +241,7 @@ mod tests {
         assert!(text.contains("multipart/mixed"), "{text}");
         assert!(text.contains("filename=\"report.pdf\""), "{text}");
         assert!(text.contains("Content-Type: application/pdf"), "{text}");
+        assert!(!text.contains("In-Reply-To"), "{text}");
         use base64::Engine as _;
         let encoded = base64::engine::general_purpose::STANDARD.encode(pdf);
         assert!(
@@ -273,25 +250,49 @@ mod tests {
         );
 
         let plain = mailer
-            .build("", "a@example.org", "", "", "s", "b", None, &[])
+            .build(&message("", "a@example.org", "s", "b"))
             .unwrap();
         let text = String::from_utf8(plain.formatted()).unwrap();
         assert!(text.contains("Content-Type: text/plain"), "{text}");
         assert!(!text.contains("multipart"), "{text}");
-        let bad = mailer.build(
-            "",
-            "a@example.org",
-            "",
-            "",
-            "s",
-            "b",
-            None,
-            &[OutgoingAttachment {
-                filename: "x".into(),
-                content_type: "not a type".into(),
-                content: b"x".as_slice().into(),
-            }],
+        let mut bad = message("", "a@example.org", "s", "b");
+        bad.attachments = vec![OutgoingAttachment {
+            filename: "x".into(),
+            content_type: "not a type".into(),
+            content: b"x".as_slice().into(),
+        }];
+        assert!(mailer.build(&bad).unwrap_err().permanent);
+    }
+
+    #[test]
+    fn replies_carry_their_threading_headers_and_bcc_stays_out_of_the_source() {
+        let mailer = SmtpMailer::new(&HttpConfig::default());
+        let mut reply = message("", "lacey@example.org", "Re: Printer", "On it.");
+        reply.bcc = "audit@example.com".into();
+        reply.message_id = Some("<ticket.1.article.3@example.com>".into());
+        reply.in_reply_to = Some("<b@customer.example>".into());
+        reply.references = Some("<a@customer.example> <b@customer.example>".into());
+        let built = mailer.build(&reply).unwrap();
+        let text = String::from_utf8(built.formatted()).unwrap();
+        assert!(
+            text.contains("In-Reply-To: <b@customer.example>\r\n"),
+            "{text}"
         );
-        assert!(bad.unwrap_err().permanent);
+        assert!(
+            text.contains("References: <a@customer.example> <b@customer.example>\r\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("audit@example.com"),
+            "Bcc is not a header: {text}"
+        );
+        assert!(
+            built
+                .envelope()
+                .to()
+                .iter()
+                .any(|a| a.to_string() == "audit@example.com"),
+            "but Bcc is a recipient"
+        );
     }
 }

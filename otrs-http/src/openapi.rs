@@ -50,7 +50,7 @@ impl Modify for Security {
         tickets::list_links, tickets::add_link, tickets::delete_link, tickets::list_watchers,
         tickets::watch_ticket, tickets::unwatch_ticket, tickets::ticket_history,
         tickets::list_articles, tickets::add_article, tickets::get_article, tickets::update_article,
-        tickets::download_attachment, tickets::mark_seen, tickets::list_time, tickets::account_time,
+        tickets::download_attachment, tickets::download_source, tickets::mark_seen, tickets::list_time, tickets::account_time,
         tickets::list_drafts, tickets::save_draft, tickets::delete_draft,
         people::list_queues, people::create_queue, people::get_queue, people::update_queue,
         people::queue_metrics, people::list_groups, people::create_group, people::get_group,

@@ -11,6 +11,8 @@ pub struct Limits {
     pub max_attachment_bytes: u64,
     /// Largest article or message body accepted, in bytes.
     pub max_body_bytes: u64,
+    /// Largest e-mail source kept with a received article, in bytes.
+    pub max_source_bytes: u64,
 }
 
 impl Default for Limits {
@@ -20,6 +22,7 @@ impl Default for Limits {
         Limits {
             max_attachment_bytes: 64 * 1024 * 1024,
             max_body_bytes: 64 * 1024 * 1024,
+            max_source_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -59,6 +62,20 @@ pub(crate) fn opt_text(field: &'static str, value: Option<&str>, max: usize) -> 
 pub(crate) fn body(field: &'static str, value: &str, max_bytes: u64) -> StoreResult<()> {
     if value.contains('\0') {
         return Err(invalid(field, "contains a NUL character".into()));
+    }
+    if value.len() as u64 > max_bytes {
+        return Err(invalid(
+            field,
+            format!("has {} bytes; the limit is {max_bytes} bytes", value.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// An e-mail source: not empty, at most `max_bytes` bytes (any bytes: it is kept as given).
+pub(crate) fn source(field: &'static str, value: &[u8], max_bytes: u64) -> StoreResult<()> {
+    if value.is_empty() {
+        return Err(invalid(field, "must not be empty".into()));
     }
     if value.len() as u64 > max_bytes {
         return Err(invalid(

@@ -32,7 +32,7 @@ pub(crate) enum Arg {
     Bool(bool),
     Time(Option<DateTime<Utc>>),
     Date(NaiveDate),
-    Bytes(Vec<u8>),
+    Bytes(Option<Vec<u8>>),
 }
 
 impl From<i64> for Arg {
@@ -103,6 +103,12 @@ impl From<NaiveDate> for Arg {
 
 impl From<Vec<u8>> for Arg {
     fn from(v: Vec<u8>) -> Arg {
+        Arg::Bytes(Some(v))
+    }
+}
+
+impl From<Option<Vec<u8>>> for Arg {
+    fn from(v: Option<Vec<u8>>) -> Arg {
         Arg::Bytes(v)
     }
 }
@@ -463,6 +469,10 @@ impl Row {
 
     pub(crate) fn bytes(&self, col: &str) -> StoreResult<Vec<u8>> {
         get!(self, Vec<u8>, col)
+    }
+
+    pub(crate) fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>> {
+        get!(self, Option<Vec<u8>>, col)
     }
 
     pub(crate) fn date(&self, col: &str) -> StoreResult<NaiveDate> {

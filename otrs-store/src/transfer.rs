@@ -361,6 +361,13 @@ const TABLES: &[Table] = &[
         derived: false,
     },
     Table {
+        name: "article_sources",
+        columns: &[col("article_id", Int), col("source", Bytes)],
+        key: &["article_id"],
+        identity: false,
+        derived: false,
+    },
+    Table {
         name: "time_accounting",
         columns: &[
             col("id", Int),
@@ -488,6 +495,10 @@ const TABLES: &[Table] = &[
             col("last_error", Text),
             col("created_at", Time),
             col("message_id", Text),
+            col("article_id", Int),
+            col("in_reply_to", Text),
+            col("reference_ids", Text),
+            col("source", Bytes),
         ],
         key: &["id"],
         identity: true,
@@ -830,7 +841,9 @@ fn value_of(row: &Row, column: &Column) -> StoreResult<Value> {
             .opt_time(name)?
             .map_or(Value::Null, |t| Value::from(time_text(t))),
         Kind::Date => Value::from(row.date(name)?.format("%Y-%m-%d").to_string()),
-        Kind::Bytes => Value::from(BASE64.encode(row.bytes(name)?)),
+        Kind::Bytes => row
+            .opt_bytes(name)?
+            .map_or(Value::Null, |b| Value::from(BASE64.encode(b))),
     })
 }
 
@@ -886,7 +899,8 @@ fn arg_of(context: &str, column: &Column, value: &Value) -> StoreResult<Arg> {
         (Kind::Date, Value::String(s)) => {
             Arg::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| wrong())?)
         }
-        (Kind::Bytes, Value::String(s)) => Arg::Bytes(BASE64.decode(s).map_err(|_| wrong())?),
+        (Kind::Bytes, Value::Null) => Arg::Bytes(None),
+        (Kind::Bytes, Value::String(s)) => Arg::Bytes(Some(BASE64.decode(s).map_err(|_| wrong())?)),
         _ => return Err(wrong()),
     })
 }

@@ -3,12 +3,14 @@
 //! article into a new linked ticket, removing a ticket's link to a non-ticket object, and the
 //! rights an actor holds on a ticket (so that interfaces can hide what would be refused).
 
+use std::sync::Arc;
+
 use crate::desk::articles::split_addresses;
 use crate::desk::{
     Actor, ArticleInput, ArticleKind, Desk, NewTicket, TicketEdit, read_tx, write_tx,
 };
 use crate::error::{DeskError, ValidationErrors};
-use crate::ids::{ArticleId, LinkId, MessageId, TicketId};
+use crate::ids::{ArticleId, LinkId, TicketId};
 use crate::model::{
     Article, Channel, HistoryType, Link, LinkType, MessageStatus, NewAttachment, ObjectRef,
     OutgoingAttachment, OutgoingMessage, Permission, Principal, Ticket,
@@ -22,6 +24,25 @@ pub struct Redirected {
     pub message: OutgoingMessage,
     /// The article telling the original sender, when that was asked for.
     pub notice: Option<Article>,
+}
+
+/// The RFC 5322 source of an e-mail article, as far as the desk keeps one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleSource {
+    /// The e-mail the article was created from, byte for byte as it was given.
+    Received(Arc<[u8]>),
+    /// The e-mail the article sent, byte for byte as it was handed to the relay.
+    Sent {
+        /// The outbox message (status [`MessageStatus::Sent`]).
+        message: OutgoingMessage,
+        /// Its source.
+        source: Arc<[u8]>,
+    },
+    /// The article's e-mail is in the outbox and has not been handed to a relay (yet: it is
+    /// pending; or it failed for good). The sender builds its source when it sends it.
+    Unsent(OutgoingMessage),
+    /// No source is kept: the article was written without one (a form, older data).
+    NotKept,
 }
 
 impl<S: Store> Desk<S> {
@@ -66,6 +87,39 @@ impl<S: Store> Desk<S> {
                 return Err(DeskError::not_found("article", article));
             }
             Ok(found)
+        })
+    }
+
+    /// The source of an e-mail article, for whoever may read the article (see
+    /// [`Desk::article`]); other channels have none.
+    pub async fn article_source(
+        &self,
+        actor: Principal,
+        article: ArticleId,
+    ) -> Result<ArticleSource, DeskError> {
+        let found = self.article(actor, article).await?;
+        if found.channel != Channel::Email {
+            return Err(DeskError::NotAllowed {
+                object: format!("article {article}"),
+                reason: format!(
+                    "only e-mail articles have a source, this one is a {} article",
+                    found.channel.name()
+                ),
+            });
+        }
+        read_tx!(self, |tx| async {
+            if let Some(source) = tx.article_source(article).await? {
+                return Ok(ArticleSource::Received(source));
+            }
+            Ok(match tx.message_of_article(article).await? {
+                Some(message) => match (message.status, message.source.clone()) {
+                    (MessageStatus::Sent, Some(source)) => ArticleSource::Sent { message, source },
+                    // Sent before sources were recorded: nothing kept.
+                    (MessageStatus::Sent, None) => ArticleSource::NotKept,
+                    _ => ArticleSource::Unsent(message),
+                },
+                None => ArticleSource::NotKept,
+            })
         })
     }
 
@@ -138,32 +192,28 @@ impl<S: Store> Desk<S> {
                     });
                 }
             }
-            let message = tx
-                .enqueue_message(&OutgoingMessage {
-                    id: MessageId(0),
-                    ticket_id: Some(ticket.id),
-                    from: original.from.clone(),
-                    to: to.to_owned(),
-                    cc: String::new(),
-                    bcc: String::new(),
-                    subject: original.subject.clone(),
-                    body: original.body.clone(),
-                    status: MessageStatus::Pending,
-                    attempts: 0,
-                    last_error: None,
-                    created_at: ctx.now,
-                    message_id: Some(crate::desk::message_id_for(
-                        &format!(
-                            "ticket.{}.article.{}.redirect.{}",
-                            ticket.number,
-                            original.id,
-                            ctx.now.timestamp_micros()
-                        ),
-                        &self.config.system_address,
-                    )),
-                    attachments,
-                })
-                .await?;
+            let mut bounce = OutgoingMessage::pending(
+                original.from.clone(),
+                to,
+                original.subject.clone(),
+                original.body.clone(),
+                ctx.now,
+            );
+            bounce.ticket_id = Some(ticket.id);
+            bounce.message_id = Some(crate::desk::message_id_for(
+                &format!(
+                    "ticket.{}.article.{}.redirect.{}",
+                    ticket.number,
+                    original.id,
+                    ctx.now.timestamp_micros()
+                ),
+                &self.config.system_address,
+            ));
+            // The redirected copy stays in the thread the original was in.
+            bounce.in_reply_to = original.in_reply_to.clone();
+            bounce.references = original.references.clone();
+            bounce.attachments = attachments;
+            let message = tx.enqueue_message(&bounce).await?;
             let mut edit = TicketEdit::new(ticket);
             edit.record(
                 &ctx,
@@ -181,7 +231,7 @@ impl<S: Store> Desk<S> {
                     ),
                 );
                 input.to = Some(original.from.clone());
-                input.in_reply_to = original.message_id.clone();
+                input.reply_to = Some(original.id);
                 self.validate_article(&ctx, &input, "")?;
                 let added = self
                     .add_article_in(&mut tx, &ctx, &mut edit, &input, false)

@@ -1,15 +1,17 @@
 //! Articles: adding messages and notes, seen flags, the important mark, time accounting and drafts.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::desk::{Actor, Ctx, Desk, TicketEdit, history_row, read_tx, write_tx};
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::{ArticleId, AttachmentId, DraftId, TicketId};
 use crate::model::{
-    Article, AttachmentContent, Channel, Draft, HistoryType, MessageStatus, NewArticle,
-    NewAttachment, OutgoingMessage, Permission, Principal, SenderType, StateType,
-    TimeAccountingEntry, TimeUnits, default_states,
+    Article, AttachmentContent, Channel, Draft, HistoryType, NewArticle, NewAttachment,
+    OutgoingMessage, Permission, Principal, SenderType, StateType, TimeAccountingEntry, TimeUnits,
+    default_states,
 };
+use crate::rules::threading::{self, ReplyHeaders};
 use crate::store::{Store, StoreTx};
 
 /// What kind of article is added: decides channel, sender, default visibility and history type.
@@ -139,6 +141,12 @@ pub struct ArticleInput {
     pub in_reply_to: Option<String>,
     /// References of an e-mail.
     pub references: Option<String>,
+    /// The article of the same ticket this one answers: its In-Reply-To and References are then
+    /// derived from that article's headers (RFC 5322 §3.6.4) instead of being given.
+    pub reply_to: Option<ArticleId>,
+    /// The e-mail as received (RFC 5322 bytes), kept exactly as given; only for received e-mail
+    /// (`email-inbound`). Its headers are not read: the other fields say what the article is.
+    pub raw_source: Option<Arc<[u8]>>,
 }
 
 impl ArticleInput {
@@ -164,6 +172,8 @@ impl ArticleInput {
             message_id: None,
             in_reply_to: None,
             references: None,
+            reply_to: None,
+            raw_source: None,
         }
     }
 
@@ -282,6 +292,44 @@ impl<S: Store> Desk<S> {
                 errors.text(name, value, 0, 3800, false);
             }
         }
+        if input.reply_to.is_some() {
+            for (name, value) in [
+                ("in_reply_to", &input.in_reply_to),
+                ("references", &input.references),
+            ] {
+                if value.is_some() {
+                    errors.add(
+                        name,
+                        "cannot be given with reply_to (it is taken from the article answered)",
+                    );
+                }
+            }
+        }
+        if let Some(source) = &input.raw_source {
+            if input.kind != ArticleKind::EmailInbound {
+                errors.add(
+                    "raw_source",
+                    format!(
+                        "is kept only for received e-mail (email-inbound), not for {}; the desk \
+                         builds the source of the e-mails it sends",
+                        input.kind.name()
+                    ),
+                );
+            }
+            if source.is_empty() {
+                errors.add("raw_source", "must not be empty");
+            }
+            if source.len() as u64 > self.config.max_source_bytes {
+                errors.add(
+                    "raw_source",
+                    format!(
+                        "has {} bytes; the limit is {} bytes",
+                        source.len(),
+                        self.config.max_source_bytes
+                    ),
+                );
+            }
+        }
         // Who may write which kind.
         match (&ctx.actor, input.kind) {
             (Actor::Customer(_), ArticleKind::Portal) => {}
@@ -385,6 +433,13 @@ impl<S: Store> Desk<S> {
         } else {
             input.subject.clone()
         };
+        let (in_reply_to, references) = match input.reply_to {
+            Some(parent) => {
+                let headers = self.reply_headers_in(tx, ctx, edit, parent).await?;
+                (headers.in_reply_to, headers.references)
+            }
+            None => (input.in_reply_to.clone(), input.references.clone()),
+        };
         let units = input.time_units.unwrap_or(TimeUnits::ZERO);
         let new = NewArticle {
             ticket_id: edit.ticket.id,
@@ -403,14 +458,14 @@ impl<S: Store> Desk<S> {
                 .clone()
                 .unwrap_or_else(|| "text/plain".to_owned()),
             message_id: input.message_id.clone(),
-            in_reply_to: input.in_reply_to.clone(),
-            references: input.references.clone(),
+            in_reply_to,
+            references,
             attachments: input.attachments.clone(),
             time_units: units,
             created_at: ctx.now,
             created_by: ctx.actor.principal(),
         };
-        let article = tx.insert_article(&new).await?;
+        let mut article = tx.insert_article(&new).await?;
         edit.record(
             ctx,
             kind.history_type(first),
@@ -424,39 +479,74 @@ impl<S: Store> Desk<S> {
         if let Actor::Agent(agent) = &ctx.actor {
             tx.mark_seen(agent.id, &[article.id], ctx.now).await?;
         }
+        if let Some(source) = &input.raw_source {
+            tx.insert_article_source(article.id, source).await?;
+        }
         if kind == ArticleKind::EmailOutbound {
-            tx.enqueue_message(&OutgoingMessage {
-                id: crate::ids::MessageId(0),
-                ticket_id: Some(edit.ticket.id),
-                from: article.from.clone(),
-                to: article.to.clone(),
-                cc: article.cc.clone(),
-                bcc: article.bcc.clone(),
-                subject: format!("[Ticket#{}] {}", edit.ticket.number, subject),
-                body: article.body.clone(),
-                status: MessageStatus::Pending,
-                attempts: 0,
-                last_error: None,
-                created_at: ctx.now,
-                message_id: Some(article.message_id.clone().unwrap_or_else(|| {
-                    crate::desk::message_id_for(
-                        &format!("ticket.{}.article.{}", edit.ticket.number, article.id),
-                        &self.config.system_address,
-                    )
-                })),
-                attachments: new
-                    .attachments
-                    .iter()
-                    .map(|a| crate::model::OutgoingAttachment {
-                        filename: a.filename.clone(),
-                        content_type: a.content_type.clone(),
-                        content: a.content.clone(),
-                    })
-                    .collect(),
-            })
-            .await?;
+            // Every e-mail the desk sends carries the article's Message-ID, so that replies to
+            // it can name it; one is made up from the article's identity when none was given.
+            if article.message_id.is_none() {
+                article.message_id = Some(crate::desk::message_id_for(
+                    &format!("ticket.{}.article.{}", edit.ticket.number, article.id),
+                    &self.config.system_address,
+                ));
+                article = tx.update_article(&article).await?;
+            }
+            let mut message = OutgoingMessage::pending(
+                article.from.clone(),
+                article.to.clone(),
+                format!("[Ticket#{}] {}", edit.ticket.number, subject),
+                article.body.clone(),
+                ctx.now,
+            );
+            message.ticket_id = Some(edit.ticket.id);
+            message.article_id = Some(article.id);
+            message.cc = article.cc.clone();
+            message.bcc = article.bcc.clone();
+            message.message_id = article.message_id.clone();
+            message.in_reply_to = article.in_reply_to.clone();
+            message.references = article.references.clone();
+            message.attachments = new
+                .attachments
+                .iter()
+                .map(|a| crate::model::OutgoingAttachment {
+                    filename: a.filename.clone(),
+                    content_type: a.content_type.clone(),
+                    content: a.content.clone(),
+                })
+                .collect();
+            tx.enqueue_message(&message).await?;
         }
         Ok(AddedArticle { article })
+    }
+
+    /// The threading headers of an answer to `parent`, which must be an article of the ticket
+    /// being edited that the actor may read.
+    async fn reply_headers_in(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        edit: &TicketEdit,
+        parent: ArticleId,
+    ) -> Result<ReplyHeaders, DeskError> {
+        let found = tx.article(parent).await?.filter(|a| {
+            a.ticket_id == edit.ticket.id
+                && (a.visible_for_customer || !matches!(ctx.actor, Actor::Customer(_)))
+        });
+        let Some(parent) = found else {
+            return Err(DeskError::invalid(
+                "reply_to",
+                format!(
+                    "article {parent} is not an article of ticket {}",
+                    edit.ticket.number
+                ),
+            ));
+        };
+        Ok(threading::reply_headers(
+            parent.message_id.as_deref(),
+            parent.in_reply_to.as_deref(),
+            parent.references.as_deref(),
+        ))
     }
 
     /// Books time on the ticket being edited.

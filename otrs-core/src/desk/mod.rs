@@ -80,7 +80,7 @@ pub use tickets::{NewTicket, TicketUpdate};
 // --- reports
 pub use reports::{REPORT_JOB_KIND, ReportRun, pdf_filename, report_job_key, report_message_local};
 // --- detail
-pub use article_actions::Redirected;
+pub use article_actions::{ArticleSource, Redirected};
 // --- actions
 pub use texts::{MAX_TEXT_CHARS, NewStandardText};
 pub use ticket_actions::TicketAction;
@@ -103,6 +103,9 @@ pub struct DeskConfig {
     pub max_body_bytes: u64,
     /// Most attachments on one article.
     pub max_attachments_per_article: usize,
+    /// Largest e-mail source kept with a received article, in bytes (OTRS's
+    /// `PostmasterMaxEmailSize` is 16 MiB too).
+    pub max_source_bytes: u64,
     /// Drafts older than this are no longer offered.
     pub draft_ttl: Duration,
     /// On an owner change by a real agent, an unset responsible becomes the new owner.
@@ -132,6 +135,7 @@ impl Default for DeskConfig {
             max_attachment_bytes: 20 * 1024 * 1024,
             max_body_bytes: 2 * 1024 * 1024,
             max_attachments_per_article: 100,
+            max_source_bytes: 16 * 1024 * 1024,
             draft_ttl: Duration::days(7),
             responsible_auto_set: true,
             system_address: "otrs@localhost".into(),

@@ -23,9 +23,12 @@ pub struct SendError {
 
 /// The outgoing-message port.
 pub trait MessageSender: Send + Sync {
-    /// Hands one message to the relay.
-    fn send(&self, message: &OutgoingMessage)
-    -> impl Future<Output = Result<(), SendError>> + Send;
+    /// Builds one message and hands it to the relay; returns the exact bytes handed over (the
+    /// RFC 5322 source, which the outbox keeps with the message).
+    fn send(
+        &self,
+        message: &OutgoingMessage,
+    ) -> impl Future<Output = Result<Vec<u8>, SendError>> + Send;
 }
 
 /// What one delivery round did.
@@ -57,9 +60,10 @@ impl<S: Store> Desk<S> {
             let mut updated = message.clone();
             updated.attempts += 1;
             match result {
-                Ok(()) => {
+                Ok(source) => {
                     updated.status = MessageStatus::Sent;
                     updated.last_error = None;
+                    updated.source = Some(source.into());
                     report.sent += 1;
                 }
                 Err(error) => {

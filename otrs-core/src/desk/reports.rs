@@ -18,8 +18,8 @@ use crate::desk::{Actor, Ctx, Desk, JobError, check_expected_version, read_tx, w
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::{AgentId, ReportId};
 use crate::model::{
-    Job, JobFilter, JobState, MessageStatus, NewJob, OutgoingAttachment, OutgoingMessage,
-    Principal, Report, ReportOutput, ReportSettings,
+    Job, JobFilter, JobState, NewJob, OutgoingAttachment, OutgoingMessage, Principal, Report,
+    ReportOutput, ReportSettings,
 };
 use crate::stats::{RunOptions, StatFormat, engine, is_stats_admin, may_run, may_use_stats};
 use crate::store::{PageRequest, Store, StoreTx};
@@ -417,26 +417,19 @@ impl<S: Store> Desk<S> {
             } else {
                 settings.email_subject.clone()
             };
-            let message = OutgoingMessage {
-                id: crate::ids::MessageId(0),
-                ticket_id: None,
-                from: String::new(),
-                to: settings.recipients.join(", "),
-                cc: String::new(),
-                bcc: String::new(),
+            let mut message = OutgoingMessage::pending(
+                String::new(),
+                settings.recipients.join(", "),
                 subject,
-                body: settings.email_body.clone(),
-                status: MessageStatus::Pending,
-                attempts: 0,
-                last_error: None,
-                created_at: self.now(),
-                message_id: Some(run.message_id.clone()),
-                attachments: vec![OutgoingAttachment {
-                    filename: filename.clone(),
-                    content_type: "application/pdf".into(),
-                    content: pdf.clone(),
-                }],
-            };
+                settings.email_body.clone(),
+                self.now(),
+            );
+            message.message_id = Some(run.message_id.clone());
+            message.attachments = vec![OutgoingAttachment {
+                filename: filename.clone(),
+                content_type: "application/pdf".into(),
+                content: pdf.clone(),
+            }];
             let queued = self
                 .queue_message_tx(&mut tx, &message, &report_message_local(report.id, run.due))
                 .await?;

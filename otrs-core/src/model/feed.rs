@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::ids::{MessageId, TicketId};
+use crate::ids::{ArticleId, MessageId, TicketId};
 
 /// The kind of object a change event is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -145,6 +145,8 @@ pub struct OutgoingMessage {
     pub id: MessageId,
     /// The ticket it belongs to, if any.
     pub ticket_id: Option<TicketId>,
+    /// The article it sends, if any (an e-mail article; not a redirect or a report).
+    pub article_id: Option<ArticleId>,
     /// From.
     pub from: String,
     /// To (comma-separated).
@@ -168,8 +170,47 @@ pub struct OutgoingMessage {
     /// The Message-ID header (`<…@…>`), stable across retries: the outbox holds each at most
     /// once, so work that is done again finds its message already queued.
     pub message_id: Option<String>,
+    /// The In-Reply-To header: the Message-ID of the message this one answers.
+    pub in_reply_to: Option<String>,
+    /// The References header: the thread's Message-IDs, oldest first.
+    pub references: Option<String>,
     /// Files sent with the message (a MIME multipart message when there are any).
     pub attachments: Vec<OutgoingAttachment>,
+    /// The message exactly as it was handed to the relay (RFC 5322 bytes), recorded with the
+    /// delivery; `None` until then. Opaque here: the sender builds it.
+    pub source: Option<Arc<[u8]>>,
+}
+
+impl OutgoingMessage {
+    /// A pending message with no id, Message-ID, threading headers, attachments or article yet.
+    pub fn pending(
+        from: impl Into<String>,
+        to: impl Into<String>,
+        subject: impl Into<String>,
+        body: impl Into<String>,
+        created_at: DateTime<Utc>,
+    ) -> OutgoingMessage {
+        OutgoingMessage {
+            id: MessageId(0),
+            ticket_id: None,
+            article_id: None,
+            from: from.into(),
+            to: to.into(),
+            cc: String::new(),
+            bcc: String::new(),
+            subject: subject.into(),
+            body: body.into(),
+            status: MessageStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            created_at,
+            message_id: None,
+            in_reply_to: None,
+            references: None,
+            attachments: Vec::new(),
+            source: None,
+        }
+    }
 }
 
 /// A file sent with an outgoing message.

@@ -7,4 +7,5 @@ pub mod escalation;
 pub mod merge;
 pub mod password;
 pub mod permission;
+pub mod threading;
 pub mod ticket_number;

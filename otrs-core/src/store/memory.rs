@@ -92,6 +92,7 @@ struct MemState {
     articles: BTreeMap<ArticleId, Article>,
     ticket_articles: BTreeMap<TicketId, BTreeSet<ArticleId>>,
     attachments: HashMap<AttachmentId, AttachmentContent>,
+    article_sources: HashMap<ArticleId, Arc<[u8]>>,
     time_rows: BTreeMap<TicketId, Vec<TimeAccountingEntry>>,
     seen: BTreeSet<(AgentId, ArticleId)>,
     history: BTreeMap<TicketId, Vec<HistoryEntry>>,
@@ -1398,6 +1399,32 @@ impl StoreTx for MemoryTx {
         ready(Ok(self.state().attachments.get(&id).cloned()))
     }
 
+    fn insert_article_source(
+        &mut self,
+        article: ArticleId,
+        source: &[u8],
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            if !self.state().articles.contains_key(&article) {
+                return Err(StoreError::not_found("article", article));
+            }
+            if self.state().article_sources.contains_key(&article) {
+                return Err(StoreError::Duplicate {
+                    what: "article source",
+                    value: article.to_string(),
+                });
+            }
+            self.set(|s| &mut s.article_sources, article, Arc::from(source))
+        })
+    }
+
+    fn article_source(
+        &mut self,
+        article: ArticleId,
+    ) -> impl Future<Output = StoreResult<Option<Arc<[u8]>>>> + Send {
+        ready(Ok(self.state().article_sources.get(&article).cloned()))
+    }
+
     fn move_ticket_content(
         &mut self,
         from: TicketId,
@@ -1770,6 +1797,18 @@ impl StoreTx for MemoryTx {
         id: MessageId,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
         ready(Ok(self.state().outbox.get(&id).cloned()))
+    }
+
+    fn message_of_article(
+        &mut self,
+        article: ArticleId,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
+        ready(Ok(self
+            .state()
+            .outbox
+            .values()
+            .find(|m| m.article_id == Some(article))
+            .cloned()))
     }
 
     fn insert_session(

@@ -33,6 +33,7 @@ mod memory;
 mod query;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -299,6 +300,19 @@ pub trait StoreTx: Send {
         &mut self,
         id: AttachmentId,
     ) -> impl Future<Output = StoreResult<Option<AttachmentContent>>> + Send;
+    /// Keeps the e-mail source an article was created from (bytes as given; at most one per
+    /// article: [`StoreError::Duplicate`] for a second, [`StoreError::NotFound`] for an unknown
+    /// article).
+    fn insert_article_source(
+        &mut self,
+        article: ArticleId,
+        source: &[u8],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The e-mail source an article was created from, if one was kept.
+    fn article_source(
+        &mut self,
+        article: ArticleId,
+    ) -> impl Future<Output = StoreResult<Option<Arc<[u8]>>>> + Send;
     /// Moves every article of `from` to `to`, with the history rows tied to those articles and the
     /// time-accounting rows of `from`. Returns the number of articles moved.
     fn move_ticket_content(
@@ -418,7 +432,8 @@ pub trait StoreTx: Send {
         &mut self,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<OutgoingMessage>>> + Send;
-    /// Records a delivery attempt's outcome (status, attempts, last error).
+    /// Records a delivery attempt's outcome (status, attempts, last error, and the source handed
+    /// to the relay).
     fn update_message(
         &mut self,
         message: &OutgoingMessage,
@@ -427,6 +442,11 @@ pub trait StoreTx: Send {
     fn message(
         &mut self,
         id: MessageId,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
+    /// The message that sends an article (the first queued, if there were several).
+    fn message_of_article(
+        &mut self,
+        article: ArticleId,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
 
     // --- sessions and tokens -----------------------------------------------------------------

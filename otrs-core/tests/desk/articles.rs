@@ -80,7 +80,7 @@ impl MessageSender for Sink {
     fn send(
         &self,
         message: &OutgoingMessage,
-    ) -> impl std::future::Future<Output = Result<(), SendError>> + Send {
+    ) -> impl std::future::Future<Output = Result<Vec<u8>, SendError>> + Send {
         let result = if self.fail {
             Err(SendError {
                 message: "relay refused".into(),
@@ -88,10 +88,21 @@ impl MessageSender for Sink {
             })
         } else {
             self.sent.lock().unwrap().push(message.clone());
-            Ok(())
+            Ok(sink_source(message))
         };
         std::future::ready(result)
     }
+}
+
+/// What the test sink says it handed over: enough to tell messages apart.
+fn sink_source(message: &OutgoingMessage) -> Vec<u8> {
+    format!(
+        "Message-ID: {}\r\nSubject: {}\r\n\r\n{}",
+        message.message_id.as_deref().unwrap_or(""),
+        message.subject,
+        message.body
+    )
+    .into_bytes()
 }
 
 #[test]
@@ -128,6 +139,12 @@ fn outgoing_email_goes_through_the_outbox_once() {
     let stored = block_on(tx.message(sent[0].id)).unwrap().unwrap();
     assert_eq!(stored.status, MessageStatus::Sent);
     assert_eq!(stored.attempts, 5);
+    assert_eq!(
+        stored.source.as_deref(),
+        Some(sink_source(&sent[0]).as_slice()),
+        "the outbox keeps the bytes handed to the relay"
+    );
+    assert_eq!(stored.article_id, Some(article.id));
 }
 
 #[test]

@@ -9,8 +9,8 @@ use otrs_core::desk::{ArticleInput, ArticleKind, JobError, JobOutcome, JobRunner
 use otrs_core::error::DeskError;
 use otrs_core::ids::{JobId, NotificationId};
 use otrs_core::model::{
-    Job, JobFilter, JobState, MessageStatus, NewAgentNotification, NewAttachment, NewJob,
-    OutgoingMessage, Principal,
+    Job, JobFilter, JobState, NewAgentNotification, NewAttachment, NewJob, OutgoingMessage,
+    Principal,
 };
 use otrs_core::store::{PageRequest, Store, StoreTx};
 use proptest::prelude::*;
@@ -508,26 +508,20 @@ fn a_dedup_key_notifies_once() {
 }
 
 fn mail(message_id: Option<&str>) -> OutgoingMessage {
-    OutgoingMessage {
-        id: otrs_core::ids::MessageId(0),
-        ticket_id: None,
-        from: String::new(),
-        to: "boss@example.org".into(),
-        cc: String::new(),
-        bcc: String::new(),
-        subject: "Report".into(),
-        body: "Attached.".into(),
-        status: MessageStatus::Pending,
-        attempts: 0,
-        last_error: None,
-        created_at: DateTime::UNIX_EPOCH,
-        message_id: message_id.map(str::to_owned),
-        attachments: vec![otrs_core::model::OutgoingAttachment {
-            filename: "report.pdf".into(),
-            content_type: "application/pdf".into(),
-            content: b"%PDF-1.7".as_slice().into(),
-        }],
-    }
+    let mut mail = OutgoingMessage::pending(
+        "",
+        "boss@example.org",
+        "Report",
+        "Attached.",
+        DateTime::UNIX_EPOCH,
+    );
+    mail.message_id = message_id.map(str::to_owned);
+    mail.attachments = vec![otrs_core::model::OutgoingAttachment {
+        filename: "report.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: b"%PDF-1.7".as_slice().into(),
+    }];
+    mail
 }
 
 #[test]

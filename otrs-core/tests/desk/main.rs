@@ -17,3 +17,4 @@ mod state_machine;
 mod tickets;
 // --- detail
 mod article_actions;
+mod threading;

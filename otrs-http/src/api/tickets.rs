@@ -61,6 +61,10 @@ pub(crate) fn routes<S: Store>(api: Api<S>) -> Api<S> {
             "/api/v1/tickets/{id}/articles/{article_id}/attachments/{attachment_id}",
             download_attachment::<S>,
         )
+        .get(
+            "/api/v1/tickets/{id}/articles/{article_id}/source",
+            download_source::<S>,
+        )
         .post("/api/v1/tickets/{id}/seen", mark_seen::<S>)
         .get("/api/v1/tickets/{id}/time-accounting", list_time::<S>)
         .post("/api/v1/tickets/{id}/time-accounting", account_time::<S>)
@@ -313,6 +317,22 @@ fn units(u: &Units, field: &str) -> Result<TimeUnits, ApiError> {
     parsed.ok_or_else(|| ApiError::invalid(field, "must be a non-negative number of units"))
 }
 
+/// The desk names two article fields after its input; the API's names say how they are given.
+fn article_field_names(error: otrs_core::DeskError) -> ApiError {
+    let mut e = ApiError::from(error);
+    for prefix in ["", "article."] {
+        e.rename_field(
+            &format!("{prefix}raw_source"),
+            &format!("{prefix}raw_source_base64"),
+        );
+        e.rename_field(
+            &format!("{prefix}reply_to"),
+            &format!("{prefix}reply_to_article_id"),
+        );
+    }
+    e
+}
+
 pub(crate) fn article_input(
     body: &ArticleBody,
     actor: Principal,
@@ -349,6 +369,19 @@ pub(crate) fn article_input(
             }),
         }
     }
+    let raw_source = match &body.raw_source_base64 {
+        Some(text) => match base64::engine::general_purpose::STANDARD.decode(text.as_bytes()) {
+            Ok(bytes) => Some(Arc::from(bytes)),
+            Err(e) => {
+                errors.push(FieldProblem {
+                    field: f("raw_source_base64"),
+                    message: format!("is not base64: {e}"),
+                });
+                None
+            }
+        },
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
@@ -372,6 +405,8 @@ pub(crate) fn article_input(
         message_id: body.message_id.clone(),
         in_reply_to: body.in_reply_to.clone(),
         references: body.references.clone(),
+        reply_to: body.reply_to_article_id.map(ArticleId),
+        raw_source,
     })
 }
 
@@ -433,7 +468,11 @@ pub(crate) async fn create_ticket<S: Store>(
         pending_until: body.pending_until,
         article: article_input(&body.article, actor, "article")?,
     };
-    let ticket = state.desk().create_ticket(actor, new).await?;
+    let ticket = state
+        .desk()
+        .create_ticket(actor, new)
+        .await
+        .map_err(article_field_names)?;
     state.wake_outbox();
     Ok(ticket_response(
         StatusCode::CREATED,
@@ -800,7 +839,8 @@ pub(crate) async fn add_article<S: Store>(
     let article = state
         .desk()
         .add_article(auth.principal, TicketId(id), input)
-        .await?;
+        .await
+        .map_err(article_field_names)?;
     state.wake_outbox();
     let customer = matches!(auth.principal, Principal::Customer(_));
     let mut response = (
@@ -919,19 +959,22 @@ pub(crate) async fn download_attachment<S: Store>(
         .desk()
         .attachment(auth.principal, AttachmentId(attachment_id))
         .await?;
-    let mut response = content.content.to_vec().into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&content.meta.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
         safe_filename(&content.meta.filename),
         percent(&content.meta.filename)
     );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
+    let content_type = HeaderValue::from_str(&content.meta.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok(download(&content.content, content_type, &disposition))
+}
+
+/// Bytes as a download that a browser never renders or runs.
+fn download(bytes: &[u8], content_type: HeaderValue, disposition: &str) -> Response {
+    let mut response = bytes.to_vec().into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    if let Ok(value) = HeaderValue::from_str(disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(
@@ -942,7 +985,65 @@ pub(crate) async fn download_attachment<S: Store>(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox"),
     );
-    Ok(response)
+    response
+}
+
+/// An e-mail source as a download: `message/rfc822`, named `article-N.eml`, never rendered.
+pub(crate) fn source_response(source: &[u8], article: ArticleId) -> Response {
+    download(
+        source,
+        HeaderValue::from_static("message/rfc822"),
+        &format!("attachment; filename=\"article-{}.eml\"", article.0),
+    )
+}
+
+/// The kept source of an e-mail article, or why there is none to download.
+pub(crate) fn kept_source(
+    source: otrs_core::desk::ArticleSource,
+    article: ArticleId,
+) -> Result<Arc<[u8]>, ApiError> {
+    use otrs_core::desk::ArticleSource;
+    match source {
+        ArticleSource::Received(bytes) | ArticleSource::Sent { source: bytes, .. } => Ok(bytes),
+        // The relay's last answer stays out: customer users read this too.
+        ArticleSource::Unsent(message) => Err(ApiError::new(
+            "not-allowed",
+            format!(
+                "the e-mail of article {} has not been sent (it is {}); its source is recorded \
+                 when it is handed to the relay",
+                article.0,
+                message.status.name()
+            ),
+        )),
+        ArticleSource::NotKept => Err(ApiError::new(
+            "not-found",
+            format!("no source is kept for article {}", article.0),
+        )),
+    }
+}
+
+/// Downloads the RFC 5322 source of an e-mail article: the e-mail it was received with, or the
+/// bytes handed to the relay when it was sent. For whoever may read the article.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/articles/{article_id}/source", tag = "articles",
+    params(("id" = u64, Path, description = "Ticket id"), ("article_id" = u64, Path, description = "Article id")),
+    responses((status = 200, description = "The e-mail (`article-N.eml`)", content_type = "message/rfc822"),
+        (status = 404, description = "No such article, or no source kept", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not an e-mail, or not sent yet", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn download_source<S: Store>(
+    State(state): State<AppState<S>>,
+    auth: AnyAuth,
+    Path((id, article_id)): Path<(u64, u64)>,
+) -> Result<Response, ApiError> {
+    let article = find_article(&state, auth.principal, id, article_id).await?;
+    let source = state
+        .desk()
+        .article_source(auth.principal, article.id)
+        .await?;
+    Ok(source_response(
+        &kept_source(source, article.id)?,
+        article.id,
+    ))
 }
 
 /// Marks articles as seen by the calling agent (all when none are named).

@@ -14,11 +14,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use otrs_core::desk::{ArticleInput, ArticleKind, DraftInput, NewTicket};
+use otrs_core::desk::{ArticleInput, ArticleKind, ArticleSource, DraftInput, NewTicket};
 use otrs_core::ids::{ArticleId, DraftId, QueueId, TicketId};
-use otrs_core::model::{Article, Channel, NewAttachment, Permission, Ticket};
+use otrs_core::model::{Article, Channel, MessageStatus, NewAttachment, Permission, Ticket};
 use otrs_core::store::Store;
 
+use crate::api::tickets::{kept_source, source_response};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
@@ -439,12 +440,7 @@ async fn execute<S: Store>(
             input.cc = optional(form, "cc");
             input.bcc = optional(form, "bcc");
             if action != "forward" {
-                input.in_reply_to = a.message_id.clone();
-                input.references = match (&a.references, &a.message_id) {
-                    (Some(r), Some(m)) => Some(format!("{r} {m}")),
-                    (None, Some(m)) => Some(m.clone()),
-                    (r, None) => r.clone(),
-                };
+                input.reply_to = Some(a.id);
             } else {
                 for chosen in form.all("attachments") {
                     let Some(meta) = a.attachments.iter().find(|f| f.id.0.to_string() == chosen)
@@ -476,7 +472,7 @@ async fn execute<S: Store>(
                 form.text("subject"),
                 form.get("body").unwrap_or_default(),
             );
-            input.in_reply_to = a.message_id.clone();
+            input.reply_to = Some(a.id);
             let added = desk.add_article(actor, ticket.id, input).await?;
             Ok(format!(
                 "{back}?article={}#article-{}",
@@ -765,9 +761,9 @@ async fn panel_with<S: Store>(
     agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
-/// The e-mail as a message source: the headers kept with the article and its text, built by
-/// the same mail library that sends the outbox. The desk receives e-mails as fields (there is no
-/// mail fetcher yet), so no other source exists to keep.
+/// An e-mail source rebuilt from the fields kept with an article (headers, text, attachments)
+/// by the same mail library that sends the outbox: what Plain View shows for an article whose
+/// source was never kept (written without one, or before sources were kept).
 pub fn email_source(a: &Article, attachments: &[(String, String, Vec<u8>)]) -> String {
     use lettre::Message;
     use lettre::message::header::ContentType;
@@ -837,31 +833,138 @@ pub fn email_source(a: &Article, attachments: &[(String, String, Vec<u8>)]) -> S
     }
 }
 
+/// What Plain View shows: where the text comes from, and the text.
+struct PlainSource {
+    /// `received`, `sent`, `queued`, `failed` or `reconstructed`.
+    kind: &'static str,
+    /// The heading over the text.
+    label: String,
+    /// What the text is, in a sentence.
+    note: String,
+    text: String,
+    /// True when the text is a kept source that can be downloaded.
+    kept: bool,
+}
+
+async fn plain_source<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    a: &Article,
+) -> Result<PlainSource, ApiError> {
+    let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    Ok(
+        match state.desk().article_source(ctx.principal(), a.id).await? {
+            ArticleSource::Received(bytes) => PlainSource {
+                kind: "received",
+                label: "The e-mail as received".into(),
+                note: "Kept exactly as it was given when the article was created.".into(),
+                text: lossy(&bytes),
+                kept: true,
+            },
+            ArticleSource::Sent { message, source } => PlainSource {
+                kind: "sent",
+                label: "The e-mail as sent".into(),
+                note: format!(
+                    "The bytes handed to the mail relay (delivery attempt {}).",
+                    message.attempts
+                ),
+                text: lossy(&source),
+                kept: true,
+            },
+            ArticleSource::Unsent(message) => {
+                let (kind, label, why) = match (&message.status, &message.last_error) {
+                    (MessageStatus::Failed, error) => (
+                        "failed",
+                        "Not sent: delivery failed",
+                        format!(
+                            "Delivery gave up after {} attempts ({}).",
+                            message.attempts,
+                            error.as_deref().unwrap_or("no reason recorded")
+                        ),
+                    ),
+                    (_, Some(error)) => (
+                        "queued",
+                        "Queued for delivery, not sent yet",
+                        format!(
+                            "The last of {} attempts failed ({error}); it will be tried again.",
+                            message.attempts
+                        ),
+                    ),
+                    (_, None) => (
+                        "queued",
+                        "Queued for delivery, not sent yet",
+                        "It waits in the outbox.".to_owned(),
+                    ),
+                };
+                let text = match state.mailer().build(&message) {
+                    Ok(built) => lossy(&built.formatted()),
+                    Err(e) => format!("(the message cannot be built: {e})"),
+                };
+                PlainSource {
+                    kind,
+                    label: label.into(),
+                    note: format!(
+                        "{why} Shown as it will be built; the Date header is set when it is sent, \
+                     and the source kept then is what this view shows afterwards."
+                    ),
+                    text,
+                    kept: false,
+                }
+            }
+            ArticleSource::NotKept => {
+                let mut files = Vec::new();
+                for f in &a.attachments {
+                    if let Ok(c) = state.desk().attachment(ctx.principal(), f.id).await {
+                        files.push((
+                            f.filename.clone(),
+                            f.content_type.clone(),
+                            c.content.to_vec(),
+                        ));
+                    }
+                }
+                PlainSource {
+                    kind: "reconstructed",
+                    label: "Reconstructed from the stored fields".into(),
+                    note: "No source is kept for this article (it was written without one, or \
+                       before sources were kept). This is rebuilt from the fields stored with \
+                       it and is not the e-mail itself."
+                        .into(),
+                    text: email_source(a, &files),
+                    kept: false,
+                }
+            }
+        },
+    )
+}
+
 async fn plain_view<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     ticket: &Ticket,
     a: &Article,
 ) -> Response {
-    let mut files = Vec::new();
-    for f in &a.attachments {
-        if let Ok(c) = state.desk().attachment(ctx.principal(), f.id).await {
-            files.push((
-                f.filename.clone(),
-                f.content_type.clone(),
-                c.content.to_vec(),
-            ));
-        }
-    }
-    let source = email_source(a, &files);
+    let source = match plain_source(state, ctx, a).await {
+        Ok(s) => s,
+        Err(e) => return problem_page(state, ctx, "Plain View", &e).await,
+    };
     let back = format!(
         "/agent/tickets/{}?article={}#article-{}",
         ticket.id.0, a.id.0, a.id.0
     );
+    let download = action_url(ticket.id, a.id, "source.eml");
     let body = html! {
         section.widget {
             header { h2 { "Plain View" } a.button href=(back) { "Back to the article" } }
-            div.body { pre.plain-source { (source) } }
+            div.body {
+                div.plain-status data-source=(source.kind) {
+                    h3 { (source.label) }
+                    p.muted { (source.note) }
+                    @if source.kept {
+                        p { a.button href=(download) download={ "article-" (a.id.0) ".eml" } { "Download (.eml)" } }
+                    }
+                }
+                pre.plain-source { (source.text) }
+            }
         }
     };
     let crumbs = Crumbs::path(&[
@@ -874,6 +977,25 @@ async fn plain_view<S: Store>(
     ]);
     let title = format!("Plain View — Ticket#{}", ticket.number);
     agent_page_with(state, ctx, StatusCode::OK, &title, crumbs, body).await
+}
+
+/// The kept source of an e-mail article as `message/rfc822`, for agents who may read it.
+pub(crate) async fn source_download<S: Store>(
+    State(state): State<AppState<S>>,
+    Extension(ctx): Extension<Arc<UiCtx>>,
+    Path((id, article)): Path<(String, u64)>,
+) -> Response {
+    let found = async {
+        let (_, a, rights) = load(&state, &ctx, &id, article).await?;
+        allowed("plain", &a, &rights)?;
+        let source = state.desk().article_source(ctx.principal(), a.id).await?;
+        kept_source(source, a.id)
+    }
+    .await;
+    match found {
+        Ok(bytes) => source_response(&bytes, ArticleId(article)),
+        Err(e) => problem_page(&state, &ctx, "Plain View", &e).await,
+    }
 }
 
 async fn link_page<S: Store>(

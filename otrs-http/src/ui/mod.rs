@@ -232,6 +232,10 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         )
         .route("/agent/tickets/{id}/print", get(print::ticket::<S>))
         .route(
+            "/agent/tickets/{id}/articles/{article}/source.eml",
+            get(articles::source_download::<S>),
+        )
+        .route(
             "/agent/tickets/{id}/articles/{article}/{action}",
             get(articles::page::<S>).post(articles::run::<S>),
         )

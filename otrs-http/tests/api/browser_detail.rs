@@ -252,7 +252,67 @@ async fn an_agent_works_on_a_ticket_in_chromium() {
     ] {
         assert!(source.contains(needle), "{needle} missing from {source}");
     }
+    // It came in without a source, so the view says it is rebuilt and offers no download.
+    let status = text_of(&c, ".plain-status").await;
+    assert!(
+        status.contains("Reconstructed from the stored fields"),
+        "{status}"
+    );
+    assert!(
+        c.find(Locator::LinkText("Download (.eml)")).await.is_err(),
+        "nothing kept, nothing to download"
+    );
+
+    // --- plain view of the reply: the very bytes the relay received ---
+    c.goto(&format!(
+        "{ticket_url}?article={}#article-{}",
+        reply.id.0, reply.id.0
+    ))
+    .await
+    .unwrap();
+    article_action(&c, reply.id.0, "Plain View").await;
+    wait_url(&c, "/plain").await;
+    let status = text_of(&c, ".plain-status").await;
+    assert!(status.contains("The e-mail as sent"), "{status}");
+    let received = w
+        .smtp
+        .raw_messages()
+        .into_iter()
+        .find(|m| String::from_utf8_lossy(m).contains("A new toner ships today."))
+        .unwrap();
+    // The page shows the text with the line ends a browser shows (HTML reads CR LF as LF).
+    let received = String::from_utf8(received).unwrap().replace("\r\n", "\n");
+    let shown = text_of(&c, "pre.plain-source").await;
+    assert_eq!(shown.trim_end(), received.trim_end());
+    assert!(
+        shown.contains("In-Reply-To: <toner.7@example.org>\n"),
+        "{shown}"
+    );
     shot(&c, "article-plain-view.png").await;
+    // The download is the stored source, byte for byte.
+    click(&c, ".plain-status a.button").await;
+    let name = format!("article-{}.eml", reply.id.0);
+    let mut eml = None;
+    for _ in 0..100 {
+        if let Ok(bytes) = std::fs::read(downloads.join(&name))
+            && !bytes.is_empty()
+        {
+            eml = Some(bytes);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let eml = eml.expect("a downloaded .eml");
+    let kept = match w
+        .desk
+        .article_source(Principal::Agent(w.alice), reply.id)
+        .await
+        .unwrap()
+    {
+        otrs_core::desk::ArticleSource::Sent { source, .. } => source,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(eml, &kept[..]);
 
     // --- split the e-mail into a new ticket, linked to this one ---
     c.goto(&format!("{ticket_url}?article={email}#article-{email}"))

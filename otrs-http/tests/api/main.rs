@@ -32,6 +32,7 @@ mod browser_language;
 mod i18n_frame;
 // --- detail
 mod browser_detail;
+mod mail_sources;
 mod ui_detail;
 // --- i18n: the agent views in the agent's language
 mod i18n_views;

@@ -85,6 +85,9 @@ fn cases() -> Vec<Case> {
         case!(GET "/api/v1/tickets/{id}/articles/{article_id}", none, [D, O, D, O, O]),
         case!(PATCH "/api/v1/tickets/{id}/articles/{article_id}", |_| Some(json!({"important": true})), [D, D, D, O, O]),
         case!(GET "/api/v1/tickets/{id}/articles/{article_id}/attachments/{attachment_id}", none, [D, O, D, O, O]),
+        // The fixture article is a phone call, which has no source (tests/api/mail_sources.rs
+        // downloads real ones); readers learn that, others learn nothing.
+        case!(GET "/api/v1/tickets/{id}/articles/{article_id}/source", none, [D, S(409), D, S(409), S(409)]),
         case!(POST "/api/v1/tickets/{id}/seen", |_| Some(json!({})), [D, D, D, O, O]),
         case!(GET "/api/v1/tickets/{id}/time-accounting", none, [D, D, D, O, O]),
         case!(POST "/api/v1/tickets/{id}/time-accounting", |_| Some(json!({"units": 5})), [D, D, D, O, O]),

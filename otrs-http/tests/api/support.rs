@@ -37,7 +37,10 @@ pub const PASSWORD: &str = "Initial-Passw0rd-XY";
 #[derive(Debug, Clone)]
 pub struct SmtpSink {
     pub port: u16,
+    /// Each message's DATA as lines joined by `\n` (line ends and dot-stuffing as sent).
     messages: Arc<Mutex<Vec<String>>>,
+    /// Each message's DATA byte for byte: dot-stuffing undone, without the final `.` line.
+    raw: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl SmtpSink {
@@ -45,27 +48,45 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let store = messages.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (texts, bytes) = (messages.clone(), raw.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let store = store.clone();
+                let (texts, bytes) = (texts.clone(), bytes.clone());
                 tokio::spawn(async move {
                     let (read, mut write) = stream.into_split();
-                    let mut lines = BufReader::new(read).lines();
+                    let mut reader = BufReader::new(read);
                     let _ = write.write_all(b"220 sink ready\r\n").await;
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        let upper = line.to_ascii_uppercase();
+                    let mut line = Vec::new();
+                    loop {
+                        line.clear();
+                        if !matches!(reader.read_until(b'\n', &mut line).await, Ok(n) if n > 0) {
+                            break;
+                        }
+                        let upper = String::from_utf8_lossy(&line).to_ascii_uppercase();
                         if upper.starts_with("DATA") {
                             let _ = write.write_all(b"354 go ahead\r\n").await;
-                            let mut data = String::new();
-                            while let Ok(Some(l)) = lines.next_line().await {
-                                if l == "." {
+                            let mut text = String::new();
+                            let mut data = Vec::new();
+                            loop {
+                                line.clear();
+                                if !matches!(reader.read_until(b'\n', &mut line).await, Ok(n) if n > 0)
+                                {
                                     break;
                                 }
-                                data.push_str(&l);
-                                data.push('\n');
+                                let content = line
+                                    .strip_suffix(b"\n")
+                                    .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+                                    .unwrap_or(&line);
+                                if content == b"." {
+                                    break;
+                                }
+                                text.push_str(&String::from_utf8_lossy(content));
+                                text.push('\n');
+                                data.extend_from_slice(line.strip_prefix(b".").unwrap_or(&line));
                             }
-                            store.lock().unwrap().push(data);
+                            texts.lock().unwrap().push(text);
+                            bytes.lock().unwrap().push(data);
                             let _ = write.write_all(b"250 queued\r\n").await;
                         } else if upper.starts_with("QUIT") {
                             let _ = write.write_all(b"221 bye\r\n").await;
@@ -77,7 +98,16 @@ impl SmtpSink {
                 });
             }
         });
-        SmtpSink { port, messages }
+        SmtpSink {
+            port,
+            messages,
+            raw,
+        }
+    }
+
+    /// The DATA of every message received, byte for byte (see [`SmtpSink::raw`]).
+    pub fn raw_messages(&self) -> Vec<Vec<u8>> {
+        self.raw.lock().unwrap().clone()
     }
 
     pub fn messages(&self) -> Vec<String> {
@@ -239,12 +269,18 @@ impl World {
     }
 
     pub async fn with_config(adjust: impl FnOnce(&mut HttpConfig)) -> World {
+        World::with_configs(|_| {}, adjust).await
+    }
+
+    /// A world whose desk and server settings are adjusted first.
+    pub async fn with_configs(
+        adjust_desk: impl FnOnce(&mut DeskConfig),
+        adjust: impl FnOnce(&mut HttpConfig),
+    ) -> World {
         let clock = Arc::new(ManualClock::new(start()));
-        let desk = Arc::new(Desk::new(
-            MemoryStore::new(),
-            clock.clone(),
-            DeskConfig::default(),
-        ));
+        let mut desk_config = DeskConfig::default();
+        adjust_desk(&mut desk_config);
+        let desk = Arc::new(Desk::new(MemoryStore::new(), clock.clone(), desk_config));
         let sys = Principal::SYSTEM;
         desk.initialize().await.unwrap();
         let hash = Some(hash_password(PASSWORD, HashCost::TEST));

@@ -406,6 +406,56 @@ pub(super) async fn articles(tx: &mut SqlTx, ticket: TicketId) -> StoreResult<Ve
 }
 
 #[instrument(skip_all)]
+pub(super) async fn insert_article_source(
+    tx: &mut SqlTx,
+    article: ArticleId,
+    source: &[u8],
+) -> StoreResult<()> {
+    tx.writable()?;
+    check::source("source", source, tx.limits.max_source_bytes)?;
+    let id = int("article_id", article.0)?;
+    let inserted = tx
+        .exec(
+            Stmt::new(
+                "INSERT INTO article_sources (article_id, source) SELECT $1, $2 \
+                 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(source.to_vec()),
+        )
+        .await?;
+    if inserted == 1 {
+        return Ok(());
+    }
+    let exists = tx
+        .opt(Stmt::new("SELECT 1 AS found FROM articles WHERE id = $1").bind(id))
+        .await?
+        .is_some();
+    Err(if exists {
+        StoreError::Duplicate {
+            what: "article source",
+            value: article.to_string(),
+        }
+    } else {
+        StoreError::not_found("article", article)
+    })
+}
+
+#[instrument(skip_all)]
+pub(super) async fn article_source(
+    tx: &mut SqlTx,
+    article: ArticleId,
+) -> StoreResult<Option<Arc<[u8]>>> {
+    let row = tx
+        .opt(
+            Stmt::new("SELECT source FROM article_sources WHERE article_id = $1")
+                .bind(int("article_id", article.0)?),
+        )
+        .await?;
+    row.map(|r| r.bytes("source").map(Into::into)).transpose()
+}
+
+#[instrument(skip_all)]
 pub(super) async fn attachment(
     tx: &mut SqlTx,
     id: AttachmentId,

@@ -7,7 +7,7 @@
 //! SQLite, writers are serialised anyway. PostgreSQL appends also queue a `NOTIFY` on the
 //! configured channel with the sequence number; it is delivered when the transaction commits.
 
-use otrs_core::ids::{MessageId, TicketId};
+use otrs_core::ids::{ArticleId, MessageId, TicketId};
 use otrs_core::model::{Change, MessageStatus, OutgoingAttachment, OutgoingMessage};
 use otrs_core::store::{StoreError, StoreResult};
 use tracing::instrument;
@@ -107,8 +107,9 @@ pub(super) async fn changes_since(
 
 macro_rules! message_select {
     () => {
-        "SELECT id, ticket_id, from_address, to_address, cc_address, bcc_address, subject, body, \
-         status, attempts, last_error, created_at, message_id FROM outbox "
+        "SELECT id, ticket_id, article_id, from_address, to_address, cc_address, bcc_address, \
+         subject, body, status, attempts, last_error, created_at, message_id, in_reply_to, \
+         reference_ids, source FROM outbox "
     };
 }
 
@@ -116,6 +117,7 @@ fn message_from(row: &Row) -> StoreResult<OutgoingMessage> {
     Ok(OutgoingMessage {
         id: MessageId(row.u64("id")?),
         ticket_id: row.opt_u64("ticket_id")?.map(TicketId),
+        article_id: row.opt_u64("article_id")?.map(ArticleId),
         from: row.text("from_address")?,
         to: row.text("to_address")?,
         cc: row.text("cc_address")?,
@@ -127,7 +129,10 @@ fn message_from(row: &Row) -> StoreResult<OutgoingMessage> {
         last_error: row.opt_text("last_error")?,
         created_at: row.time("created_at")?,
         message_id: row.opt_text("message_id")?,
+        in_reply_to: row.opt_text("in_reply_to")?,
+        references: row.opt_text("reference_ids")?,
         attachments: Vec::new(),
+        source: row.opt_bytes("source")?.map(Into::into),
     })
 }
 
@@ -146,6 +151,11 @@ fn check_message(tx: &SqlTx, m: &OutgoingMessage) -> StoreResult<()> {
     if let Some(message_id) = &m.message_id {
         check::required("message_id", message_id, 250)?;
     }
+    check::opt_text("in_reply_to", m.in_reply_to.as_deref(), 3800)?;
+    check::opt_text("references", m.references.as_deref(), 3800)?;
+    // The sent source is not limited: it is recorded after the relay took the message, and a
+    // refusal then would leave the message pending, to be sent again. Its parts were checked
+    // when it was queued.
     for a in &m.attachments {
         check::required("attachments.filename", &a.filename, 250)?;
         check::required("attachments.content_type", &a.content_type, 250)?;
@@ -163,7 +173,7 @@ fn check_message(tx: &SqlTx, m: &OutgoingMessage) -> StoreResult<()> {
     Ok(())
 }
 
-/// Binds $1…$11 of an outbox row (everything but the id).
+/// Binds $1…$15 of an outbox row (everything but the id and the Message-ID).
 fn bind_message(stmt: Stmt, m: &OutgoingMessage) -> StoreResult<Stmt> {
     Ok(stmt
         .bind(m.ticket_id.map(|t| int("ticket_id", t.0)).transpose()?)
@@ -176,7 +186,11 @@ fn bind_message(stmt: Stmt, m: &OutgoingMessage) -> StoreResult<Stmt> {
         .bind(m.status.name())
         .bind(i64::from(m.attempts))
         .bind(m.last_error.as_deref())
-        .bind(m.created_at))
+        .bind(m.created_at)
+        .bind(m.article_id.map(|a| int("article_id", a.0)).transpose()?)
+        .bind(m.in_reply_to.as_deref())
+        .bind(m.references.as_deref())
+        .bind(m.source.as_ref().map(|s| s.to_vec())))
 }
 
 #[instrument(skip_all)]
@@ -191,8 +205,9 @@ pub(super) async fn enqueue_message(
             bind_message(
                 Stmt::new(
                     "INSERT INTO outbox (ticket_id, from_address, to_address, cc_address, bcc_address, \
-                     subject, body, status, attempts, last_error, created_at, message_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     subject, body, status, attempts, last_error, created_at, article_id, \
+                     in_reply_to, reference_ids, source, message_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
                      ON CONFLICT DO NOTHING RETURNING id",
                 ),
                 message,
@@ -287,7 +302,8 @@ pub(super) async fn update_message(tx: &mut SqlTx, message: &OutgoingMessage) ->
                 Stmt::new(
                     "UPDATE outbox SET ticket_id = $1, from_address = $2, to_address = $3, \
                      cc_address = $4, bcc_address = $5, subject = $6, body = $7, status = $8, \
-                     attempts = $9, last_error = $10, created_at = $11 WHERE id = $12",
+                     attempts = $9, last_error = $10, created_at = $11, article_id = $12, \
+                     in_reply_to = $13, reference_ids = $14, source = $15 WHERE id = $16",
                 ),
                 message,
             )?
@@ -304,6 +320,23 @@ pub(super) async fn update_message(tx: &mut SqlTx, message: &OutgoingMessage) ->
 pub(super) async fn message(tx: &mut SqlTx, id: MessageId) -> StoreResult<Option<OutgoingMessage>> {
     let rows = tx
         .all(Stmt::new(concat!(message_select!(), "WHERE id = $1")).bind(int("id", id.0)?))
+        .await?;
+    Ok(messages_with_attachments(tx, &rows).await?.pop())
+}
+
+#[instrument(skip_all)]
+pub(super) async fn message_of_article(
+    tx: &mut SqlTx,
+    article: ArticleId,
+) -> StoreResult<Option<OutgoingMessage>> {
+    let rows = tx
+        .all(
+            Stmt::new(concat!(
+                message_select!(),
+                "WHERE article_id = $1 ORDER BY id LIMIT 1"
+            ))
+            .bind(int("article_id", article.0)?),
+        )
         .await?;
     Ok(messages_with_attachments(tx, &rows).await?.pop())
 }

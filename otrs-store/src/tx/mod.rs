@@ -742,6 +742,28 @@ impl StoreTx for SqlTx {
         feed::message_by_message_id(self, message_id)
     }
 
+    fn message_of_article(
+        &mut self,
+        article: ArticleId,
+    ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send {
+        feed::message_of_article(self, article)
+    }
+
+    fn insert_article_source(
+        &mut self,
+        article: ArticleId,
+        source: &[u8],
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        articles::insert_article_source(self, article, source)
+    }
+
+    fn article_source(
+        &mut self,
+        article: ArticleId,
+    ) -> impl Future<Output = StoreResult<Option<Arc<[u8]>>>> + Send {
+        articles::article_source(self, article)
+    }
+
     // --- calendar ----------------------------------------------------------------------------
 
     fn insert_calendar(

@@ -141,6 +141,26 @@ async fn refuses_bad_data<S: Store + Clone>(store: S) {
     ));
     assert_eq!(page.total, 1);
     assert!(articles.is_empty());
+    // Received e-mail sources: within the limit (8 KiB here) and not empty.
+    let mut tx = store.begin().await.unwrap();
+    let article = tx
+        .insert_article(&new_article(ticket.id, "received", 1))
+        .await
+        .unwrap();
+    invalid(
+        tx.insert_article_source(article.id, &bytes(8193, 1)).await,
+        "source",
+    );
+    invalid(tx.insert_article_source(article.id, b"").await, "source");
+    // A sent source is recorded whatever its size: the relay has the message already.
+    let mut sent =
+        otrs_core::model::OutgoingMessage::pending("", "a@example.org", "s", "b", seed::at(1));
+    sent.source = Some(bytes(8193, 2));
+    tx.enqueue_message(&sent).await.unwrap();
+    tx.insert_article_source(article.id, &bytes(8192, 3))
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
 }
 
 /// A desk command that the store refuses late (after the ticket, its number and its history were

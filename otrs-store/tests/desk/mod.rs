@@ -137,9 +137,9 @@ pub fn phone_ticket(title: &str, queue: QueueId) -> NewTicket {
 struct Sink(Mutex<Vec<OutgoingMessage>>);
 
 impl MessageSender for Sink {
-    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError> {
+    async fn send(&self, message: &OutgoingMessage) -> Result<Vec<u8>, SendError> {
         self.0.lock().unwrap().push(message.clone());
-        Ok(())
+        Ok(format!("Subject: {}\r\n\r\n{}", message.subject, message.body).into_bytes())
     }
 }
 

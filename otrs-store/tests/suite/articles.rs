@@ -411,3 +411,67 @@ pub async fn history_is_ordered_by_time_then_id<S: Store>(store: S) {
     tx.rollback().await.unwrap();
     let _ = HistoryId(0);
 }
+
+pub async fn article_sources_are_kept_once_byte_for_byte<S: Store>(store: S) {
+    let w = seed::world(&store).await;
+    let (ticket, _) = two_tickets(&store, &w).await;
+    let (first, second) = rw!(store, |tx| (
+        tx.insert_article(&new_article(ticket, "received", 1))
+            .await
+            .unwrap(),
+        tx.insert_article(&new_article(ticket, "typed in", 2))
+            .await
+            .unwrap(),
+    ));
+    // Any bytes: not UTF-8, NUL, bare line feeds.
+    let raw: Vec<u8> = b"Subject: \xe9t\xe9\nX: \x00\r\n\r\n"
+        .iter()
+        .copied()
+        .chain(bytes(70_000, 3).iter().copied())
+        .collect();
+    rw!(store, |tx| tx
+        .insert_article_source(first.id, &raw)
+        .await
+        .unwrap());
+    let (kept, none) = ro!(store, |tx| (
+        tx.article_source(first.id).await.unwrap(),
+        tx.article_source(second.id).await.unwrap(),
+    ));
+    assert_eq!(kept.as_deref(), Some(raw.as_slice()));
+    assert_eq!(none, None);
+    let mut tx = store.begin().await.unwrap();
+    let twice = tx.insert_article_source(first.id, b"other").await;
+    assert!(
+        matches!(
+            &twice,
+            Err(StoreError::Duplicate {
+                what: "article source",
+                ..
+            })
+        ),
+        "{twice:?}"
+    );
+    let orphan = tx.insert_article_source(ArticleId(4040), b"x").await;
+    assert!(
+        matches!(
+            &orphan,
+            Err(StoreError::NotFound {
+                what: "article",
+                ..
+            })
+        ),
+        "{orphan:?}"
+    );
+    // The transaction is still usable after the refusals.
+    tx.insert_article_source(second.id, b"y").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        ro!(store, |tx| tx.article_source(first.id).await.unwrap()).as_deref(),
+        Some(raw.as_slice()),
+        "the first source stays"
+    );
+    assert_eq!(
+        ro!(store, |tx| tx.article_source(second.id).await.unwrap()).as_deref(),
+        Some(b"y".as_slice())
+    );
+}

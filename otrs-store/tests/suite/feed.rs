@@ -1,7 +1,7 @@
 //! The change feed, the outbox, sessions and tokens.
 
 use chrono::Duration;
-use otrs_core::ids::{ApiTokenId, MessageId, TicketId};
+use otrs_core::ids::{ApiTokenId, ArticleId, MessageId, TicketId};
 use otrs_core::model::{
     ApiToken, Change, ChangeOp, EntityKind, MessageStatus, OneTimeToken, OneTimeTokenPurpose,
     OutgoingMessage, Principal, SessionRecord,
@@ -68,22 +68,16 @@ pub async fn change_feed_is_dense_and_ordered<S: Store>(store: S) {
 }
 
 fn message(subject: &str) -> OutgoingMessage {
-    OutgoingMessage {
-        id: MessageId(0),
-        ticket_id: Some(TicketId(1)),
-        from: "OTRS <otrs@example.com>".into(),
-        to: "lacey@example.org".into(),
-        cc: String::new(),
-        bcc: "audit@example.com".into(),
-        subject: subject.into(),
-        body: "Hello".into(),
-        status: MessageStatus::Pending,
-        attempts: 0,
-        last_error: None,
-        created_at: seed::at(1),
-        message_id: None,
-        attachments: Vec::new(),
-    }
+    let mut m = OutgoingMessage::pending(
+        "OTRS <otrs@example.com>",
+        "lacey@example.org",
+        subject,
+        "Hello",
+        seed::at(1),
+    );
+    m.ticket_id = Some(TicketId(1));
+    m.bcc = "audit@example.com".into();
+    m
 }
 
 pub async fn outbox_hands_out_pending_messages_oldest_first<S: Store>(store: S) {
@@ -319,5 +313,62 @@ pub async fn sessions_and_tokens_are_kept_by_digest<S: Store>(store: S) {
     assert_eq!(
         ro!(store, |tx| tx.one_time_token("nope").await.unwrap()),
         None
+    );
+}
+
+pub async fn outbox_keeps_threading_the_article_and_the_sent_source<S: Store>(store: S) {
+    let w = seed::world(&store).await;
+    let ticket = seed::insert_ticket(&store, &seed::ticket("T-1", w.postmaster)).await;
+    let article = rw!(store, |tx| tx
+        .insert_article(&crate::suite::articles::new_article(ticket.id, "reply", 1))
+        .await
+        .unwrap());
+    let threaded = OutgoingMessage {
+        ticket_id: Some(ticket.id),
+        article_id: Some(article.id),
+        message_id: Some("<reply@example.com>".into()),
+        in_reply_to: Some("<parent@example.org>".into()),
+        references: Some("<root@example.org> <parent@example.org>".into()),
+        ..message("threaded")
+    };
+    let (queued, other) = rw!(store, |tx| (
+        tx.enqueue_message(&threaded).await.unwrap(),
+        tx.enqueue_message(&message("unrelated")).await.unwrap(),
+    ));
+    assert_eq!(queued.source, None);
+    assert_eq!(
+        ro!(store, |tx| tx.message_of_article(article.id).await.unwrap()),
+        Some(queued.clone())
+    );
+    assert_eq!(
+        ro!(store, |tx| tx
+            .message_of_article(ArticleId(4040))
+            .await
+            .unwrap()),
+        None
+    );
+    // Delivery records the bytes handed to the relay, exactly.
+    let source: Vec<u8> =
+        b"Message-ID: <reply@example.com>\r\nSubject: \xff\r\n\r\n\x00.\r\n".to_vec();
+    let sent = OutgoingMessage {
+        status: MessageStatus::Sent,
+        attempts: 1,
+        source: Some(source.clone().into()),
+        ..queued.clone()
+    };
+    rw!(store, |tx| tx.update_message(&sent).await.unwrap());
+    let loaded = ro!(store, |tx| tx.message_of_article(article.id).await.unwrap()).unwrap();
+    assert_eq!(loaded, sent);
+    assert_eq!(loaded.source.as_deref(), Some(source.as_slice()));
+    assert_eq!(
+        ro!(store, |tx| tx
+            .message_by_message_id("<reply@example.com>")
+            .await
+            .unwrap()),
+        Some(sent)
+    );
+    assert_eq!(
+        ro!(store, |tx| tx.message(other.id).await.unwrap()),
+        Some(other)
     );
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use otrs_core::ids::{AgentId, JobId, MessageId, NotificationId};
+use otrs_core::ids::{AgentId, JobId, NotificationId};
 use otrs_core::model::{
-    AgentNotification, Job, JobFilter, JobState, MessageStatus, OutgoingAttachment, OutgoingMessage,
+    AgentNotification, Job, JobFilter, JobState, OutgoingAttachment, OutgoingMessage,
 };
 use otrs_core::store::{PageRequest, Store, StoreError, StoreTx};
 
@@ -370,29 +370,23 @@ pub async fn notifications_are_per_agent_deduplicated_and_marked_seen<S: Store>(
 }
 
 fn mail(message_id: Option<&str>, files: &[(&str, &[u8])]) -> OutgoingMessage {
-    OutgoingMessage {
-        id: MessageId(0),
-        ticket_id: None,
-        from: "OTRS <otrs@example.com>".into(),
-        to: "boss@example.org".into(),
-        cc: String::new(),
-        bcc: String::new(),
-        subject: "Monthly report".into(),
-        body: "Attached.".into(),
-        status: MessageStatus::Pending,
-        attempts: 0,
-        last_error: None,
-        created_at: seed::at(1),
-        message_id: message_id.map(str::to_owned),
-        attachments: files
-            .iter()
-            .map(|(name, bytes)| OutgoingAttachment {
-                filename: (*name).into(),
-                content_type: "application/pdf".into(),
-                content: Arc::from(*bytes),
-            })
-            .collect(),
-    }
+    let mut m = OutgoingMessage::pending(
+        "OTRS <otrs@example.com>",
+        "boss@example.org",
+        "Monthly report",
+        "Attached.",
+        seed::at(1),
+    );
+    m.message_id = message_id.map(str::to_owned);
+    m.attachments = files
+        .iter()
+        .map(|(name, bytes)| OutgoingAttachment {
+            filename: (*name).into(),
+            content_type: "application/pdf".into(),
+            content: Arc::from(*bytes),
+        })
+        .collect();
+    m
 }
 
 pub async fn outbox_keeps_message_ids_unique_and_attachments_byte_for_byte<S: Store>(store: S) {

@@ -51,6 +51,8 @@ for_each_store!(
     drafts_are_named_per_ticket_and_form,
     change_feed_is_dense_and_ordered,
     outbox_hands_out_pending_messages_oldest_first,
+    outbox_keeps_threading_the_article_and_the_sent_source,
+    article_sources_are_kept_once_byte_for_byte,
     sessions_and_tokens_are_kept_by_digest,
     dropped_transactions_leave_nothing,
     read_transactions_refuse_writes,

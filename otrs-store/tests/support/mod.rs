@@ -155,6 +155,7 @@ pub fn small_limits() -> Limits {
     Limits {
         max_attachment_bytes: 1024,
         max_body_bytes: 4096,
+        max_source_bytes: 8192,
     }
 }
 

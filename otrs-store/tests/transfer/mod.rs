@@ -18,6 +18,20 @@ use crate::desk::{fixture, phone_ticket};
 use crate::support::{self, seed};
 use crate::{ro, rw};
 
+/// A relay that accepts every message and reports bytes that are not UTF-8.
+struct RawRelay;
+
+impl otrs_core::desk::MessageSender for RawRelay {
+    async fn send(
+        &self,
+        message: &otrs_core::model::OutgoingMessage,
+    ) -> Result<Vec<u8>, otrs_core::desk::SendError> {
+        let mut source = format!("Subject: {}\r\n\r\n", message.subject).into_bytes();
+        source.extend_from_slice(&[0xff, 0x00, b'\r', b'\n']);
+        Ok(source)
+    }
+}
+
 /// Writes something into every table.
 async fn fill_everything(store: AnyStore) {
     let f = fixture(store.clone(), DeskConfig::default()).await;
@@ -66,17 +80,33 @@ async fn fill_everything(store: AnyStore) {
         })
         .await
         .unwrap();
+    // A received e-mail with its source, answered: the outbox row names the article and the
+    // thread, and keeps the bytes the relay was given.
+    let received = desk
+        .add_article(
+            f.alice,
+            first.id,
+            ArticleInput {
+                message_id: Some("<root@customer.example>".into()),
+                raw_source: Some(b"Subject: \xe9\r\n\r\nbody\x00".as_slice().into()),
+                ..ArticleInput::new(ArticleKind::EmailInbound, "Drucker", "body")
+            },
+        )
+        .await
+        .unwrap();
     desk.add_article(
         f.alice,
         first.id,
         ArticleInput {
             to: Some("lacey@example.org".into()),
             time_units: Some(TimeUnits::from_hundredths(125)),
+            reply_to: Some(received.id),
             ..ArticleInput::new(ArticleKind::EmailOutbound, "Re", "reply")
         },
     )
     .await
     .unwrap();
+    desk.deliver_outbox(&RawRelay, 10).await.unwrap();
     desk.watch_ticket(f.bob, first.id).await.unwrap();
     desk.mark_seen(f.bob, first.id, Vec::new()).await.unwrap();
     desk.link(
@@ -236,25 +266,20 @@ async fn fill_everything(store: AnyStore) {
     .unwrap();
     desk.queue_message(
         admin,
-        otrs_core::model::OutgoingMessage {
-            id: otrs_core::ids::MessageId(0),
-            ticket_id: None,
-            from: String::new(),
-            to: "boss@example.org".into(),
-            cc: String::new(),
-            bcc: String::new(),
-            subject: "Report".into(),
-            body: "Attached.".into(),
-            status: otrs_core::model::MessageStatus::Pending,
-            attempts: 0,
-            last_error: None,
-            created_at: seed::at(8),
-            message_id: None,
-            attachments: vec![otrs_core::model::OutgoingAttachment {
+        {
+            let mut m = otrs_core::model::OutgoingMessage::pending(
+                "",
+                "boss@example.org",
+                "Report",
+                "Attached.",
+                seed::at(8),
+            );
+            m.attachments = vec![otrs_core::model::OutgoingAttachment {
                 filename: "r.pdf".into(),
                 content_type: "application/pdf".into(),
                 content: b"%PDF\x00\xff".as_slice().into(),
-            }],
+            }];
+            m
         },
         "report.1",
     )
