@@ -21,26 +21,49 @@ use otrs_core::store::Store;
 
 use crate::api::tickets::{kept_source, source_response};
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::{holds, problem_page, ticket_id};
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, see_other};
+use crate::{n_, tr};
 
-/// The article actions: (path name, label).
+/// The article actions: (path name, label); labels marked with `n_!`, shown translated.
 pub const ARTICLE_ACTIONS: [(&str, &str); 11] = [
-    ("reply", "Reply"),
-    ("reply-all", "Reply All"),
-    ("reply-note", "Reply To Note"),
-    ("forward", "Forward"),
-    ("redirect", "Redirect"),
-    ("important", "Mark As Important"),
-    ("unimportant", "Unmark As Important"),
-    ("split", "Split"),
-    ("print", "Print"),
-    ("plain", "Plain View"),
-    ("link", "Copy Article Link"),
+    ("reply", n_!("Reply")),
+    ("reply-all", n_!("Reply All")),
+    ("reply-note", n_!("Reply To Note")),
+    ("forward", n_!("Forward")),
+    ("redirect", n_!("Redirect")),
+    ("important", n_!("Mark As Important")),
+    ("unimportant", n_!("Unmark As Important")),
+    ("split", n_!("Split")),
+    ("print", n_!("Print")),
+    ("plain", n_!("Plain View")),
+    ("link", n_!("Copy Article Link")),
 ];
+
+/// The names of the article channels and sender types as an article's header shows them.
+const ARTICLE_NAMES: [&str; 8] = [
+    n_!("email"),
+    n_!("phone"),
+    n_!("note"),
+    n_!("chat"),
+    n_!("sms"),
+    n_!("agent"),
+    n_!("customer"),
+    n_!("system"),
+];
+
+/// A channel or sender type's name in `lang`.
+pub fn article_name(lang: Language, name: &str) -> std::borrow::Cow<'_, str> {
+    if ARTICLE_NAMES.contains(&name) {
+        translate_dyn(lang, name)
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
 
 /// The actions that write an article and can be saved as a draft.
 pub const DRAFT_ACTIONS: [&str; 4] = ["reply", "reply-all", "reply-note", "forward"];
@@ -65,23 +88,23 @@ pub fn allowed(action: &str, article: &Article, rights: &[Permission]) -> Result
         "redirect" => (
             email,
             Permission::Rw,
-            "only e-mail articles can be redirected",
+            n_!("only e-mail articles can be redirected"),
         ),
-        "reply-note" => (note, Permission::Note, "only notes have Reply To Note"),
+        "reply-note" => (note, Permission::Note, n_!("only notes have Reply To Note")),
         "important" => (
             !article.important,
             Permission::Note,
-            "the article is marked already",
+            n_!("the article is marked already"),
         ),
         "unimportant" => (
             article.important,
             Permission::Note,
-            "the article is not marked",
+            n_!("the article is not marked"),
         ),
         "plain" => (
             email,
             Permission::Ro,
-            "only e-mail articles have a plain view",
+            n_!("only e-mail articles have a plain view"),
         ),
         "print" | "link" => (true, Permission::Ro, ""),
         _ => {
@@ -126,15 +149,16 @@ pub fn article_view(ctx: &UiCtx, ticket: &Ticket, rights: &[Permission], a: &Art
         article.message.open id={ "article-" (a.id.0) } data-article=(a.id.0) {
             header.article-head {
                 div.meta {
-                    span class={ "direction " (direction) } { (direction) } " · " (a.channel.name()) " · " (a.sender_type.name())
-                    @if !a.visible_for_customer { " · internal" }
+                    span class={ "direction " (direction) } { (translate_dyn(ctx.lang, direction)) } " · " (article_name(ctx.lang, a.channel.name())) " · " (article_name(ctx.lang, a.sender_type.name()))
+                    @if !a.visible_for_customer { " · " (tr!(ctx, "internal")) }
                     " · " time datetime=(a.created_at.to_rfc3339()) { (ctx.time(a.created_at)) }
-                    @if a.important { " · " span.important title="Important" { "⚡ Important" } }
+                    @if a.important { " · " span.important title=(tr!(ctx, "Important")) { "⚡ " (tr!(ctx, "Important")) } }
                 }
                 details.menu.right.article-actions {
-                    summary.button { "Article Actions ▾" }
-                    nav.popup aria-label={ "Actions of article " (a.id.0) } {
+                    summary.button { (tr!(ctx, "Article Actions")) " ▾" }
+                    nav.popup aria-label=(tr!(ctx, "Actions of article %{id}", id = a.id.0)) {
                         @for (name, label) in &actions {
+                        @let label = translate_dyn(ctx.lang, label);
                             @if matches!(*name, "important" | "unimportant") {
                                 form method="post" action=(action_url(ticket.id, a.id, name)) {
                                     input type="hidden" name="csrf_token" value=(ctx.csrf);
@@ -150,8 +174,8 @@ pub fn article_view(ctx: &UiCtx, ticket: &Ticket, rights: &[Permission], a: &Art
                 }
             }
             dl.props.headers {
-                @if !a.from.is_empty() { dt { "From" } dd { (a.from) } }
-                @if !a.to.is_empty() { dt { "To" } dd { (a.to) } }
+                @if !a.from.is_empty() { dt { (tr!(ctx, "From")) } dd { (a.from) } }
+                @if !a.to.is_empty() { dt { (tr!(ctx, "To")) } dd { (a.to) } }
                 @if !a.cc.is_empty() { dt { "Cc" } dd { (a.cc) } }
             }
             h3 { (a.subject) }
@@ -159,7 +183,7 @@ pub fn article_view(ctx: &UiCtx, ticket: &Ticket, rights: &[Permission], a: &Art
             @if !a.attachments.is_empty() {
                 ul.files {
                     @for f in &a.attachments {
-                        li { a href={ "/agent/tickets/" (ticket.id.0) "/attachments/" (f.id.0) } download=(f.filename) { (f.filename) } " (" (f.size) " bytes)" }
+                        li { a href={ "/agent/tickets/" (ticket.id.0) "/attachments/" (f.id.0) } download=(f.filename) { (f.filename) } " (" (tr!(ctx, "%{count} bytes", count = f.size)) ")" }
                     }
                 }
             }
@@ -199,7 +223,15 @@ fn re(prefix: &str, subject: &str) -> String {
 }
 
 fn quoted(ctx: &UiCtx, a: &Article) -> String {
-    let mut out = format!("\n\nOn {}, {} wrote:\n", ctx.time(a.created_at), a.from);
+    let mut out = format!(
+        "\n\n{}\n",
+        tr!(
+            ctx,
+            "On %{date}, %{sender} wrote:",
+            date = ctx.time(a.created_at),
+            sender = a.from
+        )
+    );
     for line in a.body.lines() {
         out.push_str("> ");
         out.push_str(line);
@@ -351,9 +383,12 @@ pub(crate) async fn page<S: Store>(
             }
             pairs.push(("draft".into(), d.id.0.to_string()));
             let notice = if stale {
-                "Draft loaded. The ticket has changed since it was saved."
+                tr!(
+                    ctx,
+                    "Draft loaded. The ticket has changed since it was saved."
+                )
             } else {
-                "Draft loaded."
+                tr!(ctx, "Draft loaded.")
             };
             (Fields(pairs), Some(notice))
         }
@@ -361,7 +396,15 @@ pub(crate) async fn page<S: Store>(
     };
     let status = StatusCode::OK;
     panel_with(
-        &state, &ctx, &ticket, &a, &action, &form, None, notice, status,
+        &state,
+        &ctx,
+        &ticket,
+        &a,
+        &action,
+        &form,
+        None,
+        notice.as_deref(),
+        status,
     )
     .await
 }
@@ -497,7 +540,7 @@ async fn execute<S: Store>(
             let kind = match form.get("kind") {
                 Some("phone") => ArticleKind::PhoneInbound,
                 Some("email") => ArticleKind::EmailOutbound,
-                _ => return Err(ApiError::invalid("kind", "must be phone or email")),
+                _ => return Err(ApiError::invalid("kind", n_!("must be phone or email"))),
             };
             let queue = form
                 .number::<u64>("queue")?
@@ -510,7 +553,10 @@ async fn execute<S: Store>(
             if kind == ArticleKind::EmailOutbound {
                 let to = form.text("to");
                 if to.is_empty() {
-                    return Err(ApiError::invalid("to", "is required for an e-mail ticket"));
+                    return Err(ApiError::invalid(
+                        "to",
+                        n_!("is required for an e-mail ticket"),
+                    ));
                 }
                 article.to = Some(to);
             }
@@ -609,6 +655,7 @@ async fn panel_with<S: Store>(
         let e = ApiError::new("not-found", format!("no such article action: {action}"));
         return problem_page(state, ctx, "Article", &e).await;
     };
+    let label = &*translate_dyn(ctx.lang, label);
     let problem = error.as_ref().map(ApiError::problem);
     let field_error = |name: &str| -> Option<String> {
         problem
@@ -616,7 +663,7 @@ async fn panel_with<S: Store>(
             .errors
             .iter()
             .find(|p| p.field == name)
-            .map(|p| p.message.clone())
+            .map(|p| translate_dyn(ctx.lang, &p.message).into_owned())
     };
     let fields_of_form: &[&str] = match action {
         "reply" | "reply-all" | "forward" => &["to", "cc", "bcc", "subject", "body", "attachments"],
@@ -644,7 +691,7 @@ async fn panel_with<S: Store>(
     let body_input = || {
         let err = field_error("body");
         html! {
-            label for="f-body" { "Text" }
+            label for="f-body" { (tr!(ctx, "Text")) }
             textarea id="f-body" name="body" rows="12"
                 aria-invalid=[err.as_ref().map(|_| "true")] aria-describedby=[err.as_ref().map(|_| "f-body-error")] { (value("body")) }
             @if let Some(m) = err { span.field-error id="f-body-error" role="alert" { (m) } }
@@ -662,14 +709,14 @@ async fn panel_with<S: Store>(
     let chosen = form.all("attachments");
     let inputs = match action {
         "reply" | "reply-all" | "forward" => html! {
-            (text_input("to", "To", true))
+            (text_input("to", &tr!(ctx, "To"), true))
             (text_input("cc", "Cc", false))
             (text_input("bcc", "Bcc", false))
-            (text_input("subject", "Subject", false))
+            (text_input("subject", &tr!(ctx, "Subject"), false))
             (body_input())
             @if action == "forward" && !a.attachments.is_empty() {
                 fieldset {
-                    legend { "Attachments to forward" }
+                    legend { (tr!(ctx, "Attachments to forward")) }
                     @for f in &a.attachments {
                         label.check { input type="checkbox" name="attachments" value=(f.id.0) checked[chosen.contains(&f.id.0.to_string().as_str())]; " " (f.filename) }
                     }
@@ -678,38 +725,41 @@ async fn panel_with<S: Store>(
             }
         },
         "reply-note" => html! {
-            (text_input("subject", "Subject", false))
+            (text_input("subject", &tr!(ctx, "Subject"), false))
             (body_input())
         },
         "redirect" => html! {
-            p.muted { "The e-mail goes to the new recipient as it came in, from " (a.from) "." }
-            (text_input("to", "Redirect to", true))
-            label.check { input type="checkbox" name="inform_sender" value="1" checked[form.has("inform_sender")]; " Inform the original sender" }
+            p.muted { (tr!(ctx, "The e-mail goes to the new recipient as it came in, from %{sender}.", sender = a.from)) }
+            (text_input("to", &tr!(ctx, "Redirect to"), true))
+            label.check { input type="checkbox" name="inform_sender" value="1" checked[form.has("inform_sender")]; " " (tr!(ctx, "Inform the original sender")) }
             @if let Some(m) = field_error("inform_sender") { span.field-error role="alert" { (m) } }
         },
-        "important" | "unimportant" => html! {
-            p { "Confirm to " (label.to_lowercase()) "." }
+        "important" => html! {
+            p { (tr!(ctx, "Mark this article as important?")) }
+        },
+        "unimportant" => html! {
+            p { (tr!(ctx, "Remove the important mark from this article?")) }
         },
         "split" => html! {
             fieldset {
-                legend { "New ticket" }
-                label.check { input type="radio" name="kind" value="phone" checked[form.get("kind") != Some("email")]; " Phone ticket" }
+                legend { (tr!(ctx, "New ticket")) }
+                label.check { input type="radio" name="kind" value="phone" checked[form.get("kind") != Some("email")]; " " (tr!(ctx, "Phone ticket")) }
                 " "
-                label.check { input type="radio" name="kind" value="email" checked[form.get("kind") == Some("email")]; " E-mail ticket (sends the text to the customer)" }
+                label.check { input type="radio" name="kind" value="email" checked[form.get("kind") == Some("email")]; " " (tr!(ctx, "E-mail ticket (sends the text to the customer)")) }
                 @if let Some(m) = field_error("kind") { span.field-error role="alert" { (m) } }
             }
-            (text_input("title", "Title", true))
-            label for="f-queue" { "Queue" }
+            (text_input("title", &tr!(ctx, "Title"), true))
+            label for="f-queue" { (tr!(ctx, "Queue")) }
             select id="f-queue" name="queue" {
                 @for q in queues.iter().filter(|q| q.validity.is_valid()) {
                     option value=(q.id.0) selected[value("queue") == q.id.0.to_string()] { (q.name) }
                 }
             }
             @if let Some(m) = field_error("queue") { span.field-error role="alert" { (m) } }
-            (text_input("to", "To (e-mail tickets)", false))
+            (text_input("to", &tr!(ctx, "To (e-mail tickets)"), false))
             (body_input())
-            label.check { input type="checkbox" name="copy_attachments" value="1" checked[form.has("copy_attachments")]; " Copy the article's attachments" }
-            p.muted { "The new ticket is linked to Ticket#" (ticket.number) "." }
+            label.check { input type="checkbox" name="copy_attachments" value="1" checked[form.has("copy_attachments")]; " " (tr!(ctx, "Copy the article's attachments")) }
+            p.muted { (tr!(ctx, "The new ticket is linked to Ticket#%{number}.", number = ticket.number)) }
         },
         _ => html! {},
     };
@@ -718,10 +768,10 @@ async fn panel_with<S: Store>(
         div.grid.cols-2 {
             div.column {
                 section.widget {
-                    header { h2 { "Article" } }
+                    header { h2 { (tr!(ctx, "Article")) } }
                     div.body {
-                        p.meta.muted { (a.channel.name()) " · " (a.direction().name()) " · " (ctx.time(a.created_at)) }
-                        @if !a.from.is_empty() { p { "From: " (a.from) } }
+                        p.meta.muted { (article_name(ctx.lang, a.channel.name())) " · " (translate_dyn(ctx.lang, a.direction().name())) " · " (ctx.time(a.created_at)) }
+                        @if !a.from.is_empty() { p { (tr!(ctx, "From")) ": " (a.from) } }
                         h3 { (a.subject) }
                         div.text { (a.body) }
                     }
@@ -732,7 +782,7 @@ async fn panel_with<S: Store>(
                     header { h2 { (label) } }
                     div.body {
                         @if let Some(n) = notice { p.notice role="status" { (n) } }
-                        @if let Some(e) = general { p.error role="alert" { (message_of(e)) } }
+                        @if let Some(e) = general { p.error role="alert" { (message_in(ctx.lang, e)) } }
                         form.stack method="post" action=(action_url(ticket.id, a.id, action)) {
                             input type="hidden" name="csrf_token" value=(ctx.csrf);
                             @if let Some(d) = form.get("draft") { input type="hidden" name="draft" value=(d); }
@@ -740,9 +790,9 @@ async fn panel_with<S: Store>(
                             div {
                                 button.primary type="submit" { (label) } " "
                                 @if DRAFT_ACTIONS.contains(&action) {
-                                    button type="submit" name="save_draft" value="1" formnovalidate { "Save as draft" } " "
+                                    button type="submit" name="save_draft" value="1" formnovalidate { (tr!(ctx, "Save as draft")) } " "
                                 }
-                                a.button href={ (back) "?article=" (a.id.0) "#article-" (a.id.0) } { "Cancel" } }
+                                a.button href={ (back) "?article=" (a.id.0) "#article-" (a.id.0) } { (tr!(ctx, "Cancel")) } }
                         }
                     }
                 }
@@ -751,13 +801,14 @@ async fn panel_with<S: Store>(
     };
     let title = format!("{label} — Ticket#{}", ticket.number);
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
         (
             &format!("Ticket#{} — {}", ticket.number, ticket.title),
             Some(&back),
         ),
         (label, None),
     ]);
+
     agent_page_with(state, ctx, status, &title, crumbs, body).await
 }
 
@@ -856,56 +907,73 @@ async fn plain_source<S: Store>(
         match state.desk().article_source(ctx.principal(), a.id).await? {
             ArticleSource::Received(bytes) => PlainSource {
                 kind: "received",
-                label: "The e-mail as received".into(),
-                note: "Kept exactly as it was given when the article was created.".into(),
+                label: tr!(ctx, "The e-mail as received").into_owned(),
+                note: tr!(
+                    ctx,
+                    "Kept exactly as it was given when the article was created."
+                )
+                .into_owned(),
                 text: lossy(&bytes),
                 kept: true,
             },
             ArticleSource::Sent { message, source } => PlainSource {
                 kind: "sent",
-                label: "The e-mail as sent".into(),
-                note: format!(
-                    "The bytes handed to the mail relay (delivery attempt {}).",
-                    message.attempts
+                label: tr!(ctx, "The e-mail as sent").into_owned(),
+                note: tr!(
+                    ctx,
+                    "The bytes handed to the mail relay (delivery attempt %{attempt}).",
+                    attempt = message.attempts
                 ),
                 text: lossy(&source),
                 kept: true,
             },
             ArticleSource::Unsent(message) => {
+                let queued = || tr!(ctx, "Queued for delivery, not sent yet");
                 let (kind, label, why) = match (&message.status, &message.last_error) {
                     (MessageStatus::Failed, error) => (
                         "failed",
-                        "Not sent: delivery failed",
-                        format!(
-                            "Delivery gave up after {} attempts ({}).",
-                            message.attempts,
-                            error.as_deref().unwrap_or("no reason recorded")
-                        ),
+                        tr!(ctx, "Not sent: delivery failed"),
+                        match error {
+                            Some(error) => tr!(
+                                ctx,
+                                "Delivery gave up after %{count} attempts (%{error}).",
+                                count = message.attempts,
+                                error = error
+                            ),
+                            None => tr!(
+                                ctx,
+                                "Delivery gave up after %{count} attempts (no reason recorded).",
+                                count = message.attempts
+                            ),
+                        },
                     ),
                     (_, Some(error)) => (
                         "queued",
-                        "Queued for delivery, not sent yet",
-                        format!(
-                            "The last of {} attempts failed ({error}); it will be tried again.",
-                            message.attempts
+                        queued(),
+                        tr!(
+                            ctx,
+                            "The last of %{count} attempts failed (%{error}); it will be tried again.",
+                            count = message.attempts,
+                            error = error
                         ),
                     ),
                     (_, None) => (
                         "queued",
-                        "Queued for delivery, not sent yet",
-                        "It waits in the outbox.".to_owned(),
+                        queued(),
+                        tr!(ctx, "It waits in the outbox.").into_owned(),
                     ),
                 };
                 let text = match state.mailer().build(&message) {
                     Ok(built) => lossy(&built.formatted()),
-                    Err(e) => format!("(the message cannot be built: {e})"),
+                    Err(e) => tr!(ctx, "(the message cannot be built: %{error})", error = e),
                 };
                 PlainSource {
                     kind,
-                    label: label.into(),
-                    note: format!(
-                        "{why} Shown as it will be built; the Date header is set when it is sent, \
-                     and the source kept then is what this view shows afterwards."
+                    label: label.into_owned(),
+                    note: tr!(
+                        ctx,
+                        "%{why} Shown as it will be built; the Date header is set when it is sent, and the source kept then is what this view shows afterwards.",
+                        why = why
                     ),
                     text,
                     kept: false,
@@ -924,11 +992,8 @@ async fn plain_source<S: Store>(
                 }
                 PlainSource {
                     kind: "reconstructed",
-                    label: "Reconstructed from the stored fields".into(),
-                    note: "No source is kept for this article (it was written without one, or \
-                       before sources were kept). This is rebuilt from the fields stored with \
-                       it and is not the e-mail itself."
-                        .into(),
+                    label: tr!(ctx, "Reconstructed from the stored fields").into_owned(),
+                    note: tr!(ctx, "No source is kept for this article (it was written without one, or before sources were kept). This is rebuilt from the fields stored with it and is not the e-mail itself.").into_owned(),
                     text: email_source(a, &files),
                     kept: false,
                 }
@@ -954,28 +1019,29 @@ async fn plain_view<S: Store>(
     let download = action_url(ticket.id, a.id, "source.eml");
     let body = html! {
         section.widget {
-            header { h2 { "Plain View" } a.button href=(back) { "Back to the article" } }
+            header { h2 { (tr!(ctx, "Plain View")) } a.button href=(back) { (tr!(ctx, "Back to the article")) } }
             div.body {
                 div.plain-status data-source=(source.kind) {
                     h3 { (source.label) }
                     p.muted { (source.note) }
                     @if source.kept {
-                        p { a.button href=(download) download={ "article-" (a.id.0) ".eml" } { "Download (.eml)" } }
+                        p { a.button href=(download) download={ "article-" (a.id.0) ".eml" } { (tr!(ctx, "Download (.eml)")) } }
                     }
                 }
                 pre.plain-source { (source.text) }
             }
         }
     };
+    let plain = tr!(ctx, "Plain View");
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
         (
             &format!("Ticket#{} — {}", ticket.number, ticket.title),
             Some(&back),
         ),
-        ("Plain View", None),
+        (&*plain, None),
     ]);
-    let title = format!("Plain View — Ticket#{}", ticket.number);
+    let title = format!("{plain} — Ticket#{}", ticket.number);
     agent_page_with(state, ctx, StatusCode::OK, &title, crumbs, body).await
 }
 
@@ -1010,31 +1076,24 @@ async fn link_page<S: Store>(
     );
     let body = html! {
         section.widget {
-            header { h2 { "Article link" } }
+            header { h2 { (tr!(ctx, "Article link")) } }
             div.body.stack {
-                label for="article-link" { "Link to this article (copy it)" }
+                label for="article-link" { (tr!(ctx, "Link to this article (copy it)")) }
                 input #article-link type="text" readonly value=(path) data-absolute;
-                p { button type="button" data-copy-target="article-link" { "Copy" } " " a.button href=(path) { "Open the article" } }
+                p { button type="button" data-copy-target="article-link" { (tr!(ctx, "Copy")) } " " a.button href=(path) { (tr!(ctx, "Open the article")) } }
             }
         }
     };
+    let title = tr!(ctx, "Copy Article Link");
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
         (
             &format!("Ticket#{} — {}", ticket.number, ticket.title),
             Some(&path),
         ),
-        ("Copy Article Link", None),
+        (&*title, None),
     ]);
-    agent_page_with(
-        state,
-        ctx,
-        StatusCode::OK,
-        "Copy Article Link",
-        crumbs,
-        body,
-    )
-    .await
+    agent_page_with(state, ctx, StatusCode::OK, &title, crumbs, body).await
 }
 
 /// A PDF answer for download.

@@ -32,7 +32,7 @@ use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailView, DetailWidget, agent_page, agent_page_with};
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, message_of, see_other};
 use crate::{n_, tr};
 
 /// The preference holding the detail view's column layout.
@@ -123,7 +123,7 @@ pub(crate) async fn problem_page<S: Store>(
         error.status(),
         &title,
         Crumbs::path(&[(&*title, None)]),
-        html! { p.error role="alert" { (message_of(error)) } },
+        html! { p.error role="alert" { (message_in(ctx.lang, error)) } },
     )
     .await
 }
@@ -401,7 +401,7 @@ pub(crate) async fn page<S: Store>(
         base: base.clone(),
         widgets,
     };
-    let (left, right) = view_frame.crumb_rows();
+    let (left, right) = view_frame.crumb_rows_in(ctx.lang);
     let t = &data.dto;
     let title = format!("Ticket#{} — {}", t.number, t.title);
     let crumbs = Crumbs {
@@ -882,7 +882,7 @@ async fn edit_panel<S: Store>(
                 @if stale {
                     p.error.stale role="alert" { (translate_dyn(ctx.lang, STALE_MESSAGE)) " " a href={ (back) "/edit/" (field) } { (tr!(ctx, "Reload")) } }
                 }
-                @if let Some(e) = general { p.error role="alert" { (message_of(e)) } }
+                @if let Some(e) = general { p.error role="alert" { (message_in(ctx.lang, e)) } }
                 form.stack method="post" action={ (back) "/edit/" (field) } {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
                     input type="hidden" name="version" value=(version);
@@ -1506,7 +1506,7 @@ async fn screen_panel<S: Store>(
             header { h2 { (tr!(ctx, "Ticket detail view")) } }
             div.body {
                 @if saved { p.ok role="status" { (tr!(ctx, "Saved.")) } }
-                @if let Some(e) = &error { p.error role="alert" { (message_of(e)) } }
+                @if let Some(e) = &error { p.error role="alert" { (message_in(ctx.lang, e)) } }
                 form.stack method="post" action="/agent/tickets/screen" {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
                     fieldset {
