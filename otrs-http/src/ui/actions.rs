@@ -29,14 +29,54 @@ use otrs_core::model::{
 use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 
 use crate::error::ApiError;
+use crate::i18n::{Language, translate, translate_dyn};
 use crate::state::AppState;
 use crate::ui::create::{Errors, resolve_customer};
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::names;
+use crate::ui::{UiCtx, message_in, see_other};
+use crate::{n_, tr};
 
 /// What the panel says when the form was opened on an older version of the ticket.
-pub const STALE_MESSAGE: &str = "This ticket was changed by someone else after you opened this form; nothing was saved. Reload the form to see the current values.";
+pub const STALE_MESSAGE: &str = n_!(
+    "This ticket was changed by someone else after you opened this form; nothing was saved. Reload the form to see the current values."
+);
+
+/// The labels of the ticket actions (otrs-core's `TicketAction::label`), marked so that the
+/// Actions menu and the panels show them translated.
+pub const ACTION_LABELS: [&str; 20] = [
+    n_!("Note"),
+    n_!("Phone Call Outbound"),
+    n_!("Phone Call Inbound"),
+    n_!("E-Mail Outbound"),
+    n_!("Lock"),
+    n_!("Unlock"),
+    n_!("Free Fields"),
+    n_!("Merge"),
+    n_!("Watch"),
+    n_!("Unwatch"),
+    n_!("New Appointment"),
+    n_!("Close"),
+    n_!("Link"),
+    n_!("Move"),
+    n_!("Pending"),
+    n_!("Priority"),
+    n_!("Owner"),
+    n_!("Responsible"),
+    n_!("Customer"),
+    n_!("History"),
+];
+
+/// An action's label in `lang`.
+pub fn label_in(lang: Language, action: TicketAction) -> std::borrow::Cow<'static, str> {
+    let label = action.label();
+    if ACTION_LABELS.contains(&label) {
+        translate(lang, label)
+    } else {
+        std::borrow::Cow::Borrowed(label)
+    }
+}
 
 /// How many target tickets a merge or link search lists.
 const TARGETS_SHOWN: usize = 10;
@@ -93,9 +133,13 @@ pub(crate) async fn page<S: Store>(
         form.0.extend(draft.fields);
         form.0.push(("draft".into(), draft.id.0.to_string()));
         notice = Some(if stale {
-            "Draft loaded. The ticket changed since it was saved.".to_owned()
+            tr!(
+                ctx,
+                "Draft loaded. The ticket has changed since it was saved."
+            )
+            .into_owned()
         } else {
-            "Draft loaded.".to_owned()
+            tr!(ctx, "Draft loaded.").into_owned()
         });
     }
     if let Some(v) = query.get("target") {
@@ -206,10 +250,11 @@ async fn allowed<S: Store>(
     }
     Err(ApiError::new(
         "permission-denied",
-        format!(
-            "{} is not available on this ticket for {}",
-            action.label(),
-            ctx.agent.login
+        tr!(
+            ctx,
+            "%{action} is not available on this ticket for %{login}",
+            action = label_in(ctx.lang, action),
+            login = ctx.agent.login
         ),
     ))
 }
@@ -273,7 +318,14 @@ pub(crate) fn local_time(ctx: &UiCtx, text: &str) -> Result<DateTime<Utc>, Strin
         .from_local_datetime(&naive)
         .single()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("{text} does not exist or is ambiguous in {}", ctx.tz.name()))
+        .ok_or_else(|| {
+            tr!(
+                ctx,
+                "%{time} does not exist or is ambiguous in %{zone}",
+                time = text,
+                zone = ctx.tz.name()
+            )
+        })
 }
 
 fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
@@ -281,7 +333,7 @@ fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
     ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .ok_or_else(|| "must be a date and time such as 2026-03-05T14:30".to_owned())
+        .ok_or_else(|| n_!("must be a date and time such as 2026-03-05T14:30").to_owned())
 }
 
 /// The value of a `datetime-local` field for a time, in the agent's zone.
@@ -347,14 +399,17 @@ async fn target_of<S: Store>(
     }
     let text = form.text("target");
     if text.is_empty() {
-        errors.field("target", "enter a ticket number or title");
+        errors.field("target", n_!("enter a ticket number or title"));
         return Ok(None);
     }
     let found = find_targets(state, ctx, current, &text).await;
     match found.as_slice() {
         [one] if !form.has("search") => Ok(Some(one.id)),
         [] => {
-            errors.field("target", format!("no ticket matches {text:?}"));
+            errors.field(
+                "target",
+                tr!(ctx, "no ticket matches %{text}", text = format!("{text:?}")),
+            );
             Ok(None)
         }
         [_] => Ok(None),
@@ -362,7 +417,12 @@ async fn target_of<S: Store>(
             if !form.has("search") {
                 errors.field(
                     "target",
-                    format!("{} tickets match {text:?}; choose one", many.len()),
+                    tr!(
+                        ctx,
+                        "%{count} tickets match %{text}; choose one",
+                        count = many.len(),
+                        text = format!("{text:?}")
+                    ),
                 );
             }
             Ok(None)
@@ -408,7 +468,7 @@ async fn execute<S: Store>(
                 text => match TimeUnits::parse(text) {
                     Some(t) => Some(t),
                     None => {
-                        errors.field("time_units", "must be a number such as 15 or 1,5");
+                        errors.field("time_units", n_!("must be a number such as 15 or 1,5"));
                         return Ok(Outcome::Again(errors));
                     }
                 },
@@ -462,7 +522,7 @@ async fn execute<S: Store>(
                 "child" => (target, id, LinkType::ParentChild),
                 "" | "normal" => (id, target, LinkType::Normal),
                 _ => {
-                    errors.field("link_type", "is not one of the offered choices");
+                    errors.field("link_type", n_!("is not one of the offered choices"));
                     return Ok(Outcome::Again(errors));
                 }
             };
@@ -480,7 +540,7 @@ async fn execute<S: Store>(
             let start = parse_local(&form.text("start"));
             let end = parse_local(&form.text("end"));
             if calendar.is_none() {
-                errors.field("calendar", "is required");
+                errors.field("calendar", n_!("is required"));
             }
             if let Err(m) = &start {
                 errors.field("start", m.clone());
@@ -515,7 +575,7 @@ async fn execute<S: Store>(
         }
         TicketAction::Pending => {
             let Some(state_id) = form.number::<u64>("state")? else {
-                errors.field("state", "is required");
+                errors.field("state", n_!("is required"));
                 return Ok(Outcome::Again(errors));
             };
             update.state = Some(StateId(state_id));
@@ -531,7 +591,7 @@ async fn execute<S: Store>(
             let text = form.text("priority");
             update.priority = Some(
                 Priority::parse(&text)
-                    .ok_or_else(|| ApiError::invalid("priority", "must be 1 to 5"))?,
+                    .ok_or_else(|| ApiError::invalid("priority", n_!("must be 1 to 5")))?,
             );
         }
         TicketAction::Owner => {
@@ -566,9 +626,10 @@ async fn execute<S: Store>(
                 Ok((None, matches)) => {
                     errors.field(
                         "customer_user",
-                        format!(
-                            "{} customer users match; enter a login or a narrower pattern",
-                            matches.len()
+                        tr!(
+                            ctx,
+                            "%{count} customer users match; enter a login or a narrower pattern",
+                            count = matches.len()
                         ),
                     );
                     return Ok(Outcome::Again(errors));
@@ -615,7 +676,7 @@ async fn panel<S: Store>(
     if let Err(e) = allowed(state, ctx, id, action).await {
         return crate::ui::ticket::problem_page(state, ctx, action.label(), &e).await;
     }
-    let label = action.label();
+    let label = &*label_in(ctx.lang, action);
     let back = format!("/agent/tickets/{}", id.0);
     let others = menu(state, ctx, id).await;
     let content = if action == TicketAction::History {
@@ -633,8 +694,8 @@ async fn panel<S: Store>(
         html! {
             @if let Some((d, _)) = &draft {
                 p.notice role="status" {
-                    "You have a draft saved " (ctx.time(d.changed_at)) ". "
-                    a href={ (back) "/actions/" (name) "?draft=1" } { "Open the draft" }
+                    (tr!(ctx, "You have a draft saved %{time}.", time = ctx.time(d.changed_at))) " "
+                    a href={ (back) "/actions/" (name) "?draft=1" } { (tr!(ctx, "Open the draft")) }
                 }
             }
             form method="post" action={ (back) "/actions/" (name) } novalidate {
@@ -644,9 +705,9 @@ async fn panel<S: Store>(
                 div.actions {
                     button.primary type="submit" name="submit" value="1" { (label) }
                     @if draft_form(action).is_some() {
-                        " " button type="submit" name="save_draft" value="1" formnovalidate { "Save as draft" }
+                        " " button type="submit" name="save_draft" value="1" formnovalidate { (tr!(ctx, "Save as draft")) }
                     }
-                    " " a href=(back) { "Cancel" }
+                    " " a href=(back) { (tr!(ctx, "Cancel")) }
                 }
             }
         }
@@ -654,14 +715,15 @@ async fn panel<S: Store>(
     let body = html! {
         div.grid.action-grid {
             div.column {
-                section.widget aria-label="Ticket" {
+                section.widget aria-label=(tr!(ctx, "Ticket")) {
                     header { h2 { "Ticket#" (ticket.number) } }
                     div.body {
                         p { (ticket.title) }
-                        p { a href=(back) { "Back to the ticket" } }
-                        nav.action-menu aria-label="Other actions" {
+                        p { a href=(back) { (tr!(ctx, "Back to the ticket")) } }
+                        nav.action-menu aria-label=(tr!(ctx, "Other actions")) {
                             ul.plain {
                                 @for (l, href) in &others {
+                                    @let l = translate_dyn(ctx.lang, l);
                                     li { a href=(href) aria-current=[(l == label).then_some("page")] { (l) } }
                                 }
                             }
@@ -676,9 +738,9 @@ async fn panel<S: Store>(
                         @if let Some(m) = &notice { p.notice role="status" { (m) } }
                         @if let Some(m) = &errors.general {
                             p.error role="alert" {
-                                (m)
+                                (translate_dyn(ctx.lang, m))
                                 @if m == STALE_MESSAGE {
-                                    " " a href={ (back) "/actions/" (name) } { "Reload" }
+                                    " " a href={ (back) "/actions/" (name) } { (tr!(ctx, "Reload")) }
                                 }
                             }
                         }
@@ -690,7 +752,7 @@ async fn panel<S: Store>(
     };
     let title = format!("{label} — Ticket#{}", ticket.number);
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
         (
             &format!("Ticket#{} — {}", ticket.number, ticket.title),
             Some(&back),
@@ -705,7 +767,9 @@ async fn history<S: Store>(state: &AppState<S>, ctx: &UiCtx, ticket: &Ticket) ->
     let actor = ctx.principal();
     let entries = match state.desk().history(actor, ticket.id).await {
         Ok(h) => h,
-        Err(e) => return html! { p.error role="alert" { (message_of(&ApiError::from(e))) } },
+        Err(e) => {
+            return html! { p.error role="alert" { (message_in(ctx.lang, &ApiError::from(e))) } };
+        }
     };
     let agents: BTreeMap<AgentId, String> = state
         .desk()
@@ -717,11 +781,11 @@ async fn history<S: Store>(state: &AppState<S>, ctx: &UiCtx, ticket: &Ticket) ->
         .collect();
     let who = |p: Principal| match p {
         Principal::Agent(a) => agents.get(&a).cloned().unwrap_or_else(|| a.to_string()),
-        Principal::Customer(c) => format!("customer user {c}"),
+        Principal::Customer(c) => tr!(ctx, "customer user %{id}", id = c),
     };
     html! {
         table.history {
-            thead { tr { th { "Action" } th { "Details" } th { "By" } th { "When" } } }
+            thead { tr { th { (tr!(ctx, "Action")) } th { (tr!(ctx, "Details")) } th { (tr!(ctx, "By")) } th { (tr!(ctx, "When")) } } }
             tbody {
                 @for h in entries.iter().rev() {
                     tr {
@@ -763,34 +827,34 @@ async fn fields_of<S: Store>(
         html! {
             label for=(k) { (label) }
             input id=(k) type="text" name=(k) value=(value(k)) aria-invalid=[invalid(k)] aria-describedby=[described(k)];
-            (errors.at(k))
+            (errors.at_in(ctx.lang, k))
         }
     };
     let article = |to: bool, from: bool| {
         html! {
-            @if from { (text_input("from", "From")) }
+            @if from { (text_input("from", &tr!(ctx, "From"))) }
             @if to {
-                (text_input("to", "To"))
+                (text_input("to", &tr!(ctx, "To")))
                 (text_input("cc", "Cc"))
                 (text_input("bcc", "Bcc"))
             }
-            (text_input("subject", "Subject"))
-            label for="body" { "Text" }
+            (text_input("subject", &tr!(ctx, "Subject")))
+            label for="body" { (tr!(ctx, "Text")) }
             textarea #body name="body" rows="8" aria-invalid=[invalid("body")] aria-describedby=[described("body")] { (value("body")) }
-            (errors.at("body"))
-            label for="time_units" { "Time units" }
+            (errors.at_in(ctx.lang, "body"))
+            label for="time_units" { (tr!(ctx, "Time units")) }
             input #time_units name="time_units" value=(value("time_units")) inputmode="decimal" aria-invalid=[invalid("time_units")];
-            (errors.at("time_units"))
+            (errors.at_in(ctx.lang, "time_units"))
         }
     };
     let target_search = |matches: Vec<Ticket>| {
         html! {
-            label for="target" { "Target ticket (number or title, * as wildcard)" }
+            label for="target" { (tr!(ctx, "Target ticket (number or title, * as wildcard)")) }
             input #target type="text" name="target" value=(value("target")) aria-invalid=[invalid("target")] aria-describedby=[described("target")];
-            " " button type="submit" name="search" value="1" formnovalidate { "Search" }
-            (errors.at("target"))
+            " " button type="submit" name="search" value="1" formnovalidate { (tr!(ctx, "Search")) }
+            (errors.at_in(ctx.lang, "target"))
             @if !matches.is_empty() {
-                ul.plain.matches aria-label="Matching tickets" {
+                ul.plain.matches aria-label=(tr!(ctx, "Matching tickets")) {
                     @for t in &matches {
                         li {
                             label {
@@ -822,15 +886,15 @@ async fn fields_of<S: Store>(
                 .map(str::to_owned)
                 .unwrap_or_else(|| ticket.title.clone());
             html! {
-                label for="title" { "Title" }
+                label for="title" { (tr!(ctx, "Title")) }
                 input #title type="text" name="title" value=(title) aria-invalid=[invalid("title")] aria-describedby=[described("title")];
-                (errors.at("title"))
+                (errors.at_in(ctx.lang, "title"))
             }
         }
         TicketAction::Merge => {
             let matches = target_matches().await;
             html! {
-                p.warning role="note" { "Merging cannot be undone: this ticket's articles move to the target and this ticket ends as merged." }
+                p.warning role="note" { (tr!(ctx, "Merging cannot be undone: this ticket's articles move to the target and this ticket ends as merged.")) }
                 (target_search(matches))
             }
         }
@@ -839,13 +903,13 @@ async fn fields_of<S: Store>(
             let chosen = value("link_type");
             html! {
                 (target_search(matches))
-                label for="link_type" { "Link type" }
+                label for="link_type" { (tr!(ctx, "Link type")) }
                 select #link_type name="link_type" aria-invalid=[invalid("link_type")] {
-                    option value="normal" selected[chosen == "normal"] { "Normal" }
-                    option value="parent" selected[chosen == "parent"] { "Parent of the target" }
-                    option value="child" selected[chosen == "child"] { "Child of the target" }
+                    option value="normal" selected[chosen == "normal"] { (tr!(ctx, "Normal")) }
+                    option value="parent" selected[chosen == "parent"] { (tr!(ctx, "Parent of the target")) }
+                    option value="child" selected[chosen == "child"] { (tr!(ctx, "Child of the target")) }
                 }
-                (errors.at("link_type"))
+                (errors.at_in(ctx.lang, "link_type"))
             }
         }
         TicketAction::NewAppointment => {
@@ -862,37 +926,37 @@ async fn fields_of<S: Store>(
                 .map(str::to_owned)
                 .unwrap_or_else(|| ticket.title.clone());
             html! {
-                label for="calendar" { "Calendar" }
+                label for="calendar" { (tr!(ctx, "Calendar")) }
                 select #calendar name="calendar" aria-invalid=[invalid("calendar")] {
                     @for c in calendars.iter().filter(|c| c.validity.is_valid()) {
                         option value=(c.id.0) selected[chosen == c.id.0.to_string()] { (c.name) }
                     }
                 }
-                (errors.at("calendar"))
-                @if calendars.is_empty() { p.muted { "There is no calendar you may use." } }
-                label for="title" { "Title" }
+                (errors.at_in(ctx.lang, "calendar"))
+                @if calendars.is_empty() { p.muted { (tr!(ctx, "There is no calendar you may use.")) } }
+                label for="title" { (tr!(ctx, "Title")) }
                 input #title type="text" name="title" value=(title) aria-invalid=[invalid("title")];
-                (errors.at("title"))
-                label for="start" { "Start (" (ctx.tz.name()) ")" }
+                (errors.at_in(ctx.lang, "title"))
+                label for="start" { (tr!(ctx, "Start")) " (" (ctx.tz.name()) ")" }
                 input #start type="datetime-local" name="start" value=(start) aria-invalid=[invalid("start")];
-                (errors.at("start"))
-                label for="end" { "End (" (ctx.tz.name()) ")" }
+                (errors.at_in(ctx.lang, "start"))
+                label for="end" { (tr!(ctx, "End")) " (" (ctx.tz.name()) ")" }
                 input #end type="datetime-local" name="end" value=(end) aria-invalid=[invalid("end")];
-                (errors.at("end"))
-                label for="description" { "Description" }
+                (errors.at_in(ctx.lang, "end"))
+                label for="description" { (tr!(ctx, "Description")) }
                 textarea #description name="description" rows="3" { (value("description")) }
             }
         }
         TicketAction::Close => {
             let states = states().await;
             html! {
-                label for="state" { "Next state" }
+                label for="state" { (tr!(ctx, "Next state")) }
                 select #state name="state" aria-invalid=[invalid("state")] {
                     @for s in states.iter().filter(|s| s.valid && s.state_type == StateType::Closed) {
-                        option value=(s.id.0) selected[value("state") == s.id.0.to_string()] { (s.name) }
+                        option value=(s.id.0) selected[value("state") == s.id.0.to_string()] { (names::shown(ctx.lang, &s.name)) }
                     }
                 }
-                (errors.at("state"))
+                (errors.at_in(ctx.lang, "state"))
             }
         }
         TicketAction::Pending => {
@@ -909,36 +973,36 @@ async fn fields_of<S: Store>(
                     )
                 });
             html! {
-                label for="state" { "Next state" }
+                label for="state" { (tr!(ctx, "Next state")) }
                 select #state name="state" aria-invalid=[invalid("state")] {
                     @for s in states.iter().filter(|s| s.valid && s.state_type.is_pending()) {
-                        option value=(s.id.0) selected[value("state") == s.id.0.to_string() || (!form.has("state") && s.id == ticket.state_id)] { (s.name) }
+                        option value=(s.id.0) selected[value("state") == s.id.0.to_string() || (!form.has("state") && s.id == ticket.state_id)] { (names::shown(ctx.lang, &s.name)) }
                     }
                 }
-                (errors.at("state"))
-                label for="pending_until" { "Pending till (" (ctx.tz.name()) ")" }
+                (errors.at_in(ctx.lang, "state"))
+                label for="pending_until" { (tr!(ctx, "Pending till")) " (" (ctx.tz.name()) ")" }
                 input #pending_until type="datetime-local" name="pending_until" value=(until)
                     aria-invalid=[invalid("pending_until")] aria-describedby=[described("pending_until")];
-                (errors.at("pending_until"))
+                (errors.at_in(ctx.lang, "pending_until"))
             }
         }
         TicketAction::Priority => html! {
-            label for="priority" { "Priority" }
+            label for="priority" { (tr!(ctx, "Priority")) }
             select #priority name="priority" aria-invalid=[invalid("priority")] {
                 @for p in Priority::ALL {
-                    option value=(p.level()) selected[p == ticket.priority] { (p.name()) }
+                    option value=(p.level()) selected[p == ticket.priority] { (names::shown(ctx.lang, p.name())) }
                 }
             }
-            (errors.at("priority"))
+            (errors.at_in(ctx.lang, "priority"))
         },
         TicketAction::Owner | TicketAction::Responsible => {
             let agents = agents().await;
             let (key, label, current) = if action == TicketAction::Owner {
-                ("owner", "New owner", ticket.owner_id)
+                ("owner", tr!(ctx, "New owner"), ticket.owner_id)
             } else {
                 (
                     "responsible",
-                    "New responsible agent",
+                    tr!(ctx, "New responsible agent"),
                     ticket.responsible_id,
                 )
             };
@@ -949,7 +1013,7 @@ async fn fields_of<S: Store>(
                         option value=(a.id.0) selected[a.id == current] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
                     }
                 }
-                (errors.at(key))
+                (errors.at_in(ctx.lang, key))
             }
         }
         TicketAction::Customer => {
@@ -971,25 +1035,25 @@ async fn fields_of<S: Store>(
                 .map(str::to_owned)
                 .unwrap_or_else(|| ticket.customer_id.clone().unwrap_or_default());
             html! {
-                label for="customer_user" { "Customer user (login, or a pattern with *)" }
+                label for="customer_user" { (tr!(ctx, "Customer user (login, or a pattern with *)")) }
                 input #customer_user type="text" name="customer_user" value=(login) data-suggest="/agent/customer-users/suggest"
                     autocomplete="off" aria-invalid=[invalid("customer_user")] aria-describedby=[described("customer_user")];
-                (errors.at("customer_user"))
-                label for="customer_id" { "Customer ID (the customer user's when empty)" }
+                (errors.at_in(ctx.lang, "customer_user"))
+                label for="customer_id" { (tr!(ctx, "Customer ID (the customer user's when empty)")) }
                 input #customer_id type="text" name="customer_id" value=(customer_id) aria-invalid=[invalid("customer_id")];
-                (errors.at("customer_id"))
+                (errors.at_in(ctx.lang, "customer_id"))
             }
         }
         TicketAction::Move => {
             let queues = state.desk().queues(actor).await.unwrap_or_default();
             html! {
-                label for="queue" { "New queue" }
+                label for="queue" { (tr!(ctx, "New queue")) }
                 select #queue name="queue" aria-invalid=[invalid("queue")] {
                     @for q in queues.iter().filter(|q| q.validity.is_valid()) {
                         option value=(q.id.0) selected[q.id == ticket.queue_id] { (q.name) }
                     }
                 }
-                (errors.at("queue"))
+                (errors.at_in(ctx.lang, "queue"))
             }
         }
         TicketAction::Lock
@@ -997,7 +1061,22 @@ async fn fields_of<S: Store>(
         | TicketAction::Watch
         | TicketAction::Unwatch
         | TicketAction::History => html! {
-            p { "Confirm: " (action.label()) " ticket " (ticket.number) "." }
+            p { (tr!(ctx, "Confirm: %{action} ticket %{number}.", action = label_in(ctx.lang, action), number = ticket.number)) }
+
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use otrs_core::desk::TicketAction;
+
+    use super::ACTION_LABELS;
+
+    #[test]
+    fn every_action_label_is_marked() {
+        for action in TicketAction::ALL {
+            assert!(ACTION_LABELS.contains(&action.label()), "{action:?}");
+        }
     }
 }

@@ -123,9 +123,15 @@ impl Errors {
     }
 
     pub(crate) fn at(&self, name: &str) -> Markup {
+        self.at_in(crate::i18n::Language::English, name)
+    }
+
+    /// The error of a field in `lang` (a text the catalogue knows is translated; one made with
+    /// values was translated when it was made).
+    pub(crate) fn at_in(&self, lang: crate::i18n::Language, name: &str) -> Markup {
         html! {
             @if let Some(m) = self.fields.get(name) {
-                span.field-error id={ "err-" (name) } role="alert" { (m) }
+                span.field-error id={ "err-" (name) } role="alert" { (crate::i18n::translate_dyn(lang, m)) }
             }
         }
     }
