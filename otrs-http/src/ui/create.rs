@@ -146,14 +146,39 @@ pub(crate) async fn page<S: Store>(
     if let Ok(Some(id)) = query.number::<u64>("created") {
         form.0.push(("created".into(), id.to_string()));
     }
+    // `?customer_user=LOGIN` (the Customer Information widget's create links) pre-fills the
+    // customer when the desk lets the agent see that customer user.
+    let mut errors = Errors::default();
+    let customer = match query.text("customer_user").as_str() {
+        "" => None,
+        login => {
+            let found = state
+                .desk()
+                .customer_user_by_login(ctx.principal(), login)
+                .await;
+            match found {
+                Ok(user) => {
+                    form.0.push(("customer_user".into(), user.login.clone()));
+                    form.0
+                        .push(("customer_id".into(), user.customer_id.clone()));
+                    Some(user)
+                }
+                Err(e) => {
+                    form.0.push(("customer_user".into(), login.to_owned()));
+                    errors.field("customer_user", message_of(&ApiError::from(e)));
+                    None
+                }
+            }
+        }
+    };
     render(
         &state,
         &ctx,
         kind,
         &form,
-        &Errors::default(),
+        &errors,
         &[],
-        None,
+        customer.as_ref(),
         StatusCode::OK,
     )
     .await

@@ -955,6 +955,7 @@ async fn customer_info<S: Store>(
         (0, 0)
     };
     let login = user.as_ref().map(|u| u.login.clone()).unwrap_or_default();
+    let login_query = Fields(vec![("customer_user".to_owned(), login)]).encode();
     let body = html! {
         @if !known {
             p.muted { "This ticket has no known customer." }
@@ -986,9 +987,9 @@ async fn customer_info<S: Store>(
             }
             p.create-shortcuts {
                 "Create: "
-                a.button href={ "/agent/tickets/new/phone?customer_user=" (login) } { "Phone ticket" }
+                a.button href={ "/agent/tickets/new/phone?" (login_query) } { "Phone ticket" }
                 " "
-                a.button href={ "/agent/tickets/new/email?customer_user=" (login) } { "E-mail ticket" }
+                a.button href={ "/agent/tickets/new/email?" (login_query) } { "E-mail ticket" }
             }
         }
     };
