@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::desk::{Actor, Ctx, Desk, TicketEdit, history_row, read_tx, write_tx};
+use crate::desk::{Actor, Ctx, Desk, TicketEdit, TicketUpdate, history_row, read_tx, write_tx};
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::{ArticleId, AttachmentId, DraftId, TicketId};
 use crate::model::{
     Article, AttachmentContent, Channel, Draft, HistoryType, MessageStatus, NewArticle,
-    NewAttachment, OutgoingMessage, Permission, Principal, SenderType, StateType,
+    NewAttachment, OutgoingMessage, Permission, Principal, SenderType, StateType, Ticket,
     TimeAccountingEntry, TimeUnits, default_states,
 };
 use crate::store::{Store, StoreTx};
@@ -500,8 +500,31 @@ impl<S: Store> Desk<S> {
         ticket: TicketId,
         input: ArticleInput,
     ) -> Result<Article, DeskError> {
+        let no_change = TicketUpdate::default();
+        write_tx!(self, |tx| async {
+            let (article, _) = self
+                .add_article_tx(&mut tx, actor, ticket, &input, &no_change)
+                .await?;
+            Ok::<_, DeskError>(article)
+        })
+    }
+
+    /// Adds an article and changes the ticket's properties with it, in one command (the next
+    /// state and pending time of the note, phone and e-mail screens).
+    ///
+    /// The article alone never conflicts with other changes, but property changes do: when
+    /// `update` changes anything, its `expected_version` (the version the form was opened
+    /// with) must still be the ticket's, or the command fails with
+    /// [`DeskError::VersionMismatch`] and adds nothing. Customer users cannot change properties.
+    pub async fn add_article_and_update(
+        &self,
+        actor: Principal,
+        ticket: TicketId,
+        input: ArticleInput,
+        update: TicketUpdate,
+    ) -> Result<(Article, Ticket), DeskError> {
         write_tx!(self, |tx| self
-            .add_article_tx(&mut tx, actor, ticket, &input))
+            .add_article_tx(&mut tx, actor, ticket, &input, &update))
     }
 
     async fn add_article_tx(
@@ -510,7 +533,8 @@ impl<S: Store> Desk<S> {
         actor: Principal,
         ticket_id: TicketId,
         input: &ArticleInput,
-    ) -> Result<Article, DeskError> {
+        update: &TicketUpdate,
+    ) -> Result<(Article, Ticket), DeskError> {
         let ctx = self.ctx(tx, actor).await?;
         let ticket = self.load_ticket(tx, ticket_id).await?;
         let needed = if matches!(input.kind, ArticleKind::Note | ArticleKind::Portal) {
@@ -524,6 +548,17 @@ impl<S: Store> Desk<S> {
         if needed == Permission::Rw {
             self.ensure_not_locked_by_other(tx, &ctx, &ticket).await?;
         }
+        if !update.is_empty() {
+            if matches!(ctx.actor, Actor::Customer(_)) {
+                return Err(DeskError::PermissionDenied {
+                    actor: ctx.actor.describe(),
+                    action: "change",
+                    object: format!("ticket {}", ticket.number),
+                    reason: "customer users cannot change ticket properties".into(),
+                });
+            }
+            Self::ensure_version(&ticket, update.expected_version)?;
+        }
         self.validate_article(&ctx, input, "")?;
         let mut edit = TicketEdit::new(ticket);
         if input.kind.customer_sent() {
@@ -532,9 +567,12 @@ impl<S: Store> Desk<S> {
         let added = self
             .add_article_in(tx, &ctx, &mut edit, input, false)
             .await?;
+        if !update.is_empty() {
+            self.apply_update_in(tx, &ctx, &mut edit, update).await?;
+        }
         edit.changed_row = true;
-        self.save(tx, &ctx, edit).await?;
-        Ok(added.article)
+        let ticket = self.save(tx, &ctx, edit).await?;
+        Ok((added.article, ticket))
     }
 
     /// A customer's message on an existing ticket: new tickets stay new, everything else opens;

@@ -348,3 +348,81 @@ fn attachments_are_stored_byte_exact_and_guarded() {
     ));
     let _ = Principal::SYSTEM;
 }
+
+#[test]
+fn an_article_with_a_next_state_checks_the_version_and_an_article_alone_does_not() {
+    let w = World::new();
+    let t = w.ticket("next state");
+    let opened_at = t.version;
+    block_on(w.desk.update_ticket(
+        w.bob,
+        t.id,
+        TicketUpdate {
+            title: Some("changed meanwhile".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let articles = |w: &World| block_on(w.desk.articles(w.alice, t.id)).unwrap().len();
+    let before = articles(&w);
+    let pending = TicketUpdate {
+        state: Some(default_states::PENDING_REMINDER),
+        pending_until: Some(crate::common::start() + Duration::days(2)),
+        expected_version: Some(opened_at),
+        ..Default::default()
+    };
+    // The state change from the stale form is refused, and the article is not added either.
+    let err = block_on(w.desk.add_article_and_update(
+        w.alice,
+        t.id,
+        ArticleInput::note("called back"),
+        pending.clone(),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(err, DeskError::VersionMismatch { expected, .. } if expected == opened_at),
+        "{err:?}"
+    );
+    assert_eq!(articles(&w), before);
+    assert_eq!(w.get(t.id).state_id, default_states::OPEN);
+    // Without a property change the same stale version does not matter.
+    let (added, after) = block_on(w.desk.add_article_and_update(
+        w.alice,
+        t.id,
+        ArticleInput::note("just a note"),
+        TicketUpdate {
+            expected_version: Some(opened_at),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(added.body, "just a note");
+    assert_eq!(after.state_id, default_states::OPEN);
+    // With the current version both happen in one command.
+    let (added, after) = block_on(w.desk.add_article_and_update(
+        w.alice,
+        t.id,
+        ArticleInput::note("waiting for the customer"),
+        TicketUpdate {
+            expected_version: Some(after.version),
+            ..pending
+        },
+    ))
+    .unwrap();
+    assert_eq!(after.state_id, default_states::PENDING_REMINDER);
+    assert!(after.pending_until.is_some());
+    assert_eq!(articles(&w), before + 2);
+    assert_eq!(added.ticket_id, t.id);
+    // Customer users cannot change properties this way.
+    let err = block_on(w.desk.add_article_and_update(
+        w.lacey,
+        t.id,
+        ArticleInput::new(ArticleKind::Portal, "s", "b"),
+        TicketUpdate {
+            state: Some(default_states::CLOSED_SUCCESSFUL),
+            ..Default::default()
+        },
+    ))
+    .unwrap_err();
+    assert!(matches!(err, DeskError::PermissionDenied { .. }), "{err:?}");
+}

@@ -2,10 +2,12 @@
 //! desk command and returns to the ticket (History only shows the ticket's history).
 //!
 //! Which actions a ticket offers is the desk's answer ([`Desk::ticket_actions`]); an action the
-//! agent may not start is neither listed nor served, and its command refuses it anyway. Forms
-//! that change properties carry the ticket's version: when someone else changed the ticket
-//! after the form was opened, the desk refuses the stale version and the panel says so instead
-//! of overwriting. Forms that write an article can be saved as a draft and reopened.
+//! agent may not start is neither listed nor served, and its command refuses it anyway. Every
+//! form carries the ticket's version; the parts that change properties (the property forms,
+//! the next state of the note, phone and e-mail forms, a merge) are refused by the desk when
+//! someone else changed the ticket after the form was opened, and the panel says so with the
+//! typed values kept instead of overwriting. An article alone, a link and watching do not
+//! conflict. Forms that write an article can be saved as a draft and reopened.
 //!
 //! [`Desk::ticket_actions`]: otrs_core::Desk::ticket_actions
 
@@ -74,7 +76,17 @@ fn draft_form(action: TicketAction) -> Option<&'static str> {
 }
 
 /// The fields a draft keeps.
-const DRAFT_FIELDS: [&str; 7] = ["subject", "body", "to", "cc", "bcc", "time_units", "from"];
+const DRAFT_FIELDS: [&str; 9] = [
+    "subject",
+    "body",
+    "to",
+    "cc",
+    "bcc",
+    "time_units",
+    "from",
+    "next_state",
+    "pending_until",
+];
 
 pub(crate) async fn page<S: Store>(
     State(state): State<AppState<S>>,
@@ -425,7 +437,22 @@ async fn execute<S: Store>(
                     article.body = format!("{}\n\n{}", article.body, signature.text);
                 }
             }
-            desk.add_article(actor, id, article).await?;
+            // The next state (and pending time) is a property change: it carries the version
+            // the form was opened with, the article alone does not conflict.
+            if let Some(next) = form.number::<u64>("next_state")? {
+                update.state = Some(StateId(next));
+            }
+            if !form.text("pending_until").is_empty() {
+                match local_time(ctx, &form.text("pending_until")) {
+                    Ok(at) => update.pending_until = Some(at),
+                    Err(m) => {
+                        errors.field("pending_until", m);
+                        return Ok(Outcome::Again(errors));
+                    }
+                }
+            }
+            desk.add_article_and_update(actor, id, article, update)
+                .await?;
             return Ok(Outcome::Done);
         }
         TicketAction::Lock => {
@@ -451,7 +478,9 @@ async fn execute<S: Store>(
             };
             if action == TicketAction::Merge {
                 // The ticket is merged into the target and ends here: show the target.
-                let merged = desk.merge_tickets(actor, id, target).await?;
+                let merged = desk
+                    .merge_tickets_at_version(actor, id, target, update.expected_version)
+                    .await?;
                 return Ok(Outcome::Page(see_other(&format!(
                     "/agent/tickets/{}",
                     merged.id.0
@@ -783,6 +812,25 @@ async fn fields_of<S: Store>(
             (errors.at("time_units"))
         }
     };
+    // The next state of an article form: unchanged unless chosen.
+    let next_state = |states: Vec<otrs_core::model::State>| {
+        let chosen = value("next_state");
+        html! {
+            label for="next_state" { "Next state" }
+            select #next_state name="next_state" aria-invalid=[invalid("next_state").or(invalid("state"))] {
+                option value="" { "– unchanged –" }
+                @for s in states.iter().filter(|s| s.valid && !matches!(s.state_type, StateType::Merged | StateType::Removed | StateType::New)) {
+                    option value=(s.id.0) selected[chosen == s.id.0.to_string()] { (s.name) }
+                }
+            }
+            (errors.at("next_state"))
+            (errors.at("state"))
+            label for="pending_until" { "Pending till (" (ctx.tz.name()) "; for pending states)" }
+            input #pending_until type="datetime-local" name="pending_until" value=(value("pending_until"))
+                aria-invalid=[invalid("pending_until")] aria-describedby=[described("pending_until")];
+            (errors.at("pending_until"))
+        }
+    };
     let target_search = |matches: Vec<Ticket>| {
         html! {
             label for="target" { "Target ticket (number or title, * as wildcard)" }
@@ -812,10 +860,16 @@ async fn fields_of<S: Store>(
         }
     };
     match action {
-        TicketAction::Note => article(false, false),
-        TicketAction::PhoneOutbound => article(false, false),
-        TicketAction::PhoneInbound => article(false, true),
-        TicketAction::EmailOutbound => article(true, false),
+        TicketAction::Note
+        | TicketAction::PhoneOutbound
+        | TicketAction::PhoneInbound
+        | TicketAction::EmailOutbound => {
+            let states = states().await;
+            html! {
+                (article(action == TicketAction::EmailOutbound, action == TicketAction::PhoneInbound))
+                (next_state(states))
+            }
+        }
         TicketAction::FreeFields => {
             let title = form
                 .get("title")

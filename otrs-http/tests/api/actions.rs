@@ -359,6 +359,127 @@ async fn a_stale_form_says_changed_by_someone_else_and_overwrites_nothing() {
 }
 
 #[tokio::test]
+async fn article_forms_and_merge_check_the_version_only_for_property_changes() {
+    let w = World::new().await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let t = w.ticket;
+    let html = page(&w, &action(t, "note"), &alice).await.text();
+    let opened = w.desk.ticket(Principal::SYSTEM, t).await.unwrap().version;
+    assert!(html.contains(&format!(r#"name="version" value="{opened}""#)));
+    assert!(html.contains(r#"name="next_state""#) && html.contains("– unchanged –"));
+    // Someone else changes the ticket after the forms were opened.
+    w.desk
+        .update_ticket(
+            Principal::Agent(w.admin),
+            t,
+            TicketUpdate {
+                priority: Some(Priority::new(2).unwrap()),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    let articles = || async { w.desk.articles(Principal::SYSTEM, t).await.unwrap().len() };
+    let before = articles().await;
+    let stale = opened.to_string();
+    let pending = default_states::PENDING_REMINDER.0.to_string();
+    // A note with a next state from the stale form: refused, text kept, nothing written.
+    let r = submit(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("version", &stale),
+            ("subject", "Waiting"),
+            ("body", "Typed <text> kept"),
+            ("next_state", &pending),
+            ("pending_until", "2026-03-10T09:00"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("changed by someone else"), "{html}");
+    assert!(html.contains("Typed &lt;text&gt; kept"), "{html}");
+    assert!(html.contains(r#"value="2026-03-10T09:00""#), "{html}");
+    assert_eq!(articles().await, before);
+    let stored = w.desk.ticket(Principal::SYSTEM, t).await.unwrap();
+    assert_eq!(stored.state_id, default_states::OPEN);
+    // The same note without a next state does not conflict.
+    let r = submit(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("version", &stale),
+            ("subject", "Plain"),
+            ("body", "Only a note"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(articles().await, before + 1);
+    // With the current version the note and the pending state are written together.
+    let current = w.desk.ticket(Principal::SYSTEM, t).await.unwrap().version;
+    let r = submit(
+        &w,
+        &action(t, "phone-outbound"),
+        &alice,
+        &[
+            ("version", &current.to_string()),
+            ("subject", "Called"),
+            ("body", "Will call back"),
+            ("next_state", &pending),
+            ("pending_until", "2026-03-10T09:00"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let stored = w.desk.ticket(Principal::SYSTEM, t).await.unwrap();
+    assert_eq!(stored.state_id, default_states::PENDING_REMINDER);
+    assert!(stored.pending_until.is_some());
+    assert_eq!(articles().await, before + 2);
+    // Links and watching are not property changes: a stale version does not matter.
+    let r = submit(
+        &w,
+        &action(t, "link"),
+        &alice,
+        &[("version", &stale), ("target_id", &w.ticket2.0.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = submit(&w, &action(t, "watch"), &alice, &[("version", &stale)]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    // A merge from a stale form is refused and merges nothing.
+    let r = submit(
+        &w,
+        &action(t, "merge"),
+        &alice,
+        &[("version", &stale), ("target_id", &w.ticket3.0.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
+    assert!(r.text().contains("changed by someone else"));
+    let stored = w.desk.ticket(Principal::SYSTEM, t).await.unwrap();
+    assert_eq!(stored.state_id, default_states::PENDING_REMINDER);
+    let r = submit(
+        &w,
+        &action(t, "merge"),
+        &alice,
+        &[
+            ("version", &stored.version.to_string()),
+            ("target_id", &w.ticket3.0.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        w.desk.ticket(Principal::SYSTEM, t).await.unwrap().state_id,
+        default_states::MERGED
+    );
+}
+
+#[tokio::test]
 async fn merge_link_watch_and_appointment_run_from_their_panels() {
     let w = World::new().await;
     let alice = w.session(Principal::Agent(w.alice)).await;
