@@ -735,6 +735,22 @@ const TABLES: &[Table] = &[
         identity: true,
         derived: false,
     },
+    // --- forms
+    Table {
+        name: "form_uploads",
+        columns: &[
+            col("id", Int),
+            col("form_key", Text),
+            col("agent_id", Int),
+            col("filename", Text),
+            col("content_type", Text),
+            col("content", Bytes),
+            col("created_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        derived: false,
+    },
 ];
 
 /// The names of the exported tables, in export order.

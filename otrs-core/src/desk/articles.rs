@@ -139,6 +139,9 @@ pub struct ArticleInput {
     pub in_reply_to: Option<String>,
     /// References of an e-mail.
     pub references: Option<String>,
+    /// The form whose kept uploads ([`Desk::keep_form_uploads`]) become attachments after
+    /// `attachments`; the command removes them from the form.
+    pub form_uploads: Option<String>,
 }
 
 impl ArticleInput {
@@ -164,6 +167,7 @@ impl ArticleInput {
             message_id: None,
             in_reply_to: None,
             references: None,
+            form_uploads: None,
         }
     }
 
@@ -536,6 +540,8 @@ impl<S: Store> Desk<S> {
         update: &TicketUpdate,
     ) -> Result<(Article, Ticket), DeskError> {
         let ctx = self.ctx(tx, actor).await?;
+        let with_uploads = self.take_form_uploads(tx, &ctx, input).await?;
+        let input = with_uploads.as_ref().unwrap_or(input);
         let ticket = self.load_ticket(tx, ticket_id).await?;
         let needed = if matches!(input.kind, ArticleKind::Note | ArticleKind::Portal) {
             Permission::Note

@@ -31,6 +31,8 @@ mod article_actions;
 // --- actions
 mod texts;
 mod ticket_actions;
+// --- forms
+mod uploads;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -84,6 +86,8 @@ pub use article_actions::Redirected;
 // --- actions
 pub use texts::{MAX_TEXT_CHARS, NewStandardText};
 pub use ticket_actions::TicketAction;
+// --- forms
+pub use uploads::{MAX_FORM_KEY_CHARS, MIN_FORM_KEY_CHARS};
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -105,6 +109,10 @@ pub struct DeskConfig {
     pub max_attachments_per_article: usize,
     /// Drafts older than this are no longer offered.
     pub draft_ttl: Duration,
+    /// Files kept for a form being filled in expire after this long.
+    pub form_upload_ttl: Duration,
+    /// The most bytes the files kept for one form may hold together.
+    pub max_form_upload_bytes: u64,
     /// On an owner change by a real agent, an unset responsible becomes the new owner.
     pub responsible_auto_set: bool,
     /// The address outgoing e-mail is sent from.
@@ -133,6 +141,8 @@ impl Default for DeskConfig {
             max_body_bytes: 2 * 1024 * 1024,
             max_attachments_per_article: 100,
             draft_ttl: Duration::days(7),
+            form_upload_ttl: Duration::hours(24),
+            max_form_upload_bytes: 3 * 1024 * 1024,
             responsible_auto_set: true,
             system_address: "otrs@localhost".into(),
             customer_default_groups: vec![(GroupId::USERS, PermissionSet::RW)],

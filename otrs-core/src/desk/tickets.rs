@@ -134,6 +134,14 @@ impl<S: Store> Desk<S> {
         new: &NewTicket,
     ) -> Result<Ticket, DeskError> {
         let ctx = self.ctx(tx, actor).await?;
+        let with_uploads = self
+            .take_form_uploads(tx, &ctx, &new.article)
+            .await?
+            .map(|article| NewTicket {
+                article,
+                ..new.clone()
+            });
+        let new = with_uploads.as_ref().unwrap_or(new);
         let mut errors = ValidationErrors::new();
         errors.text("title", &new.title, 1, 255, false);
         if let Some(id) = &new.customer_id {

@@ -16,6 +16,8 @@ mod ticket;
 mod report;
 // --- actions
 mod texts;
+// --- forms
+mod upload;
 
 use std::fmt;
 
@@ -43,6 +45,7 @@ pub use report::{
 };
 // --- actions
 pub use texts::{StandardText, TextKind};
+pub use upload::FormUpload;
 
 use crate::ids::{AgentId, CustomerUserId};
 

@@ -372,6 +372,8 @@ pub(crate) fn article_input(
         message_id: body.message_id.clone(),
         in_reply_to: body.in_reply_to.clone(),
         references: body.references.clone(),
+        // The API sends its files inline; kept form uploads are the web forms'.
+        form_uploads: None,
     })
 }
 

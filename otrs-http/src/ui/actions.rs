@@ -32,8 +32,9 @@ use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::ui::compose::{self, ComposeForm};
 use crate::ui::create::{Errors, resolve_customer};
-use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::fields::{Fields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::{UiCtx, message_of, see_other};
 
@@ -76,7 +77,9 @@ fn draft_form(action: TicketAction) -> Option<&'static str> {
 }
 
 /// The fields a draft keeps.
-const DRAFT_FIELDS: [&str; 9] = [
+const DRAFT_FIELDS: [&str; 10] = [
+    // The files kept for the form stay with its draft until they expire.
+    compose::FORM_KEY_FIELD,
     "subject",
     "body",
     "to",
@@ -130,11 +133,11 @@ pub(crate) async fn run<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path((id, name)): Path<(u64, String)>,
-    FormFields(form): FormFields,
+    ComposeForm(mut upload): ComposeForm,
 ) -> Response {
     let id = TicketId(id);
-    let form = form.without(&["csrf_token"]);
     let Some(action) = TicketAction::from_name(&name) else {
+        let form = upload.fields.without(&["csrf_token"]);
         return panel(
             &state,
             &ctx,
@@ -152,6 +155,16 @@ pub(crate) async fn run<S: Store>(
         return crate::ui::ticket::problem_page(&state, &ctx, action.label(), &e).await;
     }
     let mut errors = Errors::default();
+    // The files of an article form stay with it until the article takes them.
+    if draft_form(action).is_some() {
+        compose::keep_uploads(&state, &ctx, &mut upload).await;
+    }
+    let form = upload.fields.without(&["csrf_token"]);
+    if let Some(m) = upload.files_error {
+        errors.field("attachments", m);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return panel(&state, &ctx, id, &name, &form, &errors, None, status).await;
+    }
     if form.has("save_draft")
         && let Some(draft) = draft_form(action)
     {
@@ -415,6 +428,7 @@ async fn execute<S: Store>(
             if kind == ArticleKind::PhoneInbound {
                 article.from = optional("from");
             }
+            article.form_uploads = compose::kept_uploads_key(form);
             article.time_units = match form.text("time_units").as_str() {
                 "" => None,
                 text => match TimeUnits::parse(text) {
@@ -659,6 +673,23 @@ async fn panel<S: Store>(
             .get("version")
             .map(str::to_owned)
             .unwrap_or_else(|| ticket.version.to_string());
+        // Article forms send files, and list the ones kept from earlier showings.
+        let attachments = match draft_form(action) {
+            Some(_) => Some(
+                compose::attachments_field(
+                    state,
+                    ctx,
+                    form,
+                    errors.fields.get("attachments").map(String::as_str),
+                )
+                .await,
+            ),
+            None => None,
+        };
+        let enctype = attachments
+            .as_ref()
+            .map(|_| "multipart/form-data")
+            .unwrap_or("application/x-www-form-urlencoded");
         html! {
             @if let Some((d, _)) = &draft {
                 p.notice role="status" {
@@ -666,10 +697,11 @@ async fn panel<S: Store>(
                     a href={ (back) "/actions/" (name) "?draft=1" } { "Open the draft" }
                 }
             }
-            form method="post" action={ (back) "/actions/" (name) } novalidate {
+            form method="post" action={ (back) "/actions/" (name) } enctype=(enctype) novalidate {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 input type="hidden" name="version" value=(version);
                 (fields)
+                @if let Some(a) = &attachments { div.stack { (a) } }
                 div.actions {
                     button.primary type="submit" name="submit" value="1" { (label) }
                     @if draft_form(action).is_some() {

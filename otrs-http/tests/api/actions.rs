@@ -923,6 +923,239 @@ async fn email_tickets_carry_bcc_attachments_rich_text_and_a_pending_time() {
     assert_eq!(before, w.fingerprint().await);
 }
 
+/// The form key of a rendered form.
+fn form_key(html: &str) -> String {
+    crate::support::after(html, r#"name="form_key" value=""#)
+}
+
+#[tokio::test]
+async fn uploaded_files_survive_a_form_shown_again_and_go_with_the_article() {
+    let w = World::new().await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let support = w.support.0.to_string();
+    let bytes: &[u8] = b"\x00\x01 kept \xff bytes";
+    // The subject is missing: the form comes back listing the file, under a key.
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("queue", &support),
+            ("body", "see the file"),
+            ("create", "1"),
+        ],
+        &[(
+            "attachments",
+            "scan <1>.bin",
+            "application/octet-stream",
+            bytes,
+        )],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains(r#"id="err-subject""#), "{html}");
+    assert!(html.contains("scan &lt;1&gt;.bin"), "{html}");
+    assert!(html.contains(r#"name="remove_upload""#), "{html}");
+    let key = form_key(&html);
+    assert_eq!(key.len(), 32, "{key}");
+    // Another file on a second failed try joins the first; one can be removed.
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[("form_key", &key), ("queue", &support), ("create", "1")],
+        &[("attachments", "extra.txt", "text/plain", b"extra")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(
+        html.contains("scan &lt;1&gt;.bin") && html.contains("extra.txt"),
+        "{html}"
+    );
+    let extra_id = crate::support::after(&html, r#"name="remove_upload" value=""#);
+    let kept = w
+        .desk
+        .form_uploads(Principal::Agent(w.alice), &key)
+        .await
+        .unwrap();
+    let extra = kept.iter().find(|u| u.filename == "extra.txt").unwrap();
+    assert_eq!(extra_id, kept[0].id.0.to_string());
+    // Another agent cannot use the key.
+    let bob = w.session(Principal::Agent(w.admin)).await;
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &bob,
+        &[("form_key", &key), ("create", "1")],
+        &[],
+    )
+    .await;
+    assert!(!r.text().contains("scan &lt;1&gt;.bin"), "{}", r.text());
+    // Fixed, with the extra file ticked for removal: the ticket's article holds the first file.
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("form_key", &key),
+            ("remove_upload", &extra.id.0.to_string()),
+            ("queue", &support),
+            ("subject", "Scanner"),
+            ("body", "see the file"),
+            ("create", "1"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let id: u64 = r
+        .header("location")
+        .strip_prefix("/agent/tickets/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let a = &w
+        .desk
+        .articles(Principal::SYSTEM, TicketId(id))
+        .await
+        .unwrap()[0];
+    let names: Vec<&str> = a.attachments.iter().map(|f| f.filename.as_str()).collect();
+    assert_eq!(names, ["scan <1>.bin"]);
+    let content = w
+        .desk
+        .attachment(Principal::SYSTEM, a.attachments[0].id)
+        .await
+        .unwrap();
+    assert_eq!(&content.content[..], bytes);
+    assert!(
+        w.desk
+            .form_uploads(Principal::Agent(w.alice), &key)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The address book keeps the files of the e-mail form it was opened from.
+    let r = submit_multipart(
+        &w,
+        "/agent/address-book",
+        &alice,
+        &[("subject", "Via the book"), ("address_query", "lacey")],
+        &[("attachments", "book.txt", "text/plain", b"from the book")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let book_key = form_key(&r.text());
+    let r = submit(
+        &w,
+        "/agent/tickets/new/email",
+        &alice,
+        &[
+            ("form_key", &book_key),
+            ("back", "1"),
+            ("subject", "Via the book"),
+            ("add_to", "lacey@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("book.txt"), "{}", r.text());
+    // The same on an article form of the ticket: a note refused for its time units keeps the
+    // file; the note sent next holds it.
+    let t = TicketId(id);
+    let html = page(&w, &action(t, "note"), &alice).await.text();
+    assert!(html.contains(r#"enctype="multipart/form-data""#), "{html}");
+    let key = form_key(&html);
+    let r = submit_multipart(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("form_key", &key),
+            ("body", "log attached"),
+            ("time_units", "lots"),
+        ],
+        &[("attachments", "log.txt", "text/plain", b"line 1")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("log.txt") && r.text().contains("log attached"));
+    // A draft of the form keeps its files while they last.
+    let r = submit_multipart(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("form_key", &key),
+            ("body", "log attached"),
+            ("save_draft", "1"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let html = page(&w, &format!("{}?draft=1", action(t, "note")), &alice)
+        .await
+        .text();
+    assert_eq!(form_key(&html), key);
+    assert!(html.contains("log.txt"), "{html}");
+    let r = submit_multipart(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("form_key", &key),
+            ("body", "log attached"),
+            ("time_units", "5"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let articles = w.desk.articles(Principal::SYSTEM, t).await.unwrap();
+    let note = articles.last().unwrap();
+    assert_eq!(note.body, "log attached");
+    assert_eq!(note.attachments.len(), 1);
+    let content = w
+        .desk
+        .attachment(Principal::SYSTEM, note.attachments[0].id)
+        .await
+        .unwrap();
+    assert_eq!(&content.content[..], b"line 1");
+    // And on a reply: a missing To keeps the file; the e-mail sent next carries it.
+    let first = articles[0].id.0;
+    let reply = format!("/agent/tickets/{}/articles/{first}/reply", t.0);
+    let html = page(&w, &reply, &alice).await.text();
+    let key = form_key(&html);
+    let r = submit_multipart(
+        &w,
+        &reply,
+        &alice,
+        &[("form_key", &key), ("to", ""), ("body", "answer")],
+        &[("attachments", "answer.pdf", "application/pdf", b"%PDF-1.4")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("answer.pdf"), "{}", r.text());
+    let r = submit_multipart(
+        &w,
+        &reply,
+        &alice,
+        &[
+            ("form_key", &key),
+            ("to", "lacey@example.org"),
+            ("body", "answer"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let sent = w.desk.articles(Principal::SYSTEM, t).await.unwrap();
+    let sent = sent.last().unwrap();
+    assert_eq!(sent.attachments[0].filename, "answer.pdf");
+}
+
 #[tokio::test]
 async fn templates_and_signatures_are_managed_and_used_per_queue() {
     let w = World::new().await;
