@@ -555,14 +555,7 @@ impl<S: Store> Desk<S> {
             self.ensure_not_locked_by_other(tx, &ctx, &ticket).await?;
         }
         if !update.is_empty() {
-            if matches!(ctx.actor, Actor::Customer(_)) {
-                return Err(DeskError::PermissionDenied {
-                    actor: ctx.actor.describe(),
-                    action: "change",
-                    object: format!("ticket {}", ticket.number),
-                    reason: "customer users cannot change ticket properties".into(),
-                });
-            }
+            Self::refuse_customer_property_change(&ctx, &ticket)?;
             Self::ensure_version(&ticket, update.expected_version)?;
         }
         self.validate_article(&ctx, input, "")?;
