@@ -730,6 +730,8 @@ const TABLES: &[Table] = &[
             col("queue_ids", Text),
             col("created_at", Time),
             col("version", Int),
+            col("content_type", Text),
+            col("validity", Text),
         ],
         key: &["id"],
         identity: true,

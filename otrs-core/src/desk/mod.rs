@@ -84,7 +84,7 @@ pub use reports::{REPORT_JOB_KIND, ReportRun, pdf_filename, report_job_key, repo
 // --- detail
 pub use article_actions::Redirected;
 // --- actions
-pub use texts::{MAX_TEXT_CHARS, NewStandardText};
+pub use texts::{MAX_TEXT_CHARS, NewStandardText, StandardTextUpdate};
 pub use ticket_actions::TicketAction;
 // --- forms
 pub use uploads::{MAX_FORM_KEY_CHARS, MIN_FORM_KEY_CHARS};

@@ -44,7 +44,7 @@ pub use report::{
     weekday_from_name, weekday_name,
 };
 // --- actions
-pub use texts::{StandardText, TextKind};
+pub use texts::{StandardText, TEXT_CONTENT_TYPES, TextKind};
 pub use upload::FormUpload;
 
 use crate::ids::{AgentId, CustomerUserId};

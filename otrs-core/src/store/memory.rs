@@ -2845,6 +2845,39 @@ impl StoreTx for MemoryTx {
         })
     }
 
+    fn update_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send {
+        sync!({
+            let stored = self
+                .state()
+                .standard_texts
+                .get(&text.id)
+                .ok_or_else(|| StoreError::not_found("standard text", text.id))?;
+            check_version("standard text", text.id, stored.version, text.version)?;
+            let mut queues = text.queues.clone();
+            queues.sort();
+            queues.dedup();
+            if let Some(q) = queues.iter().find(|q| !self.state().queues.contains_key(q)) {
+                return Err(StoreError::not_found("queue", q));
+            }
+            unique(
+                self.state().standard_texts.values(),
+                |t| t.kind == text.kind && t.name == text.name && t.id != text.id,
+                "standard text name",
+                &text.name,
+            )?;
+            let updated = crate::model::StandardText {
+                queues,
+                version: text.version + 1,
+                ..text.clone()
+            };
+            self.set(|s| &mut s.standard_texts, updated.id, updated.clone())?;
+            Ok(updated)
+        })
+    }
+
     fn delete_standard_text(
         &mut self,
         id: crate::ids::TextId,

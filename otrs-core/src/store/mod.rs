@@ -785,6 +785,12 @@ pub trait StoreTx: Send {
         &mut self,
         text: &crate::model::StandardText,
     ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send;
+    /// Updates a standard text (version-checked; the name stays unique per kind, every queue
+    /// must exist; the queues are stored ascending without repeats).
+    fn update_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send;
     /// Deletes a standard text.
     fn delete_standard_text(
         &mut self,

@@ -448,7 +448,8 @@ async fn execute<S: Store>(
                     .into_iter()
                     .next()
                 {
-                    article.body = format!("{}\n\n{}", article.body, signature.text);
+                    let text = compose::standard_text_body(&signature);
+                    article.body = format!("{}\n\n{}", article.body, text);
                 }
             }
             // The next state (and pending time) is a property change: it carries the version

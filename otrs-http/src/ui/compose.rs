@@ -535,6 +535,15 @@ pub fn sanitize_html(html: &str) -> String {
         .to_string()
 }
 
+/// A standard text as plain text for an article body (an HTML text is cleaned and flattened).
+pub(crate) fn standard_text_body(text: &otrs_core::model::StandardText) -> String {
+    if text.content_type == "text/html" {
+        plain_text(&sanitize_html(&text.text))
+    } else {
+        text.text.clone()
+    }
+}
+
 /// The plain text of cleaned HTML: line breaks for blocks, tags dropped, entities decoded.
 pub fn plain_text(html: &str) -> String {
     let mut marked = html.to_owned();

@@ -215,9 +215,9 @@ pub(crate) async fn create<S: Store>(
             Some(t) => {
                 let body = form.text("body");
                 let joined = if body.is_empty() {
-                    t.text.clone()
+                    compose::standard_text_body(t)
                 } else {
-                    format!("{body}\n{}", t.text)
+                    format!("{body}\n{}", compose::standard_text_body(t))
                 };
                 kept.0.push(("body".into(), joined));
             }
@@ -352,7 +352,11 @@ pub(crate) async fn create<S: Store>(
             .into_iter()
             .next()
     {
-        new.article.body = format!("{}\n\n{}", new.article.body, signature.text);
+        new.article.body = format!(
+            "{}\n\n{}",
+            new.article.body,
+            compose::standard_text_body(&signature)
+        );
     }
     let next_create = form.get("next") == Some("create");
     let wanted = if next_create { "create" } else { "ticket" };
@@ -743,7 +747,7 @@ async fn render<S: Store>(
                     (attachments)
                     @if let Some(sig) = &signature {
                         p.muted { "Signature (" (sig.name) "), added when the e-mail is sent:" }
-                        pre.signature { (sig.text) }
+                        pre.signature { (compose::standard_text_body(sig)) }
                     }
                     label for="time_units" { "Time units" }
                     input #time_units name="time_units" value=(value("time_units")) inputmode="decimal";

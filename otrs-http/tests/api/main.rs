@@ -33,3 +33,5 @@ mod ui_detail;
 // --- actions
 mod actions;
 mod browser_actions;
+// --- forms
+mod texts_admin;

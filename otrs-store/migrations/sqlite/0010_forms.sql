@@ -12,3 +12,10 @@ CREATE TABLE form_uploads (
 
 CREATE INDEX form_uploads_form ON form_uploads (agent_id, form_key);
 CREATE INDEX form_uploads_created ON form_uploads (created_at);
+
+-- Standard texts are edited in place: a content type and a validity (invalid ones are kept but
+-- no longer offered).
+ALTER TABLE standard_texts ADD COLUMN content_type TEXT NOT NULL DEFAULT 'text/plain'
+    CHECK (content_type IN ('text/plain', 'text/html'));
+ALTER TABLE standard_texts ADD COLUMN validity TEXT NOT NULL DEFAULT 'valid'
+    CHECK (validity IN ('valid', 'invalid', 'invalid-temporarily'));

@@ -993,6 +993,13 @@ impl StoreTx for SqlTx {
         texts::insert_standard_text(self, text)
     }
 
+    fn update_standard_text(
+        &mut self,
+        text: &otrs_core::model::StandardText,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::StandardText>> + Send {
+        texts::update_standard_text(self, text)
+    }
+
     fn delete_standard_text(
         &mut self,
         id: otrs_core::ids::TextId,
