@@ -1000,11 +1000,14 @@ pub struct ReportCreateArgs {
 /// `otrs template …` and `otrs signature …`.
 #[derive(Debug, Subcommand)]
 pub enum TextCommand {
-    /// List them (all, or those of one queue).
+    /// List the valid ones (all, or those of one queue).
     List {
         /// Only those of this queue (name or id).
         #[arg(long)]
         queue: Option<String>,
+        /// Invalid ones too (admins).
+        #[arg(long)]
+        all: bool,
     },
     /// Create one (admins).
     Create {
@@ -1019,6 +1022,32 @@ pub enum TextCommand {
         /// A queue it is offered in (name or id; repeat for more).
         #[arg(long)]
         queue: Vec<String>,
+    },
+    /// Change one (admins): what is not given stays.
+    Update {
+        /// Id.
+        id: u64,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New text.
+        #[arg(long)]
+        text: Option<String>,
+        /// Read the new text from a file.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// `text/plain` or `text/html`.
+        #[arg(long)]
+        content_type: Option<String>,
+        /// `valid`, `invalid` or `invalid-temporarily`.
+        #[arg(long)]
+        validity: Option<String>,
+        /// The queues it is offered in, replacing the old ones (name or id; repeat for more).
+        #[arg(long)]
+        queue: Vec<String>,
+        /// Offer it in no queue.
+        #[arg(long, conflicts_with = "queue")]
+        no_queues: bool,
     },
     /// Delete one (admins).
     Delete {

@@ -81,6 +81,9 @@ id_type! {
     // --- actions
     /// A text template or signature.
     TextId,
+    // --- forms
+    /// A file kept for a form that is being filled in.
+    FormUploadId,
 }
 
 impl AgentId {

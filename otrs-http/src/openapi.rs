@@ -86,6 +86,8 @@ impl Modify for Security {
         // --- actions
         texts::list_templates, texts::create_template, texts::delete_template,
         texts::list_signatures, texts::create_signature, texts::delete_signature,
+        texts::replace_template, texts::update_template,
+        texts::replace_signature, texts::update_signature,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),

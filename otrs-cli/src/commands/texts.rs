@@ -1,8 +1,8 @@
 //! `otrs template …` and `otrs signature …`: the standard texts admins assign to queues.
 
-use otrs_core::desk::NewStandardText;
+use otrs_core::desk::{NewStandardText, StandardTextUpdate};
 use otrs_core::ids::{QueueId, TextId};
-use otrs_core::model::{StandardText, TextKind};
+use otrs_core::model::{StandardText, TextKind, Validity};
 use serde::Serialize;
 
 use crate::app::App;
@@ -17,7 +17,10 @@ struct TextDto {
     kind: &'static str,
     name: String,
     text: String,
+    content_type: String,
+    validity: &'static str,
     queues: Vec<String>,
+    version: u64,
 }
 
 async fn queue_names(app: &App) -> Result<Vec<(QueueId, String)>, CliError> {
@@ -36,6 +39,9 @@ fn dto(t: &StandardText, queues: &[(QueueId, String)]) -> TextDto {
         kind: t.kind.name(),
         name: t.name.clone(),
         text: t.text.clone(),
+        content_type: t.content_type.clone(),
+        validity: t.validity.name(),
+        version: t.version,
         queues: t
             .queues
             .iter()
@@ -58,7 +64,22 @@ fn queue_by_name(queues: &[(QueueId, String)], name: &str) -> Result<QueueId, Cl
         .ok_or_else(|| CliError::Usage(format!("there is no queue {name:?}")))
 }
 
-/// `otrs template|signature list|create|delete`.
+/// The text from `--text` or `--file` (not both), if either is given.
+fn text_arg(
+    text: Option<&String>,
+    file: Option<&std::path::PathBuf>,
+) -> Result<Option<String>, CliError> {
+    match (text, file) {
+        (Some(t), None) => Ok(Some(t.clone())),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e)),
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err(CliError::Usage("give --text or --file, not both".into())),
+    }
+}
+
+/// `otrs template|signature list|create|update|delete`.
 pub async fn texts(
     app: &App,
     out: Output,
@@ -67,12 +88,20 @@ pub async fn texts(
 ) -> Result<(), CliError> {
     let queues = queue_names(app).await?;
     match command {
-        TextCommand::List { queue } => {
+        TextCommand::List { queue, all } => {
             let queue = queue
                 .as_deref()
                 .map(|q| queue_by_name(&queues, q))
                 .transpose()?;
-            let texts = app.desk.standard_texts(app.actor, kind, queue).await?;
+            let texts = if *all {
+                let mut texts = app.desk.all_standard_texts(app.actor, kind).await?;
+                if let Some(q) = queue {
+                    texts.retain(|t| t.queues.contains(&q));
+                }
+                texts
+            } else {
+                app.desk.standard_texts(app.actor, kind, queue).await?
+            };
             let dtos: Vec<TextDto> = texts.iter().map(|t| dto(t, &queues)).collect();
             out.list(
                 &dtos,
@@ -95,15 +124,7 @@ pub async fn texts(
             file,
             queue,
         } => {
-            let text = match (text, file) {
-                (Some(t), None) => t.clone(),
-                (None, Some(path)) => std::fs::read_to_string(path)
-                    .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?,
-                (None, None) => String::new(),
-                (Some(_), Some(_)) => {
-                    return Err(CliError::Usage("give --text or --file, not both".into()));
-                }
-            };
+            let text = text_arg(text.as_ref(), file.as_ref())?.unwrap_or_default();
             let mut ids = Vec::new();
             for q in queue {
                 ids.push(queue_by_name(&queues, q)?);
@@ -125,6 +146,60 @@ pub async fn texts(
                 fields(&[
                     ("id", shown.id.to_string()),
                     ("name", shown.name.clone()),
+                    ("queues", shown.queues.join(", ")),
+                ])
+            })
+        }
+        TextCommand::Update {
+            id,
+            name,
+            text,
+            file,
+            content_type,
+            validity,
+            queue,
+            no_queues,
+        } => {
+            let validity = validity
+                .as_deref()
+                .map(|v| {
+                    Validity::from_name(v).ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "--validity {v:?}: valid, invalid or invalid-temporarily"
+                        ))
+                    })
+                })
+                .transpose()?;
+            let assigned = if *no_queues {
+                Some(Vec::new())
+            } else if queue.is_empty() {
+                None
+            } else {
+                let mut ids = Vec::new();
+                for q in queue {
+                    ids.push(queue_by_name(&queues, q)?);
+                }
+                Some(ids)
+            };
+            let update = StandardTextUpdate {
+                name: name.clone(),
+                text: text_arg(text.as_ref(), file.as_ref())?,
+                content_type: content_type.clone(),
+                validity,
+                queues: assigned,
+                expected_version: None,
+            };
+            let updated = app
+                .desk
+                .update_standard_text(app.actor, kind, TextId(*id), update)
+                .await?;
+            let shown = dto(&updated, &queues);
+            out.show(&shown, || {
+                fields(&[
+                    ("id", shown.id.to_string()),
+                    ("name", shown.name.clone()),
+                    ("content type", shown.content_type.clone()),
+                    ("validity", shown.validity.to_owned()),
                     ("queues", shown.queues.join(", ")),
                 ])
             })

@@ -60,3 +60,62 @@ fn templates_and_signatures_are_created_listed_per_queue_and_deleted() {
     assert_eq!(d.json(&["template", "list"])["total"], 0);
     assert_eq!(d.json(&["signature", "list"])["total"], 1);
 }
+
+#[test]
+fn templates_and_signatures_are_updated_by_admins_only() {
+    let d = Desk::new();
+    d.agent("lisa", &[]);
+    let created = d.json(&["template", "create", "Greeting", "--queue", "Misc"]);
+    let id = created["id"].as_u64().unwrap().to_string();
+    d.json(&["template", "create", "Other"]);
+    let updated = d.json(&[
+        "template",
+        "update",
+        &id,
+        "--name",
+        "Welcome",
+        "--text",
+        "<p>Hello</p>",
+        "--content-type",
+        "text/html",
+        "--validity",
+        "invalid",
+        "--queue",
+        "Raw",
+    ]);
+    assert_eq!(updated["name"], "Welcome");
+    assert_eq!(updated["content_type"], "text/html");
+    assert_eq!(updated["validity"], "invalid");
+    assert_eq!(updated["queues"], serde_json::json!(["Raw"]));
+    assert_eq!(updated["version"], created["version"].as_u64().unwrap() + 1);
+    // Invalid texts are listed only with --all.
+    assert_eq!(d.json(&["template", "list"])["total"], 1);
+    assert_eq!(d.json(&["template", "list", "--all"])["total"], 2);
+    let cleared = d.json(&[
+        "template",
+        "update",
+        &id,
+        "--no-queues",
+        "--validity",
+        "valid",
+    ]);
+    assert_eq!(cleared["queues"], serde_json::json!([]));
+    assert_eq!(cleared["name"], "Welcome");
+    // Refusals change nothing: a taken name, a bad validity or content type, a non-admin, the
+    // wrong kind.
+    d.run(&["template", "update", &id, "--name", "Other"])
+        .code(1);
+    d.run(&["template", "update", &id, "--validity", "maybe"])
+        .code(2);
+    d.run(&["template", "update", &id, "--content-type", "image/png"])
+        .code(1);
+    d.run(&["--as", "lisa", "template", "update", &id, "--name", "Mine"])
+        .code(1);
+    d.run(&["signature", "update", &id, "--name", "Sig"])
+        .code(1);
+    let listed = d.json(&["template", "list", "--all"]);
+    let texts = listed["items"].as_array().unwrap();
+    let mine = texts.iter().find(|t| t["id"] == created["id"]).unwrap();
+    assert_eq!(mine["name"], "Welcome");
+    assert_eq!(mine["version"], cleared["version"]);
+}

@@ -402,7 +402,11 @@ impl<S: Store> Desk<S> {
         }
     }
 
-    fn require_agent(ctx: &Ctx, action: &'static str, object: String) -> Result<(), DeskError> {
+    pub(crate) fn require_agent(
+        ctx: &Ctx,
+        action: &'static str,
+        object: String,
+    ) -> Result<(), DeskError> {
         match &ctx.actor {
             Actor::Agent(_) => Ok(()),
             Actor::Customer(_) => Err(DeskError::PermissionDenied {

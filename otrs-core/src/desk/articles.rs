@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::desk::{Actor, Ctx, Desk, TicketEdit, history_row, read_tx, write_tx};
+use crate::desk::{Actor, Ctx, Desk, TicketEdit, TicketUpdate, history_row, read_tx, write_tx};
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::{ArticleId, AttachmentId, DraftId, TicketId};
 use crate::model::{
     Article, AttachmentContent, Channel, Draft, HistoryType, NewArticle, NewAttachment,
-    OutgoingMessage, Permission, Principal, SenderType, StateType, TimeAccountingEntry, TimeUnits,
-    default_states,
+    OutgoingMessage, Permission, Principal, SenderType, StateType, Ticket, TimeAccountingEntry,
+    TimeUnits, default_states,
 };
 use crate::rules::threading::{self, ReplyHeaders};
 use crate::store::{Store, StoreTx};
@@ -147,6 +147,9 @@ pub struct ArticleInput {
     /// The e-mail as received (RFC 5322 bytes), kept exactly as given; only for received e-mail
     /// (`email-inbound`). Its headers are not read: the other fields say what the article is.
     pub raw_source: Option<Arc<[u8]>>,
+    /// The form whose kept uploads ([`Desk::keep_form_uploads`]) become attachments after
+    /// `attachments`; the command removes them from the form.
+    pub form_uploads: Option<String>,
 }
 
 impl ArticleInput {
@@ -174,6 +177,7 @@ impl ArticleInput {
             references: None,
             reply_to: None,
             raw_source: None,
+            form_uploads: None,
         }
     }
 
@@ -590,8 +594,31 @@ impl<S: Store> Desk<S> {
         ticket: TicketId,
         input: ArticleInput,
     ) -> Result<Article, DeskError> {
+        let no_change = TicketUpdate::default();
+        write_tx!(self, |tx| async {
+            let (article, _) = self
+                .add_article_tx(&mut tx, actor, ticket, &input, &no_change)
+                .await?;
+            Ok::<_, DeskError>(article)
+        })
+    }
+
+    /// Adds an article and changes the ticket's properties with it, in one command (the next
+    /// state and pending time of the note, phone and e-mail screens).
+    ///
+    /// The article alone never conflicts with other changes, but property changes do: when
+    /// `update` changes anything, its `expected_version` (the version the form was opened
+    /// with) must still be the ticket's, or the command fails with
+    /// [`DeskError::VersionMismatch`] and adds nothing. Customer users cannot change properties.
+    pub async fn add_article_and_update(
+        &self,
+        actor: Principal,
+        ticket: TicketId,
+        input: ArticleInput,
+        update: TicketUpdate,
+    ) -> Result<(Article, Ticket), DeskError> {
         write_tx!(self, |tx| self
-            .add_article_tx(&mut tx, actor, ticket, &input))
+            .add_article_tx(&mut tx, actor, ticket, &input, &update))
     }
 
     async fn add_article_tx(
@@ -600,8 +627,11 @@ impl<S: Store> Desk<S> {
         actor: Principal,
         ticket_id: TicketId,
         input: &ArticleInput,
-    ) -> Result<Article, DeskError> {
+        update: &TicketUpdate,
+    ) -> Result<(Article, Ticket), DeskError> {
         let ctx = self.ctx(tx, actor).await?;
+        let with_uploads = self.take_form_uploads(tx, &ctx, input).await?;
+        let input = with_uploads.as_ref().unwrap_or(input);
         let ticket = self.load_ticket(tx, ticket_id).await?;
         let needed = if matches!(input.kind, ArticleKind::Note | ArticleKind::Portal) {
             Permission::Note
@@ -614,6 +644,10 @@ impl<S: Store> Desk<S> {
         if needed == Permission::Rw {
             self.ensure_not_locked_by_other(tx, &ctx, &ticket).await?;
         }
+        if !update.is_empty() {
+            Self::refuse_customer_property_change(&ctx, &ticket)?;
+            Self::ensure_version(&ticket, update.expected_version)?;
+        }
         self.validate_article(&ctx, input, "")?;
         let mut edit = TicketEdit::new(ticket);
         if input.kind.customer_sent() {
@@ -622,9 +656,12 @@ impl<S: Store> Desk<S> {
         let added = self
             .add_article_in(tx, &ctx, &mut edit, input, false)
             .await?;
+        if !update.is_empty() {
+            self.apply_update_in(tx, &ctx, &mut edit, update).await?;
+        }
         edit.changed_row = true;
-        self.save(tx, &ctx, edit).await?;
-        Ok(added.article)
+        let ticket = self.save(tx, &ctx, edit).await?;
+        Ok((added.article, ticket))
     }
 
     /// A customer's message on an existing ticket: new tickets stay new, everything else opens;

@@ -29,7 +29,27 @@ impl<S: Store> Desk<S> {
         source: TicketId,
         target: TicketId,
     ) -> Result<Ticket, DeskError> {
-        write_tx!(self, |tx| self.merge_tx(&mut tx, actor, source, target))
+        self.merge_tickets_at_version(actor, source, target, None)
+            .await
+    }
+
+    /// [`Desk::merge_tickets`] for a caller that saw `source` at `expected_version` (a merge
+    /// form, an `If-Match`): when the source changed since, the merge is refused with
+    /// [`DeskError::VersionMismatch`] and nothing moves. `None` does not check.
+    pub async fn merge_tickets_at_version(
+        &self,
+        actor: Principal,
+        source: TicketId,
+        target: TicketId,
+        expected_version: Option<u64>,
+    ) -> Result<Ticket, DeskError> {
+        write_tx!(self, |tx| self.merge_tx(
+            &mut tx,
+            actor,
+            source,
+            target,
+            expected_version
+        ))
     }
 
     async fn merge_tx(
@@ -38,9 +58,11 @@ impl<S: Store> Desk<S> {
         actor: Principal,
         source: TicketId,
         target: TicketId,
+        expected_version: Option<u64>,
     ) -> Result<Ticket, DeskError> {
         let ctx = self.ctx(tx, actor).await?;
-        self.merge_in(tx, &ctx, source, target).await
+        self.merge_in(tx, &ctx, source, target, expected_version)
+            .await
     }
 
     /// Where a merged ticket went: the ticket it was merged into, then where that one went, …
@@ -71,6 +93,7 @@ impl<S: Store> Desk<S> {
         ctx: &Ctx,
         source_id: TicketId,
         target_id: TicketId,
+        expected_version: Option<u64>,
     ) -> Result<Ticket, DeskError> {
         if matches!(ctx.actor, Actor::Customer(_)) {
             return Err(DeskError::not_found("ticket", source_id));
@@ -82,6 +105,7 @@ impl<S: Store> Desk<S> {
         self.require(tx, ctx, &target, Permission::Rw, "merge into")
             .await?;
         self.ensure_not_merged(tx, ctx, &source).await?;
+        Self::ensure_version(&source, expected_version)?;
         let chain = self.merge_chain(tx, ctx, &target).await?;
         check_merge(&source, &target, &chain, &ctx.states)?;
         self.ensure_not_locked_by_other(tx, ctx, &source).await?;

@@ -31,6 +31,8 @@ mod article_actions;
 // --- actions
 mod texts;
 mod ticket_actions;
+// --- forms
+mod uploads;
 
 #[cfg(test)]
 pub(crate) mod tests_support;
@@ -82,8 +84,10 @@ pub use reports::{REPORT_JOB_KIND, ReportRun, pdf_filename, report_job_key, repo
 // --- detail
 pub use article_actions::{ArticleSource, Redirected};
 // --- actions
-pub use texts::{MAX_TEXT_CHARS, NewStandardText};
+pub use texts::{MAX_TEXT_CHARS, NewStandardText, StandardTextUpdate};
 pub use ticket_actions::TicketAction;
+// --- forms
+pub use uploads::{MAX_FORM_KEY_CHARS, MIN_FORM_KEY_CHARS};
 
 /// How often a command is tried when concurrent commands keep winning.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -108,6 +112,10 @@ pub struct DeskConfig {
     pub max_source_bytes: u64,
     /// Drafts older than this are no longer offered.
     pub draft_ttl: Duration,
+    /// Files kept for a form being filled in expire after this long.
+    pub form_upload_ttl: Duration,
+    /// The most bytes the files kept for one form may hold together.
+    pub max_form_upload_bytes: u64,
     /// On an owner change by a real agent, an unset responsible becomes the new owner.
     pub responsible_auto_set: bool,
     /// The address outgoing e-mail is sent from.
@@ -137,6 +145,8 @@ impl Default for DeskConfig {
             max_attachments_per_article: 100,
             max_source_bytes: 16 * 1024 * 1024,
             draft_ttl: Duration::days(7),
+            form_upload_ttl: Duration::hours(24),
+            max_form_upload_bytes: 3 * 1024 * 1024,
             responsible_auto_set: true,
             system_address: "otrs@localhost".into(),
             customer_default_groups: vec![(GroupId::USERS, PermissionSet::RW)],

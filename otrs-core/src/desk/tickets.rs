@@ -134,6 +134,14 @@ impl<S: Store> Desk<S> {
         new: &NewTicket,
     ) -> Result<Ticket, DeskError> {
         let ctx = self.ctx(tx, actor).await?;
+        let with_uploads = self
+            .take_form_uploads(tx, &ctx, &new.article)
+            .await?
+            .map(|article| NewTicket {
+                article,
+                ..new.clone()
+            });
+        let new = with_uploads.as_ref().unwrap_or(new);
         let mut errors = ValidationErrors::new();
         errors.text("title", &new.title, 1, 255, false);
         if let Some(id) = &new.customer_id {
@@ -463,6 +471,19 @@ impl<S: Store> Desk<S> {
         let ticket = self.load_ticket(tx, ticket_id).await?;
         self.require(tx, &ctx, &ticket, Permission::Ro, "change")
             .await?;
+        Self::refuse_customer_property_change(&ctx, &ticket)?;
+        self.ensure_not_merged(tx, &ctx, &ticket).await?;
+        Self::ensure_version(&ticket, update.expected_version)?;
+        let mut edit = TicketEdit::new(ticket);
+        self.apply_update_in(tx, &ctx, &mut edit, update).await?;
+        self.save(tx, &ctx, edit).await
+    }
+
+    /// Customer users may write on their tickets but never change their properties.
+    pub(crate) fn refuse_customer_property_change(
+        ctx: &Ctx,
+        ticket: &Ticket,
+    ) -> Result<(), DeskError> {
         if matches!(ctx.actor, Actor::Customer(_)) {
             return Err(DeskError::PermissionDenied {
                 actor: ctx.actor.describe(),
@@ -471,11 +492,7 @@ impl<S: Store> Desk<S> {
                 reason: "customer users cannot change ticket properties".into(),
             });
         }
-        self.ensure_not_merged(tx, &ctx, &ticket).await?;
-        Self::ensure_version(&ticket, update.expected_version)?;
-        let mut edit = TicketEdit::new(ticket);
-        self.apply_update_in(tx, &ctx, &mut edit, update).await?;
-        self.save(tx, &ctx, edit).await
+        Ok(())
     }
 
     pub(crate) async fn apply_update_in(

@@ -16,6 +16,8 @@ mod ticket;
 mod report;
 // --- actions
 mod texts;
+// --- forms
+mod upload;
 
 use std::fmt;
 
@@ -42,7 +44,8 @@ pub use report::{
     weekday_from_name, weekday_name,
 };
 // --- actions
-pub use texts::{StandardText, TextKind};
+pub use texts::{StandardText, TEXT_CONTENT_TYPES, TextKind};
+pub use upload::FormUpload;
 
 use crate::ids::{AgentId, CustomerUserId};
 

@@ -4,6 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::ids::{QueueId, TextId};
+use crate::model::Validity;
+
+/// The content types a standard text may have.
+pub const TEXT_CONTENT_TYPES: [&str; 2] = ["text/plain", "text/html"];
 
 /// Which kind of standard text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,6 +47,10 @@ pub struct StandardText {
     pub name: String,
     /// The text.
     pub text: String,
+    /// `text/plain` or `text/html`.
+    pub content_type: String,
+    /// Only valid texts are offered to agents.
+    pub validity: Validity,
     /// The queues it is offered in, ascending and without repeats.
     pub queues: Vec<QueueId>,
     /// Creation time.

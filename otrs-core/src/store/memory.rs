@@ -68,6 +68,8 @@ struct NextIds {
     report: u64,
     // --- actions
     standard_text: u64,
+    // --- forms
+    form_upload: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -120,6 +122,8 @@ struct MemState {
     reports: BTreeMap<crate::ids::ReportId, crate::model::Report>,
     // --- actions
     standard_texts: BTreeMap<crate::ids::TextId, crate::model::StandardText>,
+    // --- forms
+    form_uploads: BTreeMap<crate::ids::FormUploadId, crate::model::FormUpload>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -2880,6 +2884,39 @@ impl StoreTx for MemoryTx {
         })
     }
 
+    fn update_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send {
+        sync!({
+            let stored = self
+                .state()
+                .standard_texts
+                .get(&text.id)
+                .ok_or_else(|| StoreError::not_found("standard text", text.id))?;
+            check_version("standard text", text.id, stored.version, text.version)?;
+            let mut queues = text.queues.clone();
+            queues.sort();
+            queues.dedup();
+            if let Some(q) = queues.iter().find(|q| !self.state().queues.contains_key(q)) {
+                return Err(StoreError::not_found("queue", q));
+            }
+            unique(
+                self.state().standard_texts.values(),
+                |t| t.kind == text.kind && t.name == text.name && t.id != text.id,
+                "standard text name",
+                &text.name,
+            )?;
+            let updated = crate::model::StandardText {
+                queues,
+                version: text.version + 1,
+                ..text.clone()
+            };
+            self.set(|s| &mut s.standard_texts, updated.id, updated.clone())?;
+            Ok(updated)
+        })
+    }
+
     fn delete_standard_text(
         &mut self,
         id: crate::ids::TextId,
@@ -2888,6 +2925,68 @@ impl StoreTx for MemoryTx {
             self.unset(|s| &mut s.standard_texts, id)?
                 .map(|_| ())
                 .ok_or_else(|| StoreError::not_found("standard text", id))
+        })
+    }
+
+    // --- forms
+    fn insert_form_upload(
+        &mut self,
+        upload: &crate::model::FormUpload,
+    ) -> impl Future<Output = StoreResult<crate::model::FormUpload>> + Send {
+        sync!({
+            if !self.state().agents.contains_key(&upload.agent_id) {
+                return Err(StoreError::not_found("agent", upload.agent_id));
+            }
+            let stored = crate::model::FormUpload {
+                id: crate::ids::FormUploadId(next(&mut self.ids()?.form_upload)),
+                ..upload.clone()
+            };
+            self.set(|s| &mut s.form_uploads, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn form_uploads(
+        &mut self,
+        form_key: &str,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<Vec<crate::model::FormUpload>>> + Send {
+        ready(Ok(self
+            .state()
+            .form_uploads
+            .values()
+            .filter(|u| u.agent_id == agent && u.form_key == form_key)
+            .cloned()
+            .collect()))
+    }
+
+    fn delete_form_upload(
+        &mut self,
+        id: crate::ids::FormUploadId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            self.unset(|s| &mut s.form_uploads, id)?
+                .map(|_| ())
+                .ok_or_else(|| StoreError::not_found("form upload", id))
+        })
+    }
+
+    fn delete_form_uploads_before(
+        &mut self,
+        cutoff: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        sync!({
+            let expired: Vec<crate::ids::FormUploadId> = self
+                .state()
+                .form_uploads
+                .values()
+                .filter(|u| u.created_at < cutoff)
+                .map(|u| u.id)
+                .collect();
+            for id in &expired {
+                self.unset(|s| &mut s.form_uploads, *id)?;
+            }
+            Ok(expired.len() as u64)
         })
     }
 }

@@ -805,9 +805,38 @@ pub trait StoreTx: Send {
         &mut self,
         text: &crate::model::StandardText,
     ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send;
+    /// Updates a standard text (version-checked; the name stays unique per kind, every queue
+    /// must exist; the queues are stored ascending without repeats).
+    fn update_standard_text(
+        &mut self,
+        text: &crate::model::StandardText,
+    ) -> impl Future<Output = StoreResult<crate::model::StandardText>> + Send;
     /// Deletes a standard text.
     fn delete_standard_text(
         &mut self,
         id: crate::ids::TextId,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    // --- forms
+    /// Inserts a file kept for a form (id assigned; the agent must exist).
+    fn insert_form_upload(
+        &mut self,
+        upload: &crate::model::FormUpload,
+    ) -> impl Future<Output = StoreResult<crate::model::FormUpload>> + Send;
+    /// The files an agent keeps for a form, by id, with their content.
+    fn form_uploads(
+        &mut self,
+        form_key: &str,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<Vec<crate::model::FormUpload>>> + Send;
+    /// Deletes a kept file.
+    fn delete_form_upload(
+        &mut self,
+        id: crate::ids::FormUploadId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Deletes every kept file uploaded before `cutoff`; returns how many.
+    fn delete_form_uploads_before(
+        &mut self,
+        cutoff: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
 }

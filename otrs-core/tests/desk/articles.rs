@@ -365,3 +365,235 @@ fn attachments_are_stored_byte_exact_and_guarded() {
     ));
     let _ = Principal::SYSTEM;
 }
+
+#[test]
+fn an_article_with_a_next_state_checks_the_version_and_an_article_alone_does_not() {
+    let w = World::new();
+    let t = w.ticket("next state");
+    let opened_at = t.version;
+    block_on(w.desk.update_ticket(
+        w.bob,
+        t.id,
+        TicketUpdate {
+            title: Some("changed meanwhile".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let articles = |w: &World| block_on(w.desk.articles(w.alice, t.id)).unwrap().len();
+    let before = articles(&w);
+    let pending = TicketUpdate {
+        state: Some(default_states::PENDING_REMINDER),
+        pending_until: Some(crate::common::start() + Duration::days(2)),
+        expected_version: Some(opened_at),
+        ..Default::default()
+    };
+    // The state change from the stale form is refused, and the article is not added either.
+    let err = block_on(w.desk.add_article_and_update(
+        w.alice,
+        t.id,
+        ArticleInput::note("called back"),
+        pending.clone(),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(err, DeskError::VersionMismatch { expected, .. } if expected == opened_at),
+        "{err:?}"
+    );
+    assert_eq!(articles(&w), before);
+    assert_eq!(w.get(t.id).state_id, default_states::OPEN);
+    // Without a property change the same stale version does not matter.
+    let (added, after) = block_on(w.desk.add_article_and_update(
+        w.alice,
+        t.id,
+        ArticleInput::note("just a note"),
+        TicketUpdate {
+            expected_version: Some(opened_at),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(added.body, "just a note");
+    assert_eq!(after.state_id, default_states::OPEN);
+    // With the current version both happen in one command.
+    let (added, after) = block_on(w.desk.add_article_and_update(
+        w.alice,
+        t.id,
+        ArticleInput::note("waiting for the customer"),
+        TicketUpdate {
+            expected_version: Some(after.version),
+            ..pending
+        },
+    ))
+    .unwrap();
+    assert_eq!(after.state_id, default_states::PENDING_REMINDER);
+    assert!(after.pending_until.is_some());
+    assert_eq!(articles(&w), before + 2);
+    assert_eq!(added.ticket_id, t.id);
+    // Customer users cannot change properties this way.
+    let err = block_on(w.desk.add_article_and_update(
+        w.lacey,
+        t.id,
+        ArticleInput::new(ArticleKind::Portal, "s", "b"),
+        TicketUpdate {
+            state: Some(default_states::CLOSED_SUCCESSFUL),
+            ..Default::default()
+        },
+    ))
+    .unwrap_err();
+    assert!(matches!(err, DeskError::PermissionDenied { .. }), "{err:?}");
+}
+
+fn file(name: &str, bytes: &[u8]) -> NewAttachment {
+    NewAttachment {
+        filename: name.into(),
+        content_type: "application/octet-stream".into(),
+        content: std::sync::Arc::from(bytes),
+        content_id: None,
+        inline: false,
+    }
+}
+
+const FORM: &str = "form-key-0123456789abcdef";
+
+#[test]
+fn kept_form_uploads_are_the_agents_own_and_limited() {
+    let w = World::new();
+    let kept = block_on(w.desk.keep_form_uploads(
+        w.alice,
+        FORM,
+        vec![file("a.txt", b"alpha"), file("b.bin", b"\x00\x01")],
+    ))
+    .unwrap();
+    assert_eq!(kept.len(), 2);
+    let more = block_on(
+        w.desk
+            .keep_form_uploads(w.alice, FORM, vec![file("c.txt", b"c")]),
+    )
+    .unwrap();
+    assert_eq!(
+        more.iter().map(|u| u.filename.as_str()).collect::<Vec<_>>(),
+        ["a.txt", "b.bin", "c.txt"]
+    );
+    // Another agent neither sees nor removes them.
+    assert!(
+        block_on(w.desk.form_uploads(w.bob, FORM))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        block_on(w.desk.discard_form_upload(w.bob, FORM, kept[0].id)),
+        Err(DeskError::NotFound { .. })
+    ));
+    // Customer users keep nothing; keys must look random.
+    assert!(matches!(
+        block_on(
+            w.desk
+                .keep_form_uploads(w.lacey, FORM, vec![file("x", b"x")])
+        ),
+        Err(DeskError::PermissionDenied { .. })
+    ));
+    assert!(matches!(
+        block_on(
+            w.desk
+                .keep_form_uploads(w.alice, "short", vec![file("x", b"x")])
+        ),
+        Err(DeskError::Invalid(_))
+    ));
+    // Too much together: refused whole, what was kept stays.
+    let big = vec![0u8; 2 * 1024 * 1024];
+    let err = block_on(w.desk.keep_form_uploads(
+        w.alice,
+        FORM,
+        vec![file("one.bin", &big), file("two.bin", &big)],
+    ))
+    .unwrap_err();
+    let DeskError::Invalid(errors) = err else {
+        panic!("{err:?}")
+    };
+    assert!(errors.0[0].message.contains("two.bin"), "{errors:?}");
+    assert_eq!(
+        block_on(w.desk.form_uploads(w.alice, FORM)).unwrap().len(),
+        3
+    );
+    // A path in the name is refused.
+    assert!(matches!(
+        block_on(
+            w.desk
+                .keep_form_uploads(w.alice, FORM, vec![file("../etc/x", b"x")])
+        ),
+        Err(DeskError::Invalid(_))
+    ));
+    // The owner removes one.
+    block_on(w.desk.discard_form_upload(w.alice, FORM, kept[1].id)).unwrap();
+    assert_eq!(
+        block_on(w.desk.form_uploads(w.alice, FORM)).unwrap().len(),
+        2
+    );
+    // They expire.
+    w.clock
+        .advance(w.desk.config().form_upload_ttl + Duration::seconds(1));
+    assert!(
+        block_on(w.desk.form_uploads(w.alice, FORM))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_article_command_takes_the_kept_uploads_all_or_nothing() {
+    let w = World::new();
+    let t = w.ticket("with files");
+    block_on(
+        w.desk
+            .keep_form_uploads(w.alice, FORM, vec![file("log.txt", b"kept bytes")]),
+    )
+    .unwrap();
+    // A refused command leaves the files with the form.
+    let mut bad = ArticleInput::new(ArticleKind::EmailOutbound, "s", "b");
+    bad.to = Some("not an address".into());
+    bad.form_uploads = Some(FORM.into());
+    assert!(block_on(w.desk.add_article(w.alice, t.id, bad)).is_err());
+    assert_eq!(
+        block_on(w.desk.form_uploads(w.alice, FORM)).unwrap().len(),
+        1
+    );
+    // Another agent naming the form gets none of them.
+    let mut theirs = ArticleInput::note("bob's note");
+    theirs.form_uploads = Some(FORM.into());
+    let added = block_on(w.desk.add_article(w.bob, t.id, theirs)).unwrap();
+    assert!(added.attachments.is_empty());
+    // The owner's article holds them, and the form keeps nothing more.
+    let mut note = ArticleInput::note("see the log");
+    note.form_uploads = Some(FORM.into());
+    let added = block_on(w.desk.add_article(w.alice, t.id, note)).unwrap();
+    assert_eq!(added.attachments.len(), 1);
+    assert_eq!(added.attachments[0].filename, "log.txt");
+    let content = block_on(w.desk.attachment(w.alice, added.attachments[0].id)).unwrap();
+    assert_eq!(&content.content[..], b"kept bytes");
+    assert!(
+        block_on(w.desk.form_uploads(w.alice, FORM))
+            .unwrap()
+            .is_empty()
+    );
+    // A new ticket takes them too.
+    block_on(
+        w.desk
+            .keep_form_uploads(w.alice, FORM, vec![file("first.txt", b"1")]),
+    )
+    .unwrap();
+    let mut first = ArticleInput::new(ArticleKind::PhoneInbound, "s", "b");
+    first.form_uploads = Some(FORM.into());
+    let created = block_on(w.desk.create_ticket(
+        w.alice,
+        otrs_core::desk::NewTicket::new("new", w.postmaster, first),
+    ))
+    .unwrap();
+    let articles = block_on(w.desk.articles(w.alice, created.id)).unwrap();
+    assert_eq!(articles[0].attachments[0].filename, "first.txt");
+    assert!(
+        block_on(w.desk.form_uploads(w.alice, FORM))
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -217,3 +217,45 @@ fn merging_needs_rw_on_both_and_the_lock_rule() {
     assert_eq!(w.get(a.id).state_id, default_states::OPEN);
     let _ = (StateType::Merged, Principal::SYSTEM);
 }
+
+#[test]
+fn a_merge_from_a_stale_form_is_refused_and_moves_nothing() {
+    let w = World::new();
+    let source = w.ticket("source");
+    let target = w.ticket("target");
+    let opened_at = source.version;
+    // Someone else changes the source after the merge form was opened.
+    block_on(w.desk.update_ticket(
+        w.bob,
+        source.id,
+        TicketUpdate {
+            title: Some("renamed".into()),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let before = block_on(w.desk.articles(w.alice, target.id)).unwrap().len();
+    let err =
+        block_on(
+            w.desk
+                .merge_tickets_at_version(w.alice, source.id, target.id, Some(opened_at)),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, DeskError::VersionMismatch { expected, .. } if expected == opened_at),
+        "{err:?}"
+    );
+    assert_eq!(w.get(source.id).state_id, default_states::OPEN);
+    assert_eq!(
+        block_on(w.desk.articles(w.alice, target.id)).unwrap().len(),
+        before
+    );
+    // At the current version the merge goes through.
+    let current = w.get(source.id).version;
+    block_on(
+        w.desk
+            .merge_tickets_at_version(w.alice, source.id, target.id, Some(current)),
+    )
+    .unwrap();
+    assert_eq!(w.get(source.id).state_id, default_states::MERGED);
+}

@@ -629,3 +629,114 @@ fn states_added_here_are_usable_at_once_and_from_elsewhere_after_the_cache_time(
         .advance(w.desk.config().state_cache_ttl + chrono::Duration::milliseconds(1));
     block_on(w.desk.create_ticket(w.alice, new("in time", elsewhere.id))).unwrap();
 }
+
+#[test]
+fn standard_texts_are_updated_by_admins_only_and_invalid_ones_are_not_offered() {
+    use otrs_core::desk::{NewStandardText, StandardTextUpdate};
+    use otrs_core::model::{TextKind, Validity};
+    let w = World::new();
+    let new = |name: &str| NewStandardText {
+        kind: TextKind::Template,
+        name: name.into(),
+        text: "Dear customer,".into(),
+        queues: vec![w.support],
+    };
+    let greeting = block_on(w.desk.create_standard_text(w.admin, new("Greeting"))).unwrap();
+    block_on(w.desk.create_standard_text(w.admin, new("Other"))).unwrap();
+    assert_eq!(greeting.content_type, "text/plain");
+    // A non-admin is refused and nothing changes.
+    let rename = StandardTextUpdate {
+        name: Some("Mine".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        block_on(w.desk.update_standard_text(
+            w.alice,
+            TextKind::Template,
+            greeting.id,
+            rename.clone()
+        )),
+        Err(DeskError::PermissionDenied { .. })
+    ));
+    assert!(block_on(w.desk.all_standard_texts(w.alice, TextKind::Template)).is_err());
+    let all = block_on(w.desk.all_standard_texts(w.admin, TextKind::Template)).unwrap();
+    assert_eq!(all.iter().find(|t| t.id == greeting.id), Some(&greeting));
+    // Bad input names its fields.
+    let bad = StandardTextUpdate {
+        name: Some(String::new()),
+        content_type: Some("image/png".into()),
+        queues: Some(vec![QueueId(999)]),
+        ..Default::default()
+    };
+    let Err(DeskError::Invalid(errors)) =
+        block_on(
+            w.desk
+                .update_standard_text(w.admin, TextKind::Template, greeting.id, bad),
+        )
+    else {
+        panic!("bad input accepted")
+    };
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["name", "content_type", "queues"]);
+    // A taken name, a wrong kind and a stale version are refused.
+    assert!(matches!(
+        block_on(w.desk.update_standard_text(
+            w.admin,
+            TextKind::Template,
+            greeting.id,
+            StandardTextUpdate {
+                name: Some("Other".into()),
+                ..Default::default()
+            }
+        )),
+        Err(DeskError::Duplicate { .. })
+    ));
+    assert!(matches!(
+        block_on(w.desk.update_standard_text(
+            w.admin,
+            TextKind::Signature,
+            greeting.id,
+            rename.clone()
+        )),
+        Err(DeskError::NotFound { .. })
+    ));
+    assert!(matches!(
+        block_on(w.desk.update_standard_text(
+            w.admin,
+            TextKind::Template,
+            greeting.id,
+            StandardTextUpdate {
+                expected_version: Some(greeting.version + 5),
+                ..rename.clone()
+            }
+        )),
+        Err(DeskError::VersionMismatch { .. })
+    ));
+    // Everything at once.
+    let updated = block_on(w.desk.update_standard_text(
+        w.admin,
+        TextKind::Template,
+        greeting.id,
+        StandardTextUpdate {
+            name: Some(" Welcome ".into()),
+            text: Some("<p>Hello</p>".into()),
+            content_type: Some("text/html".into()),
+            validity: Some(Validity::Invalid),
+            queues: Some(vec![w.misc]),
+            expected_version: Some(greeting.version),
+        },
+    ))
+    .unwrap();
+    assert_eq!(updated.name, "Welcome");
+    assert_eq!(updated.content_type, "text/html");
+    assert_eq!(updated.queues, vec![w.misc]);
+    assert_eq!(updated.version, greeting.version + 1);
+    // Invalid texts are not offered to agents, admins still see them.
+    let offered = block_on(w.desk.standard_texts(w.alice, TextKind::Template, None)).unwrap();
+    assert!(offered.iter().all(|t| t.id != greeting.id));
+    let all = block_on(w.desk.all_standard_texts(w.admin, TextKind::Template)).unwrap();
+    assert!(
+        all.iter()
+            .any(|t| t.id == greeting.id && t.validity == Validity::Invalid)
+    );
+}

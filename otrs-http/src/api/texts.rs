@@ -1,20 +1,21 @@
 //! Text templates and signatures: `/api/v1/templates` and `/api/v1/signatures`. Agents list
-//! them (optionally those of one queue); admins create and delete them. The desk checks every
+//! the valid ones (optionally those of one queue); admins list all of them, create, replace
+//! (`PUT`), change (`PATCH`, with `If-Match`) and delete them. The desk checks every
 //! permission; these handlers only translate.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use otrs_core::Principal;
-use otrs_core::desk::NewStandardText;
-use otrs_core::ids::TextId;
-use otrs_core::model::{StandardText, TextKind};
+use otrs_core::desk::{NewStandardText, StandardTextUpdate};
+use otrs_core::ids::{QueueId, TextId};
+use otrs_core::model::{StandardText, TextKind, Validity};
 use otrs_core::store::Store;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::people::with_version;
-use crate::api::{Api, Resolver};
+use crate::api::{Api, Resolver, if_match};
 use crate::auth::AnyAuth;
 use crate::dto::{Named, Ref};
 use crate::error::{ApiError, Problem};
@@ -24,9 +25,13 @@ use crate::state::AppState;
 pub(crate) fn routes<S: Store>(api: Api<S>) -> Api<S> {
     api.get("/api/v1/templates", list_templates::<S>)
         .post("/api/v1/templates", create_template::<S>)
+        .put("/api/v1/templates/{id}", replace_template::<S>)
+        .patch("/api/v1/templates/{id}", update_template::<S>)
         .delete("/api/v1/templates/{id}", delete_template::<S>)
         .get("/api/v1/signatures", list_signatures::<S>)
         .post("/api/v1/signatures", create_signature::<S>)
+        .put("/api/v1/signatures/{id}", replace_signature::<S>)
+        .patch("/api/v1/signatures/{id}", update_signature::<S>)
         .delete("/api/v1/signatures/{id}", delete_signature::<S>)
 }
 
@@ -41,8 +46,14 @@ pub struct StandardTextDto {
     pub name: String,
     /// The text.
     pub text: String,
+    /// `text/plain` or `text/html`.
+    pub content_type: String,
+    /// `valid`, `invalid` or `invalid-temporarily`; only valid texts are offered to agents.
+    pub validity: String,
     /// The queues it is offered in.
     pub queues: Vec<Named>,
+    /// Version (the ETag is `"v{version}"`).
+    pub version: u64,
 }
 
 /// A list of texts.
@@ -68,12 +79,48 @@ pub struct NewStandardTextBody {
     pub queues: Vec<Ref>,
 }
 
+/// A whole text, replacing the stored one (`PUT`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandardTextBody {
+    /// Name (1 to 200 characters, unique per kind).
+    pub name: String,
+    /// The text.
+    #[serde(default)]
+    pub text: String,
+    /// `text/plain` (default) or `text/html`.
+    pub content_type: Option<String>,
+    /// `valid` (default), `invalid` or `invalid-temporarily`.
+    pub validity: Option<String>,
+    /// The queues (ids or names); none when left out.
+    #[serde(default)]
+    pub queues: Vec<Ref>,
+}
+
+/// Changes to a text (`PATCH`); what is left out stays.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandardTextPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New text.
+    pub text: Option<String>,
+    /// New content type: `text/plain` or `text/html`.
+    pub content_type: Option<String>,
+    /// New validity: `valid`, `invalid` or `invalid-temporarily`.
+    pub validity: Option<String>,
+    /// New queue assignments (ids or names), replacing the old ones.
+    pub queues: Option<Vec<Ref>>,
+}
+
 /// Filters of a text list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TextQuery {
     /// Only the texts of this queue (id or name).
     pub queue: Option<String>,
+    /// Invalid texts too (admins).
+    pub include_invalid: Option<bool>,
 }
 
 async fn dto<S: Store>(state: &AppState<S>, actor: Principal, t: &StandardText) -> StandardTextDto {
@@ -83,6 +130,9 @@ async fn dto<S: Store>(state: &AppState<S>, actor: Principal, t: &StandardText) 
         kind: t.kind.name().to_owned(),
         name: t.name.clone(),
         text: t.text.clone(),
+        content_type: t.content_type.clone(),
+        validity: t.validity.name().to_owned(),
+        version: t.version,
         queues: t
             .queues
             .iter()
@@ -115,10 +165,21 @@ async fn list<S: Store>(
             Some(resolver.queue(&r, "queue").await?)
         }
     };
-    let texts = state
-        .desk()
-        .standard_texts(auth.principal, kind, queue)
-        .await?;
+    let texts = if query.include_invalid == Some(true) {
+        let mut all = state
+            .desk()
+            .all_standard_texts(auth.principal, kind)
+            .await?;
+        if let Some(q) = queue {
+            all.retain(|t| t.queues.contains(&q));
+        }
+        all
+    } else {
+        state
+            .desk()
+            .standard_texts(auth.principal, kind, queue)
+            .await?
+    };
     let mut items = Vec::new();
     for t in &texts {
         items.push(dto(state, auth.principal, t).await);
@@ -135,14 +196,7 @@ async fn create<S: Store>(
     kind: TextKind,
     body: NewStandardTextBody,
 ) -> Result<Response, ApiError> {
-    let resolver = Resolver {
-        state,
-        actor: auth.principal,
-    };
-    let mut queues = Vec::new();
-    for q in &body.queues {
-        queues.push(resolver.queue(q, "queues").await?);
-    }
+    let queues = queue_refs(state, auth.principal, &body.queues).await?;
     let text = state
         .desk()
         .create_standard_text(
@@ -242,4 +296,149 @@ async fn remove<S: Store>(
         .delete_standard_text(auth.principal, kind, TextId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn queue_refs<S: Store>(
+    state: &AppState<S>,
+    actor: Principal,
+    refs: &[Ref],
+) -> Result<Vec<QueueId>, ApiError> {
+    let resolver = Resolver { state, actor };
+    let mut queues = Vec::new();
+    for q in refs {
+        queues.push(resolver.queue(q, "queues").await?);
+    }
+    Ok(queues)
+}
+
+fn validity_of(text: &str) -> Result<Validity, ApiError> {
+    Validity::from_name(text).ok_or_else(|| {
+        ApiError::invalid(
+            "validity",
+            format!("{text:?} is not valid, invalid or invalid-temporarily"),
+        )
+    })
+}
+
+async fn change<S: Store>(
+    state: &AppState<S>,
+    auth: &AnyAuth,
+    kind: TextKind,
+    id: u64,
+    headers: &HeaderMap,
+    body: StandardTextPatch,
+) -> Result<Response, ApiError> {
+    let update = StandardTextUpdate {
+        name: body.name,
+        text: body.text,
+        content_type: body.content_type,
+        validity: body.validity.as_deref().map(validity_of).transpose()?,
+        queues: match &body.queues {
+            Some(refs) => Some(queue_refs(state, auth.principal, refs).await?),
+            None => None,
+        },
+        expected_version: if_match(headers)?,
+    };
+    let text = state
+        .desk()
+        .update_standard_text(auth.principal, kind, TextId(id), update)
+        .await?;
+    Ok(with_version(
+        dto(state, auth.principal, &text).await,
+        text.version,
+        None,
+    ))
+}
+
+/// A `PUT` body as a patch that sets every field.
+fn whole(body: StandardTextBody) -> StandardTextPatch {
+    StandardTextPatch {
+        name: Some(body.name),
+        text: Some(body.text),
+        content_type: Some(
+            body.content_type
+                .unwrap_or_else(|| otrs_core::model::TEXT_CONTENT_TYPES[0].to_owned()),
+        ),
+        validity: Some(
+            body.validity
+                .unwrap_or_else(|| Validity::Valid.name().to_owned()),
+        ),
+        queues: Some(body.queues),
+    }
+}
+
+/// Replaces a text template (admins): every field is set, defaults for those left out. Send
+/// `If-Match` to refuse the change when the template changed since.
+#[utoipa::path(put, path = "/api/v1/templates/{id}", tag = "texts", request_body = StandardTextBody,
+    params(("id" = u64, Path, description = "Template id"), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    responses((status = 200, body = StandardTextDto, headers(("ETag" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn replace_template<S: Store>(
+    State(state): State<AppState<S>>,
+    auth: AnyAuth,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    Json(body): Json<StandardTextBody>,
+) -> Result<Response, ApiError> {
+    change(&state, &auth, TextKind::Template, id, &headers, whole(body)).await
+}
+
+/// Changes a text template (admins): name, text, content type, validity, queues. Send
+/// `If-Match` to refuse the change when the template changed since.
+#[utoipa::path(patch, path = "/api/v1/templates/{id}", tag = "texts", request_body = StandardTextPatch,
+    params(("id" = u64, Path, description = "Template id"), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    responses((status = 200, body = StandardTextDto, headers(("ETag" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn update_template<S: Store>(
+    State(state): State<AppState<S>>,
+    auth: AnyAuth,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    Json(body): Json<StandardTextPatch>,
+) -> Result<Response, ApiError> {
+    change(&state, &auth, TextKind::Template, id, &headers, body).await
+}
+
+/// Replaces a signature (admins): every field is set, defaults for those left out. Send
+/// `If-Match` to refuse the change when the signature changed since.
+#[utoipa::path(put, path = "/api/v1/signatures/{id}", tag = "texts", request_body = StandardTextBody,
+    params(("id" = u64, Path, description = "Signature id"), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    responses((status = 200, body = StandardTextDto, headers(("ETag" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn replace_signature<S: Store>(
+    State(state): State<AppState<S>>,
+    auth: AnyAuth,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    Json(body): Json<StandardTextBody>,
+) -> Result<Response, ApiError> {
+    change(
+        &state,
+        &auth,
+        TextKind::Signature,
+        id,
+        &headers,
+        whole(body),
+    )
+    .await
+}
+
+/// Changes a signature (admins): name, text, content type, validity, queues. Send `If-Match`
+/// to refuse the change when the signature changed since.
+#[utoipa::path(patch, path = "/api/v1/signatures/{id}", tag = "texts", request_body = StandardTextPatch,
+    params(("id" = u64, Path, description = "Signature id"), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    responses((status = 200, body = StandardTextDto, headers(("ETag" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn update_signature<S: Store>(
+    State(state): State<AppState<S>>,
+    auth: AnyAuth,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    Json(body): Json<StandardTextPatch>,
+) -> Result<Response, ApiError> {
+    change(&state, &auth, TextKind::Signature, id, &headers, body).await
 }

@@ -407,6 +407,8 @@ pub(crate) fn article_input(
         references: body.references.clone(),
         reply_to: body.reply_to_article_id.map(ArticleId),
         raw_source,
+        // The API sends its files inline; kept form uploads are the web forms'.
+        form_uploads: None,
     })
 }
 
@@ -627,14 +629,19 @@ pub(crate) async fn unlock_ticket<S: Store>(
 
 /// Merges the ticket into another (irreversible); returns the target.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/merge", tag = "tickets",
-    params(("id" = u64, Path, description = "Ticket id")), request_body = MergeBody,
-    responses((status = 200, body = TicketDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    params(("id" = u64, Path, description = "Ticket id"), ("If-Match" = Option<String>, Header, description = "ETag of the version of this ticket the merge is based on")),
+    request_body = MergeBody,
+    responses((status = 200, body = TicketDto),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn merge_ticket<S: Store>(
     State(state): State<AppState<S>>,
     AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
+    headers: HeaderMap,
     Json(body): Json<MergeBody>,
 ) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
     let r = Resolver {
         state: &state,
         actor: auth.principal,
@@ -642,7 +649,7 @@ pub(crate) async fn merge_ticket<S: Store>(
     let target = r.ticket(&body.into).await?;
     let ticket = state
         .desk()
-        .merge_tickets(auth.principal, TicketId(id), target)
+        .merge_tickets_at_version(auth.principal, TicketId(id), target, expected)
         .await?;
     Ok(ticket_response(
         StatusCode::OK,

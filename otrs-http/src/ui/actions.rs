@@ -2,10 +2,12 @@
 //! desk command and returns to the ticket (History only shows the ticket's history).
 //!
 //! Which actions a ticket offers is the desk's answer ([`Desk::ticket_actions`]); an action the
-//! agent may not start is neither listed nor served, and its command refuses it anyway. Forms
-//! that change properties carry the ticket's version: when someone else changed the ticket
-//! after the form was opened, the desk refuses the stale version and the panel says so instead
-//! of overwriting. Forms that write an article can be saved as a draft and reopened.
+//! agent may not start is neither listed nor served, and its command refuses it anyway. Every
+//! form carries the ticket's version; the parts that change properties (the property forms,
+//! the next state of the note, phone and e-mail forms, a merge) are refused by the desk when
+//! someone else changed the ticket after the form was opened, and the panel says so with the
+//! typed values kept instead of overwriting. An article alone, a link and watching do not
+//! conflict. Forms that write an article can be saved as a draft and reopened.
 //!
 //! [`Desk::ticket_actions`]: otrs_core::Desk::ticket_actions
 
@@ -31,8 +33,9 @@ use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 use crate::error::ApiError;
 use crate::i18n::{Language, translate, translate_dyn};
 use crate::state::AppState;
+use crate::ui::compose::{self, ComposeForm};
 use crate::ui::create::{Errors, resolve_customer};
-use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::fields::{Fields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::names;
 use crate::ui::{UiCtx, message_in, see_other};
@@ -114,7 +117,19 @@ fn draft_form(action: TicketAction) -> Option<&'static str> {
 }
 
 /// The fields a draft keeps.
-const DRAFT_FIELDS: [&str; 7] = ["subject", "body", "to", "cc", "bcc", "time_units", "from"];
+const DRAFT_FIELDS: [&str; 10] = [
+    // The files kept for the form stay with its draft until they expire.
+    compose::FORM_KEY_FIELD,
+    "subject",
+    "body",
+    "to",
+    "cc",
+    "bcc",
+    "time_units",
+    "from",
+    "next_state",
+    "pending_until",
+];
 
 pub(crate) async fn page<S: Store>(
     State(state): State<AppState<S>>,
@@ -162,11 +177,11 @@ pub(crate) async fn run<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path((id, name)): Path<(u64, String)>,
-    FormFields(form): FormFields,
+    ComposeForm(mut upload): ComposeForm,
 ) -> Response {
     let id = TicketId(id);
-    let form = form.without(&["csrf_token"]);
     let Some(action) = TicketAction::from_name(&name) else {
+        let form = upload.fields.without(&["csrf_token"]);
         return panel(
             &state,
             &ctx,
@@ -184,6 +199,16 @@ pub(crate) async fn run<S: Store>(
         return crate::ui::ticket::problem_page(&state, &ctx, action.label(), &e).await;
     }
     let mut errors = Errors::default();
+    // The files of an article form stay with it until the article takes them.
+    if draft_form(action).is_some() {
+        compose::keep_uploads(&state, &ctx, &mut upload).await;
+    }
+    let form = upload.fields.without(&["csrf_token"]);
+    if let Some(m) = upload.files_error {
+        errors.field("attachments", m);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return panel(&state, &ctx, id, &name, &form, &errors, None, status).await;
+    }
     if form.has("save_draft")
         && let Some(draft) = draft_form(action)
     {
@@ -463,6 +488,7 @@ async fn execute<S: Store>(
             if kind == ArticleKind::PhoneInbound {
                 article.from = optional("from");
             }
+            article.form_uploads = compose::kept_uploads_key(form);
             article.time_units = match form.text("time_units").as_str() {
                 "" => None,
                 text => match TimeUnits::parse(text) {
@@ -482,10 +508,26 @@ async fn execute<S: Store>(
                     .into_iter()
                     .next()
                 {
-                    article.body = format!("{}\n\n{}", article.body, signature.text);
+                    let text = compose::standard_text_body(&signature);
+                    article.body = format!("{}\n\n{}", article.body, text);
                 }
             }
-            desk.add_article(actor, id, article).await?;
+            // The next state (and pending time) is a property change: it carries the version
+            // the form was opened with, the article alone does not conflict.
+            if let Some(next) = form.number::<u64>("next_state")? {
+                update.state = Some(StateId(next));
+            }
+            if !form.text("pending_until").is_empty() {
+                match local_time(ctx, &form.text("pending_until")) {
+                    Ok(at) => update.pending_until = Some(at),
+                    Err(m) => {
+                        errors.field("pending_until", m);
+                        return Ok(Outcome::Again(errors));
+                    }
+                }
+            }
+            desk.add_article_and_update(actor, id, article, update)
+                .await?;
             return Ok(Outcome::Done);
         }
         TicketAction::Lock => {
@@ -511,7 +553,9 @@ async fn execute<S: Store>(
             };
             if action == TicketAction::Merge {
                 // The ticket is merged into the target and ends here: show the target.
-                let merged = desk.merge_tickets(actor, id, target).await?;
+                let merged = desk
+                    .merge_tickets_at_version(actor, id, target, update.expected_version)
+                    .await?;
                 return Ok(Outcome::Page(see_other(&format!(
                     "/agent/tickets/{}",
                     merged.id.0
@@ -691,6 +735,23 @@ async fn panel<S: Store>(
             .get("version")
             .map(str::to_owned)
             .unwrap_or_else(|| ticket.version.to_string());
+        // Article forms send files, and list the ones kept from earlier showings.
+        let attachments = match draft_form(action) {
+            Some(_) => Some(
+                compose::attachments_field(
+                    state,
+                    ctx,
+                    form,
+                    errors.fields.get("attachments").map(String::as_str),
+                )
+                .await,
+            ),
+            None => None,
+        };
+        let enctype = attachments
+            .as_ref()
+            .map(|_| "multipart/form-data")
+            .unwrap_or("application/x-www-form-urlencoded");
         html! {
             @if let Some((d, _)) = &draft {
                 p.notice role="status" {
@@ -698,10 +759,11 @@ async fn panel<S: Store>(
                     a href={ (back) "/actions/" (name) "?draft=1" } { (tr!(ctx, "Open the draft")) }
                 }
             }
-            form method="post" action={ (back) "/actions/" (name) } novalidate {
+            form method="post" action={ (back) "/actions/" (name) } enctype=(enctype) novalidate {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 input type="hidden" name="version" value=(version);
                 (fields)
+                @if let Some(a) = &attachments { div.stack { (a) } }
                 div.actions {
                     button.primary type="submit" name="submit" value="1" { (label) }
                     @if draft_form(action).is_some() {
@@ -847,6 +909,26 @@ async fn fields_of<S: Store>(
             (errors.at_in(ctx.lang, "time_units"))
         }
     };
+    // The next state of an article form: unchanged unless chosen.
+    let next_state = |states: Vec<otrs_core::model::State>| {
+        let chosen = value("next_state");
+        html! {
+            label for="next_state" { (tr!(ctx, "Next state")) }
+            select #next_state name="next_state" aria-invalid=[invalid("next_state").or(invalid("state"))] {
+                option value="" { "– " (tr!(ctx, "unchanged")) " –" }
+                @for s in states.iter().filter(|s| s.valid && !matches!(s.state_type, StateType::Merged | StateType::Removed | StateType::New)) {
+                    option value=(s.id.0) selected[chosen == s.id.0.to_string()] { (names::shown(ctx.lang, &s.name)) }
+                }
+            }
+            (errors.at_in(ctx.lang, "next_state"))
+            (errors.at_in(ctx.lang, "state"))
+            label for="pending_until" { (tr!(ctx, "Pending till (%{zone}; for pending states)", zone = ctx.tz.name())) }
+            input #pending_until type="datetime-local" name="pending_until" value=(value("pending_until"))
+                aria-invalid=[invalid("pending_until")] aria-describedby=[described("pending_until")];
+            (errors.at_in(ctx.lang, "pending_until"))
+
+        }
+    };
     let target_search = |matches: Vec<Ticket>| {
         html! {
             label for="target" { (tr!(ctx, "Target ticket (number or title, * as wildcard)")) }
@@ -876,10 +958,16 @@ async fn fields_of<S: Store>(
         }
     };
     match action {
-        TicketAction::Note => article(false, false),
-        TicketAction::PhoneOutbound => article(false, false),
-        TicketAction::PhoneInbound => article(false, true),
-        TicketAction::EmailOutbound => article(true, false),
+        TicketAction::Note
+        | TicketAction::PhoneOutbound
+        | TicketAction::PhoneInbound
+        | TicketAction::EmailOutbound => {
+            let states = states().await;
+            html! {
+                (article(action == TicketAction::EmailOutbound, action == TicketAction::PhoneInbound))
+                (next_state(states))
+            }
+        }
         TicketAction::FreeFields => {
             let title = form
                 .get("title")

@@ -23,7 +23,8 @@ use crate::api::tickets::{kept_source, source_response};
 use crate::error::ApiError;
 use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
-use crate::ui::fields::{Fields, FormFields, QueryFields};
+use crate::ui::compose::{self, ComposeForm};
+use crate::ui::fields::{Fields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::{holds, problem_page, ticket_id};
 use crate::ui::{UiCtx, message_in, see_other};
@@ -68,8 +69,16 @@ pub fn article_name(lang: Language, name: &str) -> std::borrow::Cow<'_, str> {
 /// The actions that write an article and can be saved as a draft.
 pub const DRAFT_ACTIONS: [&str; 4] = ["reply", "reply-all", "reply-note", "forward"];
 
-/// The fields a draft of an article action keeps.
-const DRAFT_FIELDS: [&str; 6] = ["to", "cc", "bcc", "subject", "body", "attachments"];
+/// The fields a draft of an article action keeps (with the key of the files kept for the form).
+const DRAFT_FIELDS: [&str; 7] = [
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "body",
+    "attachments",
+    compose::FORM_KEY_FIELD,
+];
 
 fn label_of(action: &str) -> Option<&'static str> {
     ARTICLE_ACTIONS
@@ -414,7 +423,7 @@ pub(crate) async fn run<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path((id, article, action)): Path<(String, u64, String)>,
-    FormFields(form): FormFields,
+    ComposeForm(mut upload): ComposeForm,
 ) -> Response {
     let (ticket, a, rights) = match load(&state, &ctx, &id, article).await {
         Ok(l) => l,
@@ -422,6 +431,16 @@ pub(crate) async fn run<S: Store>(
     };
     if let Err(e) = allowed(&action, &a, &rights) {
         return problem_page(&state, &ctx, label_of(&action).unwrap_or("Article"), &e).await;
+    }
+    // The files of an article form stay with it until the article takes them.
+    if DRAFT_ACTIONS.contains(&action.as_str()) {
+        compose::keep_uploads(&state, &ctx, &mut upload).await;
+    }
+    let form = upload.fields;
+    if let Some(m) = upload.files_error {
+        let e = ApiError::invalid("files", m);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return panel(&state, &ctx, &ticket, &a, &action, &form, Some(e), status).await;
     }
     if form.has("save_draft") && DRAFT_ACTIONS.contains(&action.as_str()) {
         return match save_draft(&state, &ctx, &ticket, &a, &action, &form).await {
@@ -482,6 +501,7 @@ async fn execute<S: Store>(
             input.to = Some(to);
             input.cc = optional(form, "cc");
             input.bcc = optional(form, "bcc");
+            input.form_uploads = compose::kept_uploads_key(form);
             if action != "forward" {
                 input.reply_to = Some(a.id);
             } else {
@@ -516,6 +536,7 @@ async fn execute<S: Store>(
                 form.get("body").unwrap_or_default(),
             );
             input.reply_to = Some(a.id);
+            input.form_uploads = compose::kept_uploads_key(form);
             let added = desk.add_article(actor, ticket.id, input).await?;
             Ok(format!(
                 "{back}?article={}#article-{}",
@@ -666,8 +687,10 @@ async fn panel_with<S: Store>(
             .map(|p| translate_dyn(ctx.lang, &p.message).into_owned())
     };
     let fields_of_form: &[&str] = match action {
-        "reply" | "reply-all" | "forward" => &["to", "cc", "bcc", "subject", "body", "attachments"],
-        "reply-note" => &["subject", "body"],
+        "reply" | "reply-all" | "forward" => {
+            &["to", "cc", "bcc", "subject", "body", "attachments", "files"]
+        }
+        "reply-note" => &["subject", "body", "files"],
         "redirect" => &["to", "inform_sender"],
         "split" => &["kind", "title", "queue", "to", "body"],
         _ => &[],
@@ -707,6 +730,18 @@ async fn panel_with<S: Store>(
         Vec::new()
     };
     let chosen = form.all("attachments");
+    // Article forms send files, and list the ones kept from earlier showings.
+    let files = if DRAFT_ACTIONS.contains(&action) {
+        let error = field_error("files");
+        Some(compose::attachments_field(state, ctx, form, error.as_deref()).await)
+    } else {
+        None
+    };
+    let enctype = if files.is_some() {
+        "multipart/form-data"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
     let inputs = match action {
         "reply" | "reply-all" | "forward" => html! {
             (text_input("to", &tr!(ctx, "To"), true))
@@ -783,10 +818,11 @@ async fn panel_with<S: Store>(
                     div.body {
                         @if let Some(n) = notice { p.notice role="status" { (n) } }
                         @if let Some(e) = general { p.error role="alert" { (message_in(ctx.lang, e)) } }
-                        form.stack method="post" action=(action_url(ticket.id, a.id, action)) {
+                        form.stack method="post" action=(action_url(ticket.id, a.id, action)) enctype=(enctype) {
                             input type="hidden" name="csrf_token" value=(ctx.csrf);
                             @if let Some(d) = form.get("draft") { input type="hidden" name="draft" value=(d); }
                             (inputs)
+                            @if let Some(f) = &files { (f) }
                             div {
                                 button.primary type="submit" { (label) } " "
                                 @if DRAFT_ACTIONS.contains(&action) {

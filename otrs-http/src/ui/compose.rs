@@ -239,8 +239,10 @@ const ADDRESS_FIELDS: [(&str, &str); 3] = [("to", "To"), ("cc", "Cc"), ("bcc", "
 pub(crate) async fn address_book<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
-    ComposeForm(form): ComposeForm,
+    ComposeForm(mut form): ComposeForm,
 ) -> Response {
+    // The files chosen so far stay with the form while the address book is open.
+    keep_uploads(&state, &ctx, &mut form).await;
     let fields = form
         .fields
         .without(&["csrf_token", "address_book", "create"]);
@@ -252,6 +254,7 @@ pub(crate) async fn address_book<S: Store>(
     let body = html! {
         section.widget aria-label="Address book" {
             h2 { "Address book" }
+            @if let Some(m) = &form.files_error { p.error role="alert" { (m) } }
             form method="post" action="/agent/address-book" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 @for (k, v) in &kept.0 { input type="hidden" name=(k) value=(v); }
@@ -389,6 +392,119 @@ impl<S: Send + Sync> FromRequest<S> for ComposeForm {
     }
 }
 
+// --- kept uploads -------------------------------------------------------------------------------
+
+/// The field carrying the key under which the desk keeps a form's uploaded files.
+pub const FORM_KEY_FIELD: &str = "form_key";
+/// The checkboxes naming kept files to remove.
+const REMOVE_FIELD: &str = "remove_upload";
+
+/// The form's key, when it carries a well-formed one.
+fn form_key_of(fields: &Fields) -> Option<String> {
+    fields
+        .get(FORM_KEY_FIELD)
+        .filter(|k| {
+            (otrs_core::desk::MIN_FORM_KEY_CHARS..=otrs_core::desk::MAX_FORM_KEY_CHARS)
+                .contains(&k.len())
+                && k.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .map(str::to_owned)
+}
+
+/// Keeps a form's files across showings: gives the form a key (a new random one when it
+/// carries none), removes the kept files ticked for removal and hands the files of this request
+/// to the desk to keep. The files leave `compose` (the article command takes them from the desk
+/// by the key); why some were refused goes to `compose.files_error`.
+pub(crate) async fn keep_uploads<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    compose: &mut Compose,
+) {
+    let key = form_key_of(&compose.fields).unwrap_or_else(|| crate::crypto::random_hex(16));
+    let actor = ctx.principal();
+    for id in compose.fields.all(REMOVE_FIELD) {
+        if let Ok(id) = id.parse::<u64>()
+            && let Err(e) = state
+                .desk()
+                .discard_form_upload(actor, &key, otrs_core::ids::FormUploadId(id))
+                .await
+        {
+            tracing::debug!(error = %e, "a kept file to remove was gone already");
+        }
+    }
+    compose.fields = compose.fields.without(&[FORM_KEY_FIELD, REMOVE_FIELD]);
+    compose
+        .fields
+        .0
+        .push((FORM_KEY_FIELD.to_owned(), key.clone()));
+    let files = std::mem::take(&mut compose.files);
+    if files.is_empty() {
+        return;
+    }
+    if let Err(e) = state.desk().keep_form_uploads(actor, &key, files).await {
+        let message = match e {
+            otrs_core::error::DeskError::Invalid(list) => list
+                .0
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => crate::ui::message_of(&ApiError::from(other)),
+        };
+        compose.files_error = Some(match compose.files_error.take() {
+            Some(before) => format!("{before}; {message}"),
+            None => message,
+        });
+    }
+}
+
+/// The form key the article command takes the kept files by.
+pub(crate) fn kept_uploads_key(form: &Fields) -> Option<String> {
+    form_key_of(form)
+}
+
+/// The attachments part of a multipart form: the form's key, the files kept for it (each with
+/// a box to remove it), the file input and its error (`error_field` names the error's id).
+pub(crate) async fn attachments_field<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    form: &Fields,
+    error: Option<&str>,
+) -> Markup {
+    let key = form_key_of(form).unwrap_or_else(|| crate::crypto::random_hex(16));
+    let kept = state
+        .desk()
+        .form_uploads(ctx.principal(), &key)
+        .await
+        .unwrap_or_default();
+    let limit = state.desk().config().max_form_upload_bytes;
+    html! {
+        input type="hidden" name=(FORM_KEY_FIELD) value=(key);
+        label for="attachments" { "Attachments (at most " (limit >> 20) " MiB together)" }
+        @if !kept.is_empty() {
+            ul.plain.files.kept-files aria-label="Attached files" {
+                @for f in &kept {
+                    li data-kept-file=(f.filename) {
+                        (f.filename) " (" (f.size()) " bytes) "
+                        label.check {
+                            input type="checkbox" name=(REMOVE_FIELD) value=(f.id.0);
+                            " Remove" span.sr-only { " " (f.filename) }
+                        }
+                    }
+                }
+            }
+        }
+        div.dropzone data-dropzone="attachments" {
+            input #attachments type="file" name="attachments" multiple
+                aria-invalid=[error.is_some().then_some("true")] aria-describedby=[error.is_some().then_some("err-attachments")];
+            span.muted { " or drop files here" }
+        }
+        @if let Some(m) = error {
+            span.field-error id="err-attachments" role="alert" { (m) }
+        }
+    }
+}
+
 // --- rich text ----------------------------------------------------------------------------------
 
 /// The HTML of the rich-text editor, cleaned: only basic formatting and links remain.
@@ -417,6 +533,15 @@ pub fn sanitize_html(html: &str) -> String {
         )
         .clean(html)
         .to_string()
+}
+
+/// A standard text as plain text for an article body (an HTML text is cleaned and flattened).
+pub(crate) fn standard_text_body(text: &otrs_core::model::StandardText) -> String {
+    if text.content_type == "text/html" {
+        plain_text(&sanitize_html(&text.text))
+    } else {
+        text.text.clone()
+    }
 }
 
 /// The plain text of cleaned HTML: line breaks for blocks, tags dropped, entities decoded.

@@ -152,14 +152,39 @@ pub(crate) async fn page<S: Store>(
     if let Ok(Some(id)) = query.number::<u64>("created") {
         form.0.push(("created".into(), id.to_string()));
     }
+    // `?customer_user=LOGIN` (the Customer Information widget's create links) pre-fills the
+    // customer when the desk lets the agent see that customer user.
+    let mut errors = Errors::default();
+    let customer = match query.text("customer_user").as_str() {
+        "" => None,
+        login => {
+            let found = state
+                .desk()
+                .customer_user_by_login(ctx.principal(), login)
+                .await;
+            match found {
+                Ok(user) => {
+                    form.0.push(("customer_user".into(), user.login.clone()));
+                    form.0
+                        .push(("customer_id".into(), user.customer_id.clone()));
+                    Some(user)
+                }
+                Err(e) => {
+                    form.0.push(("customer_user".into(), login.to_owned()));
+                    errors.field("customer_user", message_of(&ApiError::from(e)));
+                    None
+                }
+            }
+        }
+    };
     render(
         &state,
         &ctx,
         kind,
         &form,
-        &Errors::default(),
+        &errors,
         &[],
-        None,
+        customer.as_ref(),
         StatusCode::OK,
     )
     .await
@@ -169,12 +194,14 @@ pub(crate) async fn create<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path(kind): Path<String>,
-    ComposeForm(upload): ComposeForm,
+    ComposeForm(mut upload): ComposeForm,
 ) -> Response {
     let Some(kind) = Kind::of(&kind) else {
         let e = ApiError::new("not-found", format!("no such create screen: {kind}"));
         return crate::ui::ticket::problem_page(&state, &ctx, "New ticket", &e).await;
     };
+    // The files stay with the form whatever happens next; the new ticket takes them.
+    compose::keep_uploads(&state, &ctx, &mut upload).await;
     let actor = ctx.principal();
     let mut form = upload.fields.without(&["csrf_token"]);
     let mut errors = Errors::default();
@@ -194,9 +221,9 @@ pub(crate) async fn create<S: Store>(
             Some(t) => {
                 let body = form.text("body");
                 let joined = if body.is_empty() {
-                    t.text.clone()
+                    compose::standard_text_body(t)
                 } else {
-                    format!("{body}\n{}", t.text)
+                    format!("{body}\n{}", compose::standard_text_body(t))
                 };
                 kept.0.push(("body".into(), joined));
             }
@@ -305,14 +332,7 @@ pub(crate) async fn create<S: Store>(
             format!("{} customer users match; choose one", matches.len()),
         );
     }
-    let mut new = match build(
-        &ctx,
-        kind,
-        &form,
-        customer.as_ref(),
-        upload.files,
-        &mut errors,
-    ) {
+    let mut new = match build(&ctx, kind, &form, customer.as_ref(), &mut errors) {
         Some(new) if errors.is_empty() => new,
         _ => {
             return render(
@@ -338,7 +358,11 @@ pub(crate) async fn create<S: Store>(
             .into_iter()
             .next()
     {
-        new.article.body = format!("{}\n\n{}", new.article.body, signature.text);
+        new.article.body = format!(
+            "{}\n\n{}",
+            new.article.body,
+            compose::standard_text_body(&signature)
+        );
     }
     let next_create = form.get("next") == Some("create");
     let wanted = if next_create { "create" } else { "ticket" };
@@ -413,7 +437,6 @@ fn build(
     kind: Kind,
     form: &Fields,
     customer: Option<&CustomerUser>,
-    files: Vec<otrs_core::model::NewAttachment>,
     errors: &mut Errors,
 ) -> Option<NewTicket> {
     let mut number = |key: &str| match form.number::<u64>(key) {
@@ -471,7 +494,7 @@ fn build(
     };
     let mut article = ArticleInput::new(kind.article(), subject.clone(), body);
     article.time_units = time_units;
-    article.attachments = files;
+    article.form_uploads = compose::kept_uploads_key(form);
     if !html.trim().is_empty() {
         article.attachments.insert(
             0,
@@ -570,6 +593,13 @@ async fn render<S: Store>(
     let owner_value = form.get("owner").map(str::to_owned).unwrap_or(me);
     let invalid = |k: &str| errors.fields.contains_key(k);
     let described = |k: &str| errors.fields.contains_key(k).then(|| format!("err-{k}"));
+    let attachments = compose::attachments_field(
+        state,
+        ctx,
+        form,
+        errors.fields.get("attachments").map(String::as_str),
+    )
+    .await;
     let body = html! {
         form.create method="post" action=(kind.path()) enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
@@ -720,16 +750,10 @@ async fn render<S: Store>(
                         input type="hidden" name="body_html" value=(value("body_html"));
                     }
                     (errors.at("body"))
-                    label for="attachments" { "Attachments (at most " (compose::MAX_UPLOAD_BYTES >> 20) " MiB together)" }
-                    div.dropzone data-dropzone="attachments" {
-                        input #attachments type="file" name="attachments" multiple
-                            aria-invalid=[invalid("attachments").then_some("true")] aria-describedby=[described("attachments")];
-                        span.muted { " or drop files here" }
-                    }
-                    (errors.at("attachments"))
+                    (attachments)
                     @if let Some(sig) = &signature {
                         p.muted { "Signature (" (sig.name) "), added when the e-mail is sent:" }
-                        pre.signature { (sig.text) }
+                        pre.signature { (compose::standard_text_body(sig)) }
                     }
                     label for="time_units" { "Time units" }
                     input #time_units name="time_units" value=(value("time_units")) inputmode="decimal";

@@ -151,6 +151,10 @@ pub async fn agent_page_with<S: Store>(
                             @if otrs_core::stats::may_use_stats(&ctx.agent) {
                                 a href="/agent/stats" { (tr!(ctx, "Statistics")) }
                             }
+                            // Only admins see the admin pages (the desk refuses anyone else).
+                            @if ctx.agent.is_admin() {
+                                a href="/agent/admin/texts/templates" { (tr!(ctx, "Templates & Signatures")) }
+                            }
                             @for list in &lists {
                                 a href={ "/agent/tickets/list/" (list.id) } { (prefs::shown_name(ctx.lang, &list.name)) }
                             }

@@ -42,6 +42,8 @@ mod articles;
 mod print;
 // --- actions
 mod compose;
+// --- forms
+mod texts_admin;
 
 use std::sync::Arc;
 
@@ -243,6 +245,20 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route("/agent/customer-users/suggest", get(compose::suggest::<S>))
         .route("/agent/customer-users/info", get(compose::info::<S>))
         .route("/agent/address-book", post(compose::address_book::<S>))
+        // --- forms
+        .route("/agent/admin/texts/{kind}", get(texts_admin::list::<S>))
+        .route(
+            "/agent/admin/texts/{kind}/new",
+            get(texts_admin::new_page::<S>).post(texts_admin::create::<S>),
+        )
+        .route(
+            "/agent/admin/texts/{kind}/{id}",
+            get(texts_admin::edit_page::<S>).post(texts_admin::save::<S>),
+        )
+        .route(
+            "/agent/admin/texts/{kind}/{id}/delete",
+            post(texts_admin::delete::<S>),
+        )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()
         .route("/agent/assets/{file}", get(assets::serve))

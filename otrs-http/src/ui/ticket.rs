@@ -994,6 +994,7 @@ async fn customer_info<S: Store>(
         (0, 0)
     };
     let login = user.as_ref().map(|u| u.login.clone()).unwrap_or_default();
+    let login_query = Fields(vec![("customer_user".to_owned(), login)]).encode();
     let body = html! {
         @if !known {
             p.muted { (tr!(ctx, "This ticket has no known customer.")) }
@@ -1025,9 +1026,9 @@ async fn customer_info<S: Store>(
             }
             p.create-shortcuts {
                 (tr!(ctx, "Create:")) " "
-                a.button href={ "/agent/tickets/new/phone?customer_user=" (login) } { (tr!(ctx, "Phone ticket")) }
+                a.button href={ "/agent/tickets/new/phone?" (login_query) } { (tr!(ctx, "Phone ticket")) }
                 " "
-                a.button href={ "/agent/tickets/new/email?customer_user=" (login) } { (tr!(ctx, "E-mail ticket")) }
+                a.button href={ "/agent/tickets/new/email?" (login_query) } { (tr!(ctx, "E-mail ticket")) }
             }
         }
     };

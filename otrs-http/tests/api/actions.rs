@@ -359,6 +359,127 @@ async fn a_stale_form_says_changed_by_someone_else_and_overwrites_nothing() {
 }
 
 #[tokio::test]
+async fn article_forms_and_merge_check_the_version_only_for_property_changes() {
+    let w = World::new().await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let t = w.ticket;
+    let html = page(&w, &action(t, "note"), &alice).await.text();
+    let opened = w.desk.ticket(Principal::SYSTEM, t).await.unwrap().version;
+    assert!(html.contains(&format!(r#"name="version" value="{opened}""#)));
+    assert!(html.contains(r#"name="next_state""#) && html.contains("– unchanged –"));
+    // Someone else changes the ticket after the forms were opened.
+    w.desk
+        .update_ticket(
+            Principal::Agent(w.admin),
+            t,
+            TicketUpdate {
+                priority: Some(Priority::new(2).unwrap()),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    let articles = || async { w.desk.articles(Principal::SYSTEM, t).await.unwrap().len() };
+    let before = articles().await;
+    let stale = opened.to_string();
+    let pending = default_states::PENDING_REMINDER.0.to_string();
+    // A note with a next state from the stale form: refused, text kept, nothing written.
+    let r = submit(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("version", &stale),
+            ("subject", "Waiting"),
+            ("body", "Typed <text> kept"),
+            ("next_state", &pending),
+            ("pending_until", "2026-03-10T09:00"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("changed by someone else"), "{html}");
+    assert!(html.contains("Typed &lt;text&gt; kept"), "{html}");
+    assert!(html.contains(r#"value="2026-03-10T09:00""#), "{html}");
+    assert_eq!(articles().await, before);
+    let stored = w.desk.ticket(Principal::SYSTEM, t).await.unwrap();
+    assert_eq!(stored.state_id, default_states::OPEN);
+    // The same note without a next state does not conflict.
+    let r = submit(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("version", &stale),
+            ("subject", "Plain"),
+            ("body", "Only a note"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(articles().await, before + 1);
+    // With the current version the note and the pending state are written together.
+    let current = w.desk.ticket(Principal::SYSTEM, t).await.unwrap().version;
+    let r = submit(
+        &w,
+        &action(t, "phone-outbound"),
+        &alice,
+        &[
+            ("version", &current.to_string()),
+            ("subject", "Called"),
+            ("body", "Will call back"),
+            ("next_state", &pending),
+            ("pending_until", "2026-03-10T09:00"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let stored = w.desk.ticket(Principal::SYSTEM, t).await.unwrap();
+    assert_eq!(stored.state_id, default_states::PENDING_REMINDER);
+    assert!(stored.pending_until.is_some());
+    assert_eq!(articles().await, before + 2);
+    // Links and watching are not property changes: a stale version does not matter.
+    let r = submit(
+        &w,
+        &action(t, "link"),
+        &alice,
+        &[("version", &stale), ("target_id", &w.ticket2.0.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = submit(&w, &action(t, "watch"), &alice, &[("version", &stale)]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    // A merge from a stale form is refused and merges nothing.
+    let r = submit(
+        &w,
+        &action(t, "merge"),
+        &alice,
+        &[("version", &stale), ("target_id", &w.ticket3.0.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
+    assert!(r.text().contains("changed by someone else"));
+    let stored = w.desk.ticket(Principal::SYSTEM, t).await.unwrap();
+    assert_eq!(stored.state_id, default_states::PENDING_REMINDER);
+    let r = submit(
+        &w,
+        &action(t, "merge"),
+        &alice,
+        &[
+            ("version", &stored.version.to_string()),
+            ("target_id", &w.ticket3.0.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        w.desk.ticket(Principal::SYSTEM, t).await.unwrap().state_id,
+        default_states::MERGED
+    );
+}
+
+#[tokio::test]
 async fn merge_link_watch_and_appointment_run_from_their_panels() {
     let w = World::new().await;
     let alice = w.session(Principal::Agent(w.alice)).await;
@@ -800,6 +921,239 @@ async fn email_tickets_carry_bcc_attachments_rich_text_and_a_pending_time() {
     assert!(r.text().contains(r#"id="err-attachments""#), "{}", r.text());
     assert!(r.text().contains("MiB"));
     assert_eq!(before, w.fingerprint().await);
+}
+
+/// The form key of a rendered form.
+fn form_key(html: &str) -> String {
+    crate::support::after(html, r#"name="form_key" value=""#)
+}
+
+#[tokio::test]
+async fn uploaded_files_survive_a_form_shown_again_and_go_with_the_article() {
+    let w = World::new().await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let support = w.support.0.to_string();
+    let bytes: &[u8] = b"\x00\x01 kept \xff bytes";
+    // The subject is missing: the form comes back listing the file, under a key.
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("queue", &support),
+            ("body", "see the file"),
+            ("create", "1"),
+        ],
+        &[(
+            "attachments",
+            "scan <1>.bin",
+            "application/octet-stream",
+            bytes,
+        )],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains(r#"id="err-subject""#), "{html}");
+    assert!(html.contains("scan &lt;1&gt;.bin"), "{html}");
+    assert!(html.contains(r#"name="remove_upload""#), "{html}");
+    let key = form_key(&html);
+    assert_eq!(key.len(), 32, "{key}");
+    // Another file on a second failed try joins the first; one can be removed.
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[("form_key", &key), ("queue", &support), ("create", "1")],
+        &[("attachments", "extra.txt", "text/plain", b"extra")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(
+        html.contains("scan &lt;1&gt;.bin") && html.contains("extra.txt"),
+        "{html}"
+    );
+    let extra_id = crate::support::after(&html, r#"name="remove_upload" value=""#);
+    let kept = w
+        .desk
+        .form_uploads(Principal::Agent(w.alice), &key)
+        .await
+        .unwrap();
+    let extra = kept.iter().find(|u| u.filename == "extra.txt").unwrap();
+    assert_eq!(extra_id, kept[0].id.0.to_string());
+    // Another agent cannot use the key.
+    let bob = w.session(Principal::Agent(w.admin)).await;
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &bob,
+        &[("form_key", &key), ("create", "1")],
+        &[],
+    )
+    .await;
+    assert!(!r.text().contains("scan &lt;1&gt;.bin"), "{}", r.text());
+    // Fixed, with the extra file ticked for removal: the ticket's article holds the first file.
+    let r = submit_multipart(
+        &w,
+        "/agent/tickets/new/phone",
+        &alice,
+        &[
+            ("form_key", &key),
+            ("remove_upload", &extra.id.0.to_string()),
+            ("queue", &support),
+            ("subject", "Scanner"),
+            ("body", "see the file"),
+            ("create", "1"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let id: u64 = r
+        .header("location")
+        .strip_prefix("/agent/tickets/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let a = &w
+        .desk
+        .articles(Principal::SYSTEM, TicketId(id))
+        .await
+        .unwrap()[0];
+    let names: Vec<&str> = a.attachments.iter().map(|f| f.filename.as_str()).collect();
+    assert_eq!(names, ["scan <1>.bin"]);
+    let content = w
+        .desk
+        .attachment(Principal::SYSTEM, a.attachments[0].id)
+        .await
+        .unwrap();
+    assert_eq!(&content.content[..], bytes);
+    assert!(
+        w.desk
+            .form_uploads(Principal::Agent(w.alice), &key)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The address book keeps the files of the e-mail form it was opened from.
+    let r = submit_multipart(
+        &w,
+        "/agent/address-book",
+        &alice,
+        &[("subject", "Via the book"), ("address_query", "lacey")],
+        &[("attachments", "book.txt", "text/plain", b"from the book")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let book_key = form_key(&r.text());
+    let r = submit(
+        &w,
+        "/agent/tickets/new/email",
+        &alice,
+        &[
+            ("form_key", &book_key),
+            ("back", "1"),
+            ("subject", "Via the book"),
+            ("add_to", "lacey@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("book.txt"), "{}", r.text());
+    // The same on an article form of the ticket: a note refused for its time units keeps the
+    // file; the note sent next holds it.
+    let t = TicketId(id);
+    let html = page(&w, &action(t, "note"), &alice).await.text();
+    assert!(html.contains(r#"enctype="multipart/form-data""#), "{html}");
+    let key = form_key(&html);
+    let r = submit_multipart(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("form_key", &key),
+            ("body", "log attached"),
+            ("time_units", "lots"),
+        ],
+        &[("attachments", "log.txt", "text/plain", b"line 1")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("log.txt") && r.text().contains("log attached"));
+    // A draft of the form keeps its files while they last.
+    let r = submit_multipart(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("form_key", &key),
+            ("body", "log attached"),
+            ("save_draft", "1"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let html = page(&w, &format!("{}?draft=1", action(t, "note")), &alice)
+        .await
+        .text();
+    assert_eq!(form_key(&html), key);
+    assert!(html.contains("log.txt"), "{html}");
+    let r = submit_multipart(
+        &w,
+        &action(t, "note"),
+        &alice,
+        &[
+            ("form_key", &key),
+            ("body", "log attached"),
+            ("time_units", "5"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let articles = w.desk.articles(Principal::SYSTEM, t).await.unwrap();
+    let note = articles.last().unwrap();
+    assert_eq!(note.body, "log attached");
+    assert_eq!(note.attachments.len(), 1);
+    let content = w
+        .desk
+        .attachment(Principal::SYSTEM, note.attachments[0].id)
+        .await
+        .unwrap();
+    assert_eq!(&content.content[..], b"line 1");
+    // And on a reply: a missing To keeps the file; the e-mail sent next carries it.
+    let first = articles[0].id.0;
+    let reply = format!("/agent/tickets/{}/articles/{first}/reply", t.0);
+    let html = page(&w, &reply, &alice).await.text();
+    let key = form_key(&html);
+    let r = submit_multipart(
+        &w,
+        &reply,
+        &alice,
+        &[("form_key", &key), ("to", ""), ("body", "answer")],
+        &[("attachments", "answer.pdf", "application/pdf", b"%PDF-1.4")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("answer.pdf"), "{}", r.text());
+    let r = submit_multipart(
+        &w,
+        &reply,
+        &alice,
+        &[
+            ("form_key", &key),
+            ("to", "lacey@example.org"),
+            ("body", "answer"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let sent = w.desk.articles(Principal::SYSTEM, t).await.unwrap();
+    let sent = sent.last().unwrap();
+    assert_eq!(sent.attachments[0].filename, "answer.pdf");
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The create screen and the ticket actions in headless Chromium (the harness of
 //! [`crate::harness`]): a phone ticket for Lacey Green chosen through the type-ahead, with an
-//! attachment and rich text; a note; a lock; a link between two tickets; a merge from the
+//! attachment kept across a first try without a subject, and rich text; a note; a lock; a link between two tickets; a merge from the
 //! Merge action. Each step checks what the page shows and what the store holds, and saves a
 //! screenshot. Skips loudly without chromedriver and chromium.
 
@@ -142,7 +142,6 @@ async fn an_agent_creates_a_ticket_and_works_it_through_the_actions_in_chromium(
         .select_by_value(&w.support.0.to_string())
         .await
         .unwrap();
-    fill(&c, "#subject", "Łódź keyboard").await;
     click(&c, "button.rte-toggle").await;
     fill(&c, ".rte", "The keyboard types Łódź wrongly.").await;
     click(&c, ".rte-bar button[title=Bold]").await;
@@ -156,6 +155,33 @@ async fn an_agent_creates_a_ticket_and_works_it_through_the_actions_in_chromium(
         .await
         .unwrap();
     wait_source(&c, 5, |h| h.contains("keyboard.txt")).await;
+    // Sent without a subject: the form comes back with the error, still holding the file.
+    click(&c, "button[name=create]").await;
+    wait_for(&c, "#err-subject").await;
+    let kept = text_of(&c, "ul.kept-files").await;
+    assert!(kept.contains("keyboard.txt"), "{kept}");
+    c.execute(
+        "document.querySelector('ul.kept-files').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "create-ticket-kept-file.png").await;
+    let key = c
+        .find(Locator::Css("input[name=form_key]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let waiting = w
+        .desk
+        .form_uploads(Principal::Agent(w.alice), &key)
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    fill(&c, "#subject", "Łódź keyboard").await;
     c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     shot(&c, "create-ticket.png").await;
     click(&c, "button[name=create]").await;
@@ -185,6 +211,20 @@ async fn an_agent_creates_a_ticket_and_works_it_through_the_actions_in_chromium(
         .collect();
     assert!(files.contains(&"keyboard.txt"), "{files:?}");
     assert!(files.contains(&"file-2.html"), "{files:?}");
+    let kept_file = first
+        .attachments
+        .iter()
+        .find(|a| a.filename == "keyboard.txt")
+        .unwrap();
+    let content = w.desk.attachment(sys, kept_file.id).await.unwrap();
+    assert_eq!(&content.content[..], b"key map dump");
+    assert!(
+        w.desk
+            .form_uploads(Principal::Agent(w.alice), &key)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     shot(&c, "created-ticket.png").await;
 
     // --- a note ---

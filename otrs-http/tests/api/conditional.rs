@@ -79,6 +79,21 @@ async fn stale_if_match_is_refused_with_412() {
     assert_eq!(w.fingerprint().await, before);
     assert_eq!(w.get(&path, &alice).await.json()["title"], "First");
 
+    // A merge from a stale copy is refused too, and merges nothing.
+    let mut merge = World::request(
+        Method::POST,
+        &format!("{path}/merge"),
+        &alice,
+        Some(&json!({"into": w.ticket2.0})),
+    );
+    merge
+        .headers_mut()
+        .insert(header::IF_MATCH, etag.parse().unwrap());
+    let r = w.send(merge).await;
+    assert_eq!(r.status, 412, "{}", r.text());
+    r.problem("version-mismatch");
+    assert_eq!(w.fingerprint().await, before);
+
     // Queues, agents, customers and customer users too.
     let admin = w.session(Principal::Agent(w.admin)).await;
     for path in [

@@ -39,3 +39,5 @@ mod i18n_views;
 // --- actions
 mod actions;
 mod browser_actions;
+// --- forms
+mod texts_admin;

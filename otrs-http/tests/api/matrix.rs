@@ -184,9 +184,13 @@ fn cases() -> Vec<Case> {
         // --- actions: text templates and signatures (agents read, admins write) ---
         case!(GET "/api/v1/templates", none, [D, D, O, O, O]),
         case!(POST "/api/v1/templates", |_| Some(json!({"name": "Apology", "text": "Sorry.", "queues": ["Support"]})), [D, D, D, D, O]),
+        case!(PUT "/api/v1/templates/{id}", |_| Some(json!({"name": "Welcome", "text": "Hi."})), [D, D, D, D, O]),
+        case!(PATCH "/api/v1/templates/{id}", |_| Some(json!({"validity": "invalid"})), [D, D, D, D, O]),
         case!(DELETE "/api/v1/templates/{id}", none, [D, D, D, D, O]),
         case!(GET "/api/v1/signatures", none, [D, D, O, O, O]),
         case!(POST "/api/v1/signatures", |_| Some(json!({"name": "Night shift", "text": "-- Nights", "queues": ["Support"]})), [D, D, D, D, O]),
+        case!(PUT "/api/v1/signatures/{id}", |_| Some(json!({"name": "Team", "text": "-- Team"})), [D, D, D, D, O]),
+        case!(PATCH "/api/v1/signatures/{id}", |_| Some(json!({"content_type": "text/html"})), [D, D, D, D, O]),
         case!(DELETE "/api/v1/signatures/{id}", none, [D, D, D, D, O]),
     ]
 }

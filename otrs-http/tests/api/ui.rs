@@ -1579,6 +1579,54 @@ async fn phone_tickets_are_created_with_a_looked_up_customer() {
 }
 
 #[tokio::test]
+async fn create_links_of_the_customer_widget_prefill_the_customer() {
+    let w = World::new().await;
+    let alice = agent(&w, w.alice).await;
+    // The detail view's Customer Information widget links here; the link is percent-encoded.
+    let detail = page(&w, &format!("/agent/tickets/{}", w.ticket.0), &alice)
+        .await
+        .text();
+    assert!(
+        detail.contains("/agent/tickets/new/email?customer_user=lacey"),
+        "{detail}"
+    );
+    for kind in ["phone", "email"] {
+        let r = page(
+            &w,
+            &format!("/agent/tickets/new/{kind}?customer_user=lacey"),
+            &alice,
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        let html = r.text();
+        assert!(
+            html.contains(r#"name="customer_user" value="lacey""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"name="customer_id" value="SSI""#), "{html}");
+        // The customer widgets follow the customer user.
+        let side = html.split("id=\"customer-widgets\"").nth(1).unwrap();
+        assert!(side.contains("lacey@example.org"), "{side}");
+        assert!(side.contains("Super Support Inc."), "{side}");
+        assert!(side.contains("Printer offline"), "{side}");
+        assert!(!html.contains("id=\"err-customer_user\""), "{html}");
+    }
+    // An unknown login is a field error with the login kept, not a failure.
+    let r = page(
+        &w,
+        "/agent/tickets/new/phone?customer_user=nob%3Cody%3E",
+        &alice,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(html.contains("id=\"err-customer_user\""), "{html}");
+    assert!(html.contains(r#"value="nob&lt;ody&gt;""#), "{html}");
+    assert!(html.contains(r#"name="customer_id" value="""#), "{html}");
+    assert!(html.contains("Choose a customer user"), "{html}");
+}
+
+#[tokio::test]
 async fn email_tickets_queue_their_mail_and_refusals_change_nothing() {
     let w = World::new().await;
     let alice = agent(&w, w.alice).await;

@@ -25,6 +25,8 @@ mod tickets;
 mod reports;
 // --- actions
 mod texts;
+// --- forms
+mod uploads;
 
 use std::fmt;
 use std::future::Future;
@@ -1013,10 +1015,47 @@ impl StoreTx for SqlTx {
         texts::insert_standard_text(self, text)
     }
 
+    fn update_standard_text(
+        &mut self,
+        text: &otrs_core::model::StandardText,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::StandardText>> + Send {
+        texts::update_standard_text(self, text)
+    }
+
     fn delete_standard_text(
         &mut self,
         id: otrs_core::ids::TextId,
     ) -> impl Future<Output = StoreResult<()>> + Send {
         texts::delete_standard_text(self, id)
+    }
+
+    // --- forms
+    fn insert_form_upload(
+        &mut self,
+        upload: &otrs_core::model::FormUpload,
+    ) -> impl Future<Output = StoreResult<otrs_core::model::FormUpload>> + Send {
+        uploads::insert_form_upload(self, upload)
+    }
+
+    fn form_uploads(
+        &mut self,
+        form_key: &str,
+        agent: AgentId,
+    ) -> impl Future<Output = StoreResult<Vec<otrs_core::model::FormUpload>>> + Send {
+        uploads::form_uploads(self, form_key, agent)
+    }
+
+    fn delete_form_upload(
+        &mut self,
+        id: otrs_core::ids::FormUploadId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        uploads::delete_form_upload(self, id)
+    }
+
+    fn delete_form_uploads_before(
+        &mut self,
+        cutoff: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        uploads::delete_form_uploads_before(self, cutoff)
     }
 }

@@ -13,6 +13,8 @@ mod tickets;
 mod transactions;
 // --- actions
 mod texts;
+// --- forms
+mod uploads;
 
 use articles::*;
 use calendar::*;
@@ -25,6 +27,8 @@ use tickets::*;
 use transactions::*;
 // --- actions
 use texts::*;
+// --- forms
+use uploads::*;
 
 use crate::support::for_each_store;
 
@@ -70,6 +74,9 @@ for_each_store!(
     appointment_history_outlives_the_appointment,
     // --- actions ---
     standard_texts_are_unique_per_kind_and_keep_their_queues,
+    standard_texts_update_in_place_with_versions,
+    // --- forms ---
+    form_uploads_are_kept_per_agent_and_form_byte_for_byte,
 );
 
 mod concurrent {

@@ -195,6 +195,20 @@ async fn fill_everything(store: AnyStore) {
     )
     .await
     .unwrap();
+    // --- forms ---
+    desk.keep_form_uploads(
+        f.alice,
+        "transfer-form-key-0001",
+        vec![otrs_core::model::NewAttachment {
+            filename: "kept «half».bin".into(),
+            content_type: "application/octet-stream".into(),
+            content: std::sync::Arc::from(&b"\x00\xffkept"[..]),
+            content_id: None,
+            inline: false,
+        }],
+    )
+    .await
+    .unwrap();
     let alice = f.alice.agent().unwrap();
     rw!(store, |tx| {
         let mut agent = tx.agent(alice).await.unwrap().unwrap();
