@@ -16,22 +16,39 @@ use otrs_core::model::{StandardText, TEXT_CONTENT_TYPES, TextKind, Validity};
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::create::Errors;
 use crate::ui::fields::{Fields, FormFields};
 use crate::ui::frame::{Crumbs, agent_page_with};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::{UiCtx, message_in, see_other};
+use crate::{n_, tr};
+
+/// The title of a page that could not be shown.
+const PAGE_TITLE: &str = n_!("Templates and signatures");
+
+/// What the form says when the text changed after it was opened.
+const STALE_TEXT: &str = n_!(
+    "This text was changed by someone else after you opened this form; nothing was saved. Reload the form to see the current values."
+);
 
 /// The page's address for a kind.
 fn list_url(kind: TextKind) -> String {
     format!("/agent/admin/texts/{}s", kind.name())
 }
 
-fn title_of(kind: TextKind) -> &'static str {
+fn title_of(lang: Language, kind: TextKind) -> std::borrow::Cow<'static, str> {
     match kind {
-        TextKind::Template => "Text templates",
-        TextKind::Signature => "Signatures",
+        TextKind::Template => tr!(@lang lang, "Text templates"),
+        TextKind::Signature => tr!(@lang lang, "Signatures"),
+    }
+}
+
+fn add_label(lang: Language, kind: TextKind) -> std::borrow::Cow<'static, str> {
+    match kind {
+        TextKind::Template => tr!(@lang lang, "Add template"),
+        TextKind::Signature => tr!(@lang lang, "Add signature"),
     }
 }
 
@@ -77,7 +94,7 @@ pub(crate) async fn list<S: Store>(
 ) -> Response {
     let (kind, all, _) = match load(&state, &ctx, &kind, None).await {
         Ok(loaded) => loaded,
-        Err(e) => return problem_page(&state, &ctx, "Templates and signatures", &e).await,
+        Err(e) => return problem_page(&state, &ctx, PAGE_TITLE, &e).await,
     };
     let queues = state
         .desk()
@@ -91,34 +108,35 @@ pub(crate) async fn list<S: Store>(
             .map_or_else(|| q.to_string(), |x| x.name.clone())
     };
     let base = list_url(kind);
+    let title = title_of(ctx.lang, kind);
     let body = html! {
-        section.widget aria-label=(title_of(kind)) {
+        section.widget aria-label=(title) {
             header {
-                h2 { (title_of(kind)) }
+                h2 { (title) }
                 nav.tabs {
                     @for k in TextKind::ALL {
-                        a href=(list_url(k)) aria-current=[(k == kind).then_some("page")] { (title_of(k)) }
+                        a href=(list_url(k)) aria-current=[(k == kind).then_some("page")] { (title_of(ctx.lang, k)) }
                     }
                 }
-                a.button.primary href={ (base) "/new" } { "Add " (kind.name()) }
+                a.button.primary href={ (base) "/new" } { (add_label(ctx.lang, kind)) }
             }
             div.body {
-                @if all.is_empty() { p.muted { "None yet." } }
+                @if all.is_empty() { p.muted { (tr!(ctx, "None yet.")) } }
                 @else {
                     table.list {
-                        thead { tr { th { "Name" } th { "Type" } th { "Validity" } th { "Queues" } th { "Changed" } th { span.sr-only { "Delete" } } } }
+                        thead { tr { th { (tr!(ctx, "Name")) } th { (tr!(ctx, "Type")) } th { (tr!(ctx, "Validity")) } th { (tr!(ctx, "Queues")) } th { (tr!(ctx, "Changed")) } th { span.sr-only { (tr!(ctx, "Delete")) } } } }
                         tbody {
                             @for t in &all {
                                 tr data-text=(t.name) {
                                     td { a href={ (base) "/" (t.id.0) } { (t.name) } }
                                     td { (t.content_type) }
-                                    td { (t.validity.name()) }
+                                    td { (translate_dyn(ctx.lang, t.validity.name())) }
                                     td { (t.queues.iter().map(queue_name).collect::<Vec<_>>().join(", ")) }
-                                    td { "version " (t.version) }
+                                    td { (tr!(ctx, "version %{version}", version = t.version)) }
                                     td {
                                         form.inline method="post" action={ (base) "/" (t.id.0) "/delete" } {
                                             input type="hidden" name="csrf_token" value=(ctx.csrf);
-                                            button.link type="submit" { "Delete" span.sr-only { " " (t.name) } }
+                                            button.link type="submit" { (tr!(ctx, "Delete")) span.sr-only { " " (t.name) } }
                                         }
                                     }
                                 }
@@ -129,8 +147,8 @@ pub(crate) async fn list<S: Store>(
             }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), (title_of(kind), None)]);
-    agent_page_with(&state, &ctx, StatusCode::OK, title_of(kind), crumbs, body).await
+    let crumbs = Crumbs::path(&[(&*tr!(ctx, "Dashboard"), Some("/agent")), (&*title, None)]);
+    agent_page_with(&state, &ctx, StatusCode::OK, &title, crumbs, body).await
 }
 
 /// `GET /agent/admin/texts/{kind}/new`: the empty form.
@@ -153,7 +171,7 @@ pub(crate) async fn new_page<S: Store>(
             )
             .await
         }
-        Err(e) => problem_page(&state, &ctx, "Templates and signatures", &e).await,
+        Err(e) => problem_page(&state, &ctx, PAGE_TITLE, &e).await,
     }
 }
 
@@ -189,37 +207,37 @@ pub(crate) async fn edit_page<S: Store>(
             .await
         }
         Ok(_) => unreachable_text(&state, &ctx).await,
-        Err(e) => problem_page(&state, &ctx, "Templates and signatures", &e).await,
+        Err(e) => problem_page(&state, &ctx, PAGE_TITLE, &e).await,
     }
 }
 
 async fn unreachable_text<S: Store>(state: &AppState<S>, ctx: &UiCtx) -> Response {
     let e = ApiError::new("not-found", "no such text");
-    problem_page(state, ctx, "Templates and signatures", &e).await
+    problem_page(state, ctx, PAGE_TITLE, &e).await
 }
 
 /// The queues the form ticks, or the error naming the field.
-fn queues_of(form: &Fields) -> Result<Vec<QueueId>, ApiError> {
+fn queues_of(lang: Language, form: &Fields) -> Result<Vec<QueueId>, ApiError> {
     form.all("queues")
         .into_iter()
         .map(|q| {
-            q.parse::<u64>()
-                .map(QueueId)
-                .map_err(|_| ApiError::invalid("queues", format!("{q:?} is not a queue")))
+            q.parse::<u64>().map(QueueId).map_err(|_| {
+                ApiError::invalid(
+                    "queues",
+                    tr!(@lang lang, "%{value} is not a queue", value = format!("{q:?}")),
+                )
+            })
         })
         .collect()
 }
 
 /// Puts a desk refusal at the form's fields (a taken name at the name).
-fn errors_of(error: ApiError) -> Errors {
+fn errors_of(lang: Language, error: ApiError) -> Errors {
     let mut errors = Errors::default();
     if error.code() == "duplicate" {
-        errors.field("name", message_of(&error));
+        errors.field("name", message_in(lang, &error));
     } else if error.code() == "version-mismatch" {
-        errors.general = Some(
-            "This text was changed by someone else after you opened this form; nothing was saved. Reload the form to see the current values."
-                .to_owned(),
-        );
+        errors.general = Some(STALE_TEXT.to_owned());
     } else {
         errors.add_api(&error);
     }
@@ -235,14 +253,14 @@ pub(crate) async fn create<S: Store>(
 ) -> Response {
     let kind = match kind_of(&kind) {
         Ok(kind) => kind,
-        Err(e) => return problem_page(&state, &ctx, "Templates and signatures", &e).await,
+        Err(e) => return problem_page(&state, &ctx, PAGE_TITLE, &e).await,
     };
     let result = async {
         let new = NewStandardText {
             kind,
             name: form.text("name"),
             text: form.get("text").unwrap_or_default().to_owned(),
-            queues: queues_of(&form)?,
+            queues: queues_of(ctx.lang, &form)?,
         };
         Ok::<_, ApiError>(
             state
@@ -255,11 +273,20 @@ pub(crate) async fn create<S: Store>(
     match result {
         Ok(_) => see_other(&list_url(kind)),
         Err(e) if e.code() == "permission-denied" => {
-            problem_page(&state, &ctx, "Templates and signatures", &e).await
+            problem_page(&state, &ctx, PAGE_TITLE, &e).await
         }
         Err(e) => {
             let status = e.status();
-            editor(&state, &ctx, kind, None, &form, &errors_of(e), status).await
+            editor(
+                &state,
+                &ctx,
+                kind,
+                None,
+                &form,
+                &errors_of(ctx.lang, e),
+                status,
+            )
+            .await
         }
     }
 }
@@ -275,7 +302,7 @@ pub(crate) async fn save<S: Store>(
     let (kind, text) = match load(&state, &ctx, &kind, Some(&id)).await {
         Ok((kind, _, Some(text))) => (kind, text),
         Ok(_) => return unreachable_text(&state, &ctx).await,
-        Err(e) => return problem_page(&state, &ctx, "Templates and signatures", &e).await,
+        Err(e) => return problem_page(&state, &ctx, PAGE_TITLE, &e).await,
     };
     let result = async {
         let validity = form.text("validity");
@@ -284,9 +311,9 @@ pub(crate) async fn save<S: Store>(
             text: Some(form.get("text").unwrap_or_default().to_owned()),
             content_type: Some(form.text("content_type")),
             validity: Some(Validity::from_name(&validity).ok_or_else(|| {
-                ApiError::invalid("validity", "is not one of the offered choices")
+                ApiError::invalid("validity", n_!("is not one of the offered choices"))
             })?),
-            queues: Some(queues_of(&form)?),
+            queues: Some(queues_of(ctx.lang, &form)?),
             expected_version: form.number::<u64>("version")?,
         };
         Ok::<_, ApiError>(
@@ -307,7 +334,7 @@ pub(crate) async fn save<S: Store>(
                 kind,
                 Some(&text),
                 &form,
-                &errors_of(e),
+                &errors_of(ctx.lang, e),
                 status,
             )
             .await
@@ -335,7 +362,7 @@ pub(crate) async fn delete<S: Store>(
     .await;
     match result {
         Ok(kind) => see_other(&list_url(kind)),
-        Err(e) => problem_page(&state, &ctx, "Templates and signatures", &e).await,
+        Err(e) => problem_page(&state, &ctx, PAGE_TITLE, &e).await,
     }
 }
 
@@ -362,63 +389,65 @@ async fn editor<S: Store>(
         Some(t) => format!("{base}/{}", t.id.0),
         None => format!("{base}/new"),
     };
-    let heading = match text {
-        Some(t) => format!("Edit {} {}", kind.name(), t.name),
-        None => format!("Add {}", kind.name()),
+    let heading = match (text, kind) {
+        (Some(t), TextKind::Template) => tr!(ctx, "Edit template %{name}", name = t.name),
+        (Some(t), TextKind::Signature) => tr!(ctx, "Edit signature %{name}", name = t.name),
+        (None, _) => add_label(ctx.lang, kind).into_owned(),
     };
     let body: Markup = html! {
         section.widget aria-label=(heading) {
             header { h2 { (heading) } }
             div.body {
-                @if let Some(m) = &errors.general { p.error role="alert" { (m) } }
+                @if let Some(m) = &errors.general { p.error role="alert" { (translate_dyn(ctx.lang, m)) } }
                 form.stack method="post" action=(action) novalidate {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
                     @if let Some(v) = form.get("version") { input type="hidden" name="version" value=(v); }
-                    label for="name" { "Name" }
+                    label for="name" { (tr!(ctx, "Name")) }
                     input #name type="text" name="name" value=(value("name")) required
                         aria-invalid=[invalid("name")] aria-describedby=[described("name")];
-                    (errors.at("name"))
-                    label for="text" { "Text" }
+                    (errors.at_in(ctx.lang, "name"))
+                    label for="text" { (tr!(ctx, "Text")) }
                     textarea #text name="text" rows="10" aria-invalid=[invalid("text")] aria-describedby=[described("text")] { (value("text")) }
-                    (errors.at("text"))
+                    (errors.at_in(ctx.lang, "text"))
                     @if text.is_some() {
-                        label for="content_type" { "Content type" }
+                        label for="content_type" { (tr!(ctx, "Content type")) }
                         select #content_type name="content_type" aria-invalid=[invalid("content_type")] {
                             @for ct in TEXT_CONTENT_TYPES {
                                 option value=(ct) selected[value("content_type") == ct] { (ct) }
                             }
                         }
-                        (errors.at("content_type"))
-                        label for="validity" { "Validity" }
+                        (errors.at_in(ctx.lang, "content_type"))
+                        label for="validity" { (tr!(ctx, "Validity")) }
                         select #validity name="validity" aria-invalid=[invalid("validity")] {
                             @for v in [Validity::Valid, Validity::Invalid, Validity::InvalidTemporarily] {
-                                option value=(v.name()) selected[value("validity") == v.name()] { (v.name()) }
+                                option value=(v.name()) selected[value("validity") == v.name()] { (translate_dyn(ctx.lang, v.name())) }
                             }
                         }
-                        (errors.at("validity"))
+                        (errors.at_in(ctx.lang, "validity"))
                     }
                     fieldset aria-invalid=[invalid("queues")] {
-                        legend { "Queues" }
+                        legend { (tr!(ctx, "Queues")) }
                         @for q in queues.iter().filter(|q| q.validity.is_valid()) {
                             label.check {
                                 input type="checkbox" name="queues" value=(q.id.0) checked[ticked.contains(&q.id.0.to_string().as_str())];
                                 " " (q.name)
                             }
                         }
-                        (errors.at("queues"))
+                        (errors.at_in(ctx.lang, "queues"))
                     }
                     div.actions {
-                        button.primary type="submit" { "Save" }
-                        " " a href=(base) { "Cancel" }
+                        button.primary type="submit" { (tr!(ctx, "Save")) }
+                        " " a href=(base) { (tr!(ctx, "Cancel")) }
                     }
                 }
             }
         }
     };
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        (title_of(kind), Some(&base)),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
+        (&*title_of(ctx.lang, kind), Some(&base)),
         (&heading, None),
     ]);
+
     agent_page_with(state, ctx, status, &heading, crumbs, body).await
 }
