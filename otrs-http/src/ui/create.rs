@@ -23,11 +23,14 @@ use otrs_core::model::{
 use otrs_core::store::{CustomerUserFilter, PageRequest, Store};
 
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::compose::{self, ComposeForm};
 use crate::ui::fields::{Fields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailWidget, agent_page_with, grid};
-use crate::ui::{UiCtx, message_of, see_other};
+use crate::ui::names;
+use crate::ui::{UiCtx, message_in, message_of, see_other};
+use crate::{n_, tr};
 
 /// The preference choosing the screen after a ticket was created: `create` for another create
 /// screen, anything else (or nothing) for the new ticket.
@@ -59,10 +62,11 @@ impl Kind {
         }
     }
 
+    /// The screen's title, marked with `n_!`.
     fn title(self) -> &'static str {
         match self {
-            Kind::Phone => "New Phone Ticket",
-            Kind::Email => "New E-Mail Ticket",
+            Kind::Phone => n_!("New Phone Ticket"),
+            Kind::Email => n_!("New E-Mail Ticket"),
         }
     }
 
@@ -109,7 +113,7 @@ impl Errors {
     }
 
     /// Puts a desk error at the form fields it names.
-    fn add_desk(&mut self, error: DeskError) {
+    fn add_desk(&mut self, lang: Language, error: DeskError) {
         match error {
             DeskError::Invalid(list) => {
                 for e in list.0 {
@@ -118,20 +122,16 @@ impl Errors {
                     self.field(name, e.message);
                 }
             }
-            other => self.general = Some(message_of(&ApiError::from(other))),
+            other => self.general = Some(message_in(lang, &ApiError::from(other))),
         }
-    }
-
-    pub(crate) fn at(&self, name: &str) -> Markup {
-        self.at_in(crate::i18n::Language::English, name)
     }
 
     /// The error of a field in `lang` (a text the catalogue knows is translated; one made with
     /// values was translated when it was made).
-    pub(crate) fn at_in(&self, lang: crate::i18n::Language, name: &str) -> Markup {
+    pub(crate) fn at_in(&self, lang: Language, name: &str) -> Markup {
         html! {
             @if let Some(m) = self.fields.get(name) {
-                span.field-error id={ "err-" (name) } role="alert" { (crate::i18n::translate_dyn(lang, m)) }
+                span.field-error id={ "err-" (name) } role="alert" { (translate_dyn(lang, m)) }
             }
         }
     }
@@ -171,7 +171,7 @@ pub(crate) async fn page<S: Store>(
                 }
                 Err(e) => {
                     form.0.push(("customer_user".into(), login.to_owned()));
-                    errors.field("customer_user", message_of(&ApiError::from(e)));
+                    errors.field("customer_user", message_in(ctx.lang, &ApiError::from(e)));
                     None
                 }
             }
@@ -229,7 +229,7 @@ pub(crate) async fn create<S: Store>(
             }
             None => {
                 kept.0.push(("body".into(), form.text("body")));
-                errors.field("template", "choose a text template");
+                errors.field("template", n_!("choose a text template"));
             }
         }
         let customer = resolve_customer(&state, &ctx, &kept.text("customer_user"))
@@ -276,7 +276,7 @@ pub(crate) async fn create<S: Store>(
                 kept.0
                     .push(("customer_id".into(), user.customer_id.clone()));
             }
-            Err(e) => errors.field("customer_user", message_of(&ApiError::from(e))),
+            Err(e) => errors.field("customer_user", message_in(ctx.lang, &ApiError::from(e))),
         }
         let user = state
             .desk()
@@ -305,7 +305,10 @@ pub(crate) async fn create<S: Store>(
     };
     if form.has("lookup") {
         if matches.is_empty() && errors.is_empty() {
-            errors.field("customer_user", "enter a login, a name or a pattern with *");
+            errors.field(
+                "customer_user",
+                n_!("enter a login, a name or a pattern with *"),
+            );
         }
         if let Some(user) = &customer
             && !form.has("customer_id")
@@ -329,7 +332,11 @@ pub(crate) async fn create<S: Store>(
     if customer.is_none() && !pattern.is_empty() && errors.is_empty() {
         errors.field(
             "customer_user",
-            format!("{} customer users match; choose one", matches.len()),
+            tr!(
+                ctx,
+                "%{count} customer users match; choose one",
+                count = matches.len()
+            ),
         );
     }
     let mut new = match build(&ctx, kind, &form, customer.as_ref(), &mut errors) {
@@ -382,7 +389,7 @@ pub(crate) async fn create<S: Store>(
         Ok(ticket) => see_other(&format!("/agent/tickets/{}", ticket.id.0)),
         Err(e) => {
             let status = ApiError::new(e.code(), "").status();
-            errors.add_desk(e);
+            errors.add_desk(ctx.lang, e);
             render(
                 &state,
                 &ctx,
@@ -423,9 +430,13 @@ pub(crate) async fn resolve_customer<S: Store>(
         .desk()
         .customer_users(actor, filter, PageRequest::page(1, MATCHES_SHOWN))
         .await
-        .map_err(|e| message_of(&ApiError::from(e)))?;
+        .map_err(|e| message_in(ctx.lang, &ApiError::from(e)))?;
     if page.items.is_empty() {
-        return Err(format!("no customer user matches {pattern:?}"));
+        return Err(tr!(
+            ctx,
+            "no customer user matches %{pattern}",
+            pattern = format!("{pattern:?}")
+        ));
     }
     let one = (page.total == 1).then(|| page.items[0].clone());
     Ok((one, page.items))
@@ -442,7 +453,7 @@ fn build(
     let mut number = |key: &str| match form.number::<u64>(key) {
         Ok(n) => n,
         Err(_) => {
-            errors.field(key, "is not one of the offered choices");
+            errors.field(key, n_!("is not one of the offered choices"));
             None
         }
     };
@@ -455,7 +466,7 @@ fn build(
         text => match Priority::parse(text) {
             Some(p) => Some(p),
             None => {
-                errors.field("priority", "must be 1 to 5");
+                errors.field("priority", n_!("must be 1 to 5"));
                 None
             }
         },
@@ -465,13 +476,13 @@ fn build(
         text => match TimeUnits::parse(text) {
             Some(t) => Some(t),
             None => {
-                errors.field("time_units", "must be a number such as 15 or 1,5");
+                errors.field("time_units", n_!("must be a number such as 15 or 1,5"));
                 None
             }
         },
     };
     if queue.is_none() {
-        errors.field("queue", "is required");
+        errors.field("queue", n_!("is required"));
     }
     let pending_until = match form.text("pending_until").as_str() {
         "" => None,
@@ -603,32 +614,32 @@ async fn render<S: Store>(
     let body = html! {
         form.create method="post" action=(kind.path()) enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
-            @if let Some(m) = &errors.general { p.error role="alert" { (m) } }
+            @if let Some(m) = &errors.general { p.error role="alert" { (translate_dyn(ctx.lang, m)) } }
             @if let Some(id) = form.get("created") {
-                p.notice role="status" { "Ticket created: " a href={ "/agent/tickets/" (id) } { "open it" } }
+                p.notice role="status" { (tr!(ctx, "Ticket created:")) " " a href={ "/agent/tickets/" (id) } { (tr!(ctx, "open it")) } }
             }
             fieldset {
-                legend { "Customer" }
+                legend { (tr!(ctx, "Customer")) }
                 div.form-grid {
                     div {
-                        label for="customer_user" { "Customer user" }
+                        label for="customer_user" { (tr!(ctx, "Customer user")) }
                         input #customer_user name="customer_user" value=(value("customer_user"))
-                            placeholder="login, name or pattern with *; ** lists all" aria-invalid=[invalid("customer_user").then_some("true")]
+                            placeholder=(tr!(ctx, "login, name or pattern with *; ** lists all")) aria-invalid=[invalid("customer_user").then_some("true")]
                             aria-describedby=[described("customer_user")] list="customer-suggestions" autocomplete="off"
                             data-suggest="/agent/customer-users/suggest" data-info="/agent/customer-users/info";
                         datalist #customer-suggestions {}
-                        button type="submit" name="lookup" value="1" formnovalidate { "Search" }
-                        (errors.at("customer_user"))
+                        button type="submit" name="lookup" value="1" formnovalidate { (tr!(ctx, "Search")) }
+                        (errors.at_in(ctx.lang, "customer_user"))
                     }
                     div {
-                        label for="customer_id" { "Customer ID" }
+                        label for="customer_id" { (tr!(ctx, "Customer ID")) }
                         input #customer_id name="customer_id" value=(value("customer_id"))
                             aria-invalid=[invalid("customer_id").then_some("true")];
-                        (errors.at("customer_id"))
+                        (errors.at_in(ctx.lang, "customer_id"))
                     }
                 }
                 @if matches.len() > 1 || (form.has("lookup") && !matches.is_empty()) {
-                    ul.plain.matches aria-label="Matching customer users" {
+                    ul.plain.matches aria-label=(tr!(ctx, "Matching customer users")) {
                         @for u in matches {
                             li {
                                 button.link type="submit" name="pick" value=(u.login) {
@@ -640,95 +651,95 @@ async fn render<S: Store>(
                 }
             }
             fieldset {
-                legend { "Assignment" }
+                legend { (tr!(ctx, "Assignment")) }
                 div.form-grid {
                     div {
-                        label for="queue" { "Queue (required)" }
+                        label for="queue" { (tr!(ctx, "Queue (required)")) }
                         select #queue name="queue" required aria-invalid=[invalid("queue").then_some("true")] {
                             option value="" { "–" }
                             @for q in queues.iter().filter(|q| q.validity.is_valid()) {
                                 option value=(q.id.0) selected[chosen("queue", q.id.0.to_string())] { (q.name) }
                             }
                         }
-                        (errors.at("queue"))
+                        (errors.at_in(ctx.lang, "queue"))
                     }
                     div {
-                        label for="owner" { "Owner" }
+                        label for="owner" { (tr!(ctx, "Owner")) }
                         select #owner name="owner" {
                             @for a in agents.iter().filter(|a| a.validity.is_valid() && a.id != AgentId::SYSTEM) {
                                 option value=(a.id.0) selected[owner_value == a.id.0.to_string()] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
                             }
                         }
-                        (errors.at("owner"))
+                        (errors.at_in(ctx.lang, "owner"))
                     }
                     div {
-                        label for="responsible" { "Responsible" }
+                        label for="responsible" { (tr!(ctx, "Responsible")) }
                         select #responsible name="responsible" {
                             option value="" { "–" }
                             @for a in agents.iter().filter(|a| a.validity.is_valid() && a.id != AgentId::SYSTEM) {
                                 option value=(a.id.0) selected[chosen("responsible", a.id.0.to_string())] { (a.first_name) " " (a.last_name) " (" (a.login) ")" }
                             }
                         }
-                        (errors.at("responsible"))
+                        (errors.at_in(ctx.lang, "responsible"))
                     }
                 }
             }
             fieldset {
-                legend { "Service Level Management" }
+                legend { (tr!(ctx, "Service Level Management")) }
                 div.form-grid {
                     div {
-                        label for="priority" { "Priority" }
+                        label for="priority" { (tr!(ctx, "Priority")) }
                         select #priority name="priority" {
                             @for p in Priority::ALL {
-                                option value=(p.level()) selected[chosen("priority", p.level().to_string())] { (p.name()) }
+                                option value=(p.level()) selected[chosen("priority", p.level().to_string())] { (names::shown(ctx.lang, p.name())) }
                             }
                         }
-                        (errors.at("priority"))
+                        (errors.at_in(ctx.lang, "priority"))
                     }
                     div {
-                        label for="state" { "State" }
+                        label for="state" { (tr!(ctx, "State")) }
                         select #state name="state" {
                             @for s in &states {
-                                option value=(s.id.0) selected[state_value == s.id.0.to_string()] { (s.name) }
+                                option value=(s.id.0) selected[state_value == s.id.0.to_string()] { (names::shown(ctx.lang, &s.name)) }
                             }
                         }
-                        (errors.at("state"))
+                        (errors.at_in(ctx.lang, "state"))
                     }
                     div {
-                        label for="pending_until" { "Pending till (" (ctx.tz.name()) "; for pending states)" }
+                        label for="pending_until" { (tr!(ctx, "Pending till (%{zone}; for pending states)", zone = ctx.tz.name())) }
                         input #pending_until type="datetime-local" name="pending_until" value=(value("pending_until"))
                             aria-invalid=[invalid("pending_until").then_some("true")] aria-describedby=[described("pending_until")];
-                        (errors.at("pending_until"))
+                        (errors.at_in(ctx.lang, "pending_until"))
                     }
                 }
             }
             fieldset {
-                legend { "Communication" }
+                legend { (tr!(ctx, "Communication")) }
                 div.stack {
                     @match kind {
                         Kind::Phone => {
-                            label for="from" { "From" }
-                            input #from name="from" value=(value("from")) placeholder="the customer user when empty";
-                            (errors.at("from"))
+                            label for="from" { (tr!(ctx, "From")) }
+                            input #from name="from" value=(value("from")) placeholder=(tr!(ctx, "the customer user when empty"));
+                            (errors.at_in(ctx.lang, "from"))
                         }
                         Kind::Email => {
-                            label for="to" { "To" }
-                            input #to name="to" value=(value("to")) placeholder="the customer user when empty"
+                            label for="to" { (tr!(ctx, "To")) }
+                            input #to name="to" value=(value("to")) placeholder=(tr!(ctx, "the customer user when empty"))
                                 aria-invalid=[invalid("to").then_some("true")];
-                            (errors.at("to"))
+                            (errors.at_in(ctx.lang, "to"))
                             label for="cc" { "Cc" }
                             input #cc name="cc" value=(value("cc"));
-                            (errors.at("cc"))
+                            (errors.at_in(ctx.lang, "cc"))
                             label for="bcc" { "Bcc" }
                             input #bcc name="bcc" value=(value("bcc"));
-                            (errors.at("bcc"))
+                            (errors.at_in(ctx.lang, "bcc"))
                             div {
-                                button type="submit" name="address_book" value="1" formaction="/agent/address-book" formnovalidate { "Address book…" }
+                                button type="submit" name="address_book" value="1" formaction="/agent/address-book" formnovalidate { (tr!(ctx, "Address book…")) }
                             }
                         }
                     }
                     @if !templates.is_empty() {
-                        label for="template" { "Text template" }
+                        label for="template" { (tr!(ctx, "Text template")) }
                         div {
                             select #template name="template" aria-invalid=[invalid("template").then_some("true")] {
                                 option value="" { "–" }
@@ -736,42 +747,42 @@ async fn render<S: Store>(
                                     option value=(t.id.0) selected[chosen("template", t.id.0.to_string())] { (t.name) }
                                 }
                             }
-                            " " button type="submit" name="insert_template" value="1" formnovalidate { "Insert" }
-                            (errors.at("template"))
+                            " " button type="submit" name="insert_template" value="1" formnovalidate { (tr!(ctx, "Insert")) }
+                            (errors.at_in(ctx.lang, "template"))
                         }
                     }
-                    label for="subject" { "Subject" }
+                    label for="subject" { (tr!(ctx, "Subject")) }
                     input #subject name="subject" value=(value("subject")) required
                         aria-invalid=[invalid("subject").then_some("true")];
-                    (errors.at("subject"))
-                    label for="body" { "Text" }
+                    (errors.at_in(ctx.lang, "subject"))
+                    label for="body" { (tr!(ctx, "Text")) }
                     div.rich-text data-rich-text="body" {
                         textarea #body name="body" rows="10" aria-invalid=[invalid("body").then_some("true")] { (value("body")) }
                         input type="hidden" name="body_html" value=(value("body_html"));
                     }
-                    (errors.at("body"))
+                    (errors.at_in(ctx.lang, "body"))
                     (attachments)
                     @if let Some(sig) = &signature {
-                        p.muted { "Signature (" (sig.name) "), added when the e-mail is sent:" }
+                        p.muted { (tr!(ctx, "Signature (%{name}), added when the e-mail is sent:", name = sig.name)) }
                         pre.signature { (compose::standard_text_body(sig)) }
                     }
-                    label for="time_units" { "Time units" }
+                    label for="time_units" { (tr!(ctx, "Time units")) }
                     input #time_units name="time_units" value=(value("time_units")) inputmode="decimal";
-                    (errors.at("time_units"))
+                    (errors.at_in(ctx.lang, "time_units"))
                 }
             }
             div.actions {
                 label {
                     input type="checkbox" name="next" value="create" checked[next_create];
-                    " Open another create screen afterwards"
+                    " " (tr!(ctx, "Open another create screen afterwards"))
                 }
-                button.primary type="submit" name="create" value="1" { "Create" }
+                button.primary type="submit" name="create" value="1" { (tr!(ctx, "Create")) }
             }
         }
     };
     let widgets = [DetailWidget {
         id: "properties".into(),
-        title: "Properties".into(),
+        title: tr!(ctx, "Properties").into_owned(),
         tools: None,
         body,
     }];
@@ -782,6 +793,7 @@ async fn render<S: Store>(
             div.column.customer-side { (side) }
         }
     };
-    let crumbs = Crumbs::path(&[("Dashboard", Some("/agent")), (kind.title(), None)]);
-    agent_page_with(state, ctx, status, kind.title(), crumbs, page).await
+    let title = translate_dyn(ctx.lang, kind.title());
+    let crumbs = Crumbs::path(&[(&*tr!(ctx, "Dashboard"), Some("/agent")), (&*title, None)]);
+    agent_page_with(state, ctx, status, &title, crumbs, page).await
 }
