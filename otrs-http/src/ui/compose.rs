@@ -16,10 +16,13 @@ use otrs_core::store::{CustomerUserFilter, PageRequest, Store, TicketFilter, Tic
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::UiCtx;
 use crate::ui::fields::{Fields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page};
+use crate::ui::names;
+use crate::{n_, tr};
 
 /// How many customer users a suggestion list or the address book shows.
 pub const SUGGESTIONS_SHOWN: u32 = 20;
@@ -147,9 +150,9 @@ pub(crate) async fn customer_widgets<S: Store>(
     let Some(user) = user else {
         return html! {
             div #customer-widgets {
-                section.widget aria-label="Customer Information" {
-                    header { h2 { "Customer Information" } }
-                    div.body { p.muted { "Choose a customer user to see their details and tickets." } }
+                section.widget aria-label=(tr!(ctx, "Customer Information")) {
+                    header { h2 { (tr!(ctx, "Customer Information")) } }
+                    div.body { p.muted { (tr!(ctx, "Choose a customer user to see their details and tickets.")) } }
                 }
             }
         };
@@ -188,15 +191,15 @@ pub(crate) async fn customer_widgets<S: Store>(
         .collect();
     let list = |tickets: &[Ticket]| {
         html! {
-            @if tickets.is_empty() { p.muted { "No tickets." } }
+            @if tickets.is_empty() { p.muted { (tr!(ctx, "No tickets.")) } }
             @else {
                 ul.plain {
                     @for t in tickets {
                         @let (name, kind) = states.get(&t.state_id).cloned().unwrap_or((String::new(), StateType::Open));
                         li {
                             a href={ "/agent/tickets/" (t.id.0) } { "Ticket#" (t.number) } " " (t.title)
-                            " " span.muted { (name) }
-                            @if kind.is_viewable() { " " span.badge { "open" } }
+                            " " span.muted { (names::shown(ctx.lang, &name)) }
+                            @if kind.is_viewable() { " " span.badge { (tr!(ctx, "open")) } }
                         }
                     }
                 }
@@ -205,23 +208,23 @@ pub(crate) async fn customer_widgets<S: Store>(
     };
     html! {
         div #customer-widgets {
-            section.widget aria-label="Customer Information" {
-                header { h2 { "Customer Information" } }
+            section.widget aria-label=(tr!(ctx, "Customer Information")) {
+                header { h2 { (tr!(ctx, "Customer Information")) } }
                 div.body { dl.props {
-                    dt { "Name" } dd { (user.first_name) " " (user.last_name) }
-                    dt { "Login" } dd { (user.login) }
-                    dt { "E-mail" } dd { (user.email) }
-                    dt { "Customer ID" } dd { (user.customer_id) }
-                    @if let Some(c) = &company { dt { "Company" } dd { (c.name) } }
-                    @if !user.phone.is_empty() { dt { "Phone" } dd { (user.phone) } }
+                    dt { (tr!(ctx, "Name")) } dd { (user.first_name) " " (user.last_name) }
+                    dt { (tr!(ctx, "Login")) } dd { (user.login) }
+                    dt { (tr!(ctx, "E-mail")) } dd { (user.email) }
+                    dt { (tr!(ctx, "Customer ID")) } dd { (user.customer_id) }
+                    @if let Some(c) = &company { dt { (tr!(ctx, "Company")) } dd { (c.name) } }
+                    @if !user.phone.is_empty() { dt { (tr!(ctx, "Phone")) } dd { (user.phone) } }
                 } }
             }
-            section.widget aria-label="Customer User History" {
-                header { h2 { "Customer User History" } }
+            section.widget aria-label=(tr!(ctx, "Customer User History")) {
+                header { h2 { (tr!(ctx, "Customer User History")) } }
                 div.body { (list(&own)) }
             }
-            section.widget aria-label="Customer History" {
-                header { h2 { "Customer History" } }
+            section.widget aria-label=(tr!(ctx, "Customer History")) {
+                header { h2 { (tr!(ctx, "Customer History")) } }
                 div.body { (list(&company_tickets)) }
             }
         }
@@ -230,8 +233,8 @@ pub(crate) async fn customer_widgets<S: Store>(
 
 // --- address book -------------------------------------------------------------------------------
 
-/// The address fields the address book fills.
-const ADDRESS_FIELDS: [(&str, &str); 3] = [("to", "To"), ("cc", "Cc"), ("bcc", "Bcc")];
+/// The address fields the address book fills: (field, label shown through `translate_dyn`).
+const ADDRESS_FIELDS: [(&str, &str); 3] = [("to", n_!("To")), ("cc", "Cc"), ("bcc", "Bcc")];
 
 /// `POST /agent/address-book`: the e-mail create form sent here by its "Address book" button.
 /// Lists customer users matching `address_query`; each can be added to To, Cc or Bcc, which
@@ -251,24 +254,25 @@ pub(crate) async fn address_book<S: Store>(
         .await
         .unwrap_or_default();
     let kept = fields.without(&["address_query"]);
+    let title = tr!(ctx, "Address book");
     let body = html! {
-        section.widget aria-label="Address book" {
-            h2 { "Address book" }
-            @if let Some(m) = &form.files_error { p.error role="alert" { (m) } }
+        section.widget aria-label=(title) {
+            h2 { (title) }
+            @if let Some(m) = &form.files_error { p.error role="alert" { (translate_dyn(ctx.lang, m)) } }
             form method="post" action="/agent/address-book" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 @for (k, v) in &kept.0 { input type="hidden" name=(k) value=(v); }
-                label for="address_query" { "Search (name, login or e-mail; * wildcard, ** lists all)" }
+                label for="address_query" { (tr!(ctx, "Search (name, login or e-mail; * wildcard, ** lists all)")) }
                 input #address_query type="search" name="address_query" value=(query);
-                " " button type="submit" { "Search" }
+                " " button type="submit" { (tr!(ctx, "Search")) }
             }
             form method="post" action="/agent/tickets/new/email" {
                 input type="hidden" name="csrf_token" value=(ctx.csrf);
                 input type="hidden" name="back" value="1";
                 @for (k, v) in &kept.0 { input type="hidden" name=(k) value=(v); }
-                @if users.is_empty() { p.muted { "No customer user matches." } }
+                @if users.is_empty() { p.muted { (tr!(ctx, "No customer user matches.")) } }
                 table.list {
-                    thead { tr { th { "Name" } th { "E-mail" } th { "Customer ID" } @for (_, l) in ADDRESS_FIELDS { th { (l) } } } }
+                    thead { tr { th { (tr!(ctx, "Name")) } th { (tr!(ctx, "E-mail")) } th { (tr!(ctx, "Customer ID")) } @for (_, l) in ADDRESS_FIELDS { th { (translate_dyn(ctx.lang, l)) } } } }
                     tbody {
                         @for u in &users {
                             tr {
@@ -276,23 +280,26 @@ pub(crate) async fn address_book<S: Store>(
                                 td { (u.email) }
                                 td { (u.customer_id) }
                                 @for (k, l) in ADDRESS_FIELDS {
-                                    td { label { input type="checkbox" name={ "add_" (k) } value=(u.email); span.sr-only { (l) " " (u.email) } } }
+                                    td { label { input type="checkbox" name={ "add_" (k) } value=(u.email); span.sr-only { (translate_dyn(ctx.lang, l)) " " (u.email) } } }
                                 }
                             }
                         }
                     }
                 }
-                button.primary type="submit" { "Add the chosen addresses" }
-                " " button type="submit" name="add_none" value="1" { "Back without adding" }
+                button.primary type="submit" { (tr!(ctx, "Add the chosen addresses")) }
+                " " button type="submit" name="add_none" value="1" { (tr!(ctx, "Back without adding")) }
             }
         }
     };
     let crumbs = Crumbs::path(&[
-        ("Dashboard", Some("/agent")),
-        ("New E-Mail Ticket", Some("/agent/tickets/new/email")),
-        ("Address book", None),
+        (&*tr!(ctx, "Dashboard"), Some("/agent")),
+        (
+            &*tr!(ctx, "New E-Mail Ticket"),
+            Some("/agent/tickets/new/email"),
+        ),
+        (&*title, None),
     ]);
-    agent_page(&state, &ctx, "Address book", crumbs, body).await
+    agent_page(&state, &ctx, &title, crumbs, body).await
 }
 
 /// Adds the addresses chosen in the address book (`add_to`, `add_cc`, `add_bcc`) to the fields.
@@ -345,8 +352,12 @@ fn boundary_of(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Reads a multipart body (through [`crate::ui::upload::Upload`]): text fields and files. Files
-/// beyond [`MAX_UPLOAD_BYTES`] in all are dropped with a message.
-async fn read_multipart(boundary: String, bytes: Bytes) -> Result<Compose, ApiError> {
+/// beyond [`MAX_UPLOAD_BYTES`] in all are dropped with a message in `lang`.
+async fn read_multipart(
+    lang: Language,
+    boundary: String,
+    bytes: Bytes,
+) -> Result<Compose, ApiError> {
     let upload = crate::ui::upload::Upload::parse(bytes, boundary).await?;
     let mut out = Compose {
         fields: upload.fields,
@@ -356,10 +367,11 @@ async fn read_multipart(boundary: String, bytes: Bytes) -> Result<Compose, ApiEr
     for file in upload.files {
         total += file.bytes.len();
         if total > MAX_UPLOAD_BYTES {
-            out.files_error = Some(format!(
-                "the attachments are larger than {} MiB together; {} was not attached",
-                MAX_UPLOAD_BYTES >> 20,
-                file.file_name
+            out.files_error = Some(tr!(
+                @lang lang,
+                "the attachments are larger than %{size} MiB together; %{file} was not attached",
+                size = MAX_UPLOAD_BYTES >> 20,
+                file = file.file_name
             ));
             continue;
         }
@@ -379,11 +391,16 @@ impl<S: Send + Sync> FromRequest<S> for ComposeForm {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
         let boundary = boundary_of(req.headers());
+        // The agent's language, for the message about files that were too large.
+        let lang = req
+            .extensions()
+            .get::<Arc<UiCtx>>()
+            .map_or(Language::English, |ctx| ctx.lang);
         let bytes = axum::body::to_bytes(req.into_body(), super::MAX_FORM_BYTES)
             .await
             .map_err(|_| ApiError::new("payload-too-large", "the form is too large"))?;
         match boundary {
-            Some(b) => Ok(ComposeForm(read_multipart(b, bytes).await?)),
+            Some(b) => Ok(ComposeForm(read_multipart(lang, b, bytes).await?)),
             None => Ok(ComposeForm(Compose {
                 fields: Fields::parse(&bytes),
                 ..Compose::default()
@@ -446,10 +463,10 @@ pub(crate) async fn keep_uploads<S: Store>(
             otrs_core::error::DeskError::Invalid(list) => list
                 .0
                 .into_iter()
-                .map(|f| f.message)
+                .map(|f| translate_dyn(ctx.lang, &f.message).into_owned())
                 .collect::<Vec<_>>()
                 .join("; "),
-            other => crate::ui::message_of(&ApiError::from(other)),
+            other => crate::ui::message_in(ctx.lang, &ApiError::from(other)),
         };
         compose.files_error = Some(match compose.files_error.take() {
             Some(before) => format!("{before}; {message}"),
@@ -480,15 +497,15 @@ pub(crate) async fn attachments_field<S: Store>(
     let limit = state.desk().config().max_form_upload_bytes;
     html! {
         input type="hidden" name=(FORM_KEY_FIELD) value=(key);
-        label for="attachments" { "Attachments (at most " (limit >> 20) " MiB together)" }
+        label for="attachments" { (tr!(ctx, "Attachments (at most %{size} MiB together)", size = limit >> 20)) }
         @if !kept.is_empty() {
-            ul.plain.files.kept-files aria-label="Attached files" {
+            ul.plain.files.kept-files aria-label=(tr!(ctx, "Attached files")) {
                 @for f in &kept {
                     li data-kept-file=(f.filename) {
-                        (f.filename) " (" (f.size()) " bytes) "
+                        (f.filename) " (" (tr!(ctx, "%{count} bytes", count = f.size())) ") "
                         label.check {
                             input type="checkbox" name=(REMOVE_FIELD) value=(f.id.0);
-                            " Remove" span.sr-only { " " (f.filename) }
+                            " " (tr!(ctx, "Remove")) span.sr-only { " " (f.filename) }
                         }
                     }
                 }
@@ -497,10 +514,11 @@ pub(crate) async fn attachments_field<S: Store>(
         div.dropzone data-dropzone="attachments" {
             input #attachments type="file" name="attachments" multiple
                 aria-invalid=[error.is_some().then_some("true")] aria-describedby=[error.is_some().then_some("err-attachments")];
-            span.muted { " or drop files here" }
+            span.muted { " " (tr!(ctx, "or drop files here")) }
         }
         @if let Some(m) = error {
-            span.field-error id="err-attachments" role="alert" { (m) }
+            span.field-error id="err-attachments" role="alert" { (translate_dyn(ctx.lang, m)) }
+
         }
     }
 }
