@@ -26,7 +26,8 @@ use otrs_core::desk::{
 };
 use otrs_core::ids::{AgentId, CalendarId, QueueId, StateId, TicketId};
 use otrs_core::model::{
-    Draft, LinkType, ObjectRef, Priority, StateType, TextKind, Ticket, TimeUnits, default_states,
+    Draft, HistoryType, LinkType, ObjectRef, Priority, StateType, TextKind, Ticket, TimeUnits,
+    default_states,
 };
 use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 
@@ -70,6 +71,88 @@ pub const ACTION_LABELS: [&str; 20] = [
     n_!("Customer"),
     n_!("History"),
 ];
+
+/// The names of the history entry types (otrs-core's `HistoryType::name`), marked so that
+/// the history shows them in the agent's language. `Misc` stays as it is: it is a common queue
+/// name too, and a catalogue entry would translate (and flag) that data.
+pub const HISTORY_TYPES: [&str; 51] = [
+    n_!("NewTicket"),
+    n_!("FollowUp"),
+    n_!("SendAutoReject"),
+    n_!("SendAutoReply"),
+    n_!("SendAutoFollowUp"),
+    n_!("Forward"),
+    n_!("Bounce"),
+    n_!("SendAnswer"),
+    n_!("SendAgentNotification"),
+    n_!("SendCustomerNotification"),
+    n_!("EmailAgent"),
+    n_!("EmailCustomer"),
+    n_!("PhoneCallAgent"),
+    n_!("PhoneCallCustomer"),
+    n_!("AddNote"),
+    n_!("Move"),
+    n_!("Lock"),
+    n_!("Unlock"),
+    n_!("Remove"),
+    n_!("TimeAccounting"),
+    n_!("CustomerUpdate"),
+    n_!("PriorityUpdate"),
+    n_!("OwnerUpdate"),
+    n_!("LoopProtection"),
+    n_!("SetPendingTime"),
+    n_!("StateUpdate"),
+    n_!("TicketDynamicFieldUpdate"),
+    n_!("WebRequestCustomer"),
+    n_!("TicketLinkAdd"),
+    n_!("TicketLinkDelete"),
+    n_!("SystemRequest"),
+    n_!("Merged"),
+    n_!("ResponsibleUpdate"),
+    n_!("Subscribe"),
+    n_!("Unsubscribe"),
+    n_!("TypeUpdate"),
+    n_!("ServiceUpdate"),
+    n_!("SLAUpdate"),
+    n_!("ArchiveFlagUpdate"),
+    n_!("EscalationSolutionTimeStop"),
+    n_!("EscalationResponseTimeStart"),
+    n_!("EscalationUpdateTimeStart"),
+    n_!("EscalationSolutionTimeStart"),
+    n_!("EscalationResponseTimeNotifyBefore"),
+    n_!("EscalationUpdateTimeNotifyBefore"),
+    n_!("EscalationSolutionTimeNotifyBefore"),
+    n_!("EscalationResponseTimeStop"),
+    n_!("EscalationUpdateTimeStop"),
+    n_!("TitleUpdate"),
+    n_!("EmailResend"),
+    n_!("Bulk"),
+];
+
+/// A history entry type's name in `lang`.
+pub fn history_type_in(lang: Language, kind: HistoryType) -> std::borrow::Cow<'static, str> {
+    let name = kind.name();
+    if HISTORY_TYPES.contains(&name) {
+        translate(lang, name)
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+/// The label of a draft's form in `lang`: a ticket action's or an article action's, else the
+/// form's name as stored.
+pub fn form_label(lang: Language, form: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(action) = TicketAction::from_name(form) {
+        return label_in(lang, action);
+    }
+    match crate::ui::articles::ARTICLE_ACTIONS
+        .iter()
+        .find(|(name, _)| *name == form)
+    {
+        Some((_, label)) => translate(lang, label),
+        None => std::borrow::Cow::Borrowed(form),
+    }
+}
 
 /// An action's label in `lang`.
 pub fn label_in(lang: Language, action: TicketAction) -> std::borrow::Cow<'static, str> {
@@ -851,7 +934,7 @@ async fn history<S: Store>(state: &AppState<S>, ctx: &UiCtx, ticket: &Ticket) ->
             tbody {
                 @for h in entries.iter().rev() {
                     tr {
-                        td { (h.entry.history_type.name()) }
+                        td { (history_type_in(ctx.lang, h.entry.history_type)) }
                         td { (h.entry.params.join(" · ")) }
                         td { (who(h.entry.created_by)) }
                         td { time datetime=(h.entry.created_at.to_rfc3339()) { (ctx.time(h.entry.created_at)) } }
@@ -1165,6 +1248,14 @@ mod tests {
     fn every_action_label_is_marked() {
         for action in TicketAction::ALL {
             assert!(ACTION_LABELS.contains(&action.label()), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn every_history_type_is_marked() {
+        for kind in otrs_core::model::HistoryType::ALL {
+            let marked = super::HISTORY_TYPES.contains(&kind.name());
+            assert_eq!(marked, kind.name() != "Misc", "{kind:?}");
         }
     }
 }

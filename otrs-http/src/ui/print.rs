@@ -141,7 +141,7 @@ fn article_block(
     let mut heading = format!(
         "{} · {} · {} · {}",
         tr!(@lang lang, "Article #%{n}", n = n),
-        a.channel.name(),
+        crate::ui::articles::article_name(lang, a.channel.name()),
         translate_dyn(lang, a.direction().name()),
         time(a.created_at),
     );

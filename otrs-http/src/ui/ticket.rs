@@ -475,7 +475,7 @@ fn communication(
                     li class={ "bubble " (dir) @if data.unseen.contains(&a.id.0) { " unread" } } {
                         span.avatar-small aria-hidden="true" { (sender_name(a).chars().next().unwrap_or('?')) }
                         a.bubble-body href=(article_link(a)) {
-                            span.meta { (icon) " " (a.channel.name()) " · " (sender_name(a)) " · " (ctx.time(a.created_at))
+                            span.meta { (icon) " " (crate::ui::articles::article_name(ctx.lang, a.channel.name())) " · " (sender_name(a)) " · " (ctx.time(a.created_at))
                                 @if a.important { " · " span.important title=(tr!(ctx, "Important")) { "⚡ " (tr!(ctx, "important")) } } }
                             strong.subject { (a.subject) }
                             span.excerpt { (first_lines(&a.body, 160)) }
@@ -506,7 +506,7 @@ fn communication(
                                 @match *key {
                                     "number" => td.num { (i + 1) },
                                     "direction" => td title=(translate_dyn(ctx.lang, dir)) { span aria-label=(translate_dyn(ctx.lang, dir)) { (icon) } },
-                                    "channel" => td { (a.channel.name()) },
+                                    "channel" => td { (crate::ui::articles::article_name(ctx.lang, a.channel.name())) },
                                     "sender" => td { (sender_name(a)) },
                                     "subject" => td { a href=(article_link(a)) { (if a.subject.is_empty() { tr!(ctx, "(no subject)") } else { a.subject.as_str().into() }) } },
                                     "created" => td.created { time datetime=(a.created_at.to_rfc3339()) { (ctx.time(a.created_at)) } },
@@ -583,8 +583,8 @@ async fn properties<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -
     for (field, label) in INLINE_FIELDS {
         let value = match field {
             "title" => html! { (t.title) },
-            "state" => html! { (t.state.name) },
-            "priority" => html! { (t.priority.name) },
+            "state" => html! { (crate::ui::names::shown(ctx.lang, &t.state.name)) },
+            "priority" => html! { (crate::ui::names::shown(ctx.lang, &t.priority.name)) },
             "queue" => html! { (t.queue.name) },
             "owner" => html! { (t.owner.name) },
             _ => html! { (t.responsible.name) },
@@ -670,7 +670,7 @@ async fn edit_fields<S: Store>(
             html! {
                 select id=(input_id) name="priority" aria-invalid=[invalid] aria-describedby=[described.clone()] {
                     @for p in Priority::ALL {
-                        option value=(p.level()) selected[u64::from(p.level()) == current] { (p.name()) }
+                        option value=(p.level()) selected[u64::from(p.level()) == current] { (crate::ui::names::shown(ctx.lang, p.name())) }
                     }
                 }
             }
@@ -681,7 +681,7 @@ async fn edit_fields<S: Store>(
             html! {
                 select id=(input_id) name="state" aria-invalid=[invalid] aria-describedby=[described.clone()] {
                     @for s in states.iter().filter(|s| s.valid && !matches!(s.state_type, StateType::Merged | StateType::Removed)) {
-                        option value=(s.id.0) selected[s.id.0 == current] { (s.name) }
+                        option value=(s.id.0) selected[s.id.0 == current] { (crate::ui::names::shown(ctx.lang, &s.name)) }
                     }
                 }
                 label for={ (input_id) "-pending" } { (tr!(ctx, "Pending till (for pending states)")) }
@@ -1097,9 +1097,9 @@ async fn linked_tickets<S: Store>(
                     tr {
                         td { a href={ "/agent/tickets/" (t.id.0) } { (t.number) } }
                         td { (t.title) }
-                        td { (d.priority.name) }
+                        td { (crate::ui::names::shown(ctx.lang, &d.priority.name)) }
                         td.optional { (ctx.time(t.created_at)) }
-                        td { (d.state.name) }
+                        td { (crate::ui::names::shown(ctx.lang, &d.state.name)) }
                         td.optional { (d.queue.name) }
                         td { (kind) }
                         @if may_unlink { td { (unlink_button(ctx, data.ticket.id, l.id, &tr!(ctx, "ticket %{number}", number = t.number))) } }
@@ -1355,7 +1355,7 @@ async fn drafts<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> Op
                             @if *stale { " " span.muted title=(tr!(ctx, "The ticket changed after the draft was saved")) { (tr!(ctx, "(ticket changed since)")) } }
                         }
                         td { (ctx.time(d.changed_at)) }
-                        td { (d.form) }
+                        td { (crate::ui::actions::form_label(ctx.lang, &d.form)) }
                         td {
                             form.inline method="post" action={ "/agent/tickets/" (data.ticket.id.0) "/drafts/" (d.id.0) "/delete" } data-confirm=(tr!(ctx, "Delete this draft?")) {
                                 input type="hidden" name="csrf_token" value=(ctx.csrf);
@@ -1411,7 +1411,7 @@ async fn history<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -> D
     let body = html! {
         ol.plain {
             @for h in history.iter().rev().take(50) {
-                li { span.grow { (h.entry.history_type.to_string()) " " span.muted { (h.entry.params.join(" · ")) } } span.muted { (ctx.time(h.entry.created_at)) } }
+                li { span.grow { (crate::ui::actions::history_type_in(ctx.lang, h.entry.history_type)) " " span.muted { (h.entry.params.join(" · ")) } } span.muted { (ctx.time(h.entry.created_at)) } }
             }
         }
     };

@@ -15,7 +15,7 @@ use crate::support::{Caller, World};
 use crate::ui_detail::{font_or_skip, pdf_text};
 
 /// Sets an agent's language preference.
-async fn speak(w: &World, agent: AgentId, code: &str) {
+pub(crate) async fn speak(w: &World, agent: AgentId, code: &str) {
     let update = AgentUpdate {
         preferences: BTreeMap::from([(LANGUAGE_PREFERENCE.to_owned(), code.to_owned())]),
         ..AgentUpdate::default()
@@ -63,7 +63,7 @@ async fn december_series(w: &World) -> AppointmentId {
 
 /// The page's main area (the frame around it is translated by its own module) as HTML, after
 /// asserting the answer is a 200 page.
-async fn main_area(w: &World, path: &str, caller: &Caller) -> String {
+pub(crate) async fn main_area(w: &World, path: &str, caller: &Caller) -> String {
     let r = w.get(path, caller).await;
     assert_eq!(r.status, 200, "{path}: {}", r.text());
     let html = r.text();
@@ -75,14 +75,14 @@ async fn main_area(w: &World, path: &str, caller: &Caller) -> String {
 
 /// Asserts no English catalogue text is left in the page's main area, and that each of `words`
 /// is there; returns the area.
-async fn german(w: &World, path: &str, caller: &Caller, words: &[&str]) -> String {
+pub(crate) async fn german(w: &World, path: &str, caller: &Caller, words: &[&str]) -> String {
     german_besides(w, path, caller, words, &[]).await
 }
 
 /// [`german`], leaving out of the check the parts of the page (from a start marker to an end
 /// marker) that other modules render and translate: the breadcrumb bar (`ui/frame.rs`) and the
 /// article view (`ui/articles.rs`). The words are looked for in the whole area.
-async fn german_besides(
+pub(crate) async fn german_besides(
     w: &World,
     path: &str,
     caller: &Caller,

@@ -35,6 +35,7 @@ mod browser_detail;
 mod mail_sources;
 mod ui_detail;
 // --- i18n: the agent views in the agent's language
+mod i18n_actions;
 mod i18n_views;
 // --- actions
 mod actions;

@@ -76,7 +76,7 @@ async fn reader(w: &World) -> (AgentId, Caller) {
 }
 
 /// An incoming e-mail on the fixture ticket, with a Message-ID and an attachment.
-async fn email_article(w: &World) -> ArticleId {
+pub(crate) async fn email_article(w: &World) -> ArticleId {
     let mut input = ArticleInput::new(
         ArticleKind::EmailInbound,
         "Toner empty",
