@@ -87,9 +87,14 @@ fn label_of(action: &str) -> Option<&'static str> {
         .map(|(_, l)| *l)
 }
 
-/// Whether the action applies to the article and the agent holds what it needs; the desk
-/// checks again when the command runs.
-pub fn allowed(action: &str, article: &Article, rights: &[Permission]) -> Result<(), ApiError> {
+/// Whether the action applies to the article and the agent holds what it needs (the refusal
+/// in `lang`); the desk checks again when the command runs.
+pub fn allowed(
+    lang: Language,
+    action: &str,
+    article: &Article,
+    rights: &[Permission],
+) -> Result<(), ApiError> {
     let email = article.channel == Channel::Email;
     let note = article.channel == Channel::Internal;
     let (applies, needs, why) = match action {
@@ -129,10 +134,11 @@ pub fn allowed(action: &str, article: &Article, rights: &[Permission]) -> Result
     if !holds(rights, needs) {
         return Err(ApiError::new(
             "permission-denied",
-            format!(
-                "you need the {} permission on this ticket's queue for {}",
-                needs.key(),
-                label_of(action).unwrap_or(action)
+            tr!(
+                @lang lang,
+                "you need the %{permission} permission on this ticket's queue for %{action}",
+                permission = needs.key(),
+                action = translate_dyn(lang, label_of(action).unwrap_or(action))
             ),
         ));
     }
@@ -151,7 +157,7 @@ pub fn article_view(ctx: &UiCtx, ticket: &Ticket, rights: &[Permission], a: &Art
     let actions: Vec<(&str, &str)> = ARTICLE_ACTIONS
         .iter()
         .copied()
-        .filter(|(name, _)| allowed(name, a, rights).is_ok())
+        .filter(|(name, _)| allowed(ctx.lang, name, a, rights).is_ok())
         .collect();
     let direction = a.direction().name();
     html! {
@@ -356,7 +362,7 @@ pub(crate) async fn page<S: Store>(
         Ok(l) => l,
         Err(e) => return problem_page(&state, &ctx, "Article", &e).await,
     };
-    if let Err(e) = allowed(&action, &a, &rights) {
+    if let Err(e) = allowed(ctx.lang, &action, &a, &rights) {
         return problem_page(&state, &ctx, label_of(&action).unwrap_or("Article"), &e).await;
     }
     match action.as_str() {
@@ -429,7 +435,7 @@ pub(crate) async fn run<S: Store>(
         Ok(l) => l,
         Err(e) => return problem_page(&state, &ctx, "Article", &e).await,
     };
-    if let Err(e) = allowed(&action, &a, &rights) {
+    if let Err(e) = allowed(ctx.lang, &action, &a, &rights) {
         return problem_page(&state, &ctx, label_of(&action).unwrap_or("Article"), &e).await;
     }
     // The files of an article form stay with it until the article takes them.
@@ -1089,7 +1095,7 @@ pub(crate) async fn source_download<S: Store>(
 ) -> Response {
     let found = async {
         let (_, a, rights) = load(&state, &ctx, &id, article).await?;
-        allowed("plain", &a, &rights)?;
+        allowed(ctx.lang, "plain", &a, &rights)?;
         let source = state.desk().article_source(ctx.principal(), a.id).await?;
         kept_source(source, a.id)
     }
