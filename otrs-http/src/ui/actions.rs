@@ -131,12 +131,7 @@ pub const HISTORY_TYPES: [&str; 51] = [
 
 /// A history entry type's name in `lang`.
 pub fn history_type_in(lang: Language, kind: HistoryType) -> std::borrow::Cow<'static, str> {
-    let name = kind.name();
-    if HISTORY_TYPES.contains(&name) {
-        translate(lang, name)
-    } else {
-        std::borrow::Cow::Borrowed(name)
-    }
+    names::marked_in(lang, &HISTORY_TYPES, kind.name())
 }
 
 /// The label of a draft's form in `lang`: a ticket action's or an article action's, else the
@@ -156,12 +151,7 @@ pub fn form_label(lang: Language, form: &str) -> std::borrow::Cow<'_, str> {
 
 /// An action's label in `lang`.
 pub fn label_in(lang: Language, action: TicketAction) -> std::borrow::Cow<'static, str> {
-    let label = action.label();
-    if ACTION_LABELS.contains(&label) {
-        translate(lang, label)
-    } else {
-        std::borrow::Cow::Borrowed(label)
-    }
+    names::marked_in(lang, &ACTION_LABELS, action.label())
 }
 
 /// How many target tickets a merge or link search lists.

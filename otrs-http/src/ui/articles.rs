@@ -59,11 +59,7 @@ const ARTICLE_NAMES: [&str; 8] = [
 
 /// A channel or sender type's name in `lang`.
 pub fn article_name(lang: Language, name: &str) -> std::borrow::Cow<'_, str> {
-    if ARTICLE_NAMES.contains(&name) {
-        translate_dyn(lang, name)
-    } else {
-        std::borrow::Cow::Borrowed(name)
-    }
+    crate::ui::names::marked_in(lang, &ARTICLE_NAMES, name)
 }
 
 /// The actions that write an article and can be saved as a draft.

@@ -46,6 +46,15 @@ pub fn shown(lang: Language, name: &str) -> Cow<'_, str> {
     }
 }
 
+/// A name from a list of marked names (`marked`) in `lang`; any other name as it is.
+pub fn marked_in<'a>(lang: Language, marked: &[&str], name: &'a str) -> Cow<'a, str> {
+    if marked.contains(&name) {
+        translate_dyn(lang, name)
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use otrs_core::model::{Priority, StateCatalog};

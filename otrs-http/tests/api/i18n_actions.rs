@@ -38,6 +38,22 @@ async fn german_answer(w: &World, path: &str, caller: &Caller, status: u16) -> S
     html
 }
 
+/// Posts a form and asserts the answer has `status` and is German throughout; returns it.
+async fn german_post(
+    w: &World,
+    path: &str,
+    caller: &Caller,
+    pairs: &[(&str, &str)],
+    status: u16,
+) -> String {
+    let r = submit(w, path, caller, pairs).await;
+    assert_eq!(r.status.as_u16(), status, "{path}: {}", r.text());
+    let html = r.text();
+    let left = untranslated_texts(&html, Language::German);
+    assert!(left.is_empty(), "{path} still shows English: {left:?}");
+    html
+}
+
 /// The actions the desk offers the admin on the fixture ticket now.
 async fn offered(w: &World) -> Vec<TicketAction> {
     w.desk
@@ -142,33 +158,23 @@ async fn an_action_panel_with_errors_and_a_refused_action_speak_german() {
     let base = format!("/agent/tickets/{}", w.ticket.0);
     let before = w.fingerprint().await;
     // A merge target that matches nothing, and bad time units on a note: German field errors.
-    let r = submit(
+    let html = german_post(
         &w,
         &format!("{base}/actions/merge"),
         &admin,
         &[("target", "no-such-title")],
+        422,
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.text());
-    let html = r.text();
-    assert!(
-        untranslated_texts(&html, Language::German).is_empty(),
-        "{html}"
-    );
     assert!(html.contains("kein Ticket passt zu"), "{html}");
-    let r = submit(
+    let html = german_post(
         &w,
         &format!("{base}/actions/note"),
         &admin,
         &[("subject", "s"), ("body", "b"), ("time_units", "many")],
+        422,
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.text());
-    let html = r.text();
-    assert!(
-        untranslated_texts(&html, Language::German).is_empty(),
-        "{html}"
-    );
     assert!(
         html.contains("muss eine Zahl sein, z. B. 15 oder 1,5"),
         "{html}"
@@ -302,19 +308,14 @@ async fn every_article_action_page_speaks_german() {
     assert!(detail.contains("Toner empty"), "data stays as it is");
     // A reply without a recipient: the field error is German and nothing is sent.
     let before = w.fingerprint().await;
-    let r = submit(
+    let html = german_post(
         &w,
         &at("reply", email),
         &admin,
         &[("to", ""), ("subject", "Re"), ("body", "x")],
+        422,
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.text());
-    let html = r.text();
-    assert!(
-        untranslated_texts(&html, Language::German).is_empty(),
-        "{html}"
-    );
     assert!(html.contains("ist erforderlich"), "{html}");
     assert_eq!(w.fingerprint().await, before);
 }
@@ -382,7 +383,7 @@ async fn the_create_screens_speak_german_with_their_errors() {
     assert!(fragment.contains("Kunden-Historie"), "{fragment}");
     // Shown again with field errors (no queue, a bad priority): German, and nothing created.
     let before = w.fingerprint().await;
-    let r = submit(
+    let html = german_post(
         &w,
         "/agent/tickets/new/phone",
         &admin,
@@ -392,44 +393,30 @@ async fn the_create_screens_speak_german_with_their_errors() {
             ("priority", "9"),
             ("create", "1"),
         ],
+        422,
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.text());
-    let html = r.text();
-    assert!(
-        untranslated_texts(&html, Language::German).is_empty(),
-        "{html}"
-    );
     assert!(html.contains("ist erforderlich"), "{html}");
     assert!(html.contains("muss zwischen 1 und 5 liegen"), "{html}");
     assert_eq!(w.fingerprint().await, before);
     // Inserting without a template chosen, and the address book.
-    let r = submit(
+    let html = german_post(
         &w,
         "/agent/tickets/new/email",
         &admin,
         &[("insert_template", "1")],
+        200,
     )
     .await;
-    assert!(
-        r.text().contains("wählen Sie eine Textvorlage"),
-        "{}",
-        r.text()
-    );
-    assert!(untranslated_texts(&r.text(), Language::German).is_empty());
-    let r = submit(
+    assert!(html.contains("wählen Sie eine Textvorlage"), "{html}");
+    let html = german_post(
         &w,
         "/agent/address-book",
         &admin,
         &[("subject", "Help"), ("address_query", "**")],
+        200,
     )
     .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    let html = r.text();
-    assert!(
-        untranslated_texts(&html, Language::German).is_empty(),
-        "{html}"
-    );
     assert!(html.contains("Gewählte Adressen hinzufügen"), "{html}");
 }
 
@@ -480,19 +467,16 @@ async fn the_templates_and_signatures_admin_page_speaks_german() {
     assert!(page.contains("Vorlagen &amp; Signaturen"), "{page}");
     // A new text without a name: a German field error, nothing written.
     let before = w.fingerprint().await;
-    let r = submit(
+    let html = german_post(
         &w,
         "/agent/admin/texts/templates/new",
         &admin,
         &[("name", ""), ("text", "x")],
+        422,
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.text());
-    assert!(
-        untranslated_texts(&r.text(), Language::German).is_empty(),
-        "{}",
-        r.text()
-    );
+    assert!(html.contains("Vorlage hinzufügen"), "{html}");
+    assert!(html.contains(">ist erforderlich<"), "{html}");
     assert_eq!(w.fingerprint().await, before);
 }
 
