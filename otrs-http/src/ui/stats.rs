@@ -276,7 +276,7 @@ pub fn result_table(table: &StatTable, lang: Language) -> Markup {
         if is_label {
             translate_dyn(lang, h).into_owned()
         } else {
-            h.to_owned()
+            crate::ui::names::shown(lang, h).into_owned()
         }
     };
     let (body, foot) = if sum_last {
@@ -288,7 +288,8 @@ pub fn result_table(table: &StatTable, lang: Language) -> Markup {
         html! {
             @match c {
                 StatCell::Count(_) | StatCell::Number(_) => td.num { (c.to_text()) },
-                _ => td { (c.to_text()) },
+                // A value of the desk's built-in names (a state, a priority) in the agent's language.
+                _ => td { (crate::ui::names::shown(lang, &c.to_text())) },
             }
         }
     };

@@ -109,16 +109,23 @@ pub fn chart(table: &StatTable, lang: Language) -> Markup {
         return html! { p.muted.chart-none { (tr!(@lang lang, "No chart: the table is empty.")) } };
     }
     // A list's columns are its column headers (labels in the agent's language); a matrix's
-    // are values of its X element (data, shown as they are).
+    // are values of its X element (data, shown as they are but for the desk's built-in names,
+    // as in the table).
     let columns: Vec<String> = if table.kind == "List" {
         data.columns
             .iter()
             .map(|c| translate_dyn(lang, c).into_owned())
             .collect()
     } else {
-        data.columns.clone()
+        data.columns
+            .iter()
+            .map(|c| crate::ui::names::shown(lang, c).into_owned())
+            .collect()
     };
-    let drawn = &data.series[..data.series.len().min(MAX_SERIES)];
+    let drawn: Vec<(String, &Vec<f64>)> = data.series[..data.series.len().min(MAX_SERIES)]
+        .iter()
+        .map(|(name, values)| (crate::ui::names::shown(lang, name).into_owned(), values))
+        .collect();
     let max = drawn
         .iter()
         .flat_map(|(_, v)| v.iter().copied())
