@@ -34,7 +34,7 @@ use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, agent_page, agent_page_with};
 use crate::ui::ticket::problem_page;
-use crate::ui::{UiCtx, html_response, message_of, see_other};
+use crate::ui::{UiCtx, html_response, message_of, names, see_other};
 use crate::{n_, tr};
 
 /// How many filter rows the create/edit form offers.
@@ -255,7 +255,8 @@ const SUM: &str = n_!("Sum");
 
 /// The on-screen table: headers, rows (a "Sum" row in the footer), numbers right-aligned, notes.
 /// The labels (a list's column headers, a matrix's label-column headers, "Sum") are shown in
-/// the agent's language; the values, which are data, as they are.
+/// the agent's language; the values, which are data, as they are, except the built-in names
+/// (default states and priorities), which read as everywhere else in the interface.
 pub fn result_table(table: &StatTable, lang: Language) -> Markup {
     let sum_last = table
         .rows
@@ -276,7 +277,8 @@ pub fn result_table(table: &StatTable, lang: Language) -> Markup {
         if is_label {
             translate_dyn(lang, h).into_owned()
         } else {
-            crate::ui::names::shown(lang, h).into_owned()
+            // A value: built-in names (states, priorities) as the agent reads them elsewhere.
+            names::shown(lang, h).into_owned()
         }
     };
     let (body, foot) = if sum_last {
@@ -288,8 +290,7 @@ pub fn result_table(table: &StatTable, lang: Language) -> Markup {
         html! {
             @match c {
                 StatCell::Count(_) | StatCell::Number(_) => td.num { (c.to_text()) },
-                // A value of the desk's built-in names (a state, a priority) in the agent's language.
-                _ => td { (crate::ui::names::shown(lang, &c.to_text())) },
+                _ => td { (names::shown(lang, &c.to_text())) },
             }
         }
     };

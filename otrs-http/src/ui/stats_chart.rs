@@ -8,6 +8,7 @@ use otrs_core::stats::{StatCell, StatTable};
 
 use crate::i18n::{Language, translate_dyn};
 use crate::tr;
+use crate::ui::names;
 
 /// Colours of the series (cycled), readable on white.
 const PALETTE: [&str; 8] = [
@@ -33,8 +34,9 @@ pub struct ChartData {
 
 /// Takes the numbers out of a table: leading text cells of a row are its label (several Y
 /// elements are joined with " / "), a column headed "Sum" and a row labelled "Sum" are left out.
-/// `None` when the table has no numbers (a list statistic).
-pub fn chart_data(table: &StatTable) -> Option<ChartData> {
+/// `None` when the table has no numbers (a list statistic). Row labels and a matrix's column
+/// labels are values; built-in names among them (default states, priorities) read in `lang`.
+pub fn chart_data(table: &StatTable, lang: Language) -> Option<ChartData> {
     let first = table.rows.first()?;
     let labels = first
         .iter()
@@ -46,6 +48,14 @@ pub fn chart_data(table: &StatTable) -> Option<ChartData> {
     let sum_column = table.headers.last().is_some_and(|h| h == "Sum");
     let end = table.headers.len() - usize::from(sum_column);
     let columns: Vec<String> = table.headers.get(labels..end)?.to_vec();
+    let columns = if table.kind == "List" {
+        columns
+    } else {
+        columns
+            .iter()
+            .map(|c| names::shown(lang, c).into_owned())
+            .collect()
+    };
     let mut series = Vec::new();
     for row in &table.rows {
         let label: Vec<String> = row[..labels.min(row.len())]
@@ -56,6 +66,10 @@ pub fn chart_data(table: &StatTable) -> Option<ChartData> {
         if label.first().is_some_and(|l| l == "Sum") {
             continue;
         }
+        let label: Vec<String> = label
+            .iter()
+            .map(|l| names::shown(lang, l).into_owned())
+            .collect();
         let mut values = Vec::with_capacity(columns.len());
         for cell in row.get(labels..end)? {
             values.push(match cell {
@@ -102,30 +116,23 @@ fn fmt(x: f64) -> String {
 
 /// The SVG chart of a table, or a note when the table has nothing to draw.
 pub fn chart(table: &StatTable, lang: Language) -> Markup {
-    let Some(data) = chart_data(table) else {
+    let Some(data) = chart_data(table, lang) else {
         return html! { p.muted.chart-none { (tr!(@lang lang, "No chart: this statistic has no numbers per cell.")) } };
     };
     if data.columns.is_empty() || data.series.is_empty() {
         return html! { p.muted.chart-none { (tr!(@lang lang, "No chart: the table is empty.")) } };
     }
     // A list's columns are its column headers (labels in the agent's language); a matrix's
-    // are values of its X element (data, shown as they are but for the desk's built-in names,
-    // as in the table).
+    // are values of its X element (data; built-in names translated by `chart_data`).
     let columns: Vec<String> = if table.kind == "List" {
         data.columns
             .iter()
             .map(|c| translate_dyn(lang, c).into_owned())
             .collect()
     } else {
-        data.columns
-            .iter()
-            .map(|c| crate::ui::names::shown(lang, c).into_owned())
-            .collect()
+        data.columns.clone()
     };
-    let drawn: Vec<(String, &Vec<f64>)> = data.series[..data.series.len().min(MAX_SERIES)]
-        .iter()
-        .map(|(name, values)| (crate::ui::names::shown(lang, name).into_owned(), values))
-        .collect();
+    let drawn = &data.series[..data.series.len().min(MAX_SERIES)];
     let max = drawn
         .iter()
         .flat_map(|(_, v)| v.iter().copied())
@@ -233,7 +240,7 @@ mod tests {
                 vec![t("Sum"), StatCell::Empty, C(1), C(6), C(7)],
             ],
         );
-        let data = chart_data(&tab).unwrap();
+        let data = chart_data(&tab, Language::English).unwrap();
         assert_eq!(data.columns, ["new", "open"]);
         assert_eq!(
             data.series,
@@ -253,7 +260,7 @@ mod tests {
     #[test]
     fn lists_have_no_chart() {
         let tab = table(&["Ticket#", "Title"], vec![vec![t("1"), t("x")]]);
-        assert!(chart_data(&tab).is_none());
+        assert!(chart_data(&tab, Language::English).is_none());
         assert!(
             chart(&tab, Language::English)
                 .into_string()

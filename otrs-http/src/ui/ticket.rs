@@ -32,7 +32,7 @@ use crate::i18n::{Language, translate_dyn};
 use crate::state::AppState;
 use crate::ui::fields::{Fields, FormFields, QueryFields};
 use crate::ui::frame::{Crumbs, DetailView, DetailWidget, agent_page, agent_page_with};
-use crate::ui::{UiCtx, message_in, message_of, see_other};
+use crate::ui::{UiCtx, message_in, message_of, names, see_other};
 use crate::{n_, tr};
 
 /// The preference holding the detail view's column layout.
@@ -583,8 +583,8 @@ async fn properties<S: Store>(state: &AppState<S>, ctx: &UiCtx, data: &Loaded) -
     for (field, label) in INLINE_FIELDS {
         let value = match field {
             "title" => html! { (t.title) },
-            "state" => html! { (crate::ui::names::shown(ctx.lang, &t.state.name)) },
-            "priority" => html! { (crate::ui::names::shown(ctx.lang, &t.priority.name)) },
+            "state" => html! { (names::shown(ctx.lang, &t.state.name)) },
+            "priority" => html! { (names::shown(ctx.lang, &t.priority.name)) },
             "queue" => html! { (t.queue.name) },
             "owner" => html! { (t.owner.name) },
             _ => html! { (t.responsible.name) },
@@ -670,7 +670,7 @@ async fn edit_fields<S: Store>(
             html! {
                 select id=(input_id) name="priority" aria-invalid=[invalid] aria-describedby=[described.clone()] {
                     @for p in Priority::ALL {
-                        option value=(p.level()) selected[u64::from(p.level()) == current] { (crate::ui::names::shown(ctx.lang, p.name())) }
+                        option value=(p.level()) selected[u64::from(p.level()) == current] { (names::shown(ctx.lang, p.name())) }
                     }
                 }
             }
@@ -681,7 +681,7 @@ async fn edit_fields<S: Store>(
             html! {
                 select id=(input_id) name="state" aria-invalid=[invalid] aria-describedby=[described.clone()] {
                     @for s in states.iter().filter(|s| s.valid && !matches!(s.state_type, StateType::Merged | StateType::Removed)) {
-                        option value=(s.id.0) selected[s.id.0 == current] { (crate::ui::names::shown(ctx.lang, &s.name)) }
+                        option value=(s.id.0) selected[s.id.0 == current] { (names::shown(ctx.lang, &s.name)) }
                     }
                 }
                 label for={ (input_id) "-pending" } { (tr!(ctx, "Pending till (for pending states)")) }
@@ -1097,9 +1097,9 @@ async fn linked_tickets<S: Store>(
                     tr {
                         td { a href={ "/agent/tickets/" (t.id.0) } { (t.number) } }
                         td { (t.title) }
-                        td { (crate::ui::names::shown(ctx.lang, &d.priority.name)) }
+                        td { (names::shown(ctx.lang, &d.priority.name)) }
                         td.optional { (ctx.time(t.created_at)) }
-                        td { (crate::ui::names::shown(ctx.lang, &d.state.name)) }
+                        td { (names::shown(ctx.lang, &d.state.name)) }
                         td.optional { (d.queue.name) }
                         td { (kind) }
                         @if may_unlink { td { (unlink_button(ctx, data.ticket.id, l.id, &tr!(ctx, "ticket %{number}", number = t.number))) } }
