@@ -14,17 +14,17 @@ use otrs_core::Principal;
 use otrs_core::model::Priority;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use crate::harness::{
-    browser, shot, sign_in, start_driver, tempfile_dir, text_of, tools, wait_source, wait_url,
+    browser, serve, shot, sign_in, start_driver, tempfile_dir, text_of, tools, wait_source,
+    wait_url,
 };
 use crate::support::{PASSWORD, World};
 
 /// A PATCH through the JSON API over TCP with Alice's token.
-async fn api_patch(port: u16, token: &str, path: &str, body: &serde_json::Value) -> String {
+async fn api_patch(base: &str, token: &str, path: &str, body: &serde_json::Value) -> String {
     let body = body.to_string();
-    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+    let mut s = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
         .await
         .unwrap();
     let req = format!(
@@ -53,14 +53,7 @@ async fn an_agent_works_through_the_interface_in_chromium() {
         .await
         .unwrap();
     w.clock.advance(chrono::Duration::seconds(60));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let downloads = tempfile_dir();
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &downloads).await;
@@ -218,7 +211,7 @@ async fn an_agent_works_through_the_interface_in_chromium() {
     // Give the event stream time to connect and take its first look.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let answer = api_patch(
-        port,
+        &base,
         &w.token_secret,
         &format!("/api/v1/tickets/{}", w.ticket2.0),
         &json!({ "title": "VPN down again" }),
@@ -259,7 +252,7 @@ async fn an_agent_works_through_the_interface_in_chromium() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let answer = api_patch(
-        port,
+        &base,
         &w.token_secret,
         &format!("/api/v1/tickets/{}", w.ticket.0),
         &json!({ "state": "closed successful" }),
@@ -299,7 +292,7 @@ async fn an_agent_works_through_the_interface_in_chromium() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     api_patch(
-        port,
+        &base,
         &w.token_secret,
         &format!("/api/v1/tickets/{}", w.ticket3.0),
         &json!({ "title": "Mail slow today" }),
@@ -598,14 +591,7 @@ async fn the_statistics_dashboard_runs_10009_on_screen_in_chromium() {
         return;
     };
     let w = World::new().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let downloads = tempfile_dir();
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &downloads).await;
@@ -672,14 +658,7 @@ async fn the_statistic_editor_previews_live_in_chromium() {
         return;
     };
     let w = World::new().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let downloads = tempfile_dir();
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &downloads).await;

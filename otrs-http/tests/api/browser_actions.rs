@@ -11,9 +11,10 @@ use otrs_core::Principal;
 use otrs_core::desk::NewCustomerUser;
 use otrs_core::ids::TicketId;
 use otrs_core::model::{LockState, ObjectRef, default_states};
-use tokio::net::TcpListener;
 
-use crate::harness::{browser, shot, start_driver, tempfile_dir, text_of, tools, wait_source};
+use crate::harness::{
+    browser, serve, shot, start_driver, tempfile_dir, text_of, tools, wait_source,
+};
 use crate::support::{PASSWORD, World};
 
 async fn fill(c: &Client, css: &str, text: &str) {
@@ -97,14 +98,7 @@ async fn an_agent_creates_a_ticket_and_works_it_through_the_actions_in_chromium(
         .await
         .unwrap()
         .id;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let scratch = tempfile_dir();
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &scratch).await;

@@ -17,9 +17,8 @@ use otrs_core::Principal;
 use otrs_core::desk::{ArticleInput, ArticleKind, TicketUpdate};
 use otrs_core::ids::TicketId;
 use otrs_core::model::{Channel, NewAttachment, ObjectRef, Priority};
-use tokio::net::TcpListener;
 
-use crate::harness::{browser, shot, start_driver, text_of, tools, wait_source, wait_url};
+use crate::harness::{browser, serve, shot, start_driver, text_of, tools, wait_source, wait_url};
 use crate::support::{PASSWORD, World};
 use crate::ui_detail::{font_or_skip, pdf_text};
 
@@ -110,14 +109,7 @@ async fn an_agent_works_on_a_ticket_in_chromium() {
     let email = w.desk.add_article(sys, w.ticket, mail).await.unwrap().id.0;
     let number = w.desk.ticket(sys, w.ticket).await.unwrap().number;
 
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let downloads = downloads_dir();
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &downloads).await;

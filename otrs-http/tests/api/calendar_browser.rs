@@ -11,10 +11,9 @@ use chrono::{DateTime, Utc};
 use fantoccini::{Client, Locator};
 use otrs_core::Principal;
 use otrs_core::desk::AppointmentOccurrence;
-use tokio::net::TcpListener;
 
 use crate::harness::{
-    browser, shot, sign_in, start_driver, tempfile_dir, tools, wait_source, wait_url,
+    browser, serve, shot, sign_in, start_driver, tempfile_dir, tools, wait_source, wait_url,
 };
 use crate::support::{PASSWORD, World};
 
@@ -100,14 +99,7 @@ async fn an_agent_adds_a_weekly_series_then_edits_one_occurrence_and_then_all() 
         return;
     };
     let w = World::new().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    tokio::spawn(otrs_http::serve(
-        listener,
-        w.state.clone(),
-        std::future::pending(),
-    ));
+    let base = serve(w.state.clone()).await;
     let downloads = tempfile_dir();
     let driver = start_driver(&driver_bin).await;
     let c = browser(&driver, &chromium, &downloads).await;
