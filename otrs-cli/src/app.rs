@@ -68,6 +68,12 @@ impl Setup {
             time_zone: self.config.tz(),
             max_attachment_bytes: self.config.limits.max_attachment_bytes,
             max_source_bytes: self.config.limits.max_source_bytes,
+            max_form_upload_bytes: self.config.limits.max_form_upload_bytes,
+            // `Config::validate` keeps it within a year.
+            form_upload_ttl: chrono::Duration::hours(
+                i64::try_from(self.config.limits.form_upload_ttl_hours)
+                    .unwrap_or(crate::config::MAX_FORM_UPLOAD_TTL_HOURS as i64),
+            ),
             system_address: self.config.smtp.from.clone(),
             ..DeskConfig::default()
         }
@@ -174,5 +180,32 @@ impl App {
         let index = TicketIndex::open(&self.setup.index_dir())?;
         index.catch_up(&self.store).await?;
         Ok(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Options {
+        #[command(flatten)]
+        global: Global,
+    }
+
+    #[test]
+    fn the_form_upload_limits_reach_the_desk() {
+        let mut config = Config::default();
+        config.limits.max_form_upload_bytes = 1 << 20;
+        config.limits.form_upload_ttl_hours = 2;
+        let setup = Setup {
+            global: Options::parse_from(["otrs"]).global,
+            config,
+        };
+        let desk = setup.desk_config();
+        assert_eq!(desk.max_form_upload_bytes, 1 << 20);
+        assert_eq!(desk.form_upload_ttl, chrono::Duration::hours(2));
     }
 }

@@ -177,6 +177,9 @@ impl Default for SessionConfig {
     }
 }
 
+/// The longest `limits.form_upload_ttl_hours` (a year).
+pub const MAX_FORM_UPLOAD_TTL_HOURS: u64 = 24 * 366;
+
 /// Size limits.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -187,6 +190,10 @@ pub struct LimitsConfig {
     pub max_request_bytes: u64,
     /// Largest e-mail source kept with a received article, in bytes.
     pub max_source_bytes: u64,
+    /// The most bytes the files kept for one form being filled in may hold together.
+    pub max_form_upload_bytes: u64,
+    /// How long files kept for a form being filled in are kept, in hours.
+    pub form_upload_ttl_hours: u64,
 }
 
 impl Default for LimitsConfig {
@@ -195,6 +202,8 @@ impl Default for LimitsConfig {
             max_attachment_bytes: 20 * 1024 * 1024,
             max_request_bytes: 50 * 1024 * 1024,
             max_source_bytes: 16 * 1024 * 1024,
+            max_form_upload_bytes: 3 * 1024 * 1024,
+            form_upload_ttl_hours: 24,
         }
     }
 }
@@ -386,6 +395,13 @@ impl Config {
                 self.jobs.retry_base_seconds, self.jobs.retry_max_seconds
             ));
         }
+        // Checked so that the desk's durations cannot overflow.
+        if !(1..=MAX_FORM_UPLOAD_TTL_HOURS).contains(&self.limits.form_upload_ttl_hours) {
+            return invalid(format!(
+                "limits.form_upload_ttl_hours must be between 1 and {MAX_FORM_UPLOAD_TTL_HOURS}, not {}",
+                self.limits.form_upload_ttl_hours
+            ));
+        }
         let url = self.database_url.expose();
         if !url.is_empty()
             && !url.starts_with("sqlite:")
@@ -521,6 +537,16 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("OTRS_SQLITE__SYNCHRONOUS"), "{err}");
+        for hours in ["0", "1000000000000000"] {
+            let err = Config::load(
+                &dir.path().join("none"),
+                false,
+                env(&[("OTRS_LIMITS__FORM_UPLOAD_TTL_HOURS", hours)]),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("form_upload_ttl_hours"), "{err}");
+        }
     }
 
     #[test]
