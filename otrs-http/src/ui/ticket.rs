@@ -419,7 +419,7 @@ pub(crate) async fn page<S: Store>(
     let draft_saved = query.get("draft-saved").filter(|f| !f.is_empty());
     let body = html! {
         @if let Some(form) = draft_saved {
-            p.notice role="status" { (tr!(ctx, "Draft saved (%{form}). It is listed under Drafts.", form = form)) }
+            p.notice role="status" { (tr!(ctx, "Draft saved (%{form}). It is listed under Drafts.", form = crate::ui::actions::form_label(ctx.lang, form))) }
         }
         div.ticket-detail {
             div.ticket-main { (view_frame.grid()) }

@@ -223,7 +223,10 @@ async fn the_detail_view_shows_its_widgets_and_sidebar() {
     let html = page(&w, &format!("{}?draft-saved=note", base(&w)), &alice)
         .await
         .text();
-    assert!(html.contains("Draft saved (note)"));
+    assert!(
+        html.contains("Draft saved (Note)"),
+        "the notice names the form by its label"
+    );
     // A draft is deleted from its widget.
     let r = submit(
         &w,
