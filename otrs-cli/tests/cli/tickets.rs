@@ -230,12 +230,18 @@ fn attachments_and_stdin_bodies() {
     .stderr(contains("/nonexistent/file"));
 }
 
+/// `otrs [--json] --as alice ticket note NUMBER --body BODY` followed by `extra`.
+fn note_args<'a>(json: bool, number: &'a str, body: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = if json { vec!["--json"] } else { Vec::new() };
+    args.extend(["--as", "alice", "ticket", "note", number, "--body", body]);
+    args.extend_from_slice(extra);
+    args
+}
+
 #[test]
 fn a_note_changes_the_state_with_it_or_writes_nothing() {
     let desk = setup();
     let t = desk.json(&[
-        "--as",
-        "alice",
         "ticket",
         "create",
         "--title",
@@ -254,59 +260,32 @@ fn a_note_changes_the_state_with_it_or_writes_nothing() {
     let before = articles(&desk);
 
     // A pending state without a time, a bad time or an unknown state: nothing is added.
-    desk.run(&[
-        "--as",
-        "alice",
-        "ticket",
-        "note",
+    let pending = ["--next-state", "pending reminder"];
+    desk.run(&note_args(false, &number, "Waiting", &pending))
+        .code(1)
+        .stderr(contains("pending_until"));
+    desk.run(&note_args(true, &number, "Waiting", &pending))
+        .code(1)
+        .stderr(contains("\"code\":\"validation\""));
+    desk.run(&note_args(
+        false,
         &number,
-        "--body",
         "Waiting",
-        "--next-state",
-        "pending reminder",
-    ])
-    .code(1)
-    .stderr(contains("pending_until"));
-    desk.run(&[
-        "--as",
-        "alice",
-        "--json",
-        "ticket",
-        "note",
-        &number,
-        "--body",
-        "Waiting",
-        "--next-state",
-        "pending reminder",
-    ])
-    .code(1)
-    .stderr(contains("\"code\":\"validation\""));
-    desk.run(&[
-        "--as",
-        "alice",
-        "ticket",
-        "note",
-        &number,
-        "--body",
-        "Waiting",
-        "--next-state",
-        "pending reminder",
-        "--pending-until",
-        "tomorrow",
-    ])
+        &[
+            "--next-state",
+            "pending reminder",
+            "--pending-until",
+            "tomorrow",
+        ],
+    ))
     .code(2)
     .stderr(contains("RFC 3339"));
-    desk.run(&[
-        "--as",
-        "alice",
-        "ticket",
-        "note",
+    desk.run(&note_args(
+        false,
         &number,
-        "--body",
         "Waiting",
-        "--next-state",
-        "no such state",
-    ])
+        &["--next-state", "no such state"],
+    ))
     .code(2)
     .stderr(contains("states are"));
     assert_eq!(articles(&desk), before);
@@ -315,35 +294,28 @@ fn a_note_changes_the_state_with_it_or_writes_nothing() {
     assert_eq!(unchanged["version"], t["version"]);
 
     // The note and the state change in one step.
-    let note = desk.json(&[
-        "--as",
-        "alice",
-        "ticket",
-        "note",
+    let note = desk.json(&note_args(
+        false,
         &number,
-        "--body",
         "Waiting for the customer",
-        "--next-state",
-        "pending reminder",
-        "--pending-until",
-        "2099-01-01T09:00:00Z",
-    ]);
+        &[
+            "--next-state",
+            "pending reminder",
+            "--pending-until",
+            "2099-01-01T09:00:00Z",
+        ],
+    ));
     assert_eq!(note["body"], "Waiting for the customer");
     assert_eq!(articles(&desk), before + 1);
     let pending = desk.json(&["ticket", "show", &number]);
     assert_eq!(pending["state"]["name"], "pending reminder");
     assert_eq!(pending["pending_until"], "2099-01-01T09:00:00Z");
-    desk.run(&[
-        "--as",
-        "alice",
-        "ticket",
-        "note",
+    desk.run(&note_args(
+        false,
         &number,
-        "--body",
         "Solved",
-        "--next-state",
-        "closed successful",
-    ])
+        &["--next-state", "closed successful"],
+    ))
     .success()
     .stdout(contains("now closed successful"));
     let closed = desk.json(&["ticket", "show", &number]);

@@ -57,14 +57,7 @@ async fn an_article_changes_the_state_and_pending_time_in_one_go() {
     );
 
     // A state by id, without If-Match: the change is not conditional.
-    let closed = w
-        .desk
-        .states(Principal::SYSTEM)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.name == "closed successful")
-        .unwrap();
+    let closed = w.state_named("closed successful").await;
     let r = post_article(
         &w,
         &alice,
