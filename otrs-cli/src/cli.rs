@@ -569,7 +569,7 @@ pub enum TicketCommand {
         #[arg(long = "type", value_enum, default_value = "normal")]
         link_type: LinkTypeArg,
     },
-    /// Add a note.
+    /// Add a note, optionally changing the ticket's state with it in one step.
     Note {
         /// Ticket number or id.
         ticket: String,
@@ -585,6 +585,12 @@ pub enum TicketCommand {
         /// Time to account (e.g. 15 or 1,5).
         #[arg(long)]
         time_units: Option<String>,
+        /// State name the ticket moves to with the note.
+        #[arg(long, value_name = "NAME")]
+        next_state: Option<String>,
+        /// Pending time (RFC 3339), needed with a pending next state.
+        #[arg(long, value_name = "TIME")]
+        pending_until: Option<String>,
     },
     /// Show the history of a ticket.
     History {

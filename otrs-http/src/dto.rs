@@ -204,6 +204,15 @@ pub struct ArticleBody {
     /// headers are not read, the other fields describe the article.
     #[serde(default)]
     pub raw_source_base64: Option<String>,
+    /// The ticket's next state (id or name), changed with the article in one step (adding an
+    /// article to a ticket only; a new ticket takes its own `state`). This is a property change:
+    /// it honours `If-Match`, the article alone does not.
+    #[serde(default)]
+    pub state: Option<Ref>,
+    /// Pending time (RFC 3339) for the next state, needed with a pending state (adding an
+    /// article to a ticket only; a new ticket takes its own `pending_until`).
+    #[serde(default)]
+    pub pending_until: Option<DateTime<Utc>>,
 }
 
 /// A ticket to create.

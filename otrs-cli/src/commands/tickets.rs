@@ -330,6 +330,8 @@ pub async fn ticket(app: &App, out: Output, command: &TicketCommand) -> Result<(
             subject,
             visible,
             time_units,
+            next_state,
+            pending_until,
         } => {
             let ticket = resolve(app, ticket).await?;
             let units = match time_units {
@@ -347,9 +349,29 @@ pub async fn ticket(app: &App, out: Output, command: &TicketCommand) -> Result<(
                     read_body(body)?,
                 )
             };
-            let article = desk.add_article(app.actor, ticket.id, input).await?;
+            // The state change is checked against the version just read, so a change made by
+            // someone else in between is refused instead of overwritten.
+            let mut update = TicketUpdate {
+                pending_until: pending_until.as_deref().map(parse_time).transpose()?,
+                expected_version: Some(ticket.version),
+                ..Default::default()
+            };
+            if let Some(name) = next_state {
+                update.state = Some(state_id(app, name).await?);
+            }
+            let (article, after) = desk
+                .add_article_and_update(app.actor, ticket.id, input, update)
+                .await?;
+            let state_note = if after.state_id == ticket.state_id {
+                String::new()
+            } else {
+                format!(", now {}", shapes::ticket(&state, &after).await.state.name)
+            };
             out.show(&shapes::article(&article, false), || {
-                format!("note {} added to ticket {}", article.id, ticket.number)
+                format!(
+                    "note {} added to ticket {}{state_note}",
+                    article.id, ticket.number
+                )
             })
         }
         TicketCommand::History { ticket } => {

@@ -229,3 +229,96 @@ fn attachments_and_stdin_bodies() {
     .code(1)
     .stderr(contains("/nonexistent/file"));
 }
+
+/// `otrs [--json] --as alice ticket note NUMBER --body BODY` followed by `extra`.
+fn note_args<'a>(json: bool, number: &'a str, body: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = if json { vec!["--json"] } else { Vec::new() };
+    args.extend(["--as", "alice", "ticket", "note", number, "--body", body]);
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn a_note_changes_the_state_with_it_or_writes_nothing() {
+    let desk = setup();
+    let t = desk.json(&[
+        "ticket",
+        "create",
+        "--title",
+        "VPN drops",
+        "--queue",
+        "Postmaster",
+        "--body",
+        "Every hour",
+    ]);
+    let number = t["number"].as_str().unwrap().to_owned();
+    let articles = |desk: &Desk| {
+        desk.json(&["ticket", "show", &number, "--articles"])["articles"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = articles(&desk);
+
+    // A pending state without a time, a bad time or an unknown state: nothing is added.
+    let pending = ["--next-state", "pending reminder"];
+    desk.run(&note_args(false, &number, "Waiting", &pending))
+        .code(1)
+        .stderr(contains("pending_until"));
+    desk.run(&note_args(true, &number, "Waiting", &pending))
+        .code(1)
+        .stderr(contains("\"code\":\"validation\""));
+    desk.run(&note_args(
+        false,
+        &number,
+        "Waiting",
+        &[
+            "--next-state",
+            "pending reminder",
+            "--pending-until",
+            "tomorrow",
+        ],
+    ))
+    .code(2)
+    .stderr(contains("RFC 3339"));
+    desk.run(&note_args(
+        false,
+        &number,
+        "Waiting",
+        &["--next-state", "no such state"],
+    ))
+    .code(2)
+    .stderr(contains("states are"));
+    assert_eq!(articles(&desk), before);
+    let unchanged = desk.json(&["ticket", "show", &number]);
+    assert_eq!(unchanged["state"], t["state"]);
+    assert_eq!(unchanged["version"], t["version"]);
+
+    // The note and the state change in one step.
+    let note = desk.json(&note_args(
+        false,
+        &number,
+        "Waiting for the customer",
+        &[
+            "--next-state",
+            "pending reminder",
+            "--pending-until",
+            "2099-01-01T09:00:00Z",
+        ],
+    ));
+    assert_eq!(note["body"], "Waiting for the customer");
+    assert_eq!(articles(&desk), before + 1);
+    let pending = desk.json(&["ticket", "show", &number]);
+    assert_eq!(pending["state"]["name"], "pending reminder");
+    assert_eq!(pending["pending_until"], "2099-01-01T09:00:00Z");
+    desk.run(&note_args(
+        false,
+        &number,
+        "Solved",
+        &["--next-state", "closed successful"],
+    ))
+    .success()
+    .stdout(contains("now closed successful"));
+    let closed = desk.json(&["ticket", "show", &number]);
+    assert_eq!(closed["state"]["name"], "closed successful");
+    assert_eq!(closed["pending_until"], serde_json::Value::Null);
+}

@@ -442,6 +442,7 @@ pub(crate) async fn create_ticket<S: Store>(
         state: &state,
         actor,
     };
+    refuse_article_state_on_create(&body.article)?;
     let new = NewTicket {
         title: body.title.clone(),
         queue: r.queue(&body.queue, "queue").await?,
@@ -481,6 +482,29 @@ pub(crate) async fn create_ticket<S: Store>(
         one_ticket(&state, &ticket).await,
         true,
     ))
+}
+
+/// A new ticket's state and pending time are the ticket's own fields; the article's are for
+/// articles added later, so they are refused here rather than silently dropped.
+fn refuse_article_state_on_create(article: &ArticleBody) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    if article.state.is_some() {
+        problems.push(FieldProblem {
+            field: "article.state".into(),
+            message: "a new ticket takes its state from `state`".into(),
+        });
+    }
+    if article.pending_until.is_some() {
+        problems.push(FieldProblem {
+            field: "article.pending_until".into(),
+            message: "a new ticket takes its pending time from `pending_until`".into(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_fields(problems))
+    }
 }
 
 /// A ticket.
@@ -831,21 +855,41 @@ pub(crate) async fn list_articles<S: Store>(
     }))
 }
 
-/// Adds an article (a note, a phone call, an e-mail, a customer's portal message).
+/// Adds an article (a note, a phone call, an e-mail, a customer's portal message), optionally
+/// changing the ticket's state (and pending time) with it in one step. The state change is a
+/// property change: with `If-Match` it is refused with 412, and nothing is added, when the
+/// ticket changed since; an article alone never conflicts.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/articles", tag = "articles",
-    params(("id" = u64, Path, description = "Ticket id")), request_body = ArticleBody,
+    params(("id" = u64, Path, description = "Ticket id"), ("If-Match" = Option<String>, Header, description = "ETag of the ticket version a state change is based on")),
+    request_body = ArticleBody,
     responses((status = 201, body = ArticleDto, headers(("Location" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn add_article<S: Store>(
     State(state): State<AppState<S>>,
     auth: AnyAuth,
     Path(id): Path<u64>,
+    headers: HeaderMap,
     Json(body): Json<ArticleBody>,
 ) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
     let input = article_input(&body, auth.principal, "")?;
-    let article = state
+    let r = Resolver {
+        state: &state,
+        actor: auth.principal,
+    };
+    let update = TicketUpdate {
+        state: match &body.state {
+            Some(s) => Some(r.state(s, "state").await?),
+            None => None,
+        },
+        pending_until: body.pending_until,
+        expected_version: expected,
+        ..Default::default()
+    };
+    let (article, _) = state
         .desk()
-        .add_article(auth.principal, TicketId(id), input)
+        .add_article_and_update(auth.principal, TicketId(id), input, update)
         .await
         .map_err(article_field_names)?;
     state.wake_outbox();

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod article_state;
 mod browser;
 mod calendar;
 mod conditional;

@@ -579,6 +579,17 @@ impl World {
     }
 
     /// Brings the search index up to date with the desk's change feed.
+    /// A state of the fixtures by name.
+    pub async fn state_named(&self, name: &str) -> otrs_core::model::State {
+        self.desk
+            .states(Principal::SYSTEM)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("no state {name:?}"))
+    }
+
     pub async fn reindex(&self) {
         self.index.catch_up(self.desk.store()).await.unwrap();
     }

@@ -191,14 +191,7 @@ async fn hostile_titles_are_escaped_everywhere() {
 async fn the_dashboard_counts_queues_and_lists_reminders() {
     let w = World::new().await;
     let alice = agent(&w, w.alice).await;
-    let pending = w
-        .desk
-        .states(Principal::SYSTEM)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.name == "pending reminder")
-        .unwrap();
+    let pending = w.state_named("pending reminder").await;
     let until = w.desk.now() + chrono::Duration::hours(26);
     w.desk
         .update_ticket(
