@@ -46,9 +46,10 @@ impl Crumbs {
 
 /// An entry of the "+" action menu: (label, link). Pages of other features add theirs here
 /// (labels marked with `n_!`, shown translated).
-pub const ACTIONS: [(&str, &str); 5] = [
+pub const ACTIONS: [(&str, &str); 6] = [
     (n_!("New phone ticket"), "/agent/tickets/new/phone"),
     (n_!("New e-mail ticket"), "/agent/tickets/new/email"),
+    (n_!("New Appointment"), "/agent/calendar/appointments/new"),
     (n_!("New ticket list"), "/agent/organizer#add"),
     (n_!("New dashboard widget"), "/agent#add-widget"),
     (n_!("Export tickets"), "/agent/tickets/list/1"),

@@ -1446,6 +1446,10 @@ async fn phone_tickets_are_created_with_a_looked_up_customer() {
     let alice = agent(&w, w.alice).await;
     let html = page(&w, "/agent", &alice).await.text();
     assert!(html.contains("/agent/tickets/new/phone") && html.contains("/agent/tickets/new/email"));
+    // The "+" menu also leads to a new appointment.
+    assert!(html.contains("href=\"/agent/calendar/appointments/new\""));
+    let editor = page(&w, "/agent/calendar/appointments/new", &alice).await;
+    assert_eq!(editor.status, 200);
     let html = page(&w, "/agent/tickets/new/phone", &alice).await.text();
     for section in [
         "Customer",
