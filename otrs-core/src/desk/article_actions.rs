@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::desk::articles::split_addresses;
 use crate::desk::{
-    Actor, ArticleInput, ArticleKind, Desk, NewTicket, TicketEdit, read_tx, write_tx,
+    Actor, ArticleInput, ArticleKind, Ctx, Desk, NewTicket, TicketEdit, read_tx, write_tx,
 };
 use crate::error::{DeskError, ValidationErrors};
 use crate::ids::{ArticleId, LinkId, TicketId};
@@ -76,18 +76,29 @@ impl<S: Store> Desk<S> {
     ) -> Result<Article, DeskError> {
         read_tx!(self, |tx| async {
             let ctx = self.ctx(&mut tx, actor).await?;
-            let found = tx
-                .article(article)
-                .await?
-                .ok_or_else(|| DeskError::not_found("article", article))?;
-            let ticket = self.load_ticket(&mut tx, found.ticket_id).await?;
-            if !self.may(&mut tx, &ctx, &ticket, Permission::Ro).await?
-                || (matches!(ctx.actor, Actor::Customer(_)) && !found.visible_for_customer)
-            {
-                return Err(DeskError::not_found("article", article));
-            }
-            Ok(found)
+            self.readable_article(&mut tx, &ctx, article).await
         })
+    }
+
+    /// The article if `ctx` may read it (`ro` on its ticket; customers only visible ones), else
+    /// "not found" so that its existence does not leak.
+    pub(crate) async fn readable_article(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        article: ArticleId,
+    ) -> Result<Article, DeskError> {
+        let found = tx
+            .article(article)
+            .await?
+            .ok_or_else(|| DeskError::not_found("article", article))?;
+        let ticket = self.load_ticket(tx, found.ticket_id).await?;
+        if !self.may(tx, ctx, &ticket, Permission::Ro).await?
+            || (matches!(ctx.actor, Actor::Customer(_)) && !found.visible_for_customer)
+        {
+            return Err(DeskError::not_found("article", article));
+        }
+        Ok(found)
     }
 
     /// The source of an e-mail article, for whoever may read the article (see
@@ -97,17 +108,18 @@ impl<S: Store> Desk<S> {
         actor: Principal,
         article: ArticleId,
     ) -> Result<ArticleSource, DeskError> {
-        let found = self.article(actor, article).await?;
-        if found.channel != Channel::Email {
-            return Err(DeskError::NotAllowed {
-                object: format!("article {article}"),
-                reason: format!(
-                    "only e-mail articles have a source, this one is a {} article",
-                    found.channel.name()
-                ),
-            });
-        }
         read_tx!(self, |tx| async {
+            let ctx = self.ctx(&mut tx, actor).await?;
+            let found = self.readable_article(&mut tx, &ctx, article).await?;
+            if found.channel != Channel::Email {
+                return Err(DeskError::NotAllowed {
+                    object: format!("article {article}"),
+                    reason: format!(
+                        "only e-mail articles have a source, this one is a {} article",
+                        found.channel.name()
+                    ),
+                });
+            }
             if let Some(source) = tx.article_source(article).await? {
                 return Ok(ArticleSource::Received(source));
             }

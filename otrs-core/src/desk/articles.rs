@@ -1011,17 +1011,14 @@ impl<S: Store> Desk<S> {
             .attachment(attachment_id)
             .await?
             .ok_or_else(|| DeskError::not_found("attachment", attachment_id))?;
-        let article = tx
-            .article(content.article_id)
-            .await?
-            .ok_or_else(|| DeskError::not_found("attachment", attachment_id))?;
-        let ticket = self.load_ticket(tx, article.ticket_id).await?;
-        if !self.may(tx, &ctx, &ticket, Permission::Ro).await?
-            || (matches!(ctx.actor, Actor::Customer(_)) && !article.visible_for_customer)
-        {
-            return Err(DeskError::not_found("attachment", attachment_id));
+        // Readable with its article, and as unknown as the article to those who may not read it.
+        match self.readable_article(tx, &ctx, content.article_id).await {
+            Ok(_) => Ok(content),
+            Err(DeskError::NotFound { .. }) => {
+                Err(DeskError::not_found("attachment", attachment_id))
+            }
+            Err(other) => Err(other),
         }
-        Ok(content)
     }
 
     /// Writes a history row for a ticket outside a [`TicketEdit`] (links, watchers).
