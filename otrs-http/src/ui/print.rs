@@ -238,10 +238,6 @@ pub fn ticket_pdf(
     sheet.finish()
 }
 
-fn no_font(e: &OutputError) -> ApiError {
-    e.to_api_error("printing a ticket")
-}
-
 /// Prints the ticket with every article the agent can read.
 pub(crate) async fn ticket<S: Store>(
     State(state): State<AppState<S>>,
@@ -255,10 +251,10 @@ pub(crate) async fn ticket<S: Store>(
         let dto = crate::api::convert::tickets(&state, std::slice::from_ref(&ticket))
             .await
             .remove(0);
-        let font = PdfFont::find(&[]).map_err(|e| no_font(&e))?;
+        let font = PdfFont::find(&[]).map_err(|e| e.to_api_error("printing a ticket"))?;
         let printed = printed_line(&ctx, state.desk().now());
         let bytes = ticket_pdf(&dto, &articles, &printed, &|t| ctx.time(t), &font, ctx.lang)
-            .map_err(|e| no_font(&e))?;
+            .map_err(|e| e.to_api_error("printing a ticket"))?;
         Ok::<_, ApiError>((ticket, bytes))
     }
     .await;
@@ -288,7 +284,7 @@ pub(crate) async fn article_pdf<S: Store>(
         let dto = crate::api::convert::tickets(state, std::slice::from_ref(ticket))
             .await
             .remove(0);
-        let font = PdfFont::find(&[]).map_err(|e| no_font(&e))?;
+        let font = PdfFont::find(&[]).map_err(|e| e.to_api_error("printing a ticket"))?;
         let printed = printed_line(ctx, state.desk().now());
         ticket_pdf(
             &dto,
@@ -298,7 +294,7 @@ pub(crate) async fn article_pdf<S: Store>(
             &font,
             ctx.lang,
         )
-        .map_err(|e| no_font(&e))
+        .map_err(|e| e.to_api_error("printing a ticket"))
     }
     .await;
     match result {
