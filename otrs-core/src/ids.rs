@@ -59,8 +59,14 @@ id_type! {
     DraftId,
     /// A message waiting in the outbox.
     MessageId,
-    /// A knowledge-base article (linked from tickets).
+    /// A knowledge-base article (FAQ item).
     KbArticleId,
+    /// A knowledge-base category.
+    KbCategoryId,
+    /// A file attached to a knowledge-base article.
+    KbAttachmentId,
+    /// A row of a knowledge-base article's history.
+    KbHistoryId,
     /// A calendar appointment (linked from tickets).
     AppointmentId,
     /// An API token.

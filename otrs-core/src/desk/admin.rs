@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use crate::desk::{Actor, Ctx, Desk, check_expected_version, read_tx, write_tx};
 use crate::error::{DeskError, ValidationErrors};
-use crate::ids::{AgentId, CustomerId, CustomerUserId, GroupId, QueueId, StateId};
+use crate::ids::{AgentId, CustomerId, CustomerUserId, GroupId, KbCategoryId, QueueId, StateId};
 use crate::model::{
-    Agent, ChangeOp, Customer, CustomerUser, EntityKind, Group, PermissionSet, Principal, Queue,
-    State, StateCatalog, Validity,
+    Agent, ChangeOp, Customer, CustomerUser, EntityKind, Group, KbCategory, PermissionSet,
+    Principal, Queue, State, StateCatalog, Validity,
 };
 use crate::store::{Store, StoreTx};
 
@@ -302,8 +302,8 @@ fn apply_preferences(
 impl<S: Store> Desk<S> {
     /// Adds the initial data if it is missing: the nine default states, the groups users (1),
     /// admin (2) and stats (3), the system user (agent 1, `root@localhost`, no password, `rw` on
-    /// all three groups) and the queues Postmaster, Raw, Junk and Misc. Returns true if anything
-    /// was added. Safe to run at every start.
+    /// all three groups), the queues Postmaster, Raw, Junk and Misc, and the knowledge-base
+    /// category Misc (group users). Returns true if anything was added. Safe to run at every start.
     pub async fn initialize(&self) -> Result<bool, DeskError> {
         let result = write_tx!(self, |tx| self.initialize_tx(&mut tx));
         self.forget_states();
@@ -381,6 +381,22 @@ impl<S: Store> Desk<S> {
                 tx.insert_queue(&queue).await?;
                 added = true;
             }
+        }
+        if tx.kb_categories().await?.is_empty() {
+            tx.insert_kb_category(&KbCategory {
+                id: KbCategoryId(0),
+                parent_id: None,
+                name: "Misc".into(),
+                comment: "Default category.".into(),
+                group_ids: [GroupId::USERS].into(),
+                validity: Validity::Valid,
+                created_at: now,
+                changed_at: now,
+                changed_by: Principal::SYSTEM,
+                version: 0,
+            })
+            .await?;
+            added = true;
         }
         added |= self.seed_stats_tx(tx).await?;
         Ok(added)

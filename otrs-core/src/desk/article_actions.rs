@@ -350,13 +350,23 @@ impl<S: Store> Desk<S> {
             };
             tx.delete_link(current.id).await?;
             let other = current.other_end(ObjectRef::Ticket(ticket.id));
+            let label = match other {
+                ObjectRef::KbArticle(id) => {
+                    let number = crate::model::kb_article_number(self.config().system_id, id);
+                    let detail = format!("ticket {} ({})", ticket.number, current.link_type.name());
+                    self.kb_link_history(&mut tx, &ctx, id, false, detail)
+                        .await?;
+                    format!("FAQ#{number}")
+                }
+                _ => other.to_string(),
+            };
             self.add_history(
                 &mut tx,
                 &ctx,
                 &ticket,
                 HistoryType::TicketLinkDelete,
                 vec![
-                    other.to_string(),
+                    label,
                     other.id().to_string(),
                     current.link_type.name().to_owned(),
                 ],

@@ -253,35 +253,7 @@ impl<S: Store> Desk<S> {
                 errors.email(name, address);
             }
         }
-        if input.attachments.len() > self.config.max_attachments_per_article {
-            errors.add(
-                "attachments",
-                format!(
-                    "has {} files; at most {} are allowed",
-                    input.attachments.len(),
-                    self.config.max_attachments_per_article
-                ),
-            );
-        }
-        for (i, attachment) in input.attachments.iter().enumerate() {
-            let af = |name: &str| format!("attachments[{i}].{name}");
-            errors.text(&af("filename"), &attachment.filename, 1, 255, false);
-            if attachment.filename.contains(['/', '\\']) {
-                errors.add(af("filename"), "must not contain a path separator");
-            }
-            errors.text(&af("content_type"), &attachment.content_type, 1, 255, false);
-            if attachment.content.len() as u64 > self.config.max_attachment_bytes {
-                errors.add(
-                    af("content"),
-                    format!(
-                        "{:?} has {} bytes; the limit is {} bytes",
-                        attachment.filename,
-                        attachment.content.len(),
-                        self.config.max_attachment_bytes
-                    ),
-                );
-            }
-        }
+        self.check_attachments(&mut errors, &input.attachments);
         if let Some(units) = input.time_units
             && (units < TimeUnits::ZERO || units > TimeUnits::MAX_PER_ENTRY)
         {
@@ -1018,6 +990,40 @@ impl<S: Store> Desk<S> {
                 Err(DeskError::not_found("attachment", attachment_id))
             }
             Err(other) => Err(other),
+        }
+    }
+
+    /// The rules for files given with an article or a knowledge-base article: how many, their
+    /// names and types, and each file's size.
+    pub(crate) fn check_attachments(&self, errors: &mut ValidationErrors, files: &[NewAttachment]) {
+        if files.len() > self.config.max_attachments_per_article {
+            errors.add(
+                "attachments",
+                format!(
+                    "has {} files; at most {} are allowed",
+                    files.len(),
+                    self.config.max_attachments_per_article
+                ),
+            );
+        }
+        for (i, attachment) in files.iter().enumerate() {
+            let af = |name: &str| format!("attachments[{i}].{name}");
+            errors.text(&af("filename"), &attachment.filename, 1, 255, false);
+            if attachment.filename.contains(['/', '\\']) {
+                errors.add(af("filename"), "must not contain a path separator");
+            }
+            errors.text(&af("content_type"), &attachment.content_type, 1, 255, false);
+            if attachment.content.len() as u64 > self.config.max_attachment_bytes {
+                errors.add(
+                    af("content"),
+                    format!(
+                        "{:?} has {} bytes; the limit is {} bytes",
+                        attachment.filename,
+                        attachment.content.len(),
+                        self.config.max_attachment_bytes
+                    ),
+                );
+            }
         }
     }
 

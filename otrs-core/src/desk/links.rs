@@ -1,10 +1,10 @@
-//! Linking tickets: Normal (undirected) and ParentChild links.
+//! Linking tickets and knowledge-base articles: Normal (undirected) and ParentChild links.
 
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::desk::{Actor, Ctx, Desk, read_tx, write_tx};
 use crate::error::DeskError;
-use crate::ids::{LinkId, TicketId};
+use crate::ids::LinkId;
 use crate::model::{HistoryType, Link, LinkType, ObjectRef, Permission, Principal, Ticket};
 use crate::store::{Store, StoreTx};
 
@@ -14,9 +14,10 @@ const MAX_CYCLE_SEARCH: usize = 10_000;
 impl<S: Store> Desk<S> {
     /// Links two objects. For ParentChild, `source` is the parent.
     ///
-    /// Needs `rw` on the source ticket and `ro` on the target. Self-links, duplicates (a Normal
+    /// The ends are tickets or knowledge-base articles. Needs `rw` on the source (a ticket's
+    /// queue, an article's category) and `ro` on the target. Self-links, duplicates (a Normal
     /// link A–B equals B–A) and ParentChild cycles are refused; merged tickets cannot be linked.
-    /// Both tickets get a `TicketLinkAdd` history row.
+    /// Tickets get a `TicketLinkAdd` history row, articles a `LinkAdded` row.
     pub async fn link(
         &self,
         actor: Principal,
@@ -40,13 +41,74 @@ impl<S: Store> Desk<S> {
         self.link_in(tx, &ctx, source, target, link_type).await
     }
 
-    fn ticket_end(object: ObjectRef) -> Result<TicketId, DeskError> {
-        object.ticket().ok_or_else(|| DeskError::LinkRefused {
-            reason: format!(
-                "{} objects cannot be linked yet; only tickets can",
-                object.kind()
-            ),
-        })
+    /// Loads one end of a link the actor names: `rw` needed on a written end, `ro` on the other.
+    /// Tickets and knowledge-base articles can be linked here; appointments are linked to
+    /// tickets from the appointment side ([`Desk::link_appointment_ticket`]).
+    async fn link_end(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        object: ObjectRef,
+        write: bool,
+    ) -> Result<LinkEnd, DeskError> {
+        match object {
+            ObjectRef::Ticket(id) => {
+                let ticket = self.load_ticket(tx, id).await?;
+                let (permission, action) = if write {
+                    (Permission::Rw, "link")
+                } else {
+                    (Permission::Ro, "link to")
+                };
+                self.require(tx, ctx, &ticket, permission, action).await?;
+                self.ensure_not_merged(tx, ctx, &ticket).await?;
+                Ok(LinkEnd::Ticket(Box::new(ticket)))
+            }
+            ObjectRef::KbArticle(id) => {
+                let article = self.kb_link_end(tx, ctx, id, write).await?;
+                Ok(LinkEnd::Kb(
+                    article.id,
+                    article.number(self.config.system_id),
+                ))
+            }
+            ObjectRef::Appointment(_) => Err(DeskError::LinkRefused {
+                reason: "appointments are linked to tickets from the appointment".into(),
+            }),
+        }
+    }
+
+    /// Writes the history of both ends of a link added or removed.
+    async fn ends_history(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        a: &LinkEnd,
+        b: &LinkEnd,
+        link_type: LinkType,
+        added: bool,
+    ) -> Result<(), DeskError> {
+        for (this, other) in [(a, b), (b, a)] {
+            match this {
+                LinkEnd::Ticket(ticket) => {
+                    let history_type = if added {
+                        HistoryType::TicketLinkAdd
+                    } else {
+                        HistoryType::TicketLinkDelete
+                    };
+                    let params = vec![
+                        other.label(),
+                        other.object().id().to_string(),
+                        link_type.name().to_owned(),
+                    ];
+                    self.add_history(tx, ctx, ticket, history_type, params)
+                        .await?;
+                }
+                LinkEnd::Kb(id, _) => {
+                    let detail = format!("{} ({})", other.describe(), link_type.name());
+                    self.kb_link_history(tx, ctx, *id, added, detail).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(crate) async fn link_in(
@@ -58,22 +120,15 @@ impl<S: Store> Desk<S> {
         link_type: LinkType,
     ) -> Result<Link, DeskError> {
         if matches!(ctx.actor, Actor::Customer(_)) {
-            return Err(DeskError::not_found("ticket", source.id()));
+            return Err(DeskError::not_found(source.kind(), source.id()));
         }
-        let (source_id, target_id) = (Self::ticket_end(source)?, Self::ticket_end(target)?);
         if source == target {
             return Err(DeskError::LinkRefused {
                 reason: format!("{source} cannot be linked to itself"),
             });
         }
-        let source_ticket = self.load_ticket(tx, source_id).await?;
-        let target_ticket = self.load_ticket(tx, target_id).await?;
-        self.require(tx, ctx, &source_ticket, Permission::Rw, "link")
-            .await?;
-        self.require(tx, ctx, &target_ticket, Permission::Ro, "link to")
-            .await?;
-        self.ensure_not_merged(tx, ctx, &source_ticket).await?;
-        self.ensure_not_merged(tx, ctx, &target_ticket).await?;
+        let source_end = self.link_end(tx, ctx, source, true).await?;
+        let target_end = self.link_end(tx, ctx, target, false).await?;
         let existing = tx.links_of(source).await?;
         if existing
             .iter()
@@ -81,9 +136,9 @@ impl<S: Store> Desk<S> {
         {
             return Err(DeskError::LinkRefused {
                 reason: format!(
-                    "tickets {} and {} are already linked ({})",
-                    source_ticket.number,
-                    target_ticket.number,
+                    "{} and {} are already linked ({})",
+                    source_end.describe(),
+                    target_end.describe(),
                     link_type.name()
                 ),
             });
@@ -91,8 +146,9 @@ impl<S: Store> Desk<S> {
         if link_type == LinkType::ParentChild && self.is_descendant(tx, target, source).await? {
             return Err(DeskError::LinkRefused {
                 reason: format!(
-                    "ticket {} is already a descendant of {}; the link would make a parent-child cycle",
-                    source_ticket.number, target_ticket.number
+                    "{} is already a descendant of {}; the link would make a parent-child cycle",
+                    source_end.describe(),
+                    target_end.describe()
                 ),
             });
         }
@@ -106,35 +162,43 @@ impl<S: Store> Desk<S> {
                 created_at: ctx.now,
             })
             .await?;
-        self.link_history(
-            tx,
-            ctx,
-            &source_ticket,
-            &target_ticket,
-            link_type,
-            HistoryType::TicketLinkAdd,
-        )
-        .await?;
+        self.ends_history(tx, ctx, &source_end, &target_end, link_type, true)
+            .await?;
         Ok(link)
     }
 
-    async fn link_history(
+    /// Removes a link without permission checks (the caller decided) and records it at both
+    /// ends. Used when a knowledge-base article is deleted.
+    pub(crate) async fn remove_link_in(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
-        a: &Ticket,
-        b: &Ticket,
-        link_type: LinkType,
-        history_type: HistoryType,
+        link: &Link,
     ) -> Result<(), DeskError> {
-        for (this, other) in [(a, b), (b, a)] {
-            let params = vec![
-                other.number.clone(),
-                other.id.to_string(),
-                link_type.name().to_owned(),
-            ];
-            self.add_history(tx, ctx, this, history_type, params)
-                .await?;
+        tx.delete_link(link.id).await?;
+        let mut ends = Vec::with_capacity(2);
+        for object in [link.source, link.target] {
+            ends.push(match object {
+                ObjectRef::Ticket(id) => LinkEnd::Ticket(Box::new(self.load_ticket(tx, id).await?)),
+                ObjectRef::KbArticle(id) => LinkEnd::Kb(
+                    id,
+                    crate::model::kb_article_number(self.config.system_id, id),
+                ),
+                // Appointments keep no link history of their own for this kind of removal.
+                ObjectRef::Appointment(_) => return Ok(()),
+            });
+        }
+        // The article being deleted gets no history row: its history goes with it.
+        for (this, other) in [(0, 1), (1, 0)] {
+            if let LinkEnd::Ticket(ticket) = &ends[this] {
+                let params = vec![
+                    ends[other].label(),
+                    ends[other].object().id().to_string(),
+                    link.link_type.name().to_owned(),
+                ];
+                self.add_history(tx, ctx, ticket, HistoryType::TicketLinkDelete, params)
+                    .await?;
+            }
         }
         Ok(())
     }
@@ -168,8 +232,8 @@ impl<S: Store> Desk<S> {
         Ok(false)
     }
 
-    /// Removes a link. Needs `rw` on one linked ticket and `ro` on the other. Links of merged
-    /// tickets are part of the merge record and cannot be removed.
+    /// Removes a link between tickets or knowledge-base articles. Needs `rw` on one end and `ro`
+    /// on the other. Links of merged tickets are part of the merge record and cannot be removed.
     pub async fn unlink(&self, actor: Principal, link: LinkId) -> Result<(), DeskError> {
         write_tx!(self, |tx| self.unlink_tx(&mut tx, actor, link))
     }
@@ -188,33 +252,18 @@ impl<S: Store> Desk<S> {
         // through the tickets the actor can name. The store keeps links by object, so scan both
         // ends once found.
         let link = self.find_link(tx, link_id).await?;
-        let (a, b) = (
-            Self::ticket_end(link.source)?,
-            Self::ticket_end(link.target)?,
-        );
-        let (a, b) = (
-            self.load_ticket(tx, a).await?,
-            self.load_ticket(tx, b).await?,
-        );
-        let writable = self.may(tx, &ctx, &a, Permission::Rw).await?
-            || self.may(tx, &ctx, &b, Permission::Rw).await?;
-        if !writable {
-            self.require(tx, &ctx, &a, Permission::Rw, "unlink").await?;
-        }
-        self.require(tx, &ctx, &a, Permission::Ro, "unlink").await?;
-        self.require(tx, &ctx, &b, Permission::Ro, "unlink").await?;
-        self.ensure_not_merged(tx, &ctx, &a).await?;
-        self.ensure_not_merged(tx, &ctx, &b).await?;
+        // `rw` on one end and `ro` on the other (merged tickets refused by `link_end`).
+        let (a, b) = match self.link_end(tx, &ctx, link.source, true).await {
+            Ok(a) => (a, self.link_end(tx, &ctx, link.target, false).await?),
+            Err(DeskError::PermissionDenied { .. }) => (
+                self.link_end(tx, &ctx, link.source, false).await?,
+                self.link_end(tx, &ctx, link.target, true).await?,
+            ),
+            Err(other) => return Err(other),
+        };
         tx.delete_link(link.id).await?;
-        self.link_history(
-            tx,
-            &ctx,
-            &a,
-            &b,
-            link.link_type,
-            HistoryType::TicketLinkDelete,
-        )
-        .await
+        self.ends_history(tx, &ctx, &a, &b, link.link_type, false)
+            .await
     }
 
     async fn find_link(&self, tx: &mut S::Tx, link_id: LinkId) -> Result<Link, DeskError> {
@@ -235,25 +284,63 @@ impl<S: Store> Desk<S> {
         object: ObjectRef,
     ) -> Result<Vec<Link>, DeskError> {
         let ctx = self.ctx(tx, actor).await?;
-        if let Some(id) = object.ticket() {
-            let ticket = self.load_ticket(tx, id).await?;
-            self.require(tx, &ctx, &ticket, Permission::Ro, "read")
-                .await?;
+        match object {
+            ObjectRef::Ticket(id) => {
+                let ticket = self.load_ticket(tx, id).await?;
+                self.require(tx, &ctx, &ticket, Permission::Ro, "read")
+                    .await?;
+            }
+            ObjectRef::KbArticle(id) => {
+                self.kb_link_end(tx, &ctx, id, false).await?;
+            }
+            ObjectRef::Appointment(_) => {}
         }
         let mut visible = Vec::new();
         for link in tx.links_of(object).await? {
-            let other = link.other_end(object);
-            let readable = match other.ticket() {
-                Some(id) => match tx.ticket(id).await? {
+            let readable = match link.other_end(object) {
+                ObjectRef::Ticket(id) => match tx.ticket(id).await? {
                     Some(t) => self.may(tx, &ctx, &t, Permission::Ro).await?,
                     None => false,
                 },
-                None => !matches!(ctx.actor, Actor::Customer(_)),
+                ObjectRef::KbArticle(id) => self.kb_article_visible(tx, &ctx, id).await?,
+                ObjectRef::Appointment(_) => !matches!(ctx.actor, Actor::Customer(_)),
             };
             if readable {
                 visible.push(link);
             }
         }
         Ok(visible)
+    }
+}
+
+/// One loaded end of a link.
+enum LinkEnd {
+    Ticket(Box<Ticket>),
+    /// A knowledge-base article: its id and number.
+    Kb(crate::ids::KbArticleId, String),
+}
+
+impl LinkEnd {
+    fn object(&self) -> ObjectRef {
+        match self {
+            LinkEnd::Ticket(t) => ObjectRef::Ticket(t.id),
+            LinkEnd::Kb(id, _) => ObjectRef::KbArticle(*id),
+        }
+    }
+
+    /// How the end appears in ticket history: a ticket number, or `FAQ#` and the number.
+    fn label(&self) -> String {
+        match self {
+            LinkEnd::Ticket(t) => t.number.clone(),
+            LinkEnd::Kb(_, number) => format!("FAQ#{number}"),
+        }
+    }
+
+    /// How the end appears in messages.
+    fn describe(&self) -> String {
+        match self {
+            LinkEnd::Ticket(t) => format!("ticket {}", t.number),
+            LinkEnd::Kb(_, number) => format!("knowledge-base article {number}"),
+        }
     }
 }

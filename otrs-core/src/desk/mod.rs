@@ -14,6 +14,7 @@ mod calendar;
 mod calendar_reminders;
 mod escalations;
 mod jobs;
+mod kb;
 mod links;
 mod merge;
 mod outbox;
@@ -76,6 +77,11 @@ pub use jobs::{
     MAX_JOB_KEY, MAX_JOB_KIND, MAX_JOB_PAYLOAD, MAX_NOTIFICATION_LIMIT, RetryPolicy, is_message_id,
     message_id_for,
 };
+pub use kb::{
+    KbArticleInput, KbArticleUpdate, KbArticleView, KbCategoryNode, KbCategoryUpdate, KbListItem,
+    KbQuery, KbReader, KbSearchPage, KbSortKey, MAX_KB_FIELD_CHARS, MAX_KB_KEYWORDS_CHARS,
+    MAX_KB_PAGE, NewKbCategory,
+};
 pub use outbox::{DeliveryReport, MessageSender, SendError};
 pub use stats::FIRST_STAT_NUMBER;
 pub use tickets::{NewTicket, TicketUpdate};
@@ -132,6 +138,11 @@ pub struct DeskConfig {
     /// The working hours escalation deadlines are counted in; `None` is the standard calendar
     /// (Monday to Friday 08:00–21:00, usual holidays off) in [`DeskConfig::time_zone`].
     pub working_calendar: Option<crate::rules::escalation::WorkingCalendar>,
+    /// Knowledge-base articles need an approval before customers and visitors see them (an
+    /// agent with `rw` on the `users` group approves; OTRS's default is off).
+    pub kb_approval_required: bool,
+    /// The language codes knowledge-base articles may be written in.
+    pub kb_languages: Vec<String>,
 }
 
 impl Default for DeskConfig {
@@ -153,6 +164,8 @@ impl Default for DeskConfig {
             max_delivery_attempts: 5,
             state_cache_ttl: Duration::seconds(1),
             working_calendar: None,
+            kb_approval_required: false,
+            kb_languages: vec!["en".into(), "de".into()],
         }
     }
 }

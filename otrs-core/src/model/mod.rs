@@ -9,6 +9,7 @@ mod calendar;
 mod feed;
 mod history;
 mod job;
+mod kb;
 mod link;
 mod people;
 mod ticket;
@@ -30,6 +31,10 @@ pub use calendar::{Appointment, AppointmentAction, AppointmentHistoryEntry, Cale
 pub use feed::{Change, ChangeOp, EntityKind, MessageStatus, OutgoingAttachment, OutgoingMessage};
 pub use history::{HistoryEntry, HistoryType, NewHistoryEntry};
 pub use job::{AgentNotification, Job, JobFilter, JobState, NewAgentNotification, NewJob};
+pub use kb::{
+    KbAction, KbArticle, KbAttachment, KbCategory, KbContentType, KbHistoryEntry, KbRating,
+    KbState, KbVote, kb_article_id_from_number, kb_article_number, split_keywords,
+};
 pub use link::{Link, LinkType, ObjectRef};
 pub use people::{
     Agent, Customer, CustomerUser, Group, Permission, PermissionSet, Queue, Validity, Watcher,

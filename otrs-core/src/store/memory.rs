@@ -18,8 +18,9 @@ use parking_lot::RwLock;
 use parking_lot::lock_api::{ArcRwLockReadGuard, ArcRwLockWriteGuard};
 
 use super::{
-    Cursor, CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, Store,
-    StoreError, StoreResult, StoreTx, TicketAccess, TicketFilter, TicketPage, TicketQuery,
+    Cursor, CustomerFilter, CustomerUserFilter, KbArticleFilter, Page, PageRequest,
+    QueueStateCount, Store, StoreError, StoreResult, StoreTx, TicketAccess, TicketFilter,
+    TicketPage, TicketQuery,
 };
 use crate::ids::StatId;
 use crate::ids::{
@@ -27,6 +28,7 @@ use crate::ids::{
     CustomerId, CustomerUserId, DraftId, GroupId, HistoryId, JobId, LinkId, MessageId,
     NotificationId, QueueId, StateId, TicketId,
 };
+use crate::ids::{KbArticleId, KbAttachmentId, KbCategoryId, KbHistoryId};
 use crate::model::{
     Agent, ApiToken, Appointment, AppointmentHistoryEntry, Article, AttachmentContent,
     AttachmentMeta, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry,
@@ -34,6 +36,9 @@ use crate::model::{
     OutgoingMessage, Queue, SessionRecord, State, StateType, Ticket, TimeAccountingEntry, Watcher,
 };
 use crate::model::{AgentNotification, Job, JobFilter, JobState};
+use crate::model::{
+    KbArticle, KbAttachment, KbCategory, KbHistoryEntry, KbVote, NewAttachment, Principal,
+};
 use crate::stats::StatDefinition;
 use crate::stats::query::{
     StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount, compare_rows,
@@ -70,6 +75,11 @@ struct NextIds {
     standard_text: u64,
     // --- forms
     form_upload: u64,
+    // --- knowledge base
+    kb_category: u64,
+    kb_article: u64,
+    kb_attachment: u64,
+    kb_history: u64,
 }
 
 fn next(counter: &mut u64) -> u64 {
@@ -124,6 +134,12 @@ struct MemState {
     standard_texts: BTreeMap<crate::ids::TextId, crate::model::StandardText>,
     // --- forms
     form_uploads: BTreeMap<crate::ids::FormUploadId, crate::model::FormUpload>,
+    // --- knowledge base
+    kb_categories: BTreeMap<KbCategoryId, KbCategory>,
+    kb_articles: BTreeMap<KbArticleId, KbArticle>,
+    kb_files: BTreeMap<KbAttachmentId, (KbArticleId, Arc<[u8]>)>,
+    kb_votes: BTreeMap<(KbArticleId, Principal), KbVote>,
+    kb_history: BTreeMap<KbArticleId, Vec<KbHistoryEntry>>,
 }
 
 /// The in-memory store. Cloning it gives another handle to the same data.
@@ -628,9 +644,7 @@ impl MemoryTx {
         match object {
             ObjectRef::Ticket(id) => self.state().tickets.contains_key(&id),
             ObjectRef::Appointment(id) => self.state().appointments.contains_key(&id),
-            // Knowledge-base articles are not kept by this store version; the desk refuses links
-            // to them for now.
-            ObjectRef::KbArticle(_) => true,
+            ObjectRef::KbArticle(id) => self.state().kb_articles.contains_key(&id),
         }
     }
 
@@ -2300,6 +2314,295 @@ impl StoreTx for MemoryTx {
             .cloned()))
     }
 
+    // --- knowledge base ------------------------------------------------------------------------
+
+    fn insert_kb_category(
+        &mut self,
+        category: &KbCategory,
+    ) -> impl Future<Output = StoreResult<KbCategory>> + Send {
+        sync!({
+            let stored = KbCategory {
+                id: KbCategoryId(next(&mut self.ids()?.kb_category)),
+                version: 1,
+                ..category.clone()
+            };
+            self.check_kb_category(&stored)?;
+            self.set(|s| &mut s.kb_categories, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_kb_category(
+        &mut self,
+        category: &KbCategory,
+    ) -> impl Future<Output = StoreResult<KbCategory>> + Send {
+        sync!({
+            let stored = self
+                .state()
+                .kb_categories
+                .get(&category.id)
+                .ok_or_else(|| StoreError::not_found("kb category", category.id))?;
+            check_version("kb category", category.id, stored.version, category.version)?;
+            self.check_kb_category(category)?;
+            let stored = KbCategory {
+                version: category.version + 1,
+                ..category.clone()
+            };
+            self.set(|s| &mut s.kb_categories, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_kb_category(
+        &mut self,
+        id: KbCategoryId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            let s = self.state();
+            if !s.kb_categories.contains_key(&id) {
+                return Err(StoreError::not_found("kb category", id));
+            }
+            if s.kb_categories.values().any(|c| c.parent_id == Some(id))
+                || s.kb_articles.values().any(|a| a.category_id == id)
+            {
+                return Err(StoreError::Invalid {
+                    field: "category",
+                    message: format!("kb category {id} still holds articles or subcategories"),
+                });
+            }
+            self.unset(|s| &mut s.kb_categories, id).map(|_| ())
+        })
+    }
+
+    fn kb_categories(&mut self) -> impl Future<Output = StoreResult<Vec<KbCategory>>> + Send {
+        ready(Ok(self.state().kb_categories.values().cloned().collect()))
+    }
+
+    fn insert_kb_article(
+        &mut self,
+        article: &KbArticle,
+        files: &[NewAttachment],
+    ) -> impl Future<Output = StoreResult<KbArticle>> + Send {
+        sync!({
+            if !self
+                .state()
+                .kb_categories
+                .contains_key(&article.category_id)
+            {
+                return Err(StoreError::not_found("kb category", article.category_id));
+            }
+            let id = KbArticleId(next(&mut self.ids()?.kb_article));
+            let mut attachments = Vec::with_capacity(files.len());
+            for file in files {
+                attachments.push(self.put_kb_file(id, file)?);
+            }
+            let stored = KbArticle {
+                id,
+                attachments,
+                version: 1,
+                ..article.clone()
+            };
+            self.set(|s| &mut s.kb_articles, id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn update_kb_article(
+        &mut self,
+        article: &KbArticle,
+    ) -> impl Future<Output = StoreResult<KbArticle>> + Send {
+        sync!({
+            let stored = self
+                .state()
+                .kb_articles
+                .get(&article.id)
+                .ok_or_else(|| StoreError::not_found("kb article", article.id))?;
+            check_version("kb article", article.id, stored.version, article.version)?;
+            if !self
+                .state()
+                .kb_categories
+                .contains_key(&article.category_id)
+            {
+                return Err(StoreError::not_found("kb category", article.category_id));
+            }
+            let stored = KbArticle {
+                attachments: stored.attachments.clone(),
+                version: article.version + 1,
+                ..article.clone()
+            };
+            self.set(|s| &mut s.kb_articles, stored.id, stored.clone())?;
+            Ok(stored)
+        })
+    }
+
+    fn delete_kb_article(
+        &mut self,
+        id: KbArticleId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            let article = self
+                .unset(|s| &mut s.kb_articles, id)?
+                .ok_or_else(|| StoreError::not_found("kb article", id))?;
+            for file in article.attachments {
+                self.unset(|s| &mut s.kb_files, file.id)?;
+            }
+            let voters: Vec<Principal> = self
+                .state()
+                .kb_votes
+                .keys()
+                .filter(|(a, _)| *a == id)
+                .map(|(_, p)| *p)
+                .collect();
+            for voter in voters {
+                self.unset(|s| &mut s.kb_votes, (id, voter))?;
+            }
+            self.unset(|s| &mut s.kb_history, id)?;
+            Ok(())
+        })
+    }
+
+    fn kb_article(
+        &mut self,
+        id: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Option<KbArticle>>> + Send {
+        ready(Ok(self.state().kb_articles.get(&id).cloned()))
+    }
+
+    fn kb_articles(
+        &mut self,
+        filter: &KbArticleFilter,
+    ) -> impl Future<Output = StoreResult<Vec<KbArticle>>> + Send {
+        ready(Ok(self
+            .state()
+            .kb_articles
+            .values()
+            .filter(|a| {
+                filter
+                    .category_ids
+                    .as_ref()
+                    .is_none_or(|c| c.contains(&a.category_id))
+                    && filter.states.as_ref().is_none_or(|s| s.contains(&a.state))
+                    && (!filter.valid_only || a.validity.is_valid())
+                    && (!filter.approved_only || a.approved)
+            })
+            .cloned()
+            .collect()))
+    }
+
+    fn insert_kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        file: &NewAttachment,
+    ) -> impl Future<Output = StoreResult<KbAttachment>> + Send {
+        sync!({
+            let mut stored = self
+                .state()
+                .kb_articles
+                .get(&article)
+                .cloned()
+                .ok_or_else(|| StoreError::not_found("kb article", article))?;
+            let meta = self.put_kb_file(article, file)?;
+            stored.attachments.push(meta.clone());
+            self.set(|s| &mut s.kb_articles, article, stored)?;
+            Ok(meta)
+        })
+    }
+
+    fn delete_kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        attachment: KbAttachmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            let mut stored = self
+                .state()
+                .kb_articles
+                .get(&article)
+                .cloned()
+                .ok_or_else(|| StoreError::not_found("kb article", article))?;
+            let before = stored.attachments.len();
+            stored.attachments.retain(|a| a.id != attachment);
+            if stored.attachments.len() == before {
+                return Err(StoreError::not_found("kb attachment", attachment));
+            }
+            self.unset(|s| &mut s.kb_files, attachment)?;
+            self.set(|s| &mut s.kb_articles, article, stored)
+        })
+    }
+
+    fn kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        attachment: KbAttachmentId,
+    ) -> impl Future<Output = StoreResult<Option<(KbAttachment, Arc<[u8]>)>>> + Send {
+        let s = self.state();
+        let found = s.kb_articles.get(&article).and_then(|a| {
+            let meta = a.attachments.iter().find(|m| m.id == attachment)?;
+            let (_, bytes) = s.kb_files.get(&attachment)?;
+            Some((meta.clone(), bytes.clone()))
+        });
+        ready(Ok(found))
+    }
+
+    fn upsert_kb_vote(&mut self, vote: &KbVote) -> impl Future<Output = StoreResult<()>> + Send {
+        sync!({
+            if !self.state().kb_articles.contains_key(&vote.article_id) {
+                return Err(StoreError::not_found("kb article", vote.article_id));
+            }
+            self.set(
+                |s| &mut s.kb_votes,
+                (vote.article_id, vote.voter),
+                vote.clone(),
+            )
+        })
+    }
+
+    fn kb_votes(
+        &mut self,
+        article: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Vec<KbVote>>> + Send {
+        let mut votes: Vec<KbVote> = self
+            .state()
+            .kb_votes
+            .iter()
+            .filter(|((a, _), _)| *a == article)
+            .map(|(_, v)| v.clone())
+            .collect();
+        votes.sort_by_key(|v| (v.at, v.voter));
+        ready(Ok(votes))
+    }
+
+    fn append_kb_history(
+        &mut self,
+        entry: &KbHistoryEntry,
+    ) -> impl Future<Output = StoreResult<KbHistoryEntry>> + Send {
+        sync!({
+            if !self.state().kb_articles.contains_key(&entry.article_id) {
+                return Err(StoreError::not_found("kb article", entry.article_id));
+            }
+            let row = KbHistoryEntry {
+                id: KbHistoryId(next(&mut self.ids()?.kb_history)),
+                ..entry.clone()
+            };
+            self.push(|s| &mut s.kb_history, entry.article_id, row.clone())?;
+            Ok(row)
+        })
+    }
+
+    fn kb_history(
+        &mut self,
+        article: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Vec<KbHistoryEntry>>> + Send {
+        let mut rows = self
+            .state()
+            .kb_history
+            .get(&article)
+            .cloned()
+            .unwrap_or_default();
+        rows.sort_by_key(|h| (h.at, h.id));
+        ready(Ok(rows))
+    }
+
     // --- calendar ----------------------------------------------------------------------------
 
     fn insert_calendar(
@@ -3004,6 +3307,51 @@ fn cancelled(job: Job, now: DateTime<Utc>) -> Job {
         lease_until: None,
         finished_at: Some(now),
         ..job
+    }
+}
+
+// --- knowledge base --------------------------------------------------------------------------
+
+impl MemoryTx {
+    /// The uniqueness and reference rules of a category row.
+    fn check_kb_category(&self, category: &KbCategory) -> StoreResult<()> {
+        let s = self.state();
+        unique(
+            s.kb_categories.values(),
+            |c| c.name == category.name && c.parent_id == category.parent_id && c.id != category.id,
+            "kb category name",
+            &category.name,
+        )?;
+        if let Some(parent) = category.parent_id
+            && !s.kb_categories.contains_key(&parent)
+        {
+            return Err(StoreError::not_found("kb category", parent));
+        }
+        if let Some(group) = category
+            .group_ids
+            .iter()
+            .find(|g| !s.groups.contains_key(g))
+        {
+            return Err(StoreError::not_found("group", group));
+        }
+        Ok(())
+    }
+
+    /// Stores the bytes of a new file of an article and returns its metadata.
+    fn put_kb_file(
+        &mut self,
+        article: KbArticleId,
+        file: &NewAttachment,
+    ) -> StoreResult<KbAttachment> {
+        let id = KbAttachmentId(next(&mut self.ids()?.kb_attachment));
+        self.set(|s| &mut s.kb_files, id, (article, file.content.clone()))?;
+        Ok(KbAttachment {
+            id,
+            filename: file.filename.clone(),
+            content_type: file.content_type.clone(),
+            size: file.content.len() as u64,
+            inline: file.inline,
+        })
     }
 }
 

@@ -39,13 +39,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{
     AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
-    CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, StatId,
-    TicketId,
+    CustomerUserId, DraftId, GroupId, JobId, KbArticleId, KbAttachmentId, KbCategoryId, LinkId,
+    MessageId, NotificationId, QueueId, StatId, TicketId,
 };
 use crate::model::{
     Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
     AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
-    JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
+    JobFilter, KbArticle, KbAttachment, KbCategory, KbHistoryEntry, KbState, KbVote, Link,
+    NewArticle, NewAttachment, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
     SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
 use crate::stats::StatDefinition;
@@ -58,6 +59,20 @@ pub use query::{
     Cursor, CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, SortValue,
     TicketAccess, TicketFilter, TicketPage, TicketQuery, TicketSort, TicketSortKey,
 };
+
+/// Which knowledge-base articles [`StoreTx::kb_articles`] returns. Text search, sorting and
+/// paging are the desk's (see `Desk::search_kb`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KbArticleFilter {
+    /// Only these categories; `None` for all.
+    pub category_ids: Option<std::collections::BTreeSet<KbCategoryId>>,
+    /// Only these states; `None` for all.
+    pub states: Option<std::collections::BTreeSet<KbState>>,
+    /// Only valid articles.
+    pub valid_only: bool,
+    /// Only approved articles.
+    pub approved_only: bool,
+}
 
 /// What went wrong in a store. No variant carries backend types.
 #[derive(Debug, thiserror::Error)]
@@ -616,6 +631,96 @@ pub trait StoreTx: Send {
         &mut self,
         message_id: &str,
     ) -> impl Future<Output = StoreResult<Option<OutgoingMessage>>> + Send;
+    // --- knowledge base ----------------------------------------------------------------------
+
+    /// Inserts a category (name unique among its siblings: [`StoreError::Duplicate`]; the parent
+    /// must exist: [`StoreError::NotFound`]).
+    fn insert_kb_category(
+        &mut self,
+        category: &KbCategory,
+    ) -> impl Future<Output = StoreResult<KbCategory>> + Send;
+    /// Updates a category (version-checked; name unique among its siblings).
+    fn update_kb_category(
+        &mut self,
+        category: &KbCategory,
+    ) -> impl Future<Output = StoreResult<KbCategory>> + Send;
+    /// Deletes a category that holds no articles and no subcategories ([`StoreError::Invalid`]
+    /// otherwise, [`StoreError::NotFound`] when unknown).
+    fn delete_kb_category(
+        &mut self,
+        id: KbCategoryId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Every category, by id.
+    fn kb_categories(&mut self) -> impl Future<Output = StoreResult<Vec<KbCategory>>> + Send;
+
+    /// Inserts an article with its files (the category must exist). The `attachments` field of
+    /// the argument is ignored; the stored article lists the new files, by id.
+    fn insert_kb_article(
+        &mut self,
+        article: &KbArticle,
+        files: &[NewAttachment],
+    ) -> impl Future<Output = StoreResult<KbArticle>> + Send;
+    /// Updates an article's fields (version-checked); its files are left as they are.
+    fn update_kb_article(
+        &mut self,
+        article: &KbArticle,
+    ) -> impl Future<Output = StoreResult<KbArticle>> + Send;
+    /// Deletes an article with its files, votes and history ([`StoreError::NotFound`] when
+    /// unknown). Links are the caller's to remove.
+    fn delete_kb_article(
+        &mut self,
+        id: KbArticleId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// An article by id, with its files.
+    fn kb_article(
+        &mut self,
+        id: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Option<KbArticle>>> + Send;
+    /// The articles passing a filter, with their files, by id.
+    fn kb_articles(
+        &mut self,
+        filter: &KbArticleFilter,
+    ) -> impl Future<Output = StoreResult<Vec<KbArticle>>> + Send;
+
+    /// Attaches a file to an article ([`StoreError::NotFound`] for an unknown article).
+    fn insert_kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        file: &NewAttachment,
+    ) -> impl Future<Output = StoreResult<KbAttachment>> + Send;
+    /// Removes a file of an article ([`StoreError::NotFound`] when the article has no such file).
+    fn delete_kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        attachment: KbAttachmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A file of an article with its bytes.
+    fn kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        attachment: KbAttachmentId,
+    ) -> impl Future<Output = StoreResult<Option<(KbAttachment, Arc<[u8]>)>>> + Send;
+
+    /// Records a vote, replacing the voter's earlier vote on the article ([`StoreError::NotFound`]
+    /// for an unknown article).
+    fn upsert_kb_vote(&mut self, vote: &KbVote) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The votes of an article, by time of voting, then voter.
+    fn kb_votes(
+        &mut self,
+        article: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Vec<KbVote>>> + Send;
+
+    /// Appends a row to an article's history ([`StoreError::NotFound`] for an unknown article).
+    fn append_kb_history(
+        &mut self,
+        entry: &KbHistoryEntry,
+    ) -> impl Future<Output = StoreResult<KbHistoryEntry>> + Send;
+    /// The history of an article, oldest first (ties by id).
+    fn kb_history(
+        &mut self,
+        article: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Vec<KbHistoryEntry>>> + Send;
+
     // --- calendar ----------------------------------------------------------------------------
 
     /// Inserts a calendar (name and feed token unique).
