@@ -1096,7 +1096,7 @@ impl<S: Store> Desk<S> {
                 .await?;
             let here = crate::model::ObjectRef::KbArticle(id);
             for link in tx.links_of(here).await? {
-                self.remove_link_in(&mut tx, &ctx, &link).await?;
+                self.remove_link_in(&mut tx, &ctx, &link, here).await?;
             }
             tx.delete_kb_article(article.id).await?;
             Ok::<_, DeskError>(())
