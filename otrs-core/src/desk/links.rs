@@ -8,6 +8,7 @@ use crate::ids::{KbArticleId, LinkId};
 use crate::model::{
     HistoryType, Link, LinkType, ObjectRef, Permission, Principal, Ticket, kb_article_number,
 };
+use crate::rules::ticket_number::SystemId;
 use crate::store::{Store, StoreTx};
 
 /// The most tickets visited when looking for a ParentChild cycle.
@@ -352,4 +353,10 @@ impl LinkEnd {
             LinkEnd::Kb(_, number) => format!("knowledge-base article {number}"),
         }
     }
+}
+
+/// How a knowledge-base article at the other end of a ticket's link appears in the ticket's
+/// history: `FAQ#` and its number.
+pub(crate) fn kb_link_label(system_id: SystemId, id: KbArticleId) -> String {
+    format!("FAQ#{}", kb_article_number(system_id, id))
 }
