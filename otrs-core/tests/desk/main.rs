@@ -8,6 +8,7 @@ mod articles;
 mod bulk;
 mod calendar;
 mod jobs;
+mod kb;
 mod links;
 mod merge;
 mod permissions;
