@@ -9,6 +9,7 @@ mod bulk;
 mod calendar;
 mod jobs;
 mod kb;
+mod kb_props;
 mod links;
 mod merge;
 mod permissions;
