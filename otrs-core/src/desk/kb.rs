@@ -305,8 +305,8 @@ pub struct KbSearchPage {
 
 /// The reader of one command, as loaded inside its transaction.
 enum Audience {
-    Agent(crate::model::Agent),
-    Customer(crate::model::CustomerUser),
+    Agent(Box<crate::model::Agent>),
+    Customer(Box<crate::model::CustomerUser>),
     Public,
 }
 
@@ -440,8 +440,8 @@ impl<S: Store> Desk<S> {
         Ok(match reader {
             KbReader::Public => Audience::Public,
             KbReader::User(principal) => match self.ctx(tx, principal).await?.actor {
-                Actor::Agent(agent) => Audience::Agent(agent),
-                Actor::Customer(user) => Audience::Customer(user),
+                Actor::Agent(agent) => Audience::Agent(Box::new(agent)),
+                Actor::Customer(user) => Audience::Customer(Box::new(user)),
             },
         })
     }
@@ -461,8 +461,8 @@ impl<S: Store> Desk<S> {
 
     fn kb_agent_access(ctx: &Ctx) -> Audience {
         match &ctx.actor {
-            Actor::Agent(agent) => Audience::Agent(agent.clone()),
-            Actor::Customer(user) => Audience::Customer(user.clone()),
+            Actor::Agent(agent) => Audience::Agent(Box::new(agent.clone())),
+            Actor::Customer(user) => Audience::Customer(Box::new(user.clone())),
         }
     }
 
@@ -1096,7 +1096,7 @@ impl<S: Store> Desk<S> {
                 .await?;
             let here = crate::model::ObjectRef::KbArticle(id);
             for link in tx.links_of(here).await? {
-                self.remove_link_in(&mut tx, &ctx, &link).await?;
+                self.remove_link_in(&mut tx, &ctx, &link, here).await?;
             }
             tx.delete_kb_article(article.id).await?;
             Ok::<_, DeskError>(())
