@@ -245,11 +245,14 @@ async fn categories_form_a_tree_for_each_reader_and_only_admins_change_them() {
     assert_eq!(tree["items"][2]["parent_id"], kb.support.0);
     assert_eq!(tree["items"][1]["groups"][0]["name"], "support");
     assert_eq!(tree["items"][0]["article_count"], 2);
-    // A customer user sees the categories of their groups, without groups and comments.
+    // A customer user sees the categories that hold something to read (Misc: external and
+    // public articles of her group; Support KB: a public article), without groups and comments.
     let tree = w.get("/api/v1/kb/categories", &lacey).await.json();
-    assert_eq!(tree["total"], 1);
+    assert_eq!(tree["total"], 2);
     assert_eq!(tree["items"][0]["name"], "Misc");
     assert_eq!(tree["items"][0]["article_count"], 2, "external and public");
+    assert_eq!(tree["items"][1]["path"], "Support KB");
+    assert_eq!(tree["items"][1]["article_count"], 1, "public only");
     assert!(tree["items"][0].get("groups").is_none());
     assert!(tree["items"][0].get("comment").is_none());
 
@@ -435,9 +438,12 @@ async fn search_filters_sorts_and_pages_for_each_reader() {
         ["How to print", "VPN client settings"]
     );
     assert_eq!(w.get("/api/v1/kb/articles", &dave).await.json()["total"], 0);
-    // Customers: external and public articles of their groups.
+    // Customers: public articles, and external ones of their groups' categories.
     let seen = w.get("/api/v1/kb/articles", &lacey).await.json();
-    assert_eq!(titles(&seen), ["How to print", "VPN client settings"]);
+    assert_eq!(
+        titles(&seen),
+        ["How to print", "Support hours", "VPN client settings"]
+    );
     // Customers never find an article by its internal comment.
     let r = w
         .get("/api/v1/kb/articles?text=internal-note-vpn", &lacey)
@@ -600,9 +606,29 @@ async fn reading_by_id_and_number_hides_what_customers_may_not_see() {
     assert!(a.get("comment").is_none());
     assert!(a.get("created_by").is_none() && a.get("changed_by").is_none());
     assert_eq!(a["may_edit"], false);
-    // Internal articles and categories outside the customer's groups are not found, by id or
-    // by number.
-    for id in [kb.internal, kb.support_public] {
+    // Public articles are read in any category; external ones only in the categories of the
+    // customer's groups; internal ones never. Others are not found, by id or by number.
+    let r = w
+        .get(
+            &format!("/api/v1/kb/articles/{}", kb.support_public.0),
+            &lacey,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(!r.text().contains("ask-the-lead"));
+    let foreign_external = w
+        .desk
+        .create_kb_article(
+            Principal::Agent(w.alice),
+            KbArticleInput {
+                state: KbState::External,
+                ..KbArticleInput::new(kb.support, "Support escalation paths")
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    for id in [kb.internal, foreign_external] {
         w.get(&format!("/api/v1/kb/articles/{}", id.0), &lacey)
             .await
             .problem("not-found");
