@@ -248,10 +248,23 @@ fn text(value: Option<&String>) -> Result<Option<String>, CliError> {
     value.map(|v| read_body(v)).transpose()
 }
 
-fn show_article(app: &App, out: Output, view: &KbArticleView, note: &str) -> Result<(), CliError> {
+/// Prints an article: `--json` the API's shape, else its fields and texts after a `note` line
+/// (what was done, if anything) and before `extra` (links, history).
+fn show_article(
+    app: &App,
+    out: Output,
+    view: &KbArticleView,
+    note: &str,
+    extra: &str,
+) -> Result<(), CliError> {
     let dto = shapes::kb_article(view, is_agent(app));
     out.show(&dto, || {
-        let mut text = fields(&[
+        let mut text = if note.is_empty() {
+            String::new()
+        } else {
+            format!("FAQ#{}: {note}\n\n", dto.number)
+        };
+        text += &fields(&[
             ("number", format!("FAQ#{}", dto.number)),
             ("id", dto.id.to_string()),
             ("title", dto.title.clone()),
@@ -291,9 +304,7 @@ fn show_article(app: &App, out: Output, view: &KbArticleView, note: &str) -> Res
                 a.id, a.filename, a.content_type, a.size
             ));
         }
-        if !note.is_empty() {
-            text.push_str(&format!("\n{note}"));
-        }
+        text.push_str(extra);
         text
     })
 }
@@ -398,8 +409,18 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
         KbArticleCommand::Show { article, history } => {
             let id = article_id(app, article)?;
             let view = desk.kb_article(app.actor, id).await?;
+            let here = ObjectRef::KbArticle(id);
+            let mut extra = String::new();
+            for link in desk.links(app.actor, here).await? {
+                extra.push_str(&format!(
+                    "\nlink {}: {} ({})",
+                    link.id,
+                    link.other_end(here),
+                    link.link_type.name()
+                ));
+            }
             if !*history {
-                return show_article(app, out, &view, "");
+                return show_article(app, out, &view, "", &extra);
             }
             let rows = desk.kb_history(app.actor, id).await?;
             let dtos: Vec<_> = rows.iter().map(shapes::kb_history).collect();
@@ -419,7 +440,8 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
                     format!("{} {}", d.by.kind, d.by.id),
                 ]);
             }
-            show_article(app, out, &view, &format!("\n{t}"))
+            extra.push_str(&format!("\n\n{t}"));
+            show_article(app, out, &view, "", &extra)
         }
         KbArticleCommand::Create {
             category,
@@ -446,7 +468,7 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
             }
             let created = desk.create_kb_article(app.actor, input).await?;
             let view = desk.kb_article(app.actor, created.id).await?;
-            show_article(app, out, &view, "created")
+            show_article(app, out, &view, "created", "")
         }
         KbArticleCommand::Update {
             article,
@@ -476,7 +498,7 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
             }
             desk.update_kb_article(app.actor, id, update, None).await?;
             let view = desk.kb_article(app.actor, id).await?;
-            show_article(app, out, &view, "updated")
+            show_article(app, out, &view, "updated", "")
         }
         KbArticleCommand::Delete { article } => {
             let id = article_id(app, article)?;
@@ -495,7 +517,7 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
             } else {
                 "approved"
             };
-            show_article(app, out, &view, note)
+            show_article(app, out, &view, note, "")
         }
         KbArticleCommand::Attach {
             article,
@@ -521,7 +543,7 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
                 }
             };
             let view = desk.kb_article(app.actor, id).await?;
-            show_article(app, out, &view, &note)
+            show_article(app, out, &view, &note, "")
         }
         KbArticleCommand::Link {
             article,

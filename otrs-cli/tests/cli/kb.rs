@@ -315,6 +315,18 @@ fn articles_are_written_found_approved_attached_linked_and_deleted() {
     d.run(&["kb", "article", "link", &number, "--ticket", ticket_number])
         .code(1);
     d.run(&["kb", "article", "link", &number]).code(2);
+    let shown = d
+        .run(&["kb", "article", "show", &number])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let shown = String::from_utf8(shown).unwrap();
+    assert!(
+        shown.contains(&format!("ticket {} (Normal)", ticket["id"])),
+        "{shown}"
+    );
+    assert!(shown.contains("(ParentChild)"), "{shown}");
     let history = d.json(&["ticket", "history", ticket_number]);
     assert!(
         history["items"]
