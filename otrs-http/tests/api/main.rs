@@ -43,3 +43,5 @@ mod actions;
 mod browser_actions;
 // --- forms
 mod texts_admin;
+// --- kb
+mod kb_api;
