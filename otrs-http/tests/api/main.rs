@@ -43,3 +43,6 @@ mod actions;
 mod browser_actions;
 // --- forms
 mod texts_admin;
+// --- kb: the knowledge base's agent pages
+mod browser_kb;
+mod kb_ui;
