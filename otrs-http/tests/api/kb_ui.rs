@@ -170,6 +170,15 @@ async fn the_list_filters_sorts_pages_and_exports() {
     assert_eq!(text.lines().count(), 2);
     let all = page(&w, "/agent/kb/export?format=csv", &alice).await.text();
     assert_eq!(all.lines().count(), 28);
+    // A title a spreadsheet would run as a formula is written as text.
+    article(&w, w.alice, kb.software, "=HYPERLINK(\"x\")", |_| {}).await;
+    let formula = page(&w, "/agent/kb/export?format=csv&q=hyperlink", &alice)
+        .await
+        .text();
+    assert!(
+        formula.contains(",\"'=HYPERLINK(\"\"x\"\")\","),
+        "{formula}"
+    );
     assert!(!all.contains("Admin passwords"));
     let xlsx = page(&w, "/agent/kb/export?format=xlsx", &alice).await;
     assert_eq!(xlsx.status, 200);
@@ -789,6 +798,9 @@ async fn votes_links_and_unlinks_show_on_both_sides() {
         .await
         .text();
     assert!(!tpage.contains("id=\"linked-kb-articles\""));
+    // The widget takes part in the ticket view's screen configuration.
+    let screen = page(&w, "/agent/tickets/screen", &alice).await.text();
+    assert!(screen.contains("name=\"pos_linked-kb-articles\""));
 
     // History names what happened.
     let html = page(&w, &format!("{detail}/history"), &alice).await.text();
@@ -986,6 +998,13 @@ async fn the_knowledge_base_pages_speak_german() {
         &format!("/agent/kb/{id}/link"),
         &alice,
         &["Mit einem Ticket verknüpfen"],
+    )
+    .await;
+    german(
+        &w,
+        &format!("/agent/kb/{id}/approve"),
+        &alice,
+        &["Freigabe", "Freigabe zurückziehen"],
     )
     .await;
     german(
