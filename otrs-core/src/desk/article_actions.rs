@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::desk::articles::split_addresses;
+use crate::desk::links::kb_link_label;
 use crate::desk::{
     Actor, ArticleInput, ArticleKind, Ctx, Desk, NewTicket, TicketEdit, read_tx, write_tx,
 };
@@ -315,7 +316,8 @@ impl<S: Store> Desk<S> {
 
     /// Removes a link between a ticket and a non-ticket object (an appointment, a knowledge-base
     /// article); links between two tickets go through [`Desk::unlink`]. Needs `rw` on the
-    /// ticket; the link must have the ticket at one end.
+    /// ticket, and `ro` on a knowledge-base article at the other end (as [`Desk::unlink`] and
+    /// [`Desk::links`] do); the link must have the ticket at one end.
     pub async fn unlink_from_ticket(
         &self,
         actor: Principal,
@@ -348,15 +350,18 @@ impl<S: Store> Desk<S> {
             let Some(current) = tx.link(link).await? else {
                 return Err(DeskError::not_found("link", link));
             };
-            tx.delete_link(current.id).await?;
             let other = current.other_end(ObjectRef::Ticket(ticket.id));
+            if let ObjectRef::KbArticle(id) = other {
+                // An article the agent cannot read is not there for them, nor is its link.
+                self.kb_link_end(&mut tx, &ctx, id, false).await?;
+            }
+            tx.delete_link(current.id).await?;
             let label = match other {
                 ObjectRef::KbArticle(id) => {
-                    let number = crate::model::kb_article_number(self.config().system_id, id);
                     let detail = format!("ticket {} ({})", ticket.number, current.link_type.name());
                     self.kb_link_history(&mut tx, &ctx, id, false, detail)
                         .await?;
-                    format!("FAQ#{number}")
+                    kb_link_label(self.config().system_id, id)
                 }
                 _ => other.to_string(),
             };

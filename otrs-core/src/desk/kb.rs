@@ -3,9 +3,10 @@
 //!
 //! Who reads what:
 //! - agents: every article of the categories they hold `ro` on (admins: all categories);
-//! - customer users: valid external and public articles of valid categories (and valid parents)
-//!   that share a group with the user's `ro` groups;
-//! - visitors who are not signed in: valid public articles of valid categories.
+//! - visitors who are not signed in: valid public articles of valid categories (whose parents are
+//!   valid too);
+//! - customer users: what visitors read, and the valid external articles of those categories
+//!   that share a group with the user's `ro` groups.
 //!
 //! When approval is required ([`DeskConfig::kb_approval_required`](crate::desk::DeskConfig)),
 //! customers and visitors see approved articles only. Anything a reader may not see is reported
@@ -305,8 +306,8 @@ pub struct KbSearchPage {
 
 /// The reader of one command, as loaded inside its transaction.
 enum Audience {
-    Agent(crate::model::Agent),
-    Customer(crate::model::CustomerUser),
+    Agent(Box<crate::model::Agent>),
+    Customer(Box<crate::model::CustomerUser>),
     Public,
 }
 
@@ -316,6 +317,8 @@ struct CategoryAccess {
     paths: BTreeMap<KbCategoryId, String>,
     depths: BTreeMap<KbCategoryId, usize>,
     readable: BTreeSet<KbCategoryId>,
+    /// Where the reader may read external articles (customers: through a shared group).
+    external_readable: BTreeSet<KbCategoryId>,
     writable: BTreeSet<KbCategoryId>,
     /// The states the reader may see.
     states: BTreeSet<KbState>,
@@ -349,6 +352,7 @@ impl CategoryAccess {
             chain_valid.insert(*id, valid);
         }
         let (mut readable, mut writable) = (BTreeSet::new(), BTreeSet::new());
+        let mut external_readable = BTreeSet::new();
         for (id, category) in &categories {
             let (read, write) = match audience {
                 Audience::Agent(agent) if agent.is_admin() => (true, true),
@@ -361,18 +365,23 @@ impl CategoryAccess {
                     };
                     (holds(Permission::Ro), holds(Permission::Rw))
                 }
-                Audience::Customer(user) => (
-                    chain_valid[id]
-                        && category
-                            .group_ids
-                            .iter()
-                            .any(|g| user.groups.get(g).is_some_and(|p| p.grants(Permission::Ro))),
-                    false,
-                ),
+                Audience::Customer(user) => {
+                    let shares_group = category
+                        .group_ids
+                        .iter()
+                        .any(|g| user.groups.get(g).is_some_and(|p| p.grants(Permission::Ro)));
+                    if chain_valid[id] && shares_group {
+                        external_readable.insert(*id);
+                    }
+                    (chain_valid[id], false)
+                }
                 Audience::Public => (chain_valid[id], false),
             };
             if read {
                 readable.insert(*id);
+                if matches!(audience, Audience::Agent(_)) {
+                    external_readable.insert(*id);
+                }
             }
             if write {
                 writable.insert(*id);
@@ -389,6 +398,7 @@ impl CategoryAccess {
             paths,
             depths,
             readable,
+            external_readable,
             writable,
             states,
             published_only: published_only && !agent,
@@ -399,6 +409,8 @@ impl CategoryAccess {
     fn may_read(&self, article: &KbArticle) -> bool {
         self.readable.contains(&article.category_id)
             && self.states.contains(&article.state)
+            && (article.state != KbState::External
+                || self.external_readable.contains(&article.category_id))
             && (self.agent || article.validity.is_valid())
             && (!self.published_only || article.approved)
     }
@@ -413,6 +425,20 @@ impl CategoryAccess {
             article.comment.clear();
         }
         article
+    }
+
+    /// `id` and every category above it.
+    fn ancestry(&self, id: KbCategoryId) -> Vec<KbCategoryId> {
+        let mut chain = Vec::new();
+        let mut current = Some(id);
+        while let Some(c) = current.and_then(|c| self.categories.get(&c)) {
+            if chain.contains(&c.id) || chain.len() > self.categories.len() {
+                break;
+            }
+            chain.push(c.id);
+            current = c.parent_id;
+        }
+        chain
     }
 
     /// `id` and every category below it.
@@ -440,8 +466,8 @@ impl<S: Store> Desk<S> {
         Ok(match reader {
             KbReader::Public => Audience::Public,
             KbReader::User(principal) => match self.ctx(tx, principal).await?.actor {
-                Actor::Agent(agent) => Audience::Agent(agent),
-                Actor::Customer(user) => Audience::Customer(user),
+                Actor::Agent(agent) => Audience::Agent(Box::new(agent)),
+                Actor::Customer(user) => Audience::Customer(Box::new(user)),
             },
         })
     }
@@ -461,15 +487,16 @@ impl<S: Store> Desk<S> {
 
     fn kb_agent_access(ctx: &Ctx) -> Audience {
         match &ctx.actor {
-            Actor::Agent(agent) => Audience::Agent(agent.clone()),
-            Actor::Customer(user) => Audience::Customer(user.clone()),
+            Actor::Agent(agent) => Audience::Agent(Box::new(agent.clone())),
+            Actor::Customer(user) => Audience::Customer(Box::new(user.clone())),
         }
     }
 
     // --- categories --------------------------------------------------------------------------
 
     /// The categories the reader may see, in tree order (parents before children, siblings by
-    /// name), with how many articles of each the reader sees.
+    /// name), with how many articles of each the reader sees. Customers and visitors get only
+    /// the categories that hold, or lead to, an article they may read.
     pub async fn kb_categories(
         &self,
         reader: impl Into<KbReader>,
@@ -497,8 +524,13 @@ impl<S: Store> Desk<S> {
                 *counts.entry(article.category_id).or_default() += 1;
             }
         }
-        let mut nodes: Vec<KbCategoryNode> = access
-            .readable
+        // Customers and visitors are shown only the branches that lead to something to read.
+        let shown: BTreeSet<KbCategoryId> = if access.agent {
+            access.readable.clone()
+        } else {
+            counts.keys().flat_map(|id| access.ancestry(*id)).collect()
+        };
+        let mut nodes: Vec<KbCategoryNode> = shown
             .iter()
             .map(|id| KbCategoryNode {
                 category: access.categories[id].clone(),
@@ -703,9 +735,9 @@ impl<S: Store> Desk<S> {
     ) -> Result<(), DeskError> {
         write_tx!(self, |tx| async {
             let ctx = self.ctx(&mut tx, actor).await?;
+            Self::require_admin(&ctx, "delete", format!("knowledge-base category {id}"))?;
             let category = self.load_kb_category(&mut tx, id).await?;
             let object = format!("knowledge-base category {}", category.name);
-            Self::require_admin(&ctx, "delete", object.clone())?;
             let in_use = tx
                 .kb_categories()
                 .await?
@@ -1096,7 +1128,7 @@ impl<S: Store> Desk<S> {
                 .await?;
             let here = crate::model::ObjectRef::KbArticle(id);
             for link in tx.links_of(here).await? {
-                self.remove_link_in(&mut tx, &ctx, &link).await?;
+                self.remove_link_in(&mut tx, &ctx, &link, here).await?;
             }
             tx.delete_kb_article(article.id).await?;
             Ok::<_, DeskError>(())

@@ -4,8 +4,11 @@ use std::collections::{BTreeSet, VecDeque};
 
 use crate::desk::{Actor, Ctx, Desk, read_tx, write_tx};
 use crate::error::DeskError;
-use crate::ids::LinkId;
-use crate::model::{HistoryType, Link, LinkType, ObjectRef, Permission, Principal, Ticket};
+use crate::ids::{KbArticleId, LinkId};
+use crate::model::{
+    HistoryType, Link, LinkType, ObjectRef, Permission, Principal, Ticket, kb_article_number,
+};
+use crate::rules::ticket_number::SystemId;
 use crate::store::{Store, StoreTx};
 
 /// The most tickets visited when looking for a ParentChild cycle.
@@ -76,17 +79,21 @@ impl<S: Store> Desk<S> {
         }
     }
 
-    /// Writes the history of both ends of a link added or removed.
+    /// Writes the history of both ends of a link added or removed, except of `skip` (an article
+    /// being deleted, whose history goes with it).
     async fn ends_history(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
-        a: &LinkEnd,
-        b: &LinkEnd,
+        [a, b]: [&LinkEnd; 2],
         link_type: LinkType,
         added: bool,
+        skip: Option<ObjectRef>,
     ) -> Result<(), DeskError> {
         for (this, other) in [(a, b), (b, a)] {
+            if Some(this.object()) == skip {
+                continue;
+            }
             match this {
                 LinkEnd::Ticket(ticket) => {
                     let history_type = if added {
@@ -162,45 +169,48 @@ impl<S: Store> Desk<S> {
                 created_at: ctx.now,
             })
             .await?;
-        self.ends_history(tx, ctx, &source_end, &target_end, link_type, true)
+        self.ends_history(tx, ctx, [&source_end, &target_end], link_type, true, None)
             .await?;
         Ok(link)
     }
 
-    /// Removes a link without permission checks (the caller decided) and records it at both
-    /// ends. Used when a knowledge-base article is deleted.
+    /// Removes a link of `deleted`, a knowledge-base article being deleted, without permission
+    /// checks (the caller decided), and records it at the other end: a ticket or another article.
     pub(crate) async fn remove_link_in(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
         link: &Link,
+        deleted: ObjectRef,
     ) -> Result<(), DeskError> {
         tx.delete_link(link.id).await?;
-        let mut ends = Vec::with_capacity(2);
-        for object in [link.source, link.target] {
-            ends.push(match object {
-                ObjectRef::Ticket(id) => LinkEnd::Ticket(Box::new(self.load_ticket(tx, id).await?)),
-                ObjectRef::KbArticle(id) => LinkEnd::Kb(
-                    id,
-                    crate::model::kb_article_number(self.config.system_id, id),
-                ),
-                // Appointments keep no link history of their own for this kind of removal.
-                ObjectRef::Appointment(_) => return Ok(()),
-            });
-        }
-        // The article being deleted gets no history row: its history goes with it.
-        for (this, other) in [(0, 1), (1, 0)] {
-            if let LinkEnd::Ticket(ticket) = &ends[this] {
-                let params = vec![
-                    ends[other].label(),
-                    ends[other].object().id().to_string(),
-                    link.link_type.name().to_owned(),
-                ];
-                self.add_history(tx, ctx, ticket, HistoryType::TicketLinkDelete, params)
-                    .await?;
+        // Appointments keep no link history of their own for this kind of removal.
+        let (Some(a), Some(b)) = (
+            self.removed_link_end(tx, link.source).await?,
+            self.removed_link_end(tx, link.target).await?,
+        ) else {
+            return Ok(());
+        };
+        self.ends_history(tx, ctx, [&a, &b], link.link_type, false, Some(deleted))
+            .await
+    }
+
+    /// One end of a link being removed without permission checks; `None` for an appointment.
+    async fn removed_link_end(
+        &self,
+        tx: &mut S::Tx,
+        object: ObjectRef,
+    ) -> Result<Option<LinkEnd>, DeskError> {
+        Ok(match object {
+            ObjectRef::Ticket(id) => {
+                Some(LinkEnd::Ticket(Box::new(self.load_ticket(tx, id).await?)))
             }
-        }
-        Ok(())
+            ObjectRef::KbArticle(id) => Some(LinkEnd::Kb(
+                id,
+                kb_article_number(self.config.system_id, id),
+            )),
+            ObjectRef::Appointment(_) => None,
+        })
     }
 
     /// True if `node` can be reached from `start` by following ParentChild links downwards.
@@ -262,7 +272,7 @@ impl<S: Store> Desk<S> {
             Err(other) => return Err(other),
         };
         tx.delete_link(link.id).await?;
-        self.ends_history(tx, &ctx, &a, &b, link.link_type, false)
+        self.ends_history(tx, &ctx, [&a, &b], link.link_type, false, None)
             .await
     }
 
@@ -317,7 +327,7 @@ impl<S: Store> Desk<S> {
 enum LinkEnd {
     Ticket(Box<Ticket>),
     /// A knowledge-base article: its id and number.
-    Kb(crate::ids::KbArticleId, String),
+    Kb(KbArticleId, String),
 }
 
 impl LinkEnd {
@@ -343,4 +353,10 @@ impl LinkEnd {
             LinkEnd::Kb(_, number) => format!("knowledge-base article {number}"),
         }
     }
+}
+
+/// How a knowledge-base article at the other end of a ticket's link appears in the ticket's
+/// history: `FAQ#` and its number.
+pub(crate) fn kb_link_label(system_id: SystemId, id: KbArticleId) -> String {
+    format!("FAQ#{}", kb_article_number(system_id, id))
 }

@@ -1,5 +1,6 @@
 //! Merging a ticket into another. Irreversible.
 
+use crate::desk::links::kb_link_label;
 use crate::desk::{Actor, Ctx, Desk, TicketEdit, articles::ArticleInput, history_row, write_tx};
 use crate::error::DeskError;
 use crate::ids::{LinkId, TicketId};
@@ -220,6 +221,15 @@ impl<S: Store> Desk<S> {
         target_edit: &mut TicketEdit,
     ) -> Result<(), DeskError> {
         for id in &plan.links_to_delete {
+            // A knowledge-base article loses its link to the merged ticket (and gets one to the
+            // main ticket below, unless it already had one).
+            if let Some(link) = tx.link(*id).await?
+                && let ObjectRef::KbArticle(article) = link.other_end(ObjectRef::Ticket(source.id))
+            {
+                let detail = format!("ticket {} ({})", source.number, link.link_type.name());
+                self.kb_link_history(tx, ctx, article, false, detail)
+                    .await?;
+            }
             tx.delete_link(*id).await?;
         }
         // A third ticket linked to both tickets keeps one link (to the target); the one to the
@@ -258,9 +268,19 @@ impl<S: Store> Desk<S> {
                 Some(id) => Some(self.load_ticket(tx, id).await?),
                 None => None,
             };
-            let other_label = other_ticket
-                .as_ref()
-                .map_or_else(|| other.to_string(), |t| t.number.clone());
+            let other_label = match (&other_ticket, other) {
+                (Some(ticket), _) => ticket.number.clone(),
+                (None, ObjectRef::KbArticle(article)) => {
+                    let detail = format!(
+                        "ticket {} ({})",
+                        target_edit.ticket.number,
+                        link_type.name()
+                    );
+                    self.kb_link_history(tx, ctx, article, true, detail).await?;
+                    kb_link_label(self.config.system_id, article)
+                }
+                (None, _) => other.to_string(),
+            };
             target_edit.record(
                 ctx,
                 HistoryType::TicketLinkAdd,

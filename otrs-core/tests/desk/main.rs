@@ -8,6 +8,8 @@ mod articles;
 mod bulk;
 mod calendar;
 mod jobs;
+mod kb;
+mod kb_props;
 mod links;
 mod merge;
 mod permissions;

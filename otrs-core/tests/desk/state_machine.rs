@@ -1,5 +1,6 @@
 //! Random command sequences by several agents with different rights, checking the desk's
-//! invariants after every step.
+//! invariants after every step. Knowledge-base articles take part through links to tickets and
+//! votes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,15 +8,16 @@ use chrono::Duration;
 use otrs_core::desk::{
     ArticleInput, ArticleKind, BulkAction, BulkMerge, BulkNote, NewTicket, TicketUpdate,
 };
-use otrs_core::ids::{ArticleId, TicketId};
+use otrs_core::ids::{ArticleId, KbArticleId, KbHistoryId, TicketId};
 use otrs_core::model::{
-    LinkType, LockState, ObjectRef, Priority, StateType, Ticket, default_states,
+    KbRating, KbState, LinkType, LockState, ObjectRef, Priority, StateType, Ticket, default_states,
 };
 use otrs_core::store::{PageRequest, TicketFilter, TicketSort};
 use otrs_core::{Principal, block_on};
 use proptest::prelude::*;
 
 use crate::common::World;
+use crate::kb::Kb;
 
 #[derive(Debug, Clone)]
 enum Cmd {
@@ -82,6 +84,27 @@ enum Cmd {
     Tick {
         minutes: i64,
     },
+    /// Links a ticket and a knowledge-base article, either one as the source.
+    LinkKb {
+        actor: usize,
+        ticket: usize,
+        article: usize,
+        article_first: bool,
+        parent_child: bool,
+    },
+    /// Removes one of a ticket's links to an article from the ticket.
+    UnlinkKb {
+        actor: usize,
+        ticket: usize,
+        link: usize,
+    },
+    /// An agent or the customer user rates an article.
+    Vote {
+        actor: usize,
+        customer: bool,
+        article: usize,
+        helpful: bool,
+    },
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -99,10 +122,102 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         1 => (a.clone(), t.clone(), t.clone()).prop_map(|(actor, source, target)| Cmd::Merge { actor, source, target }),
         1 => (a.clone(), t.clone(), t.clone(), any::<bool>()).prop_map(|(actor, a, b, parent_child)| Cmd::Link { actor, a, b, parent_child }),
         1 => (a.clone(), t.clone()).prop_map(|(actor, ticket)| Cmd::Watch { actor, ticket }),
-        1 => (a, proptest::collection::vec(t, 1..5), 1u8..=5, any::<bool>(), proptest::bool::weighted(0.2), any::<bool>())
+        1 => (a.clone(), proptest::collection::vec(t.clone(), 1..5), 1u8..=5, any::<bool>(), proptest::bool::weighted(0.2), any::<bool>())
             .prop_map(|(actor, tickets, level, keep_locked, merge, note)| Cmd::Bulk { actor, tickets, level, keep_locked, merge, note }),
         1 => (1i64..600).prop_map(|minutes| Cmd::Tick { minutes }),
+        2 => (a.clone(), t.clone(), 0usize..KB_ARTICLES, any::<bool>(), any::<bool>())
+            .prop_map(|(actor, ticket, article, article_first, parent_child)| Cmd::LinkKb { actor, ticket, article, article_first, parent_child }),
+        1 => (a.clone(), t, 0usize..4).prop_map(|(actor, ticket, link)| Cmd::UnlinkKb { actor, ticket, link }),
+        1 => (a, any::<bool>(), 0usize..KB_ARTICLES, any::<bool>())
+            .prop_map(|(actor, customer, article, helpful)| Cmd::Vote { actor, customer, article, helpful }),
     ]
+}
+
+/// The knowledge-base articles of a run: internal and external in Misc, public in Support.
+const KB_ARTICLES: usize = 3;
+
+/// Everything observable about one knowledge-base article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KbView {
+    history: Vec<KbHistoryId>,
+    links: usize,
+    rating: KbRating,
+}
+
+fn kb_snapshot(run: &Run) -> BTreeMap<KbArticleId, KbView> {
+    let d = &run.w.desk;
+    run.kb
+        .iter()
+        .map(|id| {
+            let view = KbView {
+                history: block_on(d.kb_history(Principal::SYSTEM, *id))
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect(),
+                links: block_on(d.links(Principal::SYSTEM, ObjectRef::KbArticle(*id)))
+                    .unwrap()
+                    .len(),
+                rating: block_on(d.kb_article(Principal::SYSTEM, *id))
+                    .unwrap()
+                    .rating,
+            };
+            (*id, view)
+        })
+        .collect()
+}
+
+/// The knowledge-base side: a refused command changes nothing, every change of an article's
+/// links or rating leaves history, and history is never lost.
+fn check_kb_invariants(
+    run: &Run,
+    before: &BTreeMap<KbArticleId, KbView>,
+    after: &BTreeMap<KbArticleId, KbView>,
+    ok: bool,
+    cmd: &Cmd,
+) -> Result<(), TestCaseError> {
+    if !ok {
+        prop_assert_eq!(
+            before,
+            after,
+            "refused command {:?} changed an article",
+            cmd
+        );
+    }
+    for (id, now) in after {
+        let was = &before[id];
+        prop_assert!(
+            now.history.starts_with(&was.history),
+            "article history lost after {:?}",
+            cmd
+        );
+        if now.links != was.links || now.rating != was.rating {
+            prop_assert!(
+                now.history.len() > was.history.len(),
+                "article {:?} changed without history after {:?}",
+                id,
+                cmd
+            );
+        }
+    }
+    // Tickets name linked articles by their FAQ# number, also after merges.
+    for id in &run.ids {
+        for h in block_on(run.w.desk.history(Principal::SYSTEM, *id)).unwrap() {
+            let first = h
+                .entry
+                .params
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default();
+            prop_assert!(
+                !first.starts_with("kb_article"),
+                "ticket history {:?} names an article by its id after {:?}",
+                h.entry.params,
+                cmd
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Everything observable about one ticket.
@@ -158,6 +273,8 @@ struct Run {
     ids: Vec<TicketId>,
     /// Merged tickets as they looked right after their merge.
     ghosts: BTreeMap<TicketId, TicketView>,
+    /// The knowledge-base articles ([`KB_ARTICLES`] of them).
+    kb: Vec<KbArticleId>,
 }
 
 impl Run {
@@ -379,6 +496,59 @@ impl Run {
                 self.w.clock.advance(Duration::minutes(*minutes));
                 true
             }
+            Cmd::LinkKb {
+                actor,
+                ticket,
+                article,
+                article_first,
+                parent_child,
+            } => {
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
+                let (mut source, mut target) = (
+                    ObjectRef::Ticket(t),
+                    ObjectRef::KbArticle(self.kb[*article]),
+                );
+                if *article_first {
+                    std::mem::swap(&mut source, &mut target);
+                }
+                let link_type = if *parent_child {
+                    LinkType::ParentChild
+                } else {
+                    LinkType::Normal
+                };
+                block_on(d.link(act(*actor), source, target, link_type)).is_ok()
+            }
+            Cmd::UnlinkKb {
+                actor,
+                ticket,
+                link,
+            } => {
+                let Some(t) = self.ticket(*ticket) else {
+                    return (false, vec![]);
+                };
+                let kb_links: Vec<_> = block_on(d.links(Principal::SYSTEM, ObjectRef::Ticket(t)))
+                    .unwrap()
+                    .into_iter()
+                    .filter(|l| {
+                        matches!(l.other_end(ObjectRef::Ticket(t)), ObjectRef::KbArticle(_))
+                    })
+                    .collect();
+                let Some(l) = kb_links.get(*link % kb_links.len().max(1)) else {
+                    return (false, vec![]);
+                };
+                block_on(d.unlink_from_ticket(act(*actor), t, l.id)).is_ok()
+            }
+            Cmd::Vote {
+                actor,
+                customer,
+                article,
+                helpful,
+            } => {
+                let voter = if *customer { self.w.lacey } else { act(*actor) };
+                block_on(d.vote_kb_article(voter, self.kb[*article], *helpful)).is_ok()
+            }
         };
         (ok, vec![])
     }
@@ -528,21 +698,41 @@ fn check_invariants(
     Ok(())
 }
 
+/// A world with the run's articles: internal and external in Misc (group users), public in
+/// Support (group support: only alice and erin write there).
+fn world_with_articles() -> (World, Vec<KbArticleId>) {
+    let k = Kb::new();
+    let ids: Vec<KbArticleId> = [
+        (k.misc, KbState::Internal),
+        (k.misc, KbState::External),
+        (k.support, KbState::Public),
+    ]
+    .into_iter()
+    .map(|(category, state)| k.article(category, "FAQ", state).id)
+    .collect();
+    assert_eq!(ids.len(), KB_ARTICLES);
+    (k.w, ids)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn random_command_sequences_keep_every_invariant(cmds in proptest::collection::vec(cmd(), 1..60)) {
-        let w = World::new();
+        let (w, kb) = world_with_articles();
         let actors = vec![w.admin, w.alice, w.bob, w.carol, w.dave, w.erin, Principal::SYSTEM];
         let queues = vec![w.postmaster, w.misc, w.support];
-        let mut run = Run { w, actors, queues, ids: Vec::new(), ghosts: BTreeMap::new() };
+        let mut run = Run { w, actors, queues, ids: Vec::new(), ghosts: BTreeMap::new(), kb };
         let mut before = snapshot(&run.w);
+        let mut kb_before = kb_snapshot(&run);
         for cmd in &cmds {
             let (ok, untouched) = run.apply(cmd);
             let after = snapshot(&run.w);
+            let kb_after = kb_snapshot(&run);
             check_invariants(&mut run, &before, &after, ok, &untouched, cmd)?;
+            check_kb_invariants(&run, &kb_before, &kb_after, ok, cmd)?;
             before = after;
+            kb_before = kb_after;
         }
     }
 }

@@ -17,6 +17,7 @@ mod customers;
 mod escalations;
 mod feed;
 mod jobs;
+mod kb;
 mod list;
 mod relations;
 mod stats;
@@ -38,19 +39,23 @@ use otrs_core::ids::{
     AgentId, ApiTokenId, AppointmentId, ArticleId, AttachmentId, CalendarId, CustomerId,
     CustomerUserId, DraftId, GroupId, JobId, LinkId, MessageId, NotificationId, QueueId, TicketId,
 };
+use otrs_core::ids::{KbArticleId, KbAttachmentId, KbCategoryId};
 use otrs_core::model::{
     Agent, AgentNotification, ApiToken, Appointment, AppointmentHistoryEntry, Article,
     AttachmentContent, Calendar, Change, Customer, CustomerUser, Draft, Group, HistoryEntry, Job,
     JobFilter, Link, NewArticle, NewHistoryEntry, ObjectRef, OneTimeToken, OutgoingMessage, Queue,
     SessionRecord, State, Ticket, TimeAccountingEntry, Watcher,
 };
+use otrs_core::model::{
+    KbArticle, KbAttachment, KbCategory, KbHistoryEntry, KbVote, NewAttachment,
+};
 use otrs_core::stats::StatDefinition;
 use otrs_core::stats::query::{
     StatCount, StatFilter, StatGroup, StatListQuery, StatRow, StateChangeCount,
 };
 use otrs_core::store::{
-    CustomerFilter, CustomerUserFilter, Page, PageRequest, QueueStateCount, StoreError,
-    StoreResult, StoreTx, TicketPage, TicketQuery,
+    CustomerFilter, CustomerUserFilter, KbArticleFilter, Page, PageRequest, QueueStateCount,
+    StoreError, StoreResult, StoreTx, TicketPage, TicketQuery,
 };
 
 use crate::check::Limits;
@@ -764,6 +769,118 @@ impl StoreTx for SqlTx {
         article: ArticleId,
     ) -> impl Future<Output = StoreResult<Option<Arc<[u8]>>>> + Send {
         articles::article_source(self, article)
+    }
+
+    // --- knowledge base ----------------------------------------------------------------------
+
+    fn insert_kb_category(
+        &mut self,
+        category: &KbCategory,
+    ) -> impl Future<Output = StoreResult<KbCategory>> + Send {
+        kb::insert_kb_category(self, category)
+    }
+
+    fn update_kb_category(
+        &mut self,
+        category: &KbCategory,
+    ) -> impl Future<Output = StoreResult<KbCategory>> + Send {
+        kb::update_kb_category(self, category)
+    }
+
+    fn delete_kb_category(
+        &mut self,
+        id: KbCategoryId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        kb::delete_kb_category(self, id)
+    }
+
+    fn kb_categories(&mut self) -> impl Future<Output = StoreResult<Vec<KbCategory>>> + Send {
+        kb::kb_categories(self)
+    }
+
+    fn insert_kb_article(
+        &mut self,
+        article: &KbArticle,
+        files: &[NewAttachment],
+    ) -> impl Future<Output = StoreResult<KbArticle>> + Send {
+        kb::insert_kb_article(self, article, files)
+    }
+
+    fn update_kb_article(
+        &mut self,
+        article: &KbArticle,
+    ) -> impl Future<Output = StoreResult<KbArticle>> + Send {
+        kb::update_kb_article(self, article)
+    }
+
+    fn delete_kb_article(
+        &mut self,
+        id: KbArticleId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        kb::delete_kb_article(self, id)
+    }
+
+    fn kb_article(
+        &mut self,
+        id: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Option<KbArticle>>> + Send {
+        kb::kb_article(self, id)
+    }
+
+    fn kb_articles(
+        &mut self,
+        filter: &KbArticleFilter,
+    ) -> impl Future<Output = StoreResult<Vec<KbArticle>>> + Send {
+        kb::kb_articles(self, filter)
+    }
+
+    fn insert_kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        file: &NewAttachment,
+    ) -> impl Future<Output = StoreResult<KbAttachment>> + Send {
+        kb::insert_kb_attachment(self, article, file)
+    }
+
+    fn delete_kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        attachment: KbAttachmentId,
+    ) -> impl Future<Output = StoreResult<()>> + Send {
+        kb::delete_kb_attachment(self, article, attachment)
+    }
+
+    fn kb_attachment(
+        &mut self,
+        article: KbArticleId,
+        attachment: KbAttachmentId,
+    ) -> impl Future<Output = StoreResult<Option<(KbAttachment, Arc<[u8]>)>>> + Send {
+        kb::kb_attachment(self, article, attachment)
+    }
+
+    fn upsert_kb_vote(&mut self, vote: &KbVote) -> impl Future<Output = StoreResult<()>> + Send {
+        kb::upsert_kb_vote(self, vote)
+    }
+
+    fn kb_votes(
+        &mut self,
+        article: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Vec<KbVote>>> + Send {
+        kb::kb_votes(self, article)
+    }
+
+    fn append_kb_history(
+        &mut self,
+        entry: &KbHistoryEntry,
+    ) -> impl Future<Output = StoreResult<KbHistoryEntry>> + Send {
+        kb::append_kb_history(self, entry)
+    }
+
+    fn kb_history(
+        &mut self,
+        article: KbArticleId,
+    ) -> impl Future<Output = StoreResult<Vec<KbHistoryEntry>>> + Send {
+        kb::kb_history(self, article)
     }
 
     // --- calendar ----------------------------------------------------------------------------

@@ -28,8 +28,7 @@ macro_rules! link_select {
     };
 }
 
-/// True if the object exists. Links to knowledge-base articles are accepted as given (this store
-/// version keeps none), as in the in-memory store.
+/// True if the object exists.
 async fn object_exists(tx: &mut SqlTx, object: ObjectRef) -> StoreResult<bool> {
     match object {
         ObjectRef::Ticket(id) => {
@@ -43,7 +42,12 @@ async fn object_exists(tx: &mut SqlTx, object: ObjectRef) -> StoreResult<bool> {
             )
             .await
         }
-        ObjectRef::KbArticle(_) => Ok(true),
+        ObjectRef::KbArticle(id) => {
+            tx.exists(
+                Stmt::new("SELECT 1 FROM kb_articles WHERE id = $1").bind(int("kb article", id.0)?),
+            )
+            .await
+        }
     }
 }
 
@@ -60,6 +64,8 @@ pub(super) async fn insert_link(tx: &mut SqlTx, link: &Link) -> StoreResult<Link
                  AND ($3 <> 'ticket' OR EXISTS (SELECT 1 FROM tickets WHERE id = $4)) \
                  AND ($1 <> 'appointment' OR EXISTS (SELECT 1 FROM appointments WHERE id = $2)) \
                  AND ($3 <> 'appointment' OR EXISTS (SELECT 1 FROM appointments WHERE id = $4)) \
+                 AND ($1 <> 'kb_article' OR EXISTS (SELECT 1 FROM kb_articles WHERE id = $2)) \
+                 AND ($3 <> 'kb_article' OR EXISTS (SELECT 1 FROM kb_articles WHERE id = $4)) \
                  AND NOT EXISTS (SELECT 1 FROM links l WHERE l.link_type = $5 \
                    AND l.source_kind = $1 AND l.source_id = $2 AND l.target_kind = $3 AND l.target_id = $4) \
                  AND ($5 <> 'Normal' OR NOT EXISTS (SELECT 1 FROM links l WHERE l.link_type = $5 \

@@ -8,6 +8,7 @@ mod catalog;
 mod customers;
 mod feed;
 mod jobs;
+mod kb;
 mod relations;
 mod tickets;
 mod transactions;
@@ -22,6 +23,7 @@ use catalog::*;
 use customers::*;
 use feed::*;
 use jobs::*;
+use kb::*;
 use relations::*;
 use tickets::*;
 use transactions::*;
@@ -77,6 +79,11 @@ for_each_store!(
     standard_texts_update_in_place_with_versions,
     // --- forms ---
     form_uploads_are_kept_per_agent_and_form_byte_for_byte,
+    // --- knowledge base ---
+    kb_categories_keep_groups_and_unique_sibling_names,
+    kb_articles_keep_their_files_and_pass_filters,
+    kb_votes_replace_and_history_is_ordered,
+    links_to_kb_articles_need_the_article,
 );
 
 mod concurrent {

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use otrs_core::ids::{AgentId, AppointmentId, DraftId, KbArticleId, LinkId, TicketId};
-use otrs_core::model::{Draft, Link, LinkType, ObjectRef, Principal, Watcher};
+use otrs_core::ids::{AgentId, AppointmentId, DraftId, GroupId, LinkId, TicketId};
+use otrs_core::model::{Draft, KbState, Link, LinkType, ObjectRef, Principal, Watcher};
 use otrs_core::store::{Store, StoreError, StoreTx};
 
 use crate::support::seed;
@@ -34,7 +34,19 @@ pub async fn links_are_unique_per_pair_and_type<S: Store>(store: S) {
             .id,
     ]
     .map(ObjectRef::Ticket);
-    let kb = ObjectRef::KbArticle(KbArticleId(12));
+    let kb = rw!(store, |tx| {
+        let misc = tx
+            .insert_kb_category(&super::kb::category_row("Misc", None, &[GroupId::USERS]))
+            .await
+            .unwrap();
+        tx.insert_kb_article(
+            &super::kb::article_row(misc.id, "Linked", KbState::Internal),
+            &[],
+        )
+        .await
+        .unwrap()
+    });
+    let kb = ObjectRef::KbArticle(kb.id);
     let (normal, parent, kb_link) = rw!(store, |tx| (
         tx.insert_link(&link(a, b, LinkType::Normal)).await.unwrap(),
         tx.insert_link(&link(a, c, LinkType::ParentChild))

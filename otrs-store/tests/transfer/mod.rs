@@ -209,6 +209,63 @@ async fn fill_everything(store: AnyStore) {
     )
     .await
     .unwrap();
+    // --- knowledge base ---
+    let hardware = desk
+        .create_kb_category(
+            otrs_core::Principal::SYSTEM,
+            otrs_core::desk::NewKbCategory {
+                parent_id: None,
+                name: "Hardware – «Drucker»".into(),
+                comment: "top".into(),
+                group_ids: [otrs_core::ids::GroupId::USERS].into(),
+            },
+        )
+        .await
+        .unwrap();
+    let printers = desk
+        .create_kb_category(
+            otrs_core::Principal::SYSTEM,
+            otrs_core::desk::NewKbCategory {
+                parent_id: Some(hardware.id),
+                name: "Printers".into(),
+                comment: String::new(),
+                group_ids: [otrs_core::ids::GroupId::USERS].into(),
+            },
+        )
+        .await
+        .unwrap();
+    let kb_article = desk
+        .create_kb_article(
+            otrs_core::Principal::SYSTEM,
+            otrs_core::desk::KbArticleInput {
+                keywords: "printer, Łódź".into(),
+                state: otrs_core::model::KbState::External,
+                symptom: "<p>Paper jam</p>".into(),
+                solution: "Open tray 2 – ✓".into(),
+                comment: "internal".into(),
+                attachments: vec![otrs_core::model::NewAttachment {
+                    filename: "jam.bin".into(),
+                    content_type: "application/octet-stream".into(),
+                    content: std::sync::Arc::from(&b"\x00\x01jam\xff"[..]),
+                    content_id: None,
+                    inline: false,
+                }],
+                ..otrs_core::desk::KbArticleInput::new(printers.id, "Paper jam")
+            },
+        )
+        .await
+        .unwrap();
+    desk.vote_kb_article(f.lacey, kb_article.id, true)
+        .await
+        .unwrap();
+    desk.link(
+        f.alice,
+        ObjectRef::Ticket(first.id),
+        ObjectRef::KbArticle(kb_article.id),
+        LinkType::Normal,
+    )
+    .await
+    .unwrap();
     let alice = f.alice.agent().unwrap();
     rw!(store, |tx| {
         let mut agent = tx.agent(alice).await.unwrap().unwrap();
