@@ -208,7 +208,13 @@ pub(crate) async fn page<S: Store>(
     }
     actions.push((tr!(ctx, "History").into_owned(), format!("{base}/history")));
     actions.push((tr!(ctx, "Print").into_owned(), format!("{base}/print")));
-    if view.may_edit && desk.config().kb_approval_required {
+    // Approving also needs `rw` on the users group (the desk checks both).
+    let may_approve = ctx.agent.is_admin()
+        || ctx
+            .agent
+            .permissions_on(otrs_core::ids::GroupId::USERS)
+            .grants(otrs_core::model::Permission::Rw);
+    if view.may_edit && may_approve && desk.config().kb_approval_required {
         actions.push((tr!(ctx, "Approval").into_owned(), format!("{base}/approve")));
     }
     if view.may_edit {

@@ -905,6 +905,51 @@ async fn approval_is_offered_only_when_required() {
 }
 
 #[tokio::test]
+async fn when_approval_is_required_new_articles_wait_for_it() {
+    let w = World::with_configs(|desk| desk.kb_approval_required = true, |_| {}).await;
+    let kb = kb(&w).await;
+    let alice = w.session(Principal::Agent(w.alice)).await;
+    let detail = format!("/agent/kb/{}", kb.printer.0);
+    assert!(!stored(&w, kb.printer).await.article.approved);
+    let html = page(&w, &detail, &alice).await.text();
+    assert!(html.contains("This article is not approved yet"));
+    assert!(html.contains(&format!("{detail}/approve\"")));
+    assert!(html.contains("id=\"card-approved\"") || html.contains("Approved"));
+    // A reader is offered no approval and is refused it.
+    let rita = reader(&w).await;
+    assert!(!page(&w, &detail, &rita).await.text().contains("/approve\""));
+    assert_eq!(
+        page(&w, &format!("{detail}/approve"), &rita).await.status,
+        403
+    );
+    let r = submit(
+        &w,
+        &format!("{detail}/approve"),
+        &rita,
+        &[("approved", "1")],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert!(!stored(&w, kb.printer).await.article.approved);
+    // Alice approves it.
+    let form = page(&w, &format!("{detail}/approve"), &alice).await.text();
+    assert!(form.contains("name=\"approved\" value=\"1\""));
+    let r = submit(
+        &w,
+        &format!("{detail}/approve"),
+        &alice,
+        &[("approved", "1")],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert!(stored(&w, kb.printer).await.article.approved);
+    let html = page(&w, &detail, &alice).await.text();
+    assert!(!html.contains("This article is not approved yet"));
+    let history = page(&w, &format!("{detail}/history"), &alice).await.text();
+    assert!(history.contains("Approval changed"));
+}
+
+#[tokio::test]
 async fn print_makes_a_pdf_of_the_article() {
     if !font_or_skip() {
         return;
