@@ -1,5 +1,5 @@
 //! The knowledge base in headless Chromium (the harness of [`crate::harness`]): an agent writes
-//! an article with a file, opens it, rates it, links it to a ticket, sees it in the ticket's
+//! an article with a file, opens it, rates it, changes a property with the pen, links it to a ticket, sees it in the ticket's
 //! Linked Knowledge Base Articles widget and unlinks it there. Each step checks what the page
 //! shows and what the store holds, and saves a screenshot. Skips loudly without chromedriver
 //! and chromium.
@@ -104,6 +104,28 @@ async fn an_agent_writes_rates_and_links_a_knowledge_base_article_in_chromium() 
     .await
     .unwrap();
     shot(&c, "kb-article.png").await;
+
+    // --- change a property in place with the pen ---
+    c.execute(
+        "document.querySelector('#card-keywords').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#card-keywords a.pen").await;
+    let keywords = c.find(Locator::Id("edit-keywords")).await.unwrap();
+    assert!(
+        keywords.is_displayed().await.unwrap(),
+        "the pen opens the form in place"
+    );
+    keywords.clear().await.unwrap();
+    keywords.send_keys("printer paper jam").await.unwrap();
+    click(&c, "#inline-keywords button.primary").await;
+    wait_source(&c, 5, |h| h.contains(">printer paper jam<")).await;
+    assert_eq!(
+        w.desk.kb_article(sys, id).await.unwrap().article.keywords,
+        "printer paper jam"
+    );
 
     // --- link it to the fixture ticket by its number ---
     let ticket = w.desk.ticket(sys, w.ticket).await.unwrap();
