@@ -621,9 +621,9 @@ async fn execute<S: Store>(
         }
         TicketAction::History => return Ok(Outcome::Again(errors)),
         // A knowledge-base article named instead of a ticket: a Normal link to it.
-        TicketAction::Link if crate::ui::kb_detail::wants_article(form) => {
+        TicketAction::Link if crate::ui::kb_links::wants_article(form) => {
             let Some(article) =
-                crate::ui::kb_detail::article_target(state, ctx, form, &mut errors, None).await?
+                crate::ui::kb_links::article_target(state, ctx, form, &mut errors, None).await?
             else {
                 return Ok(Outcome::Again(errors));
             };
@@ -1078,7 +1078,7 @@ async fn fields_of<S: Store>(
         TicketAction::Link => {
             let matches = target_matches().await;
             let kb_field =
-                crate::ui::kb_detail::article_target_field(state, ctx, form, errors, None).await;
+                crate::ui::kb_links::article_target_field(state, ctx, form, errors, None).await;
             let chosen = value("link_type");
             html! {
                 (target_search(matches))

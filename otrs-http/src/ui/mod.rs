@@ -47,6 +47,7 @@ mod texts_admin;
 // --- kb: the knowledge base
 mod kb;
 mod kb_detail;
+mod kb_links;
 
 use std::sync::Arc;
 
@@ -281,11 +282,11 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route("/agent/kb/{id}/vote", post(kb_detail::vote::<S>))
         .route(
             "/agent/kb/{id}/link",
-            get(kb_detail::link_page::<S>).post(kb_detail::link_run::<S>),
+            get(kb_links::link_page::<S>).post(kb_links::link_run::<S>),
         )
         .route(
             "/agent/kb/{id}/links/{link}/unlink",
-            post(kb_detail::unlink::<S>),
+            post(kb_links::unlink::<S>),
         )
         .route(
             "/agent/kb/{id}/delete",

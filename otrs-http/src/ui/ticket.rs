@@ -375,7 +375,7 @@ pub(crate) async fn page<S: Store>(
             "people" => Some(people(&ctx, desk.now(), &data)),
             "customer" => customer_info(&state, &ctx, &data).await,
             "linked-tickets" => linked_tickets(&state, &ctx, &data).await,
-            "linked-kb-articles" => crate::ui::kb_detail::ticket_widget(
+            "linked-kb-articles" => crate::ui::kb_links::ticket_widget(
                 &state,
                 &ctx,
                 data.ticket.id,

@@ -1066,6 +1066,14 @@ async fn the_knowledge_base_pages_speak_german() {
         &["Bewertet", "Verknüpfung hinzugefügt"],
     )
     .await;
+    // The ticket's Link action with its article part.
+    german(
+        &w,
+        &format!("/agent/tickets/{}/actions/link", w.ticket.0),
+        &alice,
+        &["oder einen Wissensdatenbank-Artikel verknüpfen"],
+    )
+    .await;
     // The ticket's widget (the rest of the ticket page is checked by its own module).
     german_besides(
         &w,
