@@ -810,6 +810,105 @@ async fn votes_links_and_unlinks_show_on_both_sides() {
 }
 
 #[tokio::test]
+async fn an_article_writer_who_only_reads_the_ticket_unlinks_from_the_article_side() {
+    let w = World::new().await;
+    let sys = Principal::SYSTEM;
+    let writers = w
+        .desk
+        .create_group(
+            sys,
+            otrs_core::desk::NewGroup {
+                name: "kb-writers".into(),
+                comment: String::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let manuals = category(&w, "Manuals", writers).await;
+    let kim = w
+        .desk
+        .create_agent(
+            sys,
+            otrs_core::desk::NewAgent {
+                login: "kim".into(),
+                first_name: "Kim".into(),
+                last_name: "Writer".into(),
+                email: "kim@example.com".into(),
+                password_hash: None,
+                must_change_password: false,
+                groups: std::collections::BTreeMap::from([
+                    (GroupId::USERS, otrs_core::model::PermissionSet::RW),
+                    (writers, otrs_core::model::PermissionSet::RW),
+                    (w.support_group, otrs_core::model::PermissionSet::RO),
+                ]),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let manual = article(&w, kim, manuals, "Printer manual", |_| {}).await;
+    let kim_caller = w.session(Principal::Agent(kim)).await;
+    let ticket = w.desk.ticket(sys, w.ticket).await.unwrap();
+    let detail = format!("/agent/kb/{}", manual.0);
+    let r = submit(
+        &w,
+        &format!("{detail}/link"),
+        &kim_caller,
+        &[("target", &ticket.number)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let link = w
+        .desk
+        .links(sys, ObjectRef::KbArticle(manual))
+        .await
+        .unwrap()[0]
+        .id;
+    // The ticket shows the article to kim, but kim may not change the ticket: no unlink there,
+    // and the ticket's unlink route refuses.
+    let tpage = page(&w, &format!("/agent/tickets/{}", w.ticket.0), &kim_caller)
+        .await
+        .text();
+    assert!(tpage.contains("Linked Knowledge Base Articles (1 Article)"));
+    assert!(!tpage.contains(&format!("/links/{}/unlink", link.0)));
+    let r = submit(
+        &w,
+        &format!("/agent/tickets/{}/links/{}/unlink", w.ticket.0, link.0),
+        &kim_caller,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        w.desk
+            .links(sys, ObjectRef::KbArticle(manual))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // From the article, which kim writes, the link goes.
+    let html = page(&w, &detail, &kim_caller).await.text();
+    assert!(html.contains(&format!("{detail}/links/{}/unlink", link.0)));
+    let r = submit(
+        &w,
+        &format!("{detail}/links/{}/unlink", link.0),
+        &kim_caller,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        w.desk
+            .links(sys, ObjectRef::KbArticle(manual))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn posts_need_the_csrf_token() {
     let w = World::new().await;
     let kb = kb(&w).await;
