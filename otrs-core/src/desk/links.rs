@@ -214,7 +214,7 @@ impl<S: Store> Desk<S> {
     }
 
     /// True if `node` can be reached from `start` by following ParentChild links downwards.
-    async fn is_descendant(
+    pub(crate) async fn is_descendant(
         &self,
         tx: &mut S::Tx,
         start: ObjectRef,

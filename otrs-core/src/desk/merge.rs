@@ -5,8 +5,8 @@ use crate::desk::{Actor, Ctx, Desk, TicketEdit, articles::ArticleInput, history_
 use crate::error::DeskError;
 use crate::ids::{LinkId, TicketId};
 use crate::model::{
-    ChangeOp, EntityKind, HistoryType, Link, ObjectRef, Permission, Principal, StateType, Ticket,
-    TimeUnits, Watcher,
+    ChangeOp, EntityKind, HistoryType, Link, LinkType, ObjectRef, Permission, Principal, StateType,
+    Ticket, TimeUnits, Watcher,
 };
 use crate::rules::merge::{MergePlan, check_merge, plan_merge};
 use crate::store::{Store, StoreTx};
@@ -252,7 +252,11 @@ impl<S: Store> Desk<S> {
             self.feed(tx, ctx, EntityKind::Ticket, ticket.id.0, ChangeOp::Updated)
                 .await?;
         }
-        for (from, to, link_type) in &plan.links_to_create {
+        for (from, to, planned_type) in &plan.links_to_create {
+            let Some(link_type) = self.merge_link_type(tx, *from, *to, *planned_type).await? else {
+                continue;
+            };
+            let link_type = &link_type;
             tx.insert_link(&Link {
                 id: LinkId(0),
                 source: *from,
@@ -306,5 +310,26 @@ impl<S: Store> Desk<S> {
             }
         }
         Ok(())
+    }
+
+    /// The type a re-pointed link gets. A parent-child link must not close a cycle (the merged
+    /// ticket's parent may be a descendant of the main ticket): it becomes a Normal link, or is
+    /// dropped when the two already have one.
+    async fn merge_link_type(
+        &self,
+        tx: &mut S::Tx,
+        from: ObjectRef,
+        to: ObjectRef,
+        planned: LinkType,
+    ) -> Result<Option<LinkType>, DeskError> {
+        if planned != LinkType::ParentChild || !self.is_descendant(tx, to, from).await? {
+            return Ok(Some(planned));
+        }
+        let linked = tx
+            .links_of(from)
+            .await?
+            .iter()
+            .any(|l| l.connects(from, to, LinkType::Normal));
+        Ok((!linked).then_some(LinkType::Normal))
     }
 }

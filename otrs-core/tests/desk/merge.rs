@@ -132,6 +132,62 @@ fn a_ticket_linked_to_both_keeps_one_link_and_records_the_lost_one() {
     assert_eq!(deletes_after, deletes_before + 1);
 }
 
+/// Every ParentChild link reachable downwards from `start`, as (parent, child) pairs.
+fn parent_child_edges(w: &World, objects: &[ObjectRef]) -> Vec<(ObjectRef, ObjectRef)> {
+    let mut edges = Vec::new();
+    for object in objects {
+        for link in block_on(w.desk.links(Principal::SYSTEM, *object)).unwrap() {
+            if link.link_type == LinkType::ParentChild && link.source == *object {
+                edges.push((link.source, link.target));
+            }
+        }
+    }
+    edges
+}
+
+#[test]
+fn a_merge_never_closes_a_parent_child_cycle() {
+    // source → middle → target: merging source into target would re-point source's child link
+    // as target → middle, a cycle with middle → target. The link becomes a Normal one.
+    let w = World::new();
+    let source = w.ticket("source");
+    let middle = w.ticket("middle");
+    let target = w.ticket("target");
+    let [s, m, t] = [source.id, middle.id, target.id].map(ObjectRef::Ticket);
+    for (parent, child) in [(s, m), (m, t)] {
+        block_on(w.desk.link(w.alice, parent, child, LinkType::ParentChild)).unwrap();
+    }
+    block_on(w.desk.merge_tickets(w.alice, source.id, target.id)).unwrap();
+    let edges = parent_child_edges(&w, &[s, m, t]);
+    assert_eq!(edges, [(m, t), (t, s)], "no cycle among {edges:?}");
+    let links = block_on(w.desk.links(w.alice, m)).unwrap();
+    assert!(
+        links.iter().any(|l| l.connects(m, t, LinkType::Normal)),
+        "the relation is kept as a Normal link: {links:?}"
+    );
+    // With a Normal link already there, the re-pointed link is simply dropped.
+    let w = World::new();
+    let source = w.ticket("source");
+    let middle = w.ticket("middle");
+    let target = w.ticket("target");
+    let [s, m, t] = [source.id, middle.id, target.id].map(ObjectRef::Ticket);
+    for (a, b, link_type) in [
+        (s, m, LinkType::ParentChild),
+        (m, t, LinkType::ParentChild),
+        (t, m, LinkType::Normal),
+    ] {
+        block_on(w.desk.link(w.alice, a, b, link_type)).unwrap();
+    }
+    block_on(w.desk.merge_tickets(w.alice, source.id, target.id)).unwrap();
+    let between: Vec<_> = block_on(w.desk.links(w.alice, m))
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.other_end(m) == t)
+        .map(|l| l.link_type)
+        .collect();
+    assert_eq!(between, [LinkType::ParentChild, LinkType::Normal]);
+}
+
 #[test]
 fn a_merged_ticket_never_changes_again() {
     let w = World::new();
