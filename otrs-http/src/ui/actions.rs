@@ -443,7 +443,7 @@ fn local_input(ctx: &UiCtx, at: DateTime<Utc>) -> String {
 
 /// Tickets a merge or link target names: a ticket number, or a title (`*` wildcards); the
 /// current ticket is left out.
-async fn find_targets<S: Store>(
+pub(crate) async fn find_targets<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     current: TicketId,
@@ -485,7 +485,7 @@ async fn find_targets<S: Store>(
 
 /// The target of a merge or link: a chosen `target_id`, or the one ticket `target` names.
 /// `Ok(None)` means "show the matches" (the errors say why).
-async fn target_of<S: Store>(
+pub(crate) async fn target_of<S: Store>(
     state: &AppState<S>,
     ctx: &UiCtx,
     current: TicketId,
@@ -620,6 +620,22 @@ async fn execute<S: Store>(
             return Ok(Outcome::Done);
         }
         TicketAction::History => return Ok(Outcome::Again(errors)),
+        // A knowledge-base article named instead of a ticket: a Normal link to it.
+        TicketAction::Link if crate::ui::kb_links::wants_article(form) => {
+            let Some(article) =
+                crate::ui::kb_links::article_target(state, ctx, form, &mut errors, None).await?
+            else {
+                return Ok(Outcome::Again(errors));
+            };
+            desk.link(
+                actor,
+                ObjectRef::Ticket(id),
+                ObjectRef::KbArticle(article),
+                LinkType::Normal,
+            )
+            .await?;
+            return Ok(Outcome::Done);
+        }
         TicketAction::Merge | TicketAction::Link => {
             let Some(target) = target_of(state, ctx, id, form, &mut errors).await? else {
                 return Ok(Outcome::Again(errors));
@@ -1061,6 +1077,8 @@ async fn fields_of<S: Store>(
         }
         TicketAction::Link => {
             let matches = target_matches().await;
+            let kb_field =
+                crate::ui::kb_links::article_target_field(state, ctx, form, errors, None).await;
             let chosen = value("link_type");
             html! {
                 (target_search(matches))
@@ -1071,6 +1089,10 @@ async fn fields_of<S: Store>(
                     option value="child" selected[chosen == "child"] { (tr!(ctx, "Child of the target")) }
                 }
                 (errors.at_in(ctx.lang, "link_type"))
+                fieldset {
+                    legend { (tr!(ctx, "or link a knowledge base article")) }
+                    (kb_field)
+                }
             }
         }
         TicketAction::NewAppointment => {

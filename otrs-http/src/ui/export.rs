@@ -292,7 +292,8 @@ pub(crate) async fn xlsx<S: Store>(
 ) -> Result<tempfile::NamedTempFile, ApiError> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<String>>>(4);
     let headers: Vec<String> = columns.iter().map(|c| c.label().to_owned()).collect();
-    let writer = tokio::task::spawn_blocking(move || write_xlsx(&headers, rx, rows_per_sheet));
+    let writer =
+        tokio::task::spawn_blocking(move || write_xlsx("Tickets", &headers, rx, rows_per_sheet));
     for chunk in ids.chunks(CHUNK) {
         let rows = fetch(state, ctx, chunk, columns).await?;
         if tx.send(rows).is_err() {
@@ -305,8 +306,10 @@ pub(crate) async fn xlsx<S: Store>(
         .map_err(|e| crate::error::internal("the xlsx writer failed", &e))?
 }
 
-/// The blocking xlsx writer: a new sheet (with the header again) every `rows_per_sheet` rows.
+/// The blocking xlsx writer: sheets named `sheet_name` (numbered from the second on), a new
+/// one (with the header again) every `rows_per_sheet` rows.
 pub(crate) fn write_xlsx(
+    sheet_name: &str,
     headers: &[String],
     rows: std::sync::mpsc::Receiver<Vec<Vec<String>>>,
     rows_per_sheet: u32,
@@ -324,9 +327,9 @@ pub(crate) fn write_xlsx(
             .add_worksheet_with_constant_memory()
             .map_err(|e| fail(&e))?;
         let name = if *sheets == 1 {
-            "Tickets".to_owned()
+            sheet_name.to_owned()
         } else {
-            format!("Tickets {sheets}")
+            format!("{sheet_name} {sheets}")
         };
         sheet.set_name(&name).map_err(|e| fail(&e))?;
         for (c, h) in headers.iter().enumerate() {
@@ -395,7 +398,7 @@ mod tests {
         tx.send(rows).unwrap();
         drop(tx);
         // Three rows per sheet: the header and two tickets, so five tickets need three sheets.
-        let file = write_xlsx(&headers, rx, 3).unwrap();
+        let file = write_xlsx("Tickets", &headers, rx, 3).unwrap();
         let bytes = std::fs::read(file.path()).unwrap();
         assert_eq!(&bytes[..2], b"PK");
         let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());

@@ -46,19 +46,21 @@ impl Crumbs {
 
 /// An entry of the "+" action menu: (label, link). Pages of other features add theirs here
 /// (labels marked with `n_!`, shown translated).
-pub const ACTIONS: [(&str, &str); 6] = [
+pub const ACTIONS: [(&str, &str); 7] = [
     (n_!("New phone ticket"), "/agent/tickets/new/phone"),
     (n_!("New e-mail ticket"), "/agent/tickets/new/email"),
     (n_!("New Appointment"), "/agent/calendar/appointments/new"),
+    (n_!("New knowledge base article"), "/agent/kb/new"),
     (n_!("New ticket list"), "/agent/organizer#add"),
     (n_!("New dashboard widget"), "/agent#add-widget"),
     (n_!("Export tickets"), "/agent/tickets/list/1"),
 ];
 
 /// The main menu: (label, link); labels marked with `n_!`, shown translated.
-pub const MAIN_MENU: [(&str, &str); 6] = [
+pub const MAIN_MENU: [(&str, &str); 7] = [
     (n_!("Dashboard"), "/agent"),
     (n_!("Search"), "/agent/search"),
+    (n_!("Knowledge Base"), "/agent/kb"),
     (n_!("Personalization"), "/agent/preferences"),
     (n_!("Customize Organizer"), "/agent/organizer"),
     (n_!("Notifications"), "/agent/notifications"),
@@ -210,6 +212,7 @@ pub async fn agent_page_with<S: Store>(
                                         aria-current=[(ctx.path == href).then_some("page")] { (prefs::shown_name(ctx.lang, &list.name)) }
                                 }
                             }
+                            li { a href="/agent/kb" aria-current=[ctx.path.starts_with("/agent/kb").then_some("page")] { (tr!(ctx, "Knowledge Base")) } }
                             li { a href="/agent/organizer" { (tr!(ctx, "Customize Organizer")) } }
                         }
                     }

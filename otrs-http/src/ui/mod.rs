@@ -44,6 +44,10 @@ mod print;
 mod compose;
 // --- forms
 mod texts_admin;
+// --- kb: the knowledge base
+mod kb;
+mod kb_detail;
+mod kb_links;
 
 use std::sync::Arc;
 
@@ -258,6 +262,45 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/admin/texts/{kind}/{id}/delete",
             post(texts_admin::delete::<S>),
+        )
+        // --- kb: the knowledge base's list, forms, detail view and actions
+        .route("/agent/kb", get(kb::list::<S>))
+        .route("/agent/kb/export", get(kb::export::<S>))
+        .route(
+            "/agent/kb/new",
+            get(kb::new_page::<S>).post(kb::create::<S>),
+        )
+        .route("/agent/kb/{id}", get(kb_detail::page::<S>))
+        .route(
+            "/agent/kb/{id}/edit",
+            get(kb::edit_page::<S>).post(kb::save::<S>),
+        )
+        .route(
+            "/agent/kb/{id}/edit/{field}",
+            get(kb_detail::inline_page::<S>).post(kb_detail::inline_save::<S>),
+        )
+        .route("/agent/kb/{id}/vote", post(kb_detail::vote::<S>))
+        .route(
+            "/agent/kb/{id}/link",
+            get(kb_links::link_page::<S>).post(kb_links::link_run::<S>),
+        )
+        .route(
+            "/agent/kb/{id}/links/{link}/unlink",
+            post(kb_links::unlink::<S>),
+        )
+        .route(
+            "/agent/kb/{id}/delete",
+            get(kb_detail::delete_page::<S>).post(kb_detail::delete::<S>),
+        )
+        .route(
+            "/agent/kb/{id}/approve",
+            get(kb_detail::approve_page::<S>).post(kb_detail::approve::<S>),
+        )
+        .route("/agent/kb/{id}/history", get(kb_detail::history::<S>))
+        .route("/agent/kb/{id}/print", get(kb_detail::print::<S>))
+        .route(
+            "/agent/kb/{id}/attachments/{attachment}",
+            get(kb_detail::attachment::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

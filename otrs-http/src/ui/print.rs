@@ -25,8 +25,8 @@ const WIDTH: f32 = 210.0;
 const HEIGHT: f32 = 297.0;
 const MARGIN: f32 = 18.0;
 
-/// Text laid out top to bottom on A4 portrait pages.
-struct Sheet {
+/// Text laid out top to bottom on A4 portrait pages (also the knowledge base's print).
+pub(crate) struct Sheet {
     doc: printpdf::PdfDocumentReference,
     font: printpdf::IndirectFontRef,
     layer: printpdf::PdfLayerReference,
@@ -35,7 +35,8 @@ struct Sheet {
 }
 
 impl Sheet {
-    fn new(title: &str, font: &PdfFont) -> Result<Sheet, OutputError> {
+    /// A first page of a document titled `title`, set in `font`.
+    pub(crate) fn new(title: &str, font: &PdfFont) -> Result<Sheet, OutputError> {
         use printpdf::{Mm, PdfDocument};
         let bytes = std::fs::read(font.path()).map_err(|e| OutputError::BadFont {
             path: font.path().to_owned(),
@@ -57,7 +58,8 @@ impl Sheet {
         })
     }
 
-    fn line(&mut self, text: &str, size: f32, indent: f32) {
+    /// One line (a new page when this one is full).
+    pub(crate) fn line(&mut self, text: &str, size: f32, indent: f32) {
         use printpdf::Mm;
         let height = size * 0.45;
         if self.y + height > HEIGHT - MARGIN {
@@ -76,7 +78,7 @@ impl Sheet {
     }
 
     /// A paragraph wrapped at the page width (empty lines kept).
-    fn paragraph(&mut self, text: &str, size: f32, indent: f32) {
+    pub(crate) fn paragraph(&mut self, text: &str, size: f32, indent: f32) {
         let per_line = chars_per_width(WIDTH - 2.0 * MARGIN - indent, size);
         for source in text.lines() {
             for line in wrap(source, per_line) {
@@ -85,11 +87,13 @@ impl Sheet {
         }
     }
 
-    fn gap(&mut self, mm: f32) {
+    /// Vertical space.
+    pub(crate) fn gap(&mut self, mm: f32) {
         self.y += mm;
     }
 
-    fn finish(self) -> Result<Vec<u8>, OutputError> {
+    /// The PDF file.
+    pub(crate) fn finish(self) -> Result<Vec<u8>, OutputError> {
         self.doc
             .save_to_bytes()
             .map_err(|e| OutputError::Pdf(e.to_string()))
@@ -264,7 +268,8 @@ pub(crate) async fn ticket<S: Store>(
     }
 }
 
-fn printed_line(ctx: &UiCtx, now: chrono::DateTime<chrono::Utc>) -> String {
+/// "Printed by … at …" for the agent, now.
+pub(crate) fn printed_line(ctx: &UiCtx, now: chrono::DateTime<chrono::Utc>) -> String {
     tr!(
         ctx,
         "Printed by %{name} at %{time}",

@@ -46,12 +46,13 @@ pub const WIDGETS_PREFERENCE: &str = "ui.ticket_widgets";
 pub const COMPACT_COLUMNS_PREFERENCE: &str = "ui.ticket_compact_columns";
 
 /// The widgets of the detail view: (id, title), in the default order.
-pub const WIDGETS: [(&str, &str); 9] = [
+pub const WIDGETS: [(&str, &str); 10] = [
     ("communication", n_!("Communication")),
     ("properties", n_!("Properties")),
     ("people", n_!("People")),
     ("customer", n_!("Customer Information")),
     ("linked-tickets", n_!("Linked Tickets")),
+    ("linked-kb-articles", n_!("Linked Knowledge Base Articles")),
     ("linked-appointments", n_!("Linked Appointments")),
     ("attachments", n_!("Attachments")),
     ("drafts", n_!("Drafts")),
@@ -224,7 +225,8 @@ fn first_lines(text: &str, max: usize) -> String {
     }
 }
 
-fn human_size(bytes: u64, lang: Language) -> String {
+/// A file size for people: bytes, KB or MB.
+pub(crate) fn human_size(bytes: u64, lang: Language) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else if bytes >= 1024 {
@@ -237,7 +239,8 @@ fn human_size(bytes: u64, lang: Language) -> String {
 /// Image types the browser may show inline (never SVG, which can carry script).
 pub(crate) const PREVIEW_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
-fn base_type(content_type: &str) -> String {
+/// The MIME type without parameters, lower-cased.
+pub(crate) fn base_type(content_type: &str) -> String {
     content_type
         .split(';')
         .next()
@@ -372,6 +375,14 @@ pub(crate) async fn page<S: Store>(
             "people" => Some(people(&ctx, desk.now(), &data)),
             "customer" => customer_info(&state, &ctx, &data).await,
             "linked-tickets" => linked_tickets(&state, &ctx, &data).await,
+            "linked-kb-articles" => crate::ui::kb_links::ticket_widget(
+                &state,
+                &ctx,
+                data.ticket.id,
+                holds(&data.rights, Permission::Rw),
+            )
+            .await
+            .map(|(title, body)| widget("linked-kb-articles", &title, None, body)),
             "linked-appointments" => linked_appointments(&state, &ctx, &data).await,
             "attachments" => attachments(&ctx, &data),
             "drafts" => drafts(&state, &ctx, &data).await,
@@ -906,7 +917,8 @@ async fn edit_panel<S: Store>(
 
 // --- people, customer, links -----------------------------------------------------------------
 
-fn agent_card(
+/// A person card: the agent's avatar, name, address and local time, or `fallback`.
+pub(crate) fn agent_card(
     ctx: &UiCtx,
     now: DateTime<Utc>,
     role: &str,
@@ -1046,7 +1058,8 @@ fn strong_count(text: &str, count: u64) -> Markup {
     html! { (before) strong { (count) } (after) }
 }
 
-fn unlink_button(ctx: &UiCtx, ticket: TicketId, link: LinkId, what: &str) -> Markup {
+/// The ✕ button that removes a link of the ticket.
+pub(crate) fn unlink_button(ctx: &UiCtx, ticket: TicketId, link: LinkId, what: &str) -> Markup {
     html! {
         form.inline method="post" action={ "/agent/tickets/" (ticket.0) "/links/" (link.0) "/unlink" } {
             input type="hidden" name="csrf_token" value=(ctx.csrf);
@@ -1174,7 +1187,7 @@ async fn linked_appointments<S: Store>(
     ))
 }
 
-/// Removes a link of the ticket (another ticket or an appointment).
+/// Removes a link of the ticket (another ticket, an appointment or a knowledge-base article).
 pub(crate) async fn unlink<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
@@ -1293,16 +1306,31 @@ pub(crate) async fn attachment<S: Store>(
             return problem_page(&state, &ctx, n_!("Attachment"), &e).await;
         }
     }
-    let ty = base_type(&content.meta.content_type);
+    file_response(
+        &content.content,
+        &content.meta.content_type,
+        &content.meta.filename,
+        query.get("inline") == Some("1"),
+    )
+}
+
+/// A stored file for download, or shown in the page with `inline` when it is a safe image.
+/// Anything a browser might run (HTML, SVG, script) is sent as bytes to save.
+pub(crate) fn file_response(
+    bytes: &[u8],
+    content_type: &str,
+    filename: &str,
+    inline: bool,
+) -> Response {
+    let ty = base_type(content_type);
     let previewable = PREVIEW_TYPES.contains(&ty.as_str());
-    let inline = query.get("inline") == Some("1") && previewable;
-    // Anything a browser might run (HTML, SVG, script) is sent as bytes to save.
+    let inline = inline && previewable;
     let safe_type = if previewable || ty == "text/plain" || ty == "application/pdf" {
         ty.clone()
     } else {
         "application/octet-stream".to_owned()
     };
-    let mut response = content.content.to_vec().into_response();
+    let mut response = bytes.to_vec().into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -1311,10 +1339,7 @@ pub(crate) async fn attachment<S: Store>(
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        disposition(
-            if inline { "inline" } else { "attachment" },
-            &content.meta.filename,
-        ),
+        disposition(if inline { "inline" } else { "attachment" }, filename),
     );
     h.insert(
         header::CACHE_CONTROL,

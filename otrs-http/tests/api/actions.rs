@@ -43,7 +43,7 @@ async fn submit(w: &World, path: &str, caller: &Caller, pairs: &[(&str, &str)]) 
 
 /// A multipart post (text fields and files: name, filename, content type, bytes), with the
 /// CSRF token as a field.
-async fn submit_multipart(
+pub(crate) async fn submit_multipart(
     w: &World,
     path: &str,
     caller: &Caller,

@@ -17,7 +17,7 @@ use crate::harness::{
 };
 use crate::support::{PASSWORD, World};
 
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -26,7 +26,7 @@ async fn fill(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -49,7 +49,7 @@ async fn wait_for(c: &Client, css: &str) {
 }
 
 /// Waits up to five seconds until the address's path passes `check`; returns the path.
-async fn wait_path(c: &Client, check: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn wait_path(c: &Client, check: impl Fn(&str) -> bool) -> String {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let url = c.current_url().await.unwrap();

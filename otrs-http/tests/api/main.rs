@@ -43,5 +43,7 @@ mod actions;
 mod browser_actions;
 // --- forms
 mod texts_admin;
-// --- kb
+// --- kb: the knowledge base's API and agent pages
+mod browser_kb;
 mod kb_api;
+mod kb_ui;

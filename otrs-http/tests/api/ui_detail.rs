@@ -48,7 +48,7 @@ pub(crate) async fn page(w: &World, path: &str, caller: &Caller) -> Resp {
 }
 
 /// An agent who may only read the support queue's tickets.
-async fn reader(w: &World) -> (AgentId, Caller) {
+pub(crate) async fn reader(w: &World) -> (AgentId, Caller) {
     let id = w
         .desk
         .create_agent(

@@ -26,8 +26,10 @@ CREATE TABLE kb_category_groups (
     PRIMARY KEY (category_id, group_id)
 );
 
+-- AUTOINCREMENT: an article's number is made from its id, so a deleted article's id is never
+-- handed out again (PostgreSQL's identity never reuses one either).
 CREATE TABLE kb_articles (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     category_id      INTEGER NOT NULL REFERENCES kb_categories (id),
     title            TEXT    NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
     keywords         TEXT    NOT NULL CHECK (length(keywords) <= 400),
