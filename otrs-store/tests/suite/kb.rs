@@ -354,6 +354,17 @@ pub async fn kb_articles_keep_their_files_and_pass_filters<S: Store>(store: S) {
         matches!(again, Err(StoreError::NotFound { .. })),
         "{again:?}"
     );
+    // Numbers are made from ids: the highest id, once deleted, is not handed out again.
+    let newest = rw!(store, |tx| tx
+        .insert_kb_article(&article_row(misc.id, "Newest", KbState::Public), &[])
+        .await
+        .unwrap());
+    rw!(store, |tx| tx.delete_kb_article(newest.id).await.unwrap());
+    let next = rw!(store, |tx| tx
+        .insert_kb_article(&article_row(misc.id, "Next", KbState::Public), &[])
+        .await
+        .unwrap());
+    assert!(next.id > newest.id, "{:?} after {:?}", next.id, newest.id);
 }
 
 pub async fn kb_votes_replace_and_history_is_ordered<S: Store>(store: S) {
