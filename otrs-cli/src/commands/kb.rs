@@ -490,6 +490,7 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
                 problem: f.problem,
                 solution: f.solution,
                 comment: f.comment,
+                ..KbArticleUpdate::default()
             };
             if update == KbArticleUpdate::default() {
                 return Err(CliError::Usage(

@@ -102,6 +102,9 @@ pub struct KbArticleInput {
     pub comment: String,
     /// Files to attach.
     pub attachments: Vec<NewAttachment>,
+    /// The form whose kept uploads ([`Desk::keep_form_uploads`]) are attached too; they leave
+    /// the form in the same transaction.
+    pub form_uploads: Option<String>,
 }
 
 impl KbArticleInput {
@@ -120,12 +123,13 @@ impl KbArticleInput {
             solution: String::new(),
             comment: String::new(),
             attachments: Vec::new(),
+            form_uploads: None,
         }
     }
 }
 
-/// Changes to an article; `None` keeps a field. Files change through
-/// [`Desk::add_kb_attachments`] and [`Desk::remove_kb_attachment`].
+/// Changes to an article; `None` keeps a field. Files can be removed and added in the same
+/// command (or alone, through [`Desk::add_kb_attachments`] and [`Desk::remove_kb_attachment`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KbArticleUpdate {
     /// Move to another category (`rw` needed on both).
@@ -150,6 +154,12 @@ pub struct KbArticleUpdate {
     pub solution: Option<String>,
     /// New internal comment.
     pub comment: Option<String>,
+    /// Files of the article to remove.
+    pub remove_attachments: Vec<KbAttachmentId>,
+    /// Files to attach.
+    pub add_attachments: Vec<NewAttachment>,
+    /// The form whose kept uploads are attached too (and leave the form).
+    pub form_uploads: Option<String>,
 }
 
 /// A category as a reader sees it in the tree.
@@ -938,11 +948,15 @@ impl<S: Store> Desk<S> {
             changed_by: ctx.actor.principal(),
             version: 0,
         };
+        let mut files = input.attachments.clone();
+        if let Some(key) = &input.form_uploads {
+            files.extend(self.take_form_files(tx, &ctx, key).await?);
+        }
         let mut errors = ValidationErrors::new();
         self.check_kb_article_fields(&mut errors, &article);
-        self.check_attachments(&mut errors, &input.attachments);
+        self.check_attachments(&mut errors, &files);
         errors.into_result()?;
-        let stored = tx.insert_kb_article(&article, &input.attachments).await?;
+        let stored = tx.insert_kb_article(&article, &files).await?;
         self.kb_history_row(
             tx,
             &ctx,
@@ -1039,12 +1053,64 @@ impl<S: Store> Desk<S> {
         apply!(problem, "problem", update.problem.clone());
         apply!(solution, "solution", update.solution.clone());
         apply!(comment, "comment", update.comment.clone());
-        if changed.is_empty() {
+        let mut adding = update.add_attachments.clone();
+        if let Some(key) = &update.form_uploads {
+            adding.extend(self.take_form_files(tx, &ctx, key).await?);
+        }
+        if changed.is_empty() && adding.is_empty() && update.remove_attachments.is_empty() {
             return Ok(stored);
         }
         let mut errors = ValidationErrors::new();
         self.check_kb_article_fields(&mut errors, &article);
+        self.check_attachments(&mut errors, &adding);
+        let removing: Vec<KbAttachment> = update
+            .remove_attachments
+            .iter()
+            .filter_map(|id| stored.attachments.iter().find(|a| a.id == *id).cloned())
+            .collect();
+        if let Some(unknown) = update
+            .remove_attachments
+            .iter()
+            .find(|id| !stored.attachments.iter().any(|a| a.id == **id))
+        {
+            errors.add(
+                "remove_attachments",
+                format!("the article has no file {unknown}"),
+            );
+        }
+        let file_count = stored.attachments.len() - removing.len() + adding.len();
+        if file_count > self.config.max_attachments_per_article {
+            errors.add(
+                "attachments",
+                format!(
+                    "the article would have {file_count} files; at most {} are allowed",
+                    self.config.max_attachments_per_article
+                ),
+            );
+        }
         errors.into_result()?;
+        for file in &removing {
+            tx.delete_kb_attachment(id, file.id).await?;
+            self.kb_history_row(
+                tx,
+                &ctx,
+                id,
+                KbAction::AttachmentRemoved,
+                file.filename.clone(),
+            )
+            .await?;
+        }
+        for file in &adding {
+            tx.insert_kb_attachment(id, file).await?;
+            self.kb_history_row(
+                tx,
+                &ctx,
+                id,
+                KbAction::AttachmentAdded,
+                file.filename.clone(),
+            )
+            .await?;
+        }
         // A changed public text needs a new approval unless the author may approve.
         let public_text_changed = changed
             .iter()
@@ -1055,8 +1121,10 @@ impl<S: Store> Desk<S> {
         article.changed_at = ctx.now;
         article.changed_by = ctx.actor.principal();
         let saved = tx.update_kb_article(&article).await?;
-        self.kb_history_row(tx, &ctx, id, KbAction::Updated, changed.join(", "))
-            .await?;
+        if !changed.is_empty() {
+            self.kb_history_row(tx, &ctx, id, KbAction::Updated, changed.join(", "))
+                .await?;
+        }
         Ok(saved)
     }
 

@@ -178,12 +178,26 @@ impl<S: Store> Desk<S> {
             form_uploads: None,
             ..input.clone()
         };
-        // Customer users keep no files; their forms add nothing.
+        taken
+            .attachments
+            .extend(self.take_form_files(tx, ctx, form_key).await?);
+        Ok(Some(taken))
+    }
+
+    /// Removes the files kept for the agent's form `form_key` and returns them as attachments,
+    /// in the caller's transaction. Customer users keep no files; their forms give none.
+    pub(crate) async fn take_form_files(
+        &self,
+        tx: &mut S::Tx,
+        ctx: &Ctx,
+        form_key: &str,
+    ) -> Result<Vec<NewAttachment>, DeskError> {
+        let mut files = Vec::new();
         if let Actor::Agent(agent) = &ctx.actor {
             check_form_key(form_key)?;
             for upload in self.live_form_uploads(tx, ctx, agent.id, form_key).await? {
                 tx.delete_form_upload(upload.id).await?;
-                taken.attachments.push(NewAttachment {
+                files.push(NewAttachment {
                     filename: upload.filename,
                     content_type: upload.content_type,
                     content: upload.content,
@@ -192,6 +206,6 @@ impl<S: Store> Desk<S> {
                 });
             }
         }
-        Ok(Some(taken))
+        Ok(files)
     }
 }

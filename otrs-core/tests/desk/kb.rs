@@ -1101,6 +1101,114 @@ fn files_respect_the_limits_and_nothing_is_written_on_error() {
 }
 
 #[test]
+fn fields_and_files_change_together_or_not_at_all() {
+    let k = small_files_kb();
+    let a = block_on(k.desk().create_kb_article(
+        k.w.alice,
+        KbArticleInput {
+            attachments: vec![file("old.txt", b"old")],
+            ..KbArticleInput::new(k.misc, "Files")
+        },
+    ))
+    .unwrap();
+    let old = a.attachments[0].id;
+    let update = |files: Vec<NewAttachment>, remove: Vec<KbAttachmentId>, form: Option<&str>| {
+        block_on(k.desk().update_kb_article(
+            k.w.alice,
+            a.id,
+            KbArticleUpdate {
+                title: Some("Renamed".into()),
+                add_attachments: files,
+                remove_attachments: remove,
+                form_uploads: form.map(str::to_owned),
+                ..KbArticleUpdate::default()
+            },
+            Some(a.version),
+        ))
+    };
+    // A file over the limit refuses the whole change: the title and the removal too.
+    let err = k.refused(|| update(vec![file("big", b"0123456789X")], vec![old], None));
+    assert_eq!(fields(&err), ["attachments[0].content"]);
+    let err = k.refused(|| update(Vec::new(), vec![KbAttachmentId(9_999)], None));
+    assert_eq!(fields(&err), ["remove_attachments"]);
+    let err = k.refused(|| update(vec![file("b", b"1"), file("c", b"2")], Vec::new(), None));
+    assert_eq!(fields(&err), ["attachments"]);
+    // Kept form files join in the same command and leave the form.
+    let key = "kb-edit-form-key-0001";
+    block_on(
+        k.desk()
+            .keep_form_uploads(k.w.alice, key, vec![file("kept.txt", b"kept")]),
+    )
+    .unwrap();
+    let saved = update(vec![file("new.txt", b"new")], vec![old], Some(key)).unwrap();
+    assert_eq!(saved.title, "Renamed");
+    assert_eq!(saved.version, a.version + 1);
+    let names: Vec<&str> = saved
+        .attachments
+        .iter()
+        .map(|f| f.filename.as_str())
+        .collect();
+    assert_eq!(names, ["new.txt", "kept.txt"]);
+    assert!(
+        block_on(k.desk().form_uploads(k.w.alice, key))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        k.kb_rows(a.id)[1..],
+        [
+            (KbAction::AttachmentRemoved, "old.txt".to_owned()),
+            (KbAction::AttachmentAdded, "new.txt".to_owned()),
+            (KbAction::AttachmentAdded, "kept.txt".to_owned()),
+            (KbAction::Updated, "title".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn new_articles_take_the_files_kept_for_their_form() {
+    let k = Kb::new();
+    let key = "kb-create-form-key-01";
+    block_on(
+        k.desk()
+            .keep_form_uploads(k.w.alice, key, vec![file("kept.txt", b"kept")]),
+    )
+    .unwrap();
+    // Refused: the kept file stays with the form.
+    let err = k.refused(|| {
+        block_on(k.desk().create_kb_article(
+            k.w.alice,
+            KbArticleInput {
+                form_uploads: Some(key.into()),
+                ..KbArticleInput::new(k.misc, "")
+            },
+        ))
+    });
+    assert_eq!(fields(&err), ["title"]);
+    assert_eq!(
+        block_on(k.desk().form_uploads(k.w.alice, key))
+            .unwrap()
+            .len(),
+        1
+    );
+    let a = block_on(k.desk().create_kb_article(
+        k.w.alice,
+        KbArticleInput {
+            form_uploads: Some(key.into()),
+            ..KbArticleInput::new(k.misc, "With a kept file")
+        },
+    ))
+    .unwrap();
+    assert_eq!(a.attachments.len(), 1);
+    assert_eq!(a.attachments[0].filename, "kept.txt");
+    assert!(
+        block_on(k.desk().form_uploads(k.w.alice, key))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
 fn files_are_downloaded_by_readers_and_removed_by_writers() {
     let k = Kb::new();
     let a = k.write(KbArticleInput {

@@ -1071,6 +1071,8 @@ pub(crate) async fn update_kb_article<S: Store>(
         problem: body.problem,
         solution: body.solution,
         comment: body.comment,
+        // Files change through their own routes.
+        ..KbArticleUpdate::default()
     };
     let article = state
         .desk()

@@ -20,7 +20,7 @@ use otrs_core::desk::{
     KbArticleInput, KbArticleUpdate, KbCategoryNode, KbQuery, KbSearchPage, KbSortKey, MAX_KB_PAGE,
 };
 use otrs_core::ids::{KbArticleId, KbAttachmentId, KbCategoryId};
-use otrs_core::model::{KbArticle, KbContentType, KbState, NewAttachment, Permission, Validity};
+use otrs_core::model::{KbArticle, KbContentType, KbState, Permission, Validity};
 use otrs_core::store::Store;
 
 use crate::error::ApiError;
@@ -553,57 +553,6 @@ pub(crate) fn add_error(ctx: &UiCtx, errors: &mut Errors, error: &ApiError) {
     }
 }
 
-/// The files kept for the form, as attachments.
-async fn kept_files<S: Store>(
-    state: &AppState<S>,
-    ctx: &UiCtx,
-    form: &Fields,
-) -> Vec<(otrs_core::ids::FormUploadId, NewAttachment)> {
-    let Some(key) = compose::kept_uploads_key(form) else {
-        return Vec::new();
-    };
-    state
-        .desk()
-        .form_uploads(ctx.principal(), &key)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| {
-            (
-                u.id,
-                NewAttachment {
-                    filename: u.filename,
-                    content_type: u.content_type,
-                    content: u.content,
-                    content_id: None,
-                    inline: false,
-                },
-            )
-        })
-        .collect()
-}
-
-/// Lets go of the files kept for the form once the article holds them.
-async fn release_files<S: Store>(
-    state: &AppState<S>,
-    ctx: &UiCtx,
-    form: &Fields,
-    ids: &[otrs_core::ids::FormUploadId],
-) {
-    let Some(key) = compose::kept_uploads_key(form) else {
-        return;
-    };
-    for id in ids {
-        if let Err(e) = state
-            .desk()
-            .discard_form_upload(ctx.principal(), &key, *id)
-            .await
-        {
-            tracing::debug!(error = %e, "a kept file was gone already");
-        }
-    }
-}
-
 /// Creates the article; on any error the form comes back with the typed values and files.
 pub(crate) async fn create<S: Store>(
     State(state): State<AppState<S>>,
@@ -634,7 +583,6 @@ pub(crate) async fn create<S: Store>(
         )
         .await;
     };
-    let files = kept_files(&state, &ctx, &form).await;
     let mut input = KbArticleInput::new(category, form.text("title"));
     input.keywords = form.text("keywords");
     input.language = form.text("language");
@@ -646,13 +594,10 @@ pub(crate) async fn create<S: Store>(
     input.problem = form.text("problem");
     input.solution = form.text("solution");
     input.comment = form.text("comment");
-    input.attachments = files.iter().map(|(_, f)| f.clone()).collect();
+    // The kept files become the article's in the same command (or stay kept if it fails).
+    input.form_uploads = compose::kept_uploads_key(&form);
     match state.desk().create_kb_article(ctx.principal(), input).await {
-        Ok(article) => {
-            let ids: Vec<_> = files.iter().map(|(id, _)| *id).collect();
-            release_files(&state, &ctx, &form, &ids).await;
-            see_other(&format!("/agent/kb/{}", article.id.0))
-        }
+        Ok(article) => see_other(&format!("/agent/kb/{}", article.id.0)),
         Err(e) => {
             let e = ApiError::from(e);
             add_error(&ctx, &mut errors, &e);
@@ -723,8 +668,8 @@ fn form_of(a: &KbArticle) -> Fields {
     ])
 }
 
-/// Saves the edit screen: the fields (refused when the article changed since the form was
-/// opened), then the files removed and added.
+/// Saves the edit screen: the fields and the files removed and added, in one command (refused
+/// when the article changed since the form was opened).
 pub(crate) async fn save<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
@@ -777,22 +722,27 @@ pub(crate) async fn save<S: Store>(
         problem: Some(form.text("problem")),
         solution: Some(form.text("solution")),
         comment: Some(form.text("comment")),
+        // Fields and files change in one command: all of it is saved, or nothing.
+        remove_attachments: form
+            .all("remove_attachment")
+            .into_iter()
+            .filter_map(|f| f.parse::<u64>().ok())
+            .map(KbAttachmentId)
+            .collect(),
+        add_attachments: Vec::new(),
+        form_uploads: compose::kept_uploads_key(&form),
     };
     let desk = state.desk();
     let actor = ctx.principal();
-    let result = match desk.update_kb_article(actor, id, update, version).await {
-        Ok(article) => change_files(&state, &ctx, &article, &form).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => see_other(&format!("/agent/kb/{}", id.0)),
+    match desk.update_kb_article(actor, id, update, version).await {
+        Ok(_) => see_other(&format!("/agent/kb/{}", id.0)),
         Err(e) => {
             let e = ApiError::from(e);
             let stale = e.code() == "version-mismatch";
             if !stale {
                 add_error(&ctx, &mut errors, &e);
             }
-            // Reload what is stored now (a part may have been saved before the error).
+            // Show what is stored now (someone else's change, when the form was stale).
             let article = desk
                 .kb_article(actor, id)
                 .await
@@ -809,39 +759,6 @@ pub(crate) async fn save<S: Store>(
             .await
         }
     }
-}
-
-/// The files of the edit screen: those ticked removed, those kept for the form added.
-async fn change_files<S: Store>(
-    state: &AppState<S>,
-    ctx: &UiCtx,
-    article: &KbArticle,
-    form: &Fields,
-) -> Result<(), otrs_core::DeskError> {
-    let desk = state.desk();
-    let actor = ctx.principal();
-    let mut version = article.version;
-    for file in form.all("remove_attachment") {
-        if let Ok(file) = file.parse::<u64>() {
-            version = desk
-                .remove_kb_attachment(actor, article.id, KbAttachmentId(file), Some(version))
-                .await?
-                .version;
-        }
-    }
-    let files = kept_files(state, ctx, form).await;
-    if !files.is_empty() {
-        desk.add_kb_attachments(
-            actor,
-            article.id,
-            files.iter().map(|(_, f)| f.clone()).collect(),
-            Some(version),
-        )
-        .await?;
-        let ids: Vec<_> = files.iter().map(|(id, _)| *id).collect();
-        release_files(state, ctx, form, &ids).await;
-    }
-    Ok(())
 }
 
 /// The create or edit form (`article` is the stored one when editing).
