@@ -43,3 +43,6 @@ mod actions;
 mod browser_actions;
 // --- forms
 mod texts_admin;
+// --- kb-external: the external interface's knowledge base
+mod browser_kb_external;
+mod kb_external;
