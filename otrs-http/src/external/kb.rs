@@ -120,7 +120,7 @@ fn offset_of(v: &Visitor, query: &Fields) -> Result<u64, String> {
 
 fn search_box(v: &Visitor, text: &str) -> Markup {
     html! {
-        form.kb-search role="search" method="get" action="/external/kb/search" {
+        form.ext-search role="search" method="get" action="/external/kb/search" {
             label.sr-only for="kb-q" { (tr!(v, "Search the knowledge base")) }
             input #kb-q type="search" name="q" value=(text) maxlength=(MAX_SEARCH_CHARS)
                 placeholder=(tr!(v, "Search the knowledge base…"));
@@ -142,7 +142,7 @@ fn tree(v: &Visitor, nodes: &[KbCategoryNode]) -> Markup {
 
 fn branch(v: &Visitor, nodes: &[KbCategoryNode], items: &[&KbCategoryNode], top: bool) -> Markup {
     html! {
-        ul.kb-tree {
+        ul.ext-tree {
             @for node in items {
                 @let children: Vec<&KbCategoryNode> = nodes
                     .iter()
@@ -163,7 +163,7 @@ fn branch(v: &Visitor, nodes: &[KbCategoryNode], items: &[&KbCategoryNode], top:
 /// A list of articles (title, number, and the category when the list spans several).
 fn article_list(v: &Visitor, items: &[KbListItem], with_category: bool) -> Markup {
     html! {
-        ul.kb-list {
+        ul.ext-list {
             @for item in items {
                 li {
                     a href=(article_href(&item.number)) { (item.article.title) }
@@ -182,7 +182,7 @@ fn more_link(v: &Visitor, base: &str, offset: u64, shown: usize, total: u64) -> 
     let next = offset + shown as u64;
     html! {
         @if shown > 0 && next < total {
-            p.kb-more { a.button href={ (base) "offset=" (next) } { (tr!(v, "More articles")) } }
+            p.ext-more { a.button href={ (base) "offset=" (next) } { (tr!(v, "More articles")) } }
         }
     }
 }
@@ -218,7 +218,7 @@ pub(crate) async fn overview<S: Store>(State(state): State<AppState<S>>, v: Visi
     let body = html! {
         h1 { (title) }
         (search_box(&v, ""))
-        section.kb-categories aria-labelledby="kb-categories" {
+        section.ext-categories aria-labelledby="kb-categories" {
             h2 #kb-categories { (tr!(v, "Categories")) }
             @if nodes.is_empty() {
                 p.muted { (tr!(v, "There are no categories to show.")) }
@@ -382,10 +382,10 @@ fn field_markup(article: &KbArticle, text: &str) -> Option<Markup> {
         KbContentType::Html => {
             let clean = sanitize_html(text);
             (!plain_text(&clean).trim().is_empty())
-                .then(|| html! { div.kb-text { (PreEscaped(clean)) } })
+                .then(|| html! { div.ext-text { (PreEscaped(clean)) } })
         }
         KbContentType::Plain => {
-            (!text.trim().is_empty()).then(|| html! { div.kb-text.plain { (text) } })
+            (!text.trim().is_empty()).then(|| html! { div.ext-text.plain { (text) } })
         }
     }
 }
@@ -401,9 +401,9 @@ fn size_of(v: &Visitor, bytes: u64) -> String {
 fn attachments(v: &Visitor, number: &str, files: &[KbAttachment]) -> Markup {
     html! {
         @if !files.is_empty() {
-            section.kb-files aria-labelledby="kb-files" {
+            section.ext-files aria-labelledby="kb-files" {
                 h2 #kb-files { (tr!(v, "Attachments")) }
-                ul.kb-list {
+                ul.ext-list {
                     @for f in files {
                         li {
                             a href={ (article_href(number)) "/attachments/" (f.id) } download=(f.filename) { (f.filename) }
@@ -439,7 +439,7 @@ fn rating_text(v: &Visitor, rating: KbRating) -> String {
 fn rating(v: &Visitor, number: &str, rating: KbRating, mine: Option<bool>, voted: bool) -> Markup {
     let answer = |yes: bool| if yes { tr!(v, "Yes") } else { tr!(v, "No") };
     html! {
-        section.kb-rating #rating aria-labelledby="kb-rating" {
+        section.ext-rating #rating aria-labelledby="kb-rating" {
             h2 #kb-rating { (tr!(v, "Rating")) }
             p #kb-rating-result { (rating_text(v, rating)) }
             @match &v.user {
@@ -448,7 +448,7 @@ fn rating(v: &Visitor, number: &str, rating: KbRating, mine: Option<bool>, voted
                     @if let Some(mine) = mine {
                         p.muted { (tr!(v, "Your answer: %{answer}", answer = answer(mine))) }
                     }
-                    form.kb-vote method="post" action={ (article_href(number)) "/vote" } {
+                    form.ext-vote method="post" action={ (article_href(number)) "/vote" } {
                         input type="hidden" name="csrf_token" value=(user.info.session.csrf_token);
                         span #kb-helpful { (tr!(v, "Was this article helpful?")) }
                         @for yes in [true, false] {
@@ -501,15 +501,15 @@ pub(crate) async fn article<S: Store>(
         .filter_map(|(label, text)| field_markup(a, text).map(|m| (*label, m)))
         .collect();
     let body = html! {
-        article.kb-article {
+        article.ext-article {
             h1 { (a.title) }
-            p.kb-meta.muted {
+            p.ext-meta.muted {
                 (tr!(v, "FAQ#%{number}", number = view.number)) " · "
                 a href=(category_href(view.category.id)) { (view.category_path.replace("::", " › ")) } " · "
                 (tr!(v, "Changed")) " " time datetime=(a.changed_at.to_rfc3339()) { (changed) }
             }
             @for (label, markup) in &sections {
-                section.kb-field {
+                section.ext-field {
                     h2 { (crate::i18n::translate_dyn(v.lang, label)) }
                     (markup)
                 }

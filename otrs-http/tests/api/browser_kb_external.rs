@@ -49,10 +49,10 @@ async fn a_visitor_browses_and_a_customer_votes() {
         .await
         .unwrap();
     wait_url(&c, &format!("/external/kb/categories/{}", kb.general)).await;
-    let list = text_of(&c, "ul.kb-list").await;
+    let list = text_of(&c, "ul.ext-list").await;
     assert!(list.contains(EVIL_TITLE), "{list}");
     assert!(!list.contains("Internal escalation"));
-    el(&c, &format!("ul.kb-list a[href='{}']", kb.page(kb.public)))
+    el(&c, &format!("ul.ext-list a[href='{}']", kb.page(kb.public)))
         .await
         .click()
         .await
@@ -65,7 +65,7 @@ async fn a_visitor_browses_and_a_customer_votes() {
     );
     let rating = text_of(&c, "#rating").await;
     assert!(rating.contains("Sign in to rate this article."), "{rating}");
-    assert!(c.find(Locator::Css("form.kb-vote")).await.is_err());
+    assert!(c.find(Locator::Css("form.ext-vote")).await.is_err());
     // An article for customers is not shown to a visitor.
     c.goto(&format!("{base}{}", kb.page(kb.external)))
         .await
@@ -99,7 +99,7 @@ async fn a_visitor_browses_and_a_customer_votes() {
         .send_keys("printer driver")
         .await
         .unwrap();
-    el(&c, "form.kb-search button[type=submit]")
+    el(&c, "form.ext-search button[type=submit]")
         .await
         .click()
         .await
@@ -107,7 +107,7 @@ async fn a_visitor_browses_and_a_customer_votes() {
     wait_url(&c, "/external/kb/search?q=printer+driver").await;
     el(
         &c,
-        &format!("ul.kb-list a[href='{}']", kb.page(kb.external)),
+        &format!("ul.ext-list a[href='{}']", kb.page(kb.external)),
     )
     .await
     .click()
@@ -115,11 +115,11 @@ async fn a_visitor_browses_and_a_customer_votes() {
     .unwrap();
     wait_url(&c, &kb.page(kb.external)).await;
     assert_eq!(text_of(&c, "main h1").await, "Printer driver");
-    let text = text_of(&c, "article.kb-article").await;
+    let text = text_of(&c, "article.ext-article").await;
     assert!(text.contains(DRIVER_SOLUTION), "{text}");
     assert!(text.contains("Was this article helpful?"), "{text}");
     assert!(!text.contains("INTERNAL-COMMENT"), "{text}");
-    el(&c, "form.kb-vote button[value=yes]")
+    el(&c, "form.ext-vote button[value=yes]")
         .await
         .click()
         .await

@@ -328,7 +328,7 @@ async fn a_visitor_reads_public_articles_only() {
     );
     assert_hidden(
         &page,
-        &["<h2>Problem</h2>", "alert(2)", "onclick", "kb-vote"],
+        &["<h2>Problem</h2>", "alert(2)", "onclick", "ext-vote"],
     );
 
     // Articles for customers, agents only, invalid ones and those of invalid categories: a
