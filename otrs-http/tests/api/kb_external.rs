@@ -67,7 +67,11 @@ fn file(name: &str, bytes: &'static [u8]) -> NewAttachment {
 
 impl Kb {
     pub(crate) async fn new() -> Kb {
-        let w = World::new().await;
+        Kb::on(World::new().await).await
+    }
+
+    /// The knowledge base of the fixtures on a world of one's own (other settings).
+    pub(crate) async fn on(w: World) -> Kb {
         let admin = Principal::Agent(w.admin);
         let sys = Principal::SYSTEM;
         let group = w
@@ -774,4 +778,42 @@ async fn the_pages_follow_the_customers_language_and_the_browsers() {
     // The English browser of the same visitor.
     let html = get_ok(w, "/external/kb", &Caller::anonymous()).await;
     assert!(html.contains("<html lang=\"en\"") && html.contains("Knowledge Base"));
+}
+
+#[tokio::test]
+async fn unapproved_articles_stay_hidden_until_approved() {
+    let w = World::with_configs(|desk| desk.kb_approval_required = true, |_| {}).await;
+    let kb = Kb::on(w).await;
+    let w = &kb.w;
+    let lacey = kb.lacey().await;
+    let stored = |id| async move {
+        w.desk
+            .kb_article(Principal::Agent(w.admin), id)
+            .await
+            .unwrap()
+            .article
+            .approved
+    };
+    assert!(!stored(kb.public).await, "new articles wait for approval");
+    for caller in [&Caller::anonymous(), &lacey] {
+        let home = get_ok(w, "/external/kb", caller).await;
+        assert_shown(&home, &["There are no categories to show."]);
+        assert_eq!(w.get(&kb.page(kb.public), caller).await.status, 404);
+        let r = w.get("/external/kb/related?text=vpn", caller).await;
+        assert!(related_numbers(&r).is_empty());
+    }
+    w.desk
+        .set_kb_approval(Principal::Agent(w.admin), kb.public, true)
+        .await
+        .unwrap();
+    assert!(stored(kb.public).await);
+    for caller in [&Caller::anonymous(), &lacey] {
+        let page = get_ok(w, &kb.page(kb.public), caller).await;
+        assert_shown(&page, &["<h2>Symptom</h2>"]);
+        let home = get_ok(w, "/external/kb", caller).await;
+        assert_shown(&home, &["Networking", "1 article"]);
+        assert_hidden(&home, &["Secret", "Printers"]);
+    }
+    // The external article still waits.
+    assert_eq!(w.get(&kb.page(kb.external), &lacey).await.status, 404);
 }
