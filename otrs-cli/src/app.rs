@@ -75,6 +75,8 @@ impl Setup {
                     .unwrap_or(crate::config::MAX_FORM_UPLOAD_TTL_HOURS as i64),
             ),
             system_address: self.config.smtp.from.clone(),
+            kb_approval_required: self.config.kb.approval_required,
+            kb_languages: self.config.kb.languages.clone(),
             ..DeskConfig::default()
         }
     }
@@ -207,5 +209,19 @@ mod tests {
         let desk = setup.desk_config();
         assert_eq!(desk.max_form_upload_bytes, 1 << 20);
         assert_eq!(desk.form_upload_ttl, chrono::Duration::hours(2));
+    }
+
+    #[test]
+    fn the_knowledge_base_settings_reach_the_desk() {
+        let mut config = Config::default();
+        config.kb.approval_required = true;
+        config.kb.languages = vec!["fr".into(), "en".into()];
+        let setup = Setup {
+            global: Options::parse_from(["otrs"]).global,
+            config,
+        };
+        let desk = setup.desk_config();
+        assert!(desk.kb_approval_required);
+        assert_eq!(desk.kb_languages, ["fr", "en"]);
     }
 }

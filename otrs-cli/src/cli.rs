@@ -111,6 +111,10 @@ pub enum Command {
     /// Signatures admins assign to queues (appended to e-mail).
     #[command(subcommand)]
     Signature(TextCommand),
+    // --- kb
+    /// The knowledge base: categories (admins) and articles (FAQ items).
+    #[command(subcommand)]
+    Kb(KbCommand),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -1059,5 +1063,271 @@ pub enum TextCommand {
     Delete {
         /// Id.
         id: u64,
+    },
+}
+
+// --- kb ------------------------------------------------------------------------------------------
+
+/// `otrs kb …`.
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Categories: a tree guarded by groups (admins change it).
+    #[command(subcommand)]
+    Category(KbCategoryCommand),
+    /// Articles (FAQ items): search, show, write, approve, attach files, link.
+    #[command(subcommand)]
+    Article(KbArticleCommand),
+}
+
+/// `otrs kb category …`.
+#[derive(Debug, Subcommand)]
+pub enum KbCategoryCommand {
+    /// List the categories you may see, as a tree, with their article counts.
+    List,
+    /// Create a category (admins).
+    Create {
+        /// Name (unique among its siblings).
+        name: String,
+        /// A group whose members use it (name or id; repeat for more; at least one).
+        #[arg(long = "group", value_name = "GROUP", required = true)]
+        groups: Vec<String>,
+        /// The parent category (id); a top-level category without it.
+        #[arg(long, value_name = "ID")]
+        parent: Option<u64>,
+        /// Comment.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Change a category (admins): what is not given stays.
+    Update {
+        /// Category id.
+        id: u64,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New parent category (id).
+        #[arg(long, value_name = "ID", conflicts_with = "top")]
+        parent: Option<u64>,
+        /// Move it to the top of the tree.
+        #[arg(long)]
+        top: bool,
+        /// New comment.
+        #[arg(long)]
+        comment: Option<String>,
+        /// The groups, replacing the old ones (name or id; repeat for more).
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        /// Validity.
+        #[arg(long, value_enum)]
+        validity: Option<ValidityArg>,
+    },
+    /// Delete an empty category (admins).
+    Delete {
+        /// Category id.
+        id: u64,
+    },
+}
+
+/// Who may read an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KbStateArg {
+    /// Agents only.
+    Internal,
+    /// Agents and signed-in customer users.
+    External,
+    /// Everyone, also visitors who are not signed in.
+    Public,
+}
+
+/// How an article's text fields are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KbContentTypeArg {
+    /// HTML.
+    Html,
+    /// Plain text.
+    Plain,
+}
+
+/// Sort keys of `otrs kb article list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KbSortArg {
+    /// Article number.
+    Number,
+    /// Title.
+    Title,
+    /// Category path.
+    Category,
+    /// Language.
+    Language,
+    /// State.
+    State,
+    /// Validity.
+    Validity,
+    /// Creation time.
+    Created,
+    /// Last change.
+    Changed,
+}
+
+/// The fields of an article, for `create` and `update`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct KbArticleFields {
+    /// Keywords, separated by spaces, commas or semicolons.
+    #[arg(long)]
+    pub keywords: Option<String>,
+    /// Language code (one of the configured `kb.languages`).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Who may read it.
+    #[arg(long, value_enum)]
+    pub state: Option<KbStateArg>,
+    /// Validity.
+    #[arg(long, value_enum)]
+    pub validity: Option<ValidityArg>,
+    /// How the text fields are written.
+    #[arg(long, value_enum)]
+    pub content_type: Option<KbContentTypeArg>,
+    /// Symptom ("-" reads standard input).
+    #[arg(long)]
+    pub symptom: Option<String>,
+    /// Problem ("-" reads standard input).
+    #[arg(long)]
+    pub problem: Option<String>,
+    /// Solution ("-" reads standard input).
+    #[arg(long)]
+    pub solution: Option<String>,
+    /// Internal comment, for agents only ("-" reads standard input).
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// `otrs kb article …`. ARTICLE is an article number (`FAQ#`, e.g. 10001 or FAQ#10001) or,
+/// when it is not one of this system's numbers, an id.
+#[derive(Debug, Subcommand)]
+pub enum KbArticleCommand {
+    /// Search the articles you may read.
+    List {
+        /// Words that must all occur in the number, title, keywords or a text field.
+        #[arg(long, short = 't')]
+        text: Option<String>,
+        /// Only this category (id) and, unless --no-subcategories, those below it.
+        #[arg(long, value_name = "ID")]
+        category: Option<u64>,
+        /// With --category: not the categories below it.
+        #[arg(long, requires = "category")]
+        no_subcategories: bool,
+        /// Only this state (repeatable).
+        #[arg(long, value_enum)]
+        state: Vec<KbStateArg>,
+        /// Only this language code.
+        #[arg(long)]
+        language: Option<String>,
+        /// Only this validity.
+        #[arg(long, value_enum)]
+        validity: Option<ValidityArg>,
+        /// Sort key.
+        #[arg(long, value_enum, default_value = "changed")]
+        sort: KbSortArg,
+        /// Ascending instead of descending order.
+        #[arg(long)]
+        asc: bool,
+        /// Matches to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        /// Most rows (1–500).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Show an article with its files, rating and links.
+    Show {
+        /// Article number or id.
+        article: String,
+        /// Also print its history.
+        #[arg(long)]
+        history: bool,
+    },
+    /// Write an article (agents with rw on one of the category's groups; --as LOGIN).
+    Create {
+        /// Category id.
+        #[arg(long, value_name = "ID")]
+        category: u64,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        #[command(flatten)]
+        fields: KbArticleFields,
+        /// Attach a file; repeatable.
+        #[arg(long = "attach", value_name = "FILE")]
+        attachments: Vec<PathBuf>,
+    },
+    /// Change an article: what is not given stays.
+    Update {
+        /// Article number or id.
+        article: String,
+        /// Move it to this category (id).
+        #[arg(long, value_name = "ID")]
+        category: Option<u64>,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        fields: KbArticleFields,
+    },
+    /// Delete an article with its files, votes, history and links.
+    Delete {
+        /// Article number or id.
+        article: String,
+    },
+    /// Approve an article for customer users and visitors (needs rw on the users group).
+    Approve {
+        /// Article number or id.
+        article: String,
+        /// Withdraw the approval instead.
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Attach files to an article, or remove one with --remove.
+    Attach {
+        /// Article number or id.
+        article: String,
+        /// Files to attach.
+        #[arg(value_name = "FILE", required_unless_present = "remove")]
+        files: Vec<PathBuf>,
+        /// Remove the file with this id instead (see `kb article show`).
+        #[arg(long, value_name = "ATTACHMENT_ID", conflicts_with = "files")]
+        remove: Option<u64>,
+    },
+    /// Link an article to a ticket or another article.
+    Link {
+        /// Article number or id (the parent for parent-child).
+        article: String,
+        /// The ticket (number or id).
+        #[arg(
+            long,
+            required_unless_present = "to_article",
+            conflicts_with = "to_article"
+        )]
+        ticket: Option<String>,
+        /// The other article (number or id).
+        #[arg(long = "article", value_name = "ARTICLE")]
+        to_article: Option<String>,
+        /// Link type.
+        #[arg(long = "type", value_enum, default_value = "normal")]
+        link_type: LinkTypeArg,
+    },
+    /// Remove the link between an article and a ticket or another article.
+    Unlink {
+        /// Article number or id.
+        article: String,
+        /// The ticket (number or id).
+        #[arg(
+            long,
+            required_unless_present = "to_article",
+            conflicts_with = "to_article"
+        )]
+        ticket: Option<String>,
+        /// The other article (number or id).
+        #[arg(long = "article", value_name = "ARTICLE")]
+        to_article: Option<String>,
     },
 }

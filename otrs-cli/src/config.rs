@@ -37,6 +37,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// The background scheduler.
     pub jobs: JobsConfig,
+    /// The knowledge base (`[kb]`).
+    pub kb: KbConfig,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             sessions: SessionConfig::default(),
             limits: LimitsConfig::default(),
             jobs: JobsConfig::default(),
+            kb: KbConfig::default(),
         }
     }
 }
@@ -254,6 +257,72 @@ impl Default for JobsConfig {
     }
 }
 
+/// The knowledge base (`[kb]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KbConfig {
+    /// Articles need an approval (by an agent with `rw` on the `users` group) before customer
+    /// users and visitors see them.
+    pub approval_required: bool,
+    /// The language codes articles may be written in; the first is the default. A list, or one
+    /// comma-separated string (`OTRS_KB__LANGUAGES=en,de,fr`).
+    #[serde(deserialize_with = "list_or_commas")]
+    pub languages: Vec<String>,
+}
+
+impl Default for KbConfig {
+    fn default() -> Self {
+        KbConfig {
+            approval_required: false,
+            languages: vec!["en".into(), "de".into()],
+        }
+    }
+}
+
+/// The longest language code in `kb.languages` (e.g. `pt_BR`, `zh-Hant`).
+const MAX_LANGUAGE_CODE_CHARS: usize = 16;
+
+impl KbConfig {
+    fn check(&self) -> Result<(), String> {
+        if self.languages.is_empty() {
+            return Err("kb.languages needs at least one language code".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for code in &self.languages {
+            let well_formed = !code.is_empty()
+                && code.chars().count() <= MAX_LANGUAGE_CODE_CHARS
+                && code.starts_with(|c: char| c.is_ascii_alphabetic())
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !well_formed {
+                return Err(format!(
+                    "kb.languages: {code:?} is not a language code like \"en\" or \"pt_BR\""
+                ));
+            }
+            if !seen.insert(code.to_ascii_lowercase()) {
+                return Err(format!("kb.languages names {code:?} twice"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A list of strings, or one string of comma-separated items (as environment variables give it).
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Items {
+        List(Vec<String>),
+        Commas(String),
+    }
+    let items = match Items::deserialize(d)? {
+        Items::List(items) => items,
+        Items::Commas(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items.into_iter().map(|i| i.trim().to_owned()).collect())
+}
+
 /// A string that never shows in `Debug` output or logs.
 #[derive(Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(transparent)]
@@ -402,6 +471,10 @@ impl Config {
                 self.limits.form_upload_ttl_hours
             ));
         }
+        self.kb.check().map_err(|message| ConfigError::Invalid {
+            origin: "configuration".into(),
+            message,
+        })?;
         let url = self.database_url.expose();
         if !url.is_empty()
             && !url.starts_with("sqlite:")
@@ -546,6 +619,50 @@ mod tests {
             .unwrap_err()
             .to_string();
             assert!(err.contains("form_upload_ttl_hours"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_knowledge_base_section_is_read_from_file_and_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("otrs.toml");
+        std::fs::write(
+            &file,
+            "[kb]\napproval_required = true\nlanguages = [\"de\", \"en\", \"pt_BR\"]\n",
+        )
+        .unwrap();
+        let config = Config::load(&file, true, env(&[])).unwrap();
+        assert!(config.kb.approval_required);
+        assert_eq!(config.kb.languages, ["de", "en", "pt_BR"]);
+        let config = Config::load(
+            &dir.path().join("none"),
+            false,
+            env(&[
+                ("OTRS_KB__LANGUAGES", "fr, it"),
+                ("OTRS_KB__APPROVAL_REQUIRED", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.kb.languages, ["fr", "it"]);
+        assert!(config.kb.approval_required);
+        assert_eq!(Config::default().kb, KbConfig::default());
+        assert!(!KbConfig::default().approval_required);
+    }
+
+    #[test]
+    fn bad_knowledge_base_languages_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("otrs.toml");
+        for (toml, needle) in [
+            ("[kb]\nlanguages = []\n", "at least one"),
+            ("[kb]\nlanguages = [\"en\", \"EN\"]\n", "twice"),
+            ("[kb]\nlanguages = [\"e n\"]\n", "\"e n\""),
+            ("[kb]\nlanguages = [\"\"]\n", "kb.languages"),
+            ("[kb]\napproval = true\n", "approval"),
+        ] {
+            std::fs::write(&file, toml).unwrap();
+            let err = Config::load(&file, true, env(&[])).unwrap_err().to_string();
+            assert!(err.contains(needle), "{toml}: {err}");
         }
     }
 

@@ -1,6 +1,8 @@
 //! Demo data like the manual's examples: the default queues, agents (one an admin), the customer
 //! Super Support Inc. with Lacey Green and Robert Meyer, and about fifty tickets in varied states
-//! with articles, a pending reminder, links and a merged pair.
+//! with articles, a pending reminder, links and a merged pair; and a small knowledge base
+//! (categories Misc, Hardware, Software and Software::E-Mail with articles in every state, a
+//! file, votes and a link to a ticket).
 //!
 //! The data is written through the desk like any other change, by a desk whose clock walks from
 //! thirty days ago to now, so that tickets have believable ages and histories.
@@ -11,11 +13,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use otrs_core::clock::ManualClock;
 use otrs_core::desk::{
-    ArticleInput, ArticleKind, BulkAction, BulkMerge, NewAgent, NewCustomer, NewCustomerUser,
-    NewTicket, TicketUpdate,
+    ArticleInput, ArticleKind, BulkAction, BulkMerge, KbArticleInput, NewAgent, NewCustomer,
+    NewCustomerUser, NewKbCategory, NewTicket, TicketUpdate,
 };
-use otrs_core::ids::{AgentId, CustomerUserId, GroupId, TicketId};
-use otrs_core::model::{LinkType, ObjectRef, PermissionSet, Priority, TimeUnits, default_states};
+use otrs_core::ids::{AgentId, CustomerUserId, GroupId, KbCategoryId, TicketId};
+use otrs_core::model::{
+    KbContentType, KbState, LinkType, NewAttachment, ObjectRef, PermissionSet, Priority, TimeUnits,
+    default_states,
+};
 use otrs_core::store::{PageRequest, Store, TicketFilter, TicketSort};
 use otrs_core::{Desk, DeskConfig, DeskError, Principal};
 
@@ -356,6 +361,8 @@ pub async fn load<S: Store + Clone>(
         .await?;
     }
     // The newest ticket is still untouched: new and unread.
+    clock.set(now - Duration::minutes(50));
+    knowledge_base(&desk, &clock, &agents, &customers, &tickets).await?;
     tick(10, &mut progress);
 
     Ok(DemoInfo {
@@ -364,6 +371,210 @@ pub async fn load<S: Store + Clone>(
         customer_logins,
         tickets: tickets.len(),
     })
+}
+
+/// One demo article: category path, title, state, keywords, symptom, problem, solution and the
+/// internal comment.
+type DemoArticle = (
+    &'static str,
+    &'static str,
+    KbState,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const KB_ARTICLES: [DemoArticle; 7] = [
+    (
+        "Hardware",
+        "Printer shows \"offline\" after a paper jam",
+        KbState::Public,
+        "printer offline paper jam",
+        "<p>The printer is listed as offline although it is switched on.</p>",
+        "<p>After a paper jam the printer stops its queue until it is reset.</p>",
+        "<ol><li>Open the front cover and remove all paper.</li><li>Close the cover and wait until the display shows <em>Ready</em>.</li><li>Restart the print queue (see the attached steps).</li></ol>",
+        "Floor 2 printer: the vendor replaces the roller at the next visit.",
+    ),
+    (
+        "Hardware",
+        "The USB-C dock does not charge the laptop",
+        KbState::External,
+        "dock usb-c charging monitor",
+        "<p>The laptop runs on battery while it is docked.</p>",
+        "<p>Older docks deliver too little power for the new laptops.</p>",
+        "<p>Use the 90 W power supply of the dock, not the 65 W one. Ask the service desk for a replacement if yours has only 65 W.</p>",
+        "",
+    ),
+    (
+        "Software",
+        "VPN connection drops every hour",
+        KbState::External,
+        "vpn network timeout disconnect",
+        "<p>The VPN disconnects after about an hour and asks to sign in again.</p>",
+        "<p>The session limit of the VPN gateway ends idle tunnels.</p>",
+        "<p>Update the VPN client to version 5 or later; it keeps the tunnel alive.</p>",
+        "Gateway firmware 4.2 has the bug; vendor case 7781 is open.",
+    ),
+    (
+        "Software::E-Mail",
+        "Outlook keeps asking for the password",
+        KbState::Public,
+        "outlook password e-mail prompt",
+        "<p>Outlook shows the password prompt again and again.</p>",
+        "<p>An old password is still stored in the credential manager.</p>",
+        "<ol><li>Close Outlook.</li><li>Remove the entries for the mail server from the credential manager.</li><li>Start Outlook and sign in once.</li></ol>",
+        "",
+    ),
+    (
+        "Software::E-Mail",
+        "E-mail signature looks broken on phones",
+        KbState::Internal,
+        "signature html e-mail mobile",
+        "Customers see the signature as a grey box on their phones.",
+        "The signature template embeds a large image.",
+        "Use the text-only signature template for replies from the phone app.",
+        "Marketing is redesigning the template; remove this article afterwards.",
+    ),
+    (
+        "Misc",
+        "How to request a second monitor",
+        KbState::Public,
+        "monitor hardware request order",
+        "<p>You need a second screen at your desk.</p>",
+        "",
+        "<p>Open a ticket in the customer interface with the title <em>Second monitor</em> and your room number; we deliver within five working days.</p>",
+        "",
+    ),
+    (
+        "Software",
+        "Resetting a CRM password for a colleague",
+        KbState::Internal,
+        "crm password reset admin",
+        "A colleague cannot sign in to the CRM.",
+        "",
+        "Open the CRM admin page, search the user, choose Reset password and tell the colleague the one-time code by phone, never by e-mail.",
+        "Only the CRM admins in the sales group can do this.",
+    ),
+];
+
+/// Categories and articles of the knowledge base; the first article carries a file and is
+/// linked to the printer ticket, and a few articles have votes.
+async fn knowledge_base<S: Store>(
+    desk: &Desk<S>,
+    clock: &ManualClock,
+    agents: &[AgentId],
+    customers: &[CustomerUserId],
+    tickets: &[TicketId],
+) -> Result<(), DeskError> {
+    let admin = Principal::Agent(agents[0]);
+    let users: std::collections::BTreeSet<GroupId> = [GroupId::USERS].into();
+    let category = |name: &str, parent: Option<KbCategoryId>, comment: &str| NewKbCategory {
+        parent_id: parent,
+        name: name.into(),
+        comment: comment.into(),
+        group_ids: users.clone(),
+    };
+    let misc = desk
+        .kb_categories(admin)
+        .await?
+        .into_iter()
+        .find(|n| n.path == "Misc")
+        .map(|n| n.category.id);
+    let hardware = desk
+        .create_kb_category(
+            admin,
+            category("Hardware", None, "Devices and peripherals."),
+        )
+        .await?
+        .id;
+    let software = desk
+        .create_kb_category(admin, category("Software", None, "Programs and services."))
+        .await?
+        .id;
+    let email = desk
+        .create_kb_category(admin, category("E-Mail", Some(software), "Mail clients."))
+        .await?
+        .id;
+    let language = if desk.config().kb_languages.iter().any(|l| l == "en") {
+        "en".to_owned()
+    } else {
+        desk.config()
+            .kb_languages
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut ids = Vec::new();
+    for (i, (path, title, state, keywords, symptom, problem, solution, comment)) in
+        KB_ARTICLES.into_iter().enumerate()
+    {
+        clock.advance(Duration::minutes(3));
+        let category_id = match path {
+            "Hardware" => hardware,
+            "Software" => software,
+            "Software::E-Mail" => email,
+            _ => misc.unwrap_or(hardware),
+        };
+        let html = symptom.starts_with('<');
+        let mut input = KbArticleInput {
+            keywords: keywords.into(),
+            language: language.clone(),
+            state,
+            content_type: if html {
+                KbContentType::Html
+            } else {
+                KbContentType::Plain
+            },
+            symptom: symptom.into(),
+            problem: problem.into(),
+            solution: solution.into(),
+            comment: comment.into(),
+            ..KbArticleInput::new(category_id, title)
+        };
+        if i == 0 {
+            input.attachments.push(NewAttachment {
+                filename: "printer-reset.txt".into(),
+                content_type: "text/plain".into(),
+                content: Arc::from(
+                    &b"1. Open the print queue.\n2. Choose Resume.\n3. Print a test page.\n"[..],
+                ),
+                content_id: None,
+                inline: false,
+            });
+        }
+        let author = Principal::Agent(agents[1 + i % 3]);
+        let article = desk.create_kb_article(author, input).await?;
+        if desk.config().kb_approval_required && state.customer_visible() {
+            desk.set_kb_approval(admin, article.id, true).await?;
+        }
+        ids.push(article.id);
+    }
+    clock.advance(Duration::minutes(5));
+    // The printer article answers the printer ticket.
+    desk.link(
+        Principal::Agent(agents[1]),
+        ObjectRef::KbArticle(ids[0]),
+        ObjectRef::Ticket(tickets[1]),
+        LinkType::Normal,
+    )
+    .await?;
+    // Votes: (voter, article, helpful).
+    let votes = [
+        (Principal::Customer(customers[0]), 0, true),
+        (Principal::Customer(customers[1]), 0, true),
+        (Principal::Agent(agents[2]), 0, false),
+        (Principal::Customer(customers[0]), 2, true),
+        (Principal::Customer(customers[1]), 2, false),
+        (Principal::Customer(customers[2]), 3, true),
+        (Principal::Agent(agents[3]), 4, true),
+    ];
+    for (voter, article, helpful) in votes {
+        clock.advance(Duration::minutes(1));
+        desk.vote_kb_article(voter, ids[article], helpful).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -429,5 +640,40 @@ mod tests {
             now - oldest >= Duration::days(29),
             "tickets spread over a month"
         );
+        // The knowledge base.
+        let paths: Vec<String> = block_on(desk.kb_categories(sys))
+            .unwrap()
+            .into_iter()
+            .map(|n| n.path)
+            .collect();
+        assert_eq!(paths, ["Hardware", "Misc", "Software", "Software::E-Mail"]);
+        let articles = block_on(desk.search_kb(sys, otrs_core::desk::KbQuery::default())).unwrap();
+        assert_eq!(articles.total, 7);
+        for state in KbState::ALL {
+            assert!(
+                articles.items.iter().any(|a| a.article.state == state),
+                "{state}"
+            );
+        }
+        let printer = articles
+            .items
+            .iter()
+            .find(|a| a.article.title.starts_with("Printer"))
+            .unwrap();
+        assert_eq!(printer.article.attachments.len(), 1);
+        let view = block_on(desk.kb_article(sys, printer.article.id)).unwrap();
+        assert_eq!((view.rating.helpful, view.rating.votes), (2, 3));
+        let links = block_on(desk.links(sys, ObjectRef::KbArticle(printer.article.id))).unwrap();
+        assert_eq!(links.len(), 1);
+        // Lacey sees the public and external articles only, without internal comments.
+        let lacey_id = Principal::Customer(lacey.id);
+        let seen = block_on(desk.search_kb(lacey_id, otrs_core::desk::KbQuery::default())).unwrap();
+        assert_eq!(seen.total, 5);
+        assert!(
+            seen.items
+                .iter()
+                .all(|a| a.article.state.customer_visible())
+        );
+        assert!(seen.items.iter().all(|a| a.article.comment.is_empty()));
     }
 }

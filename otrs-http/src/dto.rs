@@ -294,12 +294,17 @@ pub struct MergeBody {
     pub into: Ref,
 }
 
-/// A link from the ticket in the path (the parent, for ParentChild) to another ticket.
+/// A link from the ticket in the path (the parent, for ParentChild) to another ticket or a
+/// knowledge-base article.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
-    /// The other ticket (id or number).
+    /// The other object: a ticket (id or number) or, with `kind: "kb_article"`, a
+    /// knowledge-base article (id or `FAQ#` number).
     pub target: Ref,
+    /// The other object's kind: `ticket` (default) or `kb_article`.
+    #[serde(default)]
+    pub kind: Option<String>,
     /// `Normal` (default) or `ParentChild`.
     #[serde(default, rename = "type")]
     pub link_type: Option<String>,

@@ -10,6 +10,8 @@ use crate::api::reports;
 use crate::api::stats;
 // --- actions
 use crate::api::texts;
+// --- kb
+use crate::api::kb;
 
 struct Security;
 
@@ -88,6 +90,15 @@ impl Modify for Security {
         texts::list_signatures, texts::create_signature, texts::delete_signature,
         texts::replace_template, texts::update_template,
         texts::replace_signature, texts::update_signature,
+        // --- kb
+        kb::list_kb_categories, kb::create_kb_category, kb::get_kb_category,
+        kb::update_kb_category, kb::delete_kb_category, kb::search_kb_articles,
+        kb::create_kb_article, kb::get_kb_article, kb::get_kb_article_by_number,
+        kb::update_kb_article, kb::delete_kb_article, kb::approve_kb_article,
+        kb::add_kb_attachments, kb::download_kb_attachment, kb::remove_kb_attachment,
+        kb::vote_kb_article, kb::kb_article_history, kb::list_kb_links, kb::add_kb_link,
+        kb::delete_kb_link, kb::related_kb_articles, kb::public_kb_categories,
+        kb::public_kb_search, kb::public_kb_article, kb::public_kb_attachment,
     ),
     tags(
         (name = "tickets"), (name = "articles"), (name = "queues"), (name = "groups"),
@@ -100,6 +111,8 @@ impl Modify for Security {
         (name = "stats"),
         // --- actions
         (name = "texts"),
+        // --- kb
+        (name = "knowledge-base"),
     )
 )]
 #[derive(Debug)]

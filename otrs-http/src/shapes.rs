@@ -124,3 +124,37 @@ pub fn appointment(appointment: &otrs_core::model::Appointment) -> AppointmentDt
 pub fn occurrence(occurrence: &otrs_core::desk::AppointmentOccurrence) -> OccurrenceDto {
     crate::api::calendar::occurrence_dto(occurrence)
 }
+// --- kb
+
+pub use crate::api::kb::{
+    KbArticleDto, KbArticleSummaryDto, KbCategoryDto, KbHistoryDto, KbRatingDto,
+};
+
+/// A knowledge-base category; `groups` (all group names, by id) adds the fields only agents
+/// see.
+pub fn kb_category(
+    node: &otrs_core::desk::KbCategoryNode,
+    groups: Option<&[crate::dto::Named]>,
+) -> KbCategoryDto {
+    crate::api::kb::category_dto(node, groups)
+}
+
+/// A knowledge-base article as its reader sees it; `agent` adds the fields only agents see.
+pub fn kb_article(view: &otrs_core::desk::KbArticleView, agent: bool) -> KbArticleDto {
+    crate::api::kb::article_dto(view, agent)
+}
+
+/// A knowledge-base search result.
+pub fn kb_article_summary(item: &otrs_core::desk::KbListItem) -> KbArticleSummaryDto {
+    crate::api::kb::summary_dto(item)
+}
+
+/// A row of a knowledge-base article's history.
+pub fn kb_history(entry: &otrs_core::model::KbHistoryEntry) -> KbHistoryDto {
+    crate::api::kb::history_dto(entry)
+}
+
+/// Counted votes.
+pub fn kb_rating(rating: otrs_core::model::KbRating) -> KbRatingDto {
+    crate::api::kb::rating_dto(rating)
+}

@@ -11,6 +11,8 @@ pub mod tickets;
 pub mod reports;
 // --- actions
 pub mod texts;
+// --- kb
+pub mod kb;
 
 use clap::CommandFactory;
 
@@ -64,6 +66,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let kind = otrs_core::model::TextKind::Signature;
             texts::texts(&open(global).await?, output, kind, c).await
         }
+        // --- kb
+        Command::Kb(c) => kb::kb(&open(global).await?, output, c).await,
     }
 }
 

@@ -39,7 +39,7 @@ pub async fn resolve(app: &App, text: &str) -> Result<Ticket, CliError> {
     }
 }
 
-fn read_body(body: &str) -> Result<String, CliError> {
+pub(crate) fn read_body(body: &str) -> Result<String, CliError> {
     if body == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -126,19 +126,7 @@ pub async fn ticket(app: &App, out: Output, command: &TicketCommand) -> Result<(
             let mut article =
                 ArticleInput::new(kind, subject.clone().unwrap_or_default(), read_body(body)?);
             for path in attachments {
-                let content = std::fs::read(path)
-                    .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
-                let filename = path.file_name().map_or_else(
-                    || "attachment".to_owned(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                article.attachments.push(NewAttachment {
-                    content_type: guess_content_type(&filename).to_owned(),
-                    filename,
-                    content: Arc::from(content),
-                    content_id: None,
-                    inline: false,
-                });
+                article.attachments.push(file_attachment(path)?);
             }
             let mut new = NewTicket::new(title.clone(), queue.id, article);
             new.priority = priority.as_deref().map(parse_priority).transpose()?;
@@ -404,6 +392,23 @@ pub async fn ticket(app: &App, out: Output, command: &TicketCommand) -> Result<(
             out.show(&dtos, || t.to_string())
         }
     }
+}
+
+/// A file from disk as an attachment, named after the file, typed by its extension.
+pub(crate) fn file_attachment(path: &std::path::Path) -> Result<NewAttachment, CliError> {
+    let content = std::fs::read(path)
+        .map_err(|e| CliError::io(format!("cannot read {}", path.display()), e))?;
+    let filename = path.file_name().map_or_else(
+        || "attachment".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(NewAttachment {
+        content_type: guess_content_type(&filename).to_owned(),
+        filename,
+        content: Arc::from(content),
+        content_id: None,
+        inline: false,
+    })
 }
 
 fn guess_content_type(filename: &str) -> &'static str {

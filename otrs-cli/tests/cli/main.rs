@@ -17,3 +17,5 @@ mod reports;
 mod serve_kill;
 // --- actions
 mod texts;
+// --- kb
+mod kb;

@@ -6,6 +6,9 @@ pub(crate) mod auth;
 pub(crate) mod calendar;
 pub(crate) mod convert;
 pub(crate) mod jobs;
+// --- kb
+pub(crate) mod kb;
+pub(crate) mod links;
 pub(crate) mod people;
 // --- reports
 pub(crate) mod reports;
@@ -110,7 +113,9 @@ pub(crate) fn build<S: Store>() -> Api<S> {
     // --- statsui
     let api = stats::routes(api);
     // --- actions
-    texts::routes(api)
+    let api = texts::routes(api);
+    // --- kb
+    kb::routes(api)
 }
 
 // --- shared helpers ------------------------------------------------------------------------------

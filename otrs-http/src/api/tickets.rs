@@ -14,11 +14,9 @@ use otrs_core::desk::{
     NewTicket, TicketOutcome, TicketUpdate,
 };
 use otrs_core::ids::{
-    AgentId, ArticleId, AttachmentId, CustomerUserId, DraftId, LinkId, QueueId, StateId, TicketId,
+    AgentId, ArticleId, AttachmentId, CustomerUserId, DraftId, QueueId, StateId, TicketId,
 };
-use otrs_core::model::{
-    LinkType, LockState, NewAttachment, ObjectRef, Priority, StateType, TimeUnits,
-};
+use otrs_core::model::{LockState, NewAttachment, ObjectRef, Priority, StateType, TimeUnits};
 use otrs_core::store::{Cursor, PageRequest, Store, TicketFilter, TicketSort};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -333,6 +331,32 @@ fn article_field_names(error: otrs_core::DeskError) -> ApiError {
     e
 }
 
+/// Decodes uploaded files. A file whose content is not base64 is reported as
+/// `{field}[i].content_base64` in `errors` and left out.
+pub(crate) fn decode_uploads(
+    uploads: &[AttachmentUpload],
+    field: &str,
+    errors: &mut Vec<FieldProblem>,
+) -> Vec<NewAttachment> {
+    let mut files = Vec::new();
+    for (i, a) in uploads.iter().enumerate() {
+        match base64::engine::general_purpose::STANDARD.decode(a.content_base64.as_bytes()) {
+            Ok(bytes) => files.push(NewAttachment {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                content: Arc::from(bytes),
+                content_id: a.content_id.clone(),
+                inline: a.inline,
+            }),
+            Err(e) => errors.push(FieldProblem {
+                field: format!("{field}[{i}].content_base64"),
+                message: format!("is not base64: {e}"),
+            }),
+        }
+    }
+    files
+}
+
 pub(crate) fn article_input(
     body: &ArticleBody,
     actor: Principal,
@@ -353,22 +377,7 @@ pub(crate) fn article_input(
         None => ArticleKind::Note,
     };
     let mut errors = Vec::new();
-    let mut attachments = Vec::new();
-    for (i, a) in body.attachments.iter().enumerate() {
-        match base64::engine::general_purpose::STANDARD.decode(a.content_base64.as_bytes()) {
-            Ok(bytes) => attachments.push(NewAttachment {
-                filename: a.filename.clone(),
-                content_type: a.content_type.clone(),
-                content: Arc::from(bytes),
-                content_id: a.content_id.clone(),
-                inline: a.inline,
-            }),
-            Err(e) => errors.push(FieldProblem {
-                field: f(&format!("attachments[{i}].content_base64")),
-                message: format!("is not base64: {e}"),
-            }),
-        }
-    }
+    let attachments = decode_uploads(&body.attachments, &f("attachments"), &mut errors);
     let raw_source = match &body.raw_source_base64 {
         Some(text) => match base64::engine::general_purpose::STANDARD.decode(text.as_bytes()) {
             Ok(bytes) => Some(Arc::from(bytes)),
@@ -701,7 +710,8 @@ pub(crate) async fn list_links<S: Store>(
     }))
 }
 
-/// Links the ticket to another (the ticket in the path is the parent of a ParentChild link).
+/// Links the ticket to another ticket or, with `kind: "kb_article"`, to a knowledge-base
+/// article (the ticket in the path is the parent of a ParentChild link).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/links", tag = "tickets",
     params(("id" = u64, Path, description = "Ticket id")), request_body = LinkBody,
     responses((status = 201, body = LinkDto), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -711,30 +721,19 @@ pub(crate) async fn add_link<S: Store>(
     Path(id): Path<u64>,
     Json(body): Json<LinkBody>,
 ) -> Result<Response, ApiError> {
-    let link_type = match body.link_type.as_deref() {
-        None => LinkType::Normal,
-        Some(name) => LinkType::from_name(name)
-            .ok_or_else(|| ApiError::invalid("type", "must be Normal or ParentChild"))?,
-    };
-    let r = Resolver {
-        state: &state,
-        actor: auth.principal,
-    };
-    let target = r.ticket(&body.target).await?;
-    let link = state
-        .desk()
-        .link(
-            auth.principal,
-            ObjectRef::Ticket(TicketId(id)),
-            ObjectRef::Ticket(target),
-            link_type,
-        )
-        .await?;
-    let mut response = (StatusCode::CREATED, Json(convert::link(&link))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("/api/v1/tickets/{id}/links/{}", link.id.0)) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    let target = (
+        body.kind.as_deref(),
+        &body.target,
+        body.link_type.as_deref(),
+    );
+    crate::api::links::add_link(
+        &state,
+        auth.principal,
+        ObjectRef::Ticket(TicketId(id)),
+        &format!("/api/v1/tickets/{id}"),
+        target,
+    )
+    .await
 }
 
 /// Removes a link of the ticket.
@@ -746,18 +745,14 @@ pub(crate) async fn delete_link<S: Store>(
     AgentAuth { auth, .. }: AgentAuth,
     Path((id, link_id)): Path<(u64, u64)>,
 ) -> Result<StatusCode, ApiError> {
-    let links = state
-        .desk()
-        .links(auth.principal, ObjectRef::Ticket(TicketId(id)))
-        .await?;
-    if !links.iter().any(|l| l.id == LinkId(link_id)) {
-        return Err(ApiError::new(
-            "not-found",
-            format!("ticket {id} has no link {link_id}"),
-        ));
-    }
-    state.desk().unlink(auth.principal, LinkId(link_id)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    crate::api::links::remove_link(
+        &state,
+        auth.principal,
+        ObjectRef::Ticket(TicketId(id)),
+        link_id,
+        &format!("ticket {id}"),
+    )
+    .await
 }
 
 /// The agents watching the ticket.
@@ -1010,14 +1005,23 @@ pub(crate) async fn download_attachment<S: Store>(
         .desk()
         .attachment(auth.principal, AttachmentId(attachment_id))
         .await?;
+    Ok(file_download(
+        &content.content,
+        &content.meta.filename,
+        &content.meta.content_type,
+    ))
+}
+
+/// A stored file as a download under its own name (never rendered inline).
+pub(crate) fn file_download(bytes: &[u8], filename: &str, content_type: &str) -> Response {
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        safe_filename(&content.meta.filename),
-        percent(&content.meta.filename)
+        safe_filename(filename),
+        percent(filename)
     );
-    let content_type = HeaderValue::from_str(&content.meta.content_type)
+    let content_type = HeaderValue::from_str(content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    Ok(download(&content.content, content_type, &disposition))
+    download(bytes, content_type, &disposition)
 }
 
 /// Bytes as a download that a browser never renders or runs.

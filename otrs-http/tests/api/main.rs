@@ -43,6 +43,8 @@ mod actions;
 mod browser_actions;
 // --- forms
 mod texts_admin;
+// --- kb
+mod kb_api;
 // --- kb-external: the external interface's knowledge base
 mod browser_kb_external;
 mod kb_external;

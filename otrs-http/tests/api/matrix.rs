@@ -192,7 +192,62 @@ fn cases() -> Vec<Case> {
         case!(PUT "/api/v1/signatures/{id}", |_| Some(json!({"name": "Team", "text": "-- Team"})), [D, D, D, D, O]),
         case!(PATCH "/api/v1/signatures/{id}", |_| Some(json!({"content_type": "text/html"})), [D, D, D, D, O]),
         case!(DELETE "/api/v1/signatures/{id}", none, [D, D, D, D, O]),
+        // --- kb: {id} is the Misc category or its external article (group users); dave holds
+        // no group, alice rw on users, lacey (customer) ro through her default groups.
+        case!(GET "/api/v1/kb/categories", none, [D, O, U, O, O]),
+        case!(POST "/api/v1/kb/categories", |_| Some(json!({"name": "Network", "groups": ["users"]})), [D, D, D, D, O]),
+        case!(GET "/api/v1/kb/categories/{id}", none, [D, O, D, O, O]),
+        case!(PATCH "/api/v1/kb/categories/{id}", |_| Some(json!({"comment": "changed"})), [D, D, D, D, O]),
+        // Misc still holds articles: refused (409) even for an admin.
+        case!(DELETE "/api/v1/kb/categories/{id}", none, [D, D, D, D, S(409)]),
+        case!(GET "/api/v1/kb/articles", none, [D, O, U, O, O]),
+        // A category the agent cannot see reads as an unknown one (422).
+        case!(POST "/api/v1/kb/articles", |_| Some(json!({"category_id": 1, "title": "New"})), [D, D, S(422), O, O]),
+        case!(GET "/api/v1/kb/articles/by-number/{number}", none, [D, O, D, O, O]),
+        case!(GET "/api/v1/kb/articles/{id}", none, [D, O, D, O, O]),
+        case!(PATCH "/api/v1/kb/articles/{id}", |_| Some(json!({"title": "Renamed"})), [D, D, D, O, O]),
+        case!(DELETE "/api/v1/kb/articles/{id}", none, [D, D, D, O, O]),
+        case!(POST "/api/v1/kb/articles/{id}/approval", |_| Some(json!({"approved": false})), [D, D, D, O, O]),
+        case!(POST "/api/v1/kb/articles/{id}/attachments", |_| Some(json!({"attachments": [{"filename": "a.txt", "content_type": "text/plain", "content_base64": "YQ=="}]})), [D, D, D, O, O]),
+        case!(GET "/api/v1/kb/articles/{id}/attachments/{attachment_id}", none, [D, O, D, O, O]),
+        case!(DELETE "/api/v1/kb/articles/{id}/attachments/{attachment_id}", none, [D, D, D, O, O]),
+        case!(POST "/api/v1/kb/articles/{id}/vote", |_| Some(json!({"helpful": true})), [D, O, D, O, O]),
+        case!(GET "/api/v1/kb/articles/{id}/history", none, [D, D, D, O, O]),
+        case!(GET "/api/v1/kb/articles/{id}/links", none, [D, D, D, O, O]),
+        case!(POST "/api/v1/kb/articles/{id}/links", |w| Some(json!({"target": w.ticket2.0})), [D, D, D, O, O]),
+        case!(DELETE "/api/v1/kb/articles/{id}/links/{link_id}", none, [D, D, D, O, O]),
+        case!(GET "/api/v1/kb/related", none, [D, O, U, O, O]),
+        // Public: readable without sign-in ({id} is a public article).
+        case!(GET "/api/v1/public/kb/categories", none, [O, O, O, O, O]),
+        case!(GET "/api/v1/public/kb/articles", none, [O, O, O, O, O]),
+        case!(GET "/api/v1/public/kb/articles/{id}", none, [O, O, O, O, O]),
+        case!(GET "/api/v1/public/kb/articles/{id}/attachments/{attachment_id}", none, [O, O, O, O, O]),
     ]
+}
+
+/// The path of a knowledge-base case with the fixtures' ids.
+fn kb_path(kb: &crate::kb_api::Kb, template: &str) -> String {
+    let public = template.starts_with("/api/v1/public/");
+    let (article, file) = if public {
+        (kb.public, kb.public_file)
+    } else {
+        (kb.external, kb.external_file)
+    };
+    let id = if template.starts_with("/api/v1/kb/categories") {
+        kb.misc.0
+    } else {
+        article.0
+    };
+    let path = template
+        .replace("{id}", &id.to_string())
+        .replace("{attachment_id}", &file.0.to_string())
+        .replace("{link_id}", &kb.external_link.0.to_string())
+        .replace("{number}", &format!("1000{}", kb.external.0));
+    if template == "/api/v1/kb/related" {
+        format!("{path}?text=vpn")
+    } else {
+        path
+    }
 }
 
 /// A matrix definition for the statistics routes.
@@ -213,7 +268,10 @@ fn appointment_body(w: &World) -> Value {
 
 /// The path of a case with the world's ids. `{id}` is the ticket, except under
 /// `/auth/tokens`, where it is alice's token.
-fn path(w: &World, job: u64, template: &str) -> String {
+fn path(w: &World, job: u64, kb: &crate::kb_api::Kb, template: &str) -> String {
+    if template.starts_with("/api/v1/kb/") || template.starts_with("/api/v1/public/kb/") {
+        return kb_path(kb, template);
+    }
     let id = if template.starts_with("/api/v1/auth/tokens") {
         w.token.0
     } else if template.starts_with("/api/v1/calendars") {
@@ -336,18 +394,25 @@ async fn every_documented_route_has_a_case_for_every_role_and_refusals_change_no
         for (i, role) in ROLES.iter().enumerate() {
             let world = World::new().await;
             let job = pending_job(&world).await;
+            let kb = crate::kb_api::fixtures(&world).await;
             let who = caller(&world, *role).await;
-            let before = world.fingerprint().await;
+            let before = (
+                world.fingerprint().await,
+                crate::kb_api::fingerprint(&world).await,
+            );
             let body = (case.body)(&world);
             let response = world
                 .call(
                     case.method.clone(),
-                    &path(&world, job, case.path),
+                    &path(&world, job, &kb, case.path),
                     &who,
                     body,
                 )
                 .await;
-            let after = world.fingerprint().await;
+            let after = (
+                world.fingerprint().await,
+                crate::kb_api::fingerprint(&world).await,
+            );
             let status = response.status.as_u16();
             let ok = match case.expect[i] {
                 Expect::Denied => matches!(status, 401 | 403 | 404) && before == after,
