@@ -36,6 +36,8 @@ pub mod crypto;
 pub mod dto;
 pub mod error;
 pub mod extract;
+// --- kb-external: the external interface's pages besides sign-in
+mod external;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
@@ -117,6 +119,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .merge(api.router)
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(pages::routes::<S>())
+        // --- kb-external: the external interface's knowledge base
+        .merge(external::routes::<S>())
         // --- calendar: the public iCalendar feeds ---
         .merge(calendar_feed::routes::<S>())
         // --- agent web interface (ui) ---

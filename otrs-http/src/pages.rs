@@ -71,7 +71,10 @@ pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
 
 /// Refuses form posts from other sites: a browser's `Origin` must name this host. (The forms
 /// before sign-in have no session, hence no CSRF token; this also stops login CSRF.)
-async fn same_origin(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub(crate) async fn same_origin(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     if request.method() != axum::http::Method::GET
         && request.method() != axum::http::Method::HEAD
         && let Some(origin) = request.headers().get(header::ORIGIN)
@@ -356,6 +359,8 @@ async fn home<S: Store>(
         StatusCode::OK,
         html! {
             p { (tr!(@lang portal.lang, "You are signed in as %{name} (%{login}).", name = info.name, login = info.login)) }
+            // --- kb-external
+            p { a href="/external/kb" { (tr!(@lang portal.lang, "Knowledge Base")) } }
             form method="post" action={ (portal.base) "/logout" } {
                 (csrf_field(&info))
                 button type="submit" { (tr!(@lang portal.lang, "Sign out")) }
@@ -395,6 +400,10 @@ fn login_form<S: Store>(
                 button type="submit" { (tr!(@lang portal.lang, "Sign in")) }
             }
             p { a href={ (portal.base) "/login/forgot-password" } { (tr!(@lang portal.lang, "Forgot your password?")) } }
+            // --- kb-external: visitors may read the public knowledge base without signing in.
+            @if portal.kind == AccountKind::Customer {
+                p { a href="/external/kb" { (tr!(@lang portal.lang, "Browse the knowledge base")) } }
+            }
         },
     )
 }

@@ -70,6 +70,10 @@ use crate::i18n::{LANGUAGE_PREFERENCE, Language};
 use crate::state::AppState;
 
 pub use fields::Fields;
+// --- kb-external: what the external interface (`crate::external`) shares with these pages.
+pub(crate) use assets::css_url;
+pub(crate) use compose::{plain_text, sanitize_html};
+pub(crate) use ticket::disposition;
 
 /// The preference holding the agent's time zone (an IANA name such as `Europe/Berlin`).
 pub const TIME_ZONE_PREFERENCE: &str = "time_zone";

@@ -47,3 +47,6 @@ mod texts_admin;
 mod browser_kb;
 mod kb_api;
 mod kb_ui;
+// --- kb-external: the external interface's knowledge base
+mod browser_kb_external;
+mod kb_external;
