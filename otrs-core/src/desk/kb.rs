@@ -1438,56 +1438,15 @@ impl<S: Store> Desk<S> {
         files: Vec<NewAttachment>,
         expected_version: Option<u64>,
     ) -> Result<KbArticle, DeskError> {
-        write_tx!(self, |tx| async {
-            let ctx = self.ctx(&mut tx, actor).await?;
-            Self::require_agent(&ctx, "change", "knowledge-base articles".into())?;
-            let access = self
-                .kb_access(&mut tx, &Self::kb_agent_access(&ctx))
-                .await?;
-            let mut article = self
-                .writable_kb_article(&mut tx, &ctx, &access, id, "attach files to")
-                .await?;
-            check_expected_version(
-                || {
-                    format!(
-                        "knowledge-base article {}",
-                        article.number(self.config.system_id)
-                    )
-                },
-                expected_version,
-                article.version,
-            )?;
-            let mut errors = ValidationErrors::new();
-            if article.attachments.len() + files.len() > self.config.max_attachments_per_article {
-                errors.add(
-                    "attachments",
-                    format!(
-                        "the article would have {} files; at most {} are allowed",
-                        article.attachments.len() + files.len(),
-                        self.config.max_attachments_per_article
-                    ),
-                );
-            }
-            self.check_attachments(&mut errors, &files);
-            errors.into_result()?;
-            for file in &files {
-                tx.insert_kb_attachment(id, file).await?;
-                self.kb_history_row(
-                    &mut tx,
-                    &ctx,
-                    id,
-                    KbAction::AttachmentAdded,
-                    file.filename.clone(),
-                )
-                .await?;
-            }
-            article.changed_at = ctx.now;
-            article.changed_by = ctx.actor.principal();
-            Ok::<_, DeskError>(tx.update_kb_article(&article).await?)
-        })
+        let update = KbArticleUpdate {
+            add_attachments: files,
+            ..KbArticleUpdate::default()
+        };
+        self.update_kb_article(actor, id, update, expected_version)
+            .await
     }
 
-    /// Removes a file from an article (`rw`).
+    /// Removes a file from an article (`rw`); a file the article does not have is not found.
     pub async fn remove_kb_attachment(
         &self,
         actor: Principal,
@@ -1495,44 +1454,21 @@ impl<S: Store> Desk<S> {
         attachment: KbAttachmentId,
         expected_version: Option<u64>,
     ) -> Result<KbArticle, DeskError> {
-        write_tx!(self, |tx| async {
-            let ctx = self.ctx(&mut tx, actor).await?;
-            Self::require_agent(&ctx, "change", "knowledge-base articles".into())?;
-            let access = self
-                .kb_access(&mut tx, &Self::kb_agent_access(&ctx))
-                .await?;
-            let mut article = self
-                .writable_kb_article(&mut tx, &ctx, &access, id, "remove files from")
-                .await?;
-            check_expected_version(
-                || {
-                    format!(
-                        "knowledge-base article {}",
-                        article.number(self.config.system_id)
-                    )
-                },
-                expected_version,
-                article.version,
-            )?;
-            let file = article
-                .attachments
-                .iter()
-                .find(|a| a.id == attachment)
-                .cloned()
-                .ok_or_else(|| DeskError::not_found("attachment", attachment))?;
-            tx.delete_kb_attachment(id, attachment).await?;
-            self.kb_history_row(
-                &mut tx,
-                &ctx,
-                id,
-                KbAction::AttachmentRemoved,
-                file.filename,
-            )
-            .await?;
-            article.changed_at = ctx.now;
-            article.changed_by = ctx.actor.principal();
-            Ok::<_, DeskError>(tx.update_kb_article(&article).await?)
-        })
+        let update = KbArticleUpdate {
+            remove_attachments: vec![attachment],
+            ..KbArticleUpdate::default()
+        };
+        match self
+            .update_kb_article(actor, id, update, expected_version)
+            .await
+        {
+            Err(DeskError::Invalid(errors))
+                if errors.0.iter().all(|e| e.field == "remove_attachments") =>
+            {
+                Err(DeskError::not_found("attachment", attachment))
+            }
+            other => other,
+        }
     }
 
     /// A file of an article the reader sees, with its bytes.
