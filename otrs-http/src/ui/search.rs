@@ -1,5 +1,6 @@
 //! The header search's results page: tickets (by the query language, errors shown at the
-//! field), customers, customer users, agents and queues, grouped by object type, with a filter
+//! field), customers, customer users, agents, queues and knowledge-base articles (every word in
+//! the article, as the knowledge base's own search), grouped by object type, with a filter
 //! section to narrow the types.
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use otrs_core::desk::KbQuery;
 use otrs_core::ids::TicketId;
 use otrs_core::store::Store;
 
@@ -25,12 +27,13 @@ use crate::ui::{UiCtx, message_in};
 use crate::{n_, tr};
 
 /// The object types, as (key of the search API, heading marked for `translate_dyn`).
-pub const TYPES: [(&str, &str); 5] = [
+pub const TYPES: [(&str, &str); 6] = [
     ("tickets", n_!("Tickets")),
     ("customers", n_!("Customers")),
     ("customer-users", n_!("Customer Users")),
     ("agents", n_!("Agents")),
     ("queues", n_!("Queues")),
+    ("kb-articles", n_!("Knowledge Base Articles")),
 ];
 
 /// Rows shown per type.
@@ -74,7 +77,11 @@ pub(crate) async fn page<S: Store>(
                 Err(e) => tickets_error = Some(e),
             }
         }
-        let others: Vec<&str> = chosen.iter().copied().filter(|t| *t != "tickets").collect();
+        let others: Vec<&str> = chosen
+            .iter()
+            .copied()
+            .filter(|t| !matches!(*t, "tickets" | "kb-articles"))
+            .collect();
         if !others.is_empty() {
             match run_search(&state, ctx.principal(), &run(others)).await {
                 Ok(r) => {
@@ -87,6 +94,17 @@ pub(crate) async fn page<S: Store>(
             }
         }
     }
+    // Knowledge-base articles come from the desk's own search (the ticket index has none).
+    let kb_articles = if q.is_empty() || !chosen.contains(&"kb-articles") {
+        None
+    } else {
+        let query = KbQuery {
+            text: Some(q.clone()),
+            limit: PER_TYPE,
+            ..KbQuery::default()
+        };
+        state.desk().search_kb(ctx.principal(), query).await.ok()
+    };
     let ticket_body = match &results.tickets {
         Some(list) => {
             let ids: Vec<TicketId> = list.items.iter().map(|t| TicketId(t.id)).collect();
@@ -174,6 +192,14 @@ pub(crate) async fn page<S: Store>(
                 @if let Some(list) = &results.queues {
                     (group(ctx.lang, "found-queues", TYPES[4].1, list.total, html! {
                         ul.plain { @for qu in &list.items { li { (qu.name) } } }
+                    }))
+                }
+                @if let Some(found) = &kb_articles {
+                    (group(ctx.lang, "found-kb-articles", TYPES[5].1, found.total, html! {
+                        ul.plain { @for item in &found.items { li {
+                            a.grow href={ "/agent/kb/" (item.article.id) } { (item.article.title) }
+                            span.muted { "FAQ#" (item.number) " · " (item.category_path) }
+                        } } }
                     }))
                 }
             }

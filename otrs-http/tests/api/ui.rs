@@ -970,6 +970,49 @@ async fn the_header_search_groups_results_by_type() {
         "{html}"
     );
     assert!(html.contains("Customers (0)") && html.contains("Queues (0)"));
+    assert!(html.contains("Knowledge Base Articles (0)"), "{html}");
+    // Knowledge-base articles match every word, in the categories the agent may read.
+    let printer_faq = w
+        .desk
+        .create_kb_article(
+            otrs_core::Principal::SYSTEM,
+            otrs_core::desk::KbArticleInput {
+                keywords: "printer toner".into(),
+                ..otrs_core::desk::KbArticleInput::new(
+                    w.desk
+                        .kb_categories(otrs_core::Principal::SYSTEM)
+                        .await
+                        .unwrap()[0]
+                        .category
+                        .id,
+                    "Replacing the <toner>",
+                )
+            },
+        )
+        .await
+        .unwrap();
+    let html = page(
+        &w,
+        "/agent/search?q=printer+toner&types=kb-articles",
+        &alice,
+    )
+    .await
+    .text();
+    assert!(
+        html.contains("Knowledge Base Articles (1)")
+            && html.contains(&format!("href=\"/agent/kb/{}\"", printer_faq.id))
+            && html.contains("Replacing the &lt;toner&gt;")
+            && !html.contains("Tickets ("),
+        "{html}"
+    );
+    let html = page(
+        &w,
+        "/agent/search?q=printer+laser&types=kb-articles",
+        &alice,
+    )
+    .await
+    .text();
+    assert!(html.contains("Knowledge Base Articles (0)"), "{html}");
     let html = page(&w, "/agent/search?q=support", &alice).await.text();
     assert!(
         html.contains("Queues (1)") && html.contains("Customers (1)"),
