@@ -157,6 +157,7 @@ pub async fn agent_page_with<S: Store>(
                             // Only admins see the admin pages (the desk refuses anyone else).
                             @if ctx.agent.is_admin() {
                                 a href="/agent/admin/texts/templates" { (tr!(ctx, "Templates & Signatures")) }
+                                a href="/agent/admin/kb-categories" { (tr!(ctx, "Knowledge Base Categories")) }
                             }
                             @for list in &lists {
                                 a href={ "/agent/tickets/list/" (list.id) } { (prefs::shown_name(ctx.lang, &list.name)) }

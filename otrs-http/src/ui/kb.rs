@@ -261,6 +261,11 @@ pub(crate) async fn list<S: Store>(
         a.button href=(export("xlsx")) { "⤓ " (tr!(ctx, "Export")) " Excel" }
         " "
         a.button href="/agent/kb/new" { "+ " (tr!(ctx, "New knowledge base article")) }
+        // Only admins manage the categories (the page refuses anyone else).
+        @if ctx.agent.is_admin() {
+            " "
+            a.button href="/agent/admin/kb-categories" { (tr!(ctx, "Manage categories")) }
+        }
     };
     let deleted = query.get("deleted").filter(|d| !d.is_empty());
     let body = html! {

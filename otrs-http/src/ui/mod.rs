@@ -48,6 +48,8 @@ mod texts_admin;
 mod kb;
 mod kb_detail;
 mod kb_links;
+// --- kb-admin: the knowledge base's categories (admins)
+mod kb_admin;
 
 use std::sync::Arc;
 
@@ -305,6 +307,20 @@ pub(crate) fn routes<S: Store>(state: AppState<S>) -> Router<AppState<S>> {
         .route(
             "/agent/kb/{id}/attachments/{attachment}",
             get(kb_detail::attachment::<S>),
+        )
+        // --- kb-admin: the knowledge base's categories (admins)
+        .route("/agent/admin/kb-categories", get(kb_admin::list::<S>))
+        .route(
+            "/agent/admin/kb-categories/new",
+            get(kb_admin::new_page::<S>).post(kb_admin::create::<S>),
+        )
+        .route(
+            "/agent/admin/kb-categories/{id}",
+            get(kb_admin::edit_page::<S>).post(kb_admin::save::<S>),
+        )
+        .route(
+            "/agent/admin/kb-categories/{id}/delete",
+            get(kb_admin::delete_page::<S>).post(kb_admin::delete::<S>),
         )
         .layer(axum::middleware::from_fn_with_state(state, guard::<S>));
     Router::new()

@@ -47,6 +47,8 @@ mod texts_admin;
 mod browser_kb;
 mod kb_api;
 mod kb_ui;
+// --- kb-admin: the knowledge base's categories (admins)
+mod kb_admin;
 // --- kb-external: the external interface's knowledge base
 mod browser_kb_external;
 mod kb_external;
