@@ -547,7 +547,7 @@ async fn knowledge_base<S: Store>(
         let author = Principal::Agent(agents[1 + i % 3]);
         let article = desk.create_kb_article(author, input).await?;
         if desk.config().kb_approval_required && state.customer_visible() {
-            desk.set_kb_approval(admin, article.id, true).await?;
+            desk.set_kb_approval(admin, article.id, true, None).await?;
         }
         ids.push(article.id);
     }

@@ -504,14 +504,14 @@ async fn article(app: &App, out: Output, command: &KbArticleCommand) -> Result<(
         KbArticleCommand::Delete { article } => {
             let id = article_id(app, article)?;
             let number = otrs_core::model::kb_article_number(desk.config().system_id, id);
-            desk.delete_kb_article(app.actor, id).await?;
+            desk.delete_kb_article(app.actor, id, None).await?;
             out.show(&serde_json::json!({ "deleted": number }), || {
                 format!("article FAQ#{number} deleted")
             })
         }
         KbArticleCommand::Approve { article, withdraw } => {
             let id = article_id(app, article)?;
-            desk.set_kb_approval(app.actor, id, !withdraw).await?;
+            desk.set_kb_approval(app.actor, id, !withdraw, None).await?;
             let view = desk.kb_article(app.actor, id).await?;
             let note = if *withdraw {
                 "approval withdrawn"

@@ -1000,16 +1000,7 @@ impl<S: Store> Desk<S> {
         let stored = self
             .writable_kb_article(tx, &ctx, &access, id, "change")
             .await?;
-        check_expected_version(
-            || {
-                format!(
-                    "knowledge-base article {}",
-                    kb_article_number(self.config.system_id, id)
-                )
-            },
-            expected_version,
-            stored.version,
-        )?;
+        self.check_kb_version(&stored, expected_version)?;
         let mut article = stored.clone();
         let mut changed = Vec::new();
         macro_rules! apply {
@@ -1128,17 +1119,36 @@ impl<S: Store> Desk<S> {
         Ok(saved)
     }
 
+    /// Refuses a caller's copy of an article that is no longer current.
+    fn check_kb_version(
+        &self,
+        article: &KbArticle,
+        expected_version: Option<u64>,
+    ) -> Result<(), DeskError> {
+        check_expected_version(
+            || {
+                format!(
+                    "knowledge-base article {}",
+                    article.number(self.config.system_id)
+                )
+            },
+            expected_version,
+            article.version,
+        )
+    }
+
     fn may_approve(ctx: &Ctx) -> bool {
         matches!(&ctx.actor, Actor::Agent(a) if a.is_admin() || a.permissions_on(GroupId::USERS).grants(Permission::Rw))
     }
 
     /// Approves an article for customers and visitors, or takes the approval back (agents with
-    /// `rw` on the category and on the `users` group).
+    /// `rw` on the category and on the `users` group). `expected_version` refuses a stale copy.
     pub async fn set_kb_approval(
         &self,
         actor: Principal,
         id: KbArticleId,
         approved: bool,
+        expected_version: Option<u64>,
     ) -> Result<KbArticle, DeskError> {
         write_tx!(self, |tx| async {
             let ctx = self.ctx(&mut tx, actor).await?;
@@ -1149,6 +1159,7 @@ impl<S: Store> Desk<S> {
             let mut article = self
                 .writable_kb_article(&mut tx, &ctx, &access, id, "approve")
                 .await?;
+            self.check_kb_version(&article, expected_version)?;
             if !Self::may_approve(&ctx) {
                 return Err(DeskError::PermissionDenied {
                     actor: ctx.actor.describe(),
@@ -1179,11 +1190,13 @@ impl<S: Store> Desk<S> {
     }
 
     /// Deletes an article with its files, votes and history; its links go too, and every linked
-    /// ticket's history records the removed link.
+    /// ticket's history records the removed link. `expected_version` refuses a stale copy (an
+    /// article changed since the deletion was confirmed).
     pub async fn delete_kb_article(
         &self,
         actor: Principal,
         id: KbArticleId,
+        expected_version: Option<u64>,
     ) -> Result<(), DeskError> {
         write_tx!(self, |tx| async {
             let ctx = self.ctx(&mut tx, actor).await?;
@@ -1194,6 +1207,7 @@ impl<S: Store> Desk<S> {
             let article = self
                 .writable_kb_article(&mut tx, &ctx, &access, id, "delete")
                 .await?;
+            self.check_kb_version(&article, expected_version)?;
             let here = crate::model::ObjectRef::KbArticle(id);
             for link in tx.links_of(here).await? {
                 self.remove_link_in(&mut tx, &ctx, &link, here).await?;

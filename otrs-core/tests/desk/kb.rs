@@ -462,7 +462,7 @@ fn only_empty_categories_can_be_deleted() {
     let article = k.article(child.id, "Inside", KbState::Internal);
     let err = k.refused(|| block_on(k.desk().delete_kb_category(k.w.admin, child.id)));
     assert!(matches!(err, DeskError::NotAllowed { .. }), "{err:?}");
-    block_on(k.desk().delete_kb_article(k.w.alice, article.id)).unwrap();
+    block_on(k.desk().delete_kb_article(k.w.alice, article.id, None)).unwrap();
     block_on(k.desk().delete_kb_category(k.w.admin, child.id)).unwrap();
     block_on(k.desk().delete_kb_category(k.w.admin, parent.id)).unwrap();
     let ids: Vec<KbCategoryId> = k.stored().categories.iter().map(|c| c.id).collect();
@@ -588,7 +588,7 @@ fn ro_agents_read_but_cannot_write_and_others_see_nothing() {
         )
     });
     assert!(matches!(err, DeskError::PermissionDenied { .. }), "{err:?}");
-    let err = k.refused(|| block_on(k.desk().delete_kb_article(k.w.carol, a.id)));
+    let err = k.refused(|| block_on(k.desk().delete_kb_article(k.w.carol, a.id, None)));
     assert!(matches!(err, DeskError::PermissionDenied { .. }), "{err:?}");
     for actor in [k.w.dave, k.w.erin] {
         assert!(!k.sees(actor, a.id));
@@ -599,7 +599,7 @@ fn ro_agents_read_but_cannot_write_and_others_see_nothing() {
             )
         });
         assert!(matches!(err, DeskError::NotFound { .. }), "{err:?}");
-        let err = k.refused(|| block_on(k.desk().delete_kb_article(actor, a.id)));
+        let err = k.refused(|| block_on(k.desk().delete_kb_article(actor, a.id, None)));
         assert!(matches!(err, DeskError::NotFound { .. }), "{err:?}");
         let err = k.refused(|| block_on(k.desk().kb_history(actor, a.id)));
         assert!(matches!(err, DeskError::NotFound { .. }), "{err:?}");
@@ -628,6 +628,35 @@ fn ro_agents_read_but_cannot_write_and_others_see_nothing() {
     assert_eq!(moved.category_id, k.support);
     assert!(!k.sees(k.w.bob, a.id), "bob lost the article with the move");
     assert!(k.sees(k.w.erin, a.id));
+}
+
+#[test]
+fn deleting_and_approving_refuse_a_stale_version() {
+    let k = Kb::with_config(DeskConfig {
+        kb_approval_required: true,
+        ..DeskConfig::default()
+    });
+    let a = k.article(k.misc, "VPN", KbState::Public);
+    let stale = Some(a.version + 1);
+    let err = k.refused(|| block_on(k.desk().delete_kb_article(k.w.alice, a.id, stale)));
+    assert!(matches!(err, DeskError::VersionMismatch { .. }), "{err:?}");
+    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.alice, a.id, true, stale)));
+    assert!(matches!(err, DeskError::VersionMismatch { .. }), "{err:?}");
+    let approved = block_on(
+        k.desk()
+            .set_kb_approval(k.w.alice, a.id, true, Some(a.version)),
+    )
+    .unwrap();
+    assert!(approved.approved);
+    // The approval moved the version on: a deletion confirmed before it is refused.
+    let err = k.refused(|| block_on(k.desk().delete_kb_article(k.w.alice, a.id, Some(a.version))));
+    assert!(matches!(err, DeskError::VersionMismatch { .. }), "{err:?}");
+    block_on(
+        k.desk()
+            .delete_kb_article(k.w.alice, a.id, Some(approved.version)),
+    )
+    .unwrap();
+    assert!(block_on(k.desk().kb_article(k.w.alice, a.id)).is_err());
 }
 
 #[test]
@@ -713,7 +742,7 @@ fn deleting_an_article_removes_its_files_votes_and_history() {
     let keep = k.article(k.misc, "Other", KbState::External);
     block_on(k.desk().vote_kb_article(k.w.lacey, a.id, true)).unwrap();
     block_on(k.desk().vote_kb_article(k.w.lacey, keep.id, true)).unwrap();
-    block_on(k.desk().delete_kb_article(k.w.bob, a.id)).unwrap();
+    block_on(k.desk().delete_kb_article(k.w.bob, a.id, None)).unwrap();
     let stored = k.stored();
     assert_eq!(
         stored.articles.iter().map(|a| a.id).collect::<Vec<_>>(),
@@ -731,7 +760,7 @@ fn deleting_an_article_removes_its_files_votes_and_history() {
     );
     block_on(tx.rollback()).unwrap();
     assert!(!k.sees(k.w.admin, a.id));
-    let err = k.refused(|| block_on(k.desk().delete_kb_article(k.w.bob, a.id)));
+    let err = k.refused(|| block_on(k.desk().delete_kb_article(k.w.bob, a.id, None)));
     assert!(matches!(err, DeskError::NotFound { .. }), "{err:?}");
 }
 
@@ -970,14 +999,14 @@ fn new_articles_wait_for_approval_before_customers_see_them() {
         "visitors are not shown categories with nothing to read"
     );
     // erin writes in Support but lacks rw on users: she may not approve.
-    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.erin, a.id, true)));
+    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.erin, a.id, true, None)));
     assert!(matches!(err, DeskError::PermissionDenied { .. }), "{err:?}");
-    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.lacey, a.id, true)));
+    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.lacey, a.id, true, None)));
     assert!(matches!(err, DeskError::PermissionDenied { .. }), "{err:?}");
     // bob has rw on users but cannot see the Support category.
-    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.bob, a.id, true)));
+    let err = k.refused(|| block_on(k.desk().set_kb_approval(k.w.bob, a.id, true, None)));
     assert!(matches!(err, DeskError::NotFound { .. }), "{err:?}");
-    let approved = block_on(k.desk().set_kb_approval(k.w.alice, a.id, true)).unwrap();
+    let approved = block_on(k.desk().set_kb_approval(k.w.alice, a.id, true, None)).unwrap();
     assert!(approved.approved);
     assert_eq!(approved.version, a.version + 1);
     assert!(k.sees(k.w.lacey, a.id));
@@ -990,7 +1019,7 @@ fn new_articles_wait_for_approval_before_customers_see_them() {
     // Approving again changes nothing.
     let before = k.stored();
     assert_eq!(
-        block_on(k.desk().set_kb_approval(k.w.alice, a.id, true)).unwrap(),
+        block_on(k.desk().set_kb_approval(k.w.alice, a.id, true, None)).unwrap(),
         approved
     );
     assert_eq!(before, k.stored());
@@ -1006,17 +1035,17 @@ fn new_articles_wait_for_approval_before_customers_see_them() {
     );
     assert!(kept.approved);
     for field in ["title", "solution", "symptom", "problem"] {
-        block_on(k.desk().set_kb_approval(k.w.alice, a.id, true)).unwrap();
+        block_on(k.desk().set_kb_approval(k.w.alice, a.id, true, None)).unwrap();
         let changed = k.update(k.w.erin, a.id, public_text(field, "by erin"));
         assert!(!changed.approved, "{field}");
         assert!(!k.sees(k.w.lacey, a.id), "{field}");
         // An agent who may approve keeps the approval with the same kind of change.
-        block_on(k.desk().set_kb_approval(k.w.alice, a.id, true)).unwrap();
+        block_on(k.desk().set_kb_approval(k.w.alice, a.id, true, None)).unwrap();
         let kept = k.update(k.w.alice, a.id, public_text(field, "by alice"));
         assert!(kept.approved, "{field}");
         assert!(k.sees(k.w.lacey, a.id), "{field}");
     }
-    let withdrawn = block_on(k.desk().set_kb_approval(k.w.alice, a.id, false)).unwrap();
+    let withdrawn = block_on(k.desk().set_kb_approval(k.w.alice, a.id, false, None)).unwrap();
     assert!(!withdrawn.approved);
     assert_eq!(
         k.kb_rows(a.id).last().unwrap(),
@@ -1350,7 +1379,7 @@ fn customers_vote_only_on_articles_they_see() {
     let internal = k.article(k.misc, "Internal", KbState::Internal);
     let unapproved = k.article(k.misc, "Unapproved", KbState::External);
     let support = k.article(k.support, "Support", KbState::External);
-    block_on(k.desk().set_kb_approval(k.w.alice, support.id, true)).unwrap();
+    block_on(k.desk().set_kb_approval(k.w.alice, support.id, true, None)).unwrap();
     for (actor, id) in [
         (k.w.lacey, internal.id),
         (k.w.lacey, unapproved.id),
@@ -1954,7 +1983,7 @@ fn deleting_an_article_removes_its_links_and_tells_the_other_ends() {
     k.link(k.w.alice, kb(a.id), t(t2.id), ParentChild).unwrap();
     k.link(k.w.alice, kb(a.id), kb(b.id), Normal).unwrap();
     let kept = k.link(k.w.alice, t(t1.id), kb(b.id), Normal).unwrap();
-    block_on(k.desk().delete_kb_article(k.w.bob, a.id)).unwrap();
+    block_on(k.desk().delete_kb_article(k.w.bob, a.id, None)).unwrap();
     assert_eq!(
         k.ticket_rows(t1.id, "TicketLinkDelete"),
         [k.faq_params(a.id, Normal)]

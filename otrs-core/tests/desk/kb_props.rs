@@ -136,7 +136,7 @@ fn build(spec: &Library) -> (Kb, Vec<KbArticleId>) {
         ))
         .unwrap();
         if spec.approval && a.approve {
-            block_on(k.desk().set_kb_approval(k.w.admin, article.id, true)).unwrap();
+            block_on(k.desk().set_kb_approval(k.w.admin, article.id, true, None)).unwrap();
         }
         k.tick();
         ids.push(article.id);

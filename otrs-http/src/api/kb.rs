@@ -1082,36 +1082,48 @@ pub(crate) async fn update_kb_article<S: Store>(
     changed_article(&state, auth.principal, &article, false).await
 }
 
-/// Deletes an article with its files, votes and history; its links go too.
+/// Deletes an article with its files, votes and history; its links go too. `If-Match` refuses a
+/// stale version.
 #[utoipa::path(delete, path = "/api/v1/kb/articles/{id}", tag = "knowledge-base",
-    params(("id" = u64, Path, description = "Article id")),
-    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    params(("id" = u64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "ETag of the version the deletion is based on")),
+    responses((status = 204),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn delete_kb_article<S: Store>(
     State(state): State<AppState<S>>,
     AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     state
         .desk()
-        .delete_kb_article(auth.principal, KbArticleId(id))
+        .delete_kb_article(auth.principal, KbArticleId(id), if_match(&headers)?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Approves an article for customers and visitors, or withdraws the approval (agents with `rw`
-/// on the category and on the `users` group).
+/// on the category and on the `users` group); `If-Match` refuses a stale version.
 #[utoipa::path(post, path = "/api/v1/kb/articles/{id}/approval", tag = "knowledge-base", request_body = KbApprovalBody,
-    params(("id" = u64, Path, description = "Article id")),
-    responses((status = 200, body = KbArticleDto, headers(("ETag" = String))), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    params(("id" = u64, Path, description = "Article id"), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    responses((status = 200, body = KbArticleDto, headers(("ETag" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn approve_kb_article<S: Store>(
     State(state): State<AppState<S>>,
     AgentAuth { auth, .. }: AgentAuth,
     Path(id): Path<u64>,
+    headers: HeaderMap,
     Json(body): Json<KbApprovalBody>,
 ) -> Result<Response, ApiError> {
     let article = state
         .desk()
-        .set_kb_approval(auth.principal, KbArticleId(id), body.approved)
+        .set_kb_approval(
+            auth.principal,
+            KbArticleId(id),
+            body.approved,
+            if_match(&headers)?,
+        )
         .await?;
     changed_article(&state, auth.principal, &article, false).await
 }

@@ -727,6 +727,7 @@ pub(crate) async fn delete_page<S: Store>(
                 p.warning role="note" { (tr!(ctx, "Do you really want to delete the knowledge base article %{number} “%{title}”? Its files, ratings, history and links are deleted too.", number = view.number, title = view.article.title)) }
                 form.stack method="post" action={ (base) "/delete" } {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
+                    input type="hidden" name="version" value=(view.article.version);
                     div { button.danger type="submit" { (tr!(ctx, "Delete")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
                 }
             }
@@ -741,11 +742,17 @@ pub(crate) async fn delete<S: Store>(
     State(state): State<AppState<S>>,
     Extension(ctx): Extension<Arc<UiCtx>>,
     Path(id): Path<String>,
+    FormFields(form): FormFields,
 ) -> Response {
     let result = async {
         let kb = article_id(&id)?;
         let view = state.desk().kb_article(ctx.principal(), kb).await?;
-        state.desk().delete_kb_article(ctx.principal(), kb).await?;
+        // The version confirmed: a changed article is not deleted without a second look.
+        let version = form.number::<u64>("version").ok().flatten();
+        state
+            .desk()
+            .delete_kb_article(ctx.principal(), kb, version)
+            .await?;
         Ok::<_, ApiError>(view.number)
     }
     .await;
@@ -775,6 +782,7 @@ pub(crate) async fn approve_page<S: Store>(
                 p { @if approved { (tr!(ctx, "The article is approved: customers and visitors may see it (as its state allows).")) } @else { (tr!(ctx, "This article is not approved yet: customers and visitors do not see it.")) } }
                 form.stack method="post" action={ (base) "/approve" } {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
+                    input type="hidden" name="version" value=(view.article.version);
                     @if approved {
                         input type="hidden" name="approved" value="0";
                         div { button type="submit" { (tr!(ctx, "Withdraw the approval")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
@@ -800,9 +808,10 @@ pub(crate) async fn approve<S: Store>(
     let result = async {
         let kb = article_id(&id)?;
         let approved = flag(&form, "approved", "1", "0")?;
+        let version = form.number::<u64>("version").ok().flatten();
         state
             .desk()
-            .set_kb_approval(ctx.principal(), kb, approved)
+            .set_kb_approval(ctx.principal(), kb, approved, version)
             .await?;
         Ok(kb)
     }

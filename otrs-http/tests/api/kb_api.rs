@@ -981,6 +981,17 @@ async fn approval_files_votes_history_and_delete() {
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["errors"][0]["field"], "approved");
+    let r = with_header(
+        &w,
+        Method::POST,
+        &format!("{path}/approval"),
+        &erin,
+        Some(json!({"approved": true})),
+        "if-match",
+        "\"v0\"",
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
     assert_eq!(fingerprint(&w).await, before);
     let r = w
         .call(
@@ -1231,8 +1242,31 @@ async fn approval_files_votes_history_and_delete() {
     w.call(Method::DELETE, &external, &dave, None)
         .await
         .problem("not-found");
+    // A deletion based on a stale version is refused (412) and deletes nothing.
+    let r = with_header(
+        &w,
+        Method::DELETE,
+        &external,
+        &admin,
+        None,
+        "if-match",
+        "\"v0\"",
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
     assert_eq!(fingerprint(&w).await, before);
-    let r = w.call(Method::DELETE, &external, &admin, None).await;
+    let current = w.get(&external, &admin).await;
+    let etag = current.header("etag");
+    let r = with_header(
+        &w,
+        Method::DELETE,
+        &external,
+        &admin,
+        None,
+        "if-match",
+        &etag,
+    )
+    .await;
     assert_eq!(r.status, 204, "{}", r.text());
     assert!(
         w.desk

@@ -803,7 +803,7 @@ async fn unapproved_articles_stay_hidden_until_approved() {
         assert!(related_numbers(&r).is_empty());
     }
     w.desk
-        .set_kb_approval(Principal::Agent(w.admin), kb.public, true)
+        .set_kb_approval(Principal::Agent(w.admin), kb.public, true, None)
         .await
         .unwrap();
     assert!(stored(kb.public).await);

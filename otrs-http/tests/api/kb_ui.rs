@@ -950,7 +950,42 @@ async fn delete_asks_first_and_removes_the_article_with_its_links() {
     let detail = format!("/agent/kb/{}", kb.printer.0);
     let html = page(&w, &format!("{detail}/delete"), &alice).await.text();
     assert!(html.contains("Do you really want to delete"));
-    let r = submit(&w, &format!("{detail}/delete"), &alice, &[]).await;
+    let version = w
+        .desk
+        .kb_article(Principal::SYSTEM, kb.printer)
+        .await
+        .unwrap()
+        .article
+        .version;
+    assert!(
+        html.contains(&format!("name=\"version\" value=\"{version}\"")),
+        "{html}"
+    );
+    // Confirmed for a version someone has since changed: refused, nothing deleted.
+    let stale = (version + 1).to_string();
+    let r = submit(
+        &w,
+        &format!("{detail}/delete"),
+        &alice,
+        &[("version", &stale)],
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text());
+    assert!(r.text().contains("changed by someone else"), "{}", r.text());
+    assert!(
+        w.desk
+            .kb_article(Principal::SYSTEM, kb.printer)
+            .await
+            .is_ok()
+    );
+    let current = version.to_string();
+    let r = submit(
+        &w,
+        &format!("{detail}/delete"),
+        &alice,
+        &[("version", &current)],
+    )
+    .await;
     assert_eq!(r.status, 303);
     assert!(r.header("location").starts_with("/agent/kb?deleted="));
     assert!(
