@@ -1577,18 +1577,29 @@ impl<S: Store> Desk<S> {
         }
     }
 
-    /// True if the actor sees the article (for link lists).
-    pub(crate) async fn kb_article_visible(
+    /// The articles among `ids` the actor sees (for link lists).
+    pub(crate) async fn kb_articles_visible(
         &self,
         tx: &mut S::Tx,
         ctx: &Ctx,
-        id: KbArticleId,
-    ) -> Result<bool, DeskError> {
+        ids: &[KbArticleId],
+    ) -> Result<BTreeSet<KbArticleId>, DeskError> {
+        let mut visible = BTreeSet::new();
+        if ids.is_empty() {
+            return Ok(visible);
+        }
+        // The category tree is read once for all of them.
         let access = self.kb_access(tx, &Self::kb_agent_access(ctx)).await?;
-        Ok(tx
-            .kb_article(id)
-            .await?
-            .is_some_and(|a| access.may_read(&a)))
+        for id in ids {
+            if tx
+                .kb_article(*id)
+                .await?
+                .is_some_and(|a| access.may_read(&a))
+            {
+                visible.insert(*id);
+            }
+        }
+        Ok(visible)
     }
 
     pub(crate) async fn kb_link_history(

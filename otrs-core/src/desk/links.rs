@@ -305,14 +305,23 @@ impl<S: Store> Desk<S> {
             }
             ObjectRef::Appointment(_) => {}
         }
+        let links = tx.links_of(object).await?;
+        let articles: Vec<_> = links
+            .iter()
+            .filter_map(|l| match l.other_end(object) {
+                ObjectRef::KbArticle(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        let readable_articles = self.kb_articles_visible(tx, &ctx, &articles).await?;
         let mut visible = Vec::new();
-        for link in tx.links_of(object).await? {
+        for link in links {
             let readable = match link.other_end(object) {
                 ObjectRef::Ticket(id) => match tx.ticket(id).await? {
                     Some(t) => self.may(tx, &ctx, &t, Permission::Ro).await?,
                     None => false,
                 },
-                ObjectRef::KbArticle(id) => self.kb_article_visible(tx, &ctx, id).await?,
+                ObjectRef::KbArticle(id) => readable_articles.contains(&id),
                 ObjectRef::Appointment(_) => !matches!(ctx.actor, Actor::Customer(_)),
             };
             if readable {
