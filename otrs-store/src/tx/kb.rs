@@ -39,70 +39,47 @@ fn check_category(category: &KbCategory) -> StoreResult<()> {
     check::text("comment", &category.comment, 250)
 }
 
-/// Finds which rule an insert or update of a category broke.
-async fn category_refusal(tx: &mut SqlTx, category: &KbCategory) -> StoreResult<StoreError> {
-    if let Some(parent) = category.parent_id
-        && !tx
-            .exists(
-                Stmt::new("SELECT 1 FROM kb_categories WHERE id = $1")
-                    .bind(int("parent", parent.0)?),
-            )
-            .await?
-    {
-        return Ok(StoreError::not_found("kb category", parent));
-    }
-    for group in &category.group_ids {
-        if !tx
-            .exists(Stmt::new("SELECT 1 FROM groups WHERE id = $1").bind(int("group", group.0)?))
-            .await?
-        {
-            return Ok(StoreError::not_found("group", group));
-        }
-    }
-    Ok(StoreError::Duplicate {
-        what: "kb category name",
-        value: category.name.clone(),
-    })
-}
-
-/// True if a sibling (same parent) other than `category` has its name.
-async fn sibling_name_taken(tx: &mut SqlTx, category: &KbCategory) -> StoreResult<bool> {
+/// The first rule an insert or update of `category` would break, in the in-memory store's
+/// order: a sibling with its name, a parent or a group that does not exist.
+async fn category_refusal(
+    tx: &mut SqlTx,
+    category: &KbCategory,
+) -> StoreResult<Option<StoreError>> {
     let parent = category
         .parent_id
         .map(|p| int("parent", p.0))
         .transpose()?
         .unwrap_or(0);
-    tx.exists(
-        Stmt::new(
-            "SELECT 1 FROM kb_categories WHERE coalesce(parent_id, 0) = $1 AND name = $2 AND id <> $3",
-        )
-        .bind(parent)
-        .bind(category.name.as_str())
-        .bind(int("id", category.id.0)?),
-    )
-    .await
-}
-
-async fn parent_and_groups_exist(tx: &mut SqlTx, category: &KbCategory) -> StoreResult<bool> {
-    if let Some(parent) = category.parent_id
-        && !tx
-            .exists(
-                Stmt::new("SELECT 1 FROM kb_categories WHERE id = $1")
-                    .bind(int("parent", parent.0)?),
+    if tx
+        .exists(
+            Stmt::new(
+                "SELECT 1 FROM kb_categories WHERE coalesce(parent_id, 0) = $1 AND name = $2 AND id <> $3",
             )
-            .await?
+            .bind(parent)
+            .bind(category.name.as_str())
+            .bind(int("id", category.id.0)?),
+        )
+        .await?
     {
-        return Ok(false);
+        return Ok(Some(StoreError::Duplicate {
+            what: "kb category name",
+            value: category.name.clone(),
+        }));
+    }
+    if let Some(parent) = category.parent_id
+        && !category_exists(tx, parent).await?
+    {
+        return Ok(Some(StoreError::not_found("kb category", parent)));
     }
     for group in &category.group_ids {
         if !tx
             .exists(Stmt::new("SELECT 1 FROM groups WHERE id = $1").bind(int("group", group.0)?))
             .await?
         {
-            return Ok(false);
+            return Ok(Some(StoreError::not_found("group", group)));
         }
     }
-    Ok(true)
+    Ok(None)
 }
 
 async fn write_category_groups(tx: &mut SqlTx, category: &KbCategory) -> StoreResult<()> {
@@ -134,8 +111,8 @@ pub(super) async fn insert_kb_category(
         id: KbCategoryId(0),
         ..category.clone()
     };
-    if !parent_and_groups_exist(tx, &probe).await? || sibling_name_taken(tx, &probe).await? {
-        return Err(category_refusal(tx, &probe).await?);
+    if let Some(refusal) = category_refusal(tx, &probe).await? {
+        return Err(refusal);
     }
     let row = tx
         .one(
@@ -186,8 +163,8 @@ pub(super) async fn update_kb_category(
             category.version,
         ));
     }
-    if !parent_and_groups_exist(tx, category).await? || sibling_name_taken(tx, category).await? {
-        return Err(category_refusal(tx, category).await?);
+    if let Some(refusal) = category_refusal(tx, category).await? {
+        return Err(refusal);
     }
     let updated = tx
         .exec(
@@ -227,10 +204,7 @@ pub(super) async fn update_kb_category(
 pub(super) async fn delete_kb_category(tx: &mut SqlTx, id: KbCategoryId) -> StoreResult<()> {
     tx.writable()?;
     let key = int("id", id.0)?;
-    if !tx
-        .exists(Stmt::new("SELECT 1 FROM kb_categories WHERE id = $1").bind(key))
-        .await?
-    {
+    if !category_exists(tx, id).await? {
         return Err(StoreError::not_found("kb category", id));
     }
     if tx
@@ -385,6 +359,11 @@ async fn insert_file(
     })
 }
 
+async fn article_exists(tx: &mut SqlTx, id: KbArticleId) -> StoreResult<bool> {
+    tx.exists(Stmt::new("SELECT 1 FROM kb_articles WHERE id = $1").bind(int("article", id.0)?))
+        .await
+}
+
 async fn category_exists(tx: &mut SqlTx, id: KbCategoryId) -> StoreResult<bool> {
     tx.exists(Stmt::new("SELECT 1 FROM kb_categories WHERE id = $1").bind(int("category", id.0)?))
         .await
@@ -517,10 +496,7 @@ pub(super) async fn update_kb_article(
 pub(super) async fn delete_kb_article(tx: &mut SqlTx, id: KbArticleId) -> StoreResult<()> {
     tx.writable()?;
     let key = int("id", id.0)?;
-    if !tx
-        .exists(Stmt::new("SELECT 1 FROM kb_articles WHERE id = $1").bind(key))
-        .await?
-    {
+    if !article_exists(tx, id).await? {
         return Err(StoreError::not_found("kb article", id));
     }
     for sql in [
@@ -632,12 +608,7 @@ pub(super) async fn insert_kb_attachment(
     file: &NewAttachment,
 ) -> StoreResult<KbAttachment> {
     tx.writable()?;
-    if !tx
-        .exists(
-            Stmt::new("SELECT 1 FROM kb_articles WHERE id = $1").bind(int("article", article.0)?),
-        )
-        .await?
-    {
+    if !article_exists(tx, article).await? {
         return Err(StoreError::not_found("kb article", article));
     }
     insert_file(tx, article, file).await
@@ -650,12 +621,7 @@ pub(super) async fn delete_kb_attachment(
     attachment: KbAttachmentId,
 ) -> StoreResult<()> {
     tx.writable()?;
-    if !tx
-        .exists(
-            Stmt::new("SELECT 1 FROM kb_articles WHERE id = $1").bind(int("article", article.0)?),
-        )
-        .await?
-    {
+    if !article_exists(tx, article).await? {
         return Err(StoreError::not_found("kb article", article));
     }
     let deleted = tx
@@ -695,10 +661,7 @@ pub(super) async fn kb_attachment(
 pub(super) async fn upsert_kb_vote(tx: &mut SqlTx, vote: &KbVote) -> StoreResult<()> {
     tx.writable()?;
     let article = int("article", vote.article_id.0)?;
-    if !tx
-        .exists(Stmt::new("SELECT 1 FROM kb_articles WHERE id = $1").bind(article))
-        .await?
-    {
+    if !article_exists(tx, vote.article_id).await? {
         return Err(StoreError::not_found("kb article", vote.article_id));
     }
     tx.exec(
