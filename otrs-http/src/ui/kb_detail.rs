@@ -718,23 +718,23 @@ pub(crate) async fn delete_page<S: Store>(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let heading = tr!(ctx, "Delete");
     let base = base(&view);
-    let body = html! {
-        section.widget.action-panel aria-label=(heading) {
-            header { h2 { (heading) } }
-            div.body {
-                p.warning role="note" { (tr!(ctx, "Do you really want to delete the knowledge base article %{number} “%{title}”? Its files, ratings, history and links are deleted too.", number = view.number, title = view.article.title)) }
-                form.stack method="post" action={ (base) "/delete" } {
-                    input type="hidden" name="csrf_token" value=(ctx.csrf);
-                    input type="hidden" name="version" value=(view.article.version);
-                    div { button.danger type="submit" { (tr!(ctx, "Delete")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
-                }
-            }
-        }
+    let intro = html! {
+        p.warning role="note" { (tr!(ctx, "Do you really want to delete the knowledge base article %{number} “%{title}”? Its files, ratings, history and links are deleted too.", number = view.number, title = view.article.title)) }
     };
-    let crumbs = sub_crumbs(&ctx, &view, &heading);
-    agent_page(&state, &ctx, &heading, crumbs, body).await
+    let form = html! {
+        div { button.danger type="submit" { (tr!(ctx, "Delete")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
+    };
+    confirm_page(
+        &state,
+        &ctx,
+        &view,
+        &tr!(ctx, "Delete"),
+        "/delete",
+        intro,
+        form,
+    )
+    .await
 }
 
 /// Deletes the article and goes back to the list.
@@ -772,30 +772,58 @@ pub(crate) async fn approve_page<S: Store>(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let heading = tr!(ctx, "Approval");
     let base = base(&view);
     let approved = view.article.approved;
+    let intro = html! {
+        p { @if approved { (tr!(ctx, "The article is approved: customers and visitors may see it (as its state allows).")) } @else { (tr!(ctx, "This article is not approved yet: customers and visitors do not see it.")) } }
+    };
+    let form = html! {
+        @if approved {
+            input type="hidden" name="approved" value="0";
+            div { button type="submit" { (tr!(ctx, "Withdraw the approval")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
+        } @else {
+            input type="hidden" name="approved" value="1";
+            div { button.primary type="submit" { (tr!(ctx, "Approve")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
+        }
+    };
+    confirm_page(
+        &state,
+        &ctx,
+        &view,
+        &tr!(ctx, "Approval"),
+        "/approve",
+        intro,
+        form,
+    )
+    .await
+}
+
+/// A confirmation panel: the text, then a form to `action` (below the article) carrying the
+/// CSRF token and the version shown, so a change made meanwhile is refused.
+async fn confirm_page<S: Store>(
+    state: &AppState<S>,
+    ctx: &UiCtx,
+    view: &KbArticleView,
+    heading: &str,
+    action: &str,
+    intro: Markup,
+    form: Markup,
+) -> Response {
     let body = html! {
         section.widget.action-panel aria-label=(heading) {
             header { h2 { (heading) } }
             div.body {
-                p { @if approved { (tr!(ctx, "The article is approved: customers and visitors may see it (as its state allows).")) } @else { (tr!(ctx, "This article is not approved yet: customers and visitors do not see it.")) } }
-                form.stack method="post" action={ (base) "/approve" } {
+                (intro)
+                form.stack method="post" action={ (base(view)) (action) } {
                     input type="hidden" name="csrf_token" value=(ctx.csrf);
                     input type="hidden" name="version" value=(view.article.version);
-                    @if approved {
-                        input type="hidden" name="approved" value="0";
-                        div { button type="submit" { (tr!(ctx, "Withdraw the approval")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
-                    } @else {
-                        input type="hidden" name="approved" value="1";
-                        div { button.primary type="submit" { (tr!(ctx, "Approve")) } " " a.button href=(base) { (tr!(ctx, "Cancel")) } }
-                    }
+                    (form)
                 }
             }
         }
     };
-    let crumbs = sub_crumbs(&ctx, &view, &heading);
-    agent_page(&state, &ctx, &heading, crumbs, body).await
+    let crumbs = sub_crumbs(ctx, view, heading);
+    agent_page(state, ctx, heading, crumbs, body).await
 }
 
 /// Approves the article or withdraws the approval.
